@@ -1,0 +1,51 @@
+"""The one interface every inference backend implements.
+
+A backend takes a float32 batch shaped (N, 3, 224, 224), already normalised by `core.preprocess`,
+and returns float32 logits shaped (N, 1000) as a numpy array. Nothing else crosses the boundary:
+no torch tensors leave a backend, so callers never need torch.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+# Layers whose activations a backend can return, in network order. `convN` is the convolution's
+# output before its ReLU, `reluN` after it, `poolN` after the max-pool that follows.
+ACTIVATION_LAYERS: tuple[str, ...] = (
+    "conv1", "relu1", "pool1",
+    "conv2", "relu2", "pool2",
+    "conv3", "relu3",
+    "conv4", "relu4",
+    "conv5", "relu5", "pool5",
+)
+
+
+class BackendError(Exception):
+    """A backend could not be created or run; the message is one sentence for the user."""
+
+
+class Backend(ABC):
+    """Runs AlexNet on preprocessed batches."""
+
+    #: "torch" or "onnx"
+    name: str
+    #: the device that actually runs the model: "cpu" or "cuda"
+    device: str
+    #: human-readable detail, e.g. "CUDAExecutionProvider" or "torch 2.14.1 (cuda:0)"
+    provider: str
+    #: where the weights came from, for the status bar, the summary and the provenance sidecar
+    weights_source: str
+
+    @abstractmethod
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Return logits (N, 1000) float32 for a normalised batch (N, 3, 224, 224) float32."""
+
+    @abstractmethod
+    def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the named layers' activations (see ACTIVATION_LAYERS) for a batch, as numpy arrays."""
+
+    def close(self) -> None:
+        """Release device memory and sessions; the backend is unusable afterwards."""
