@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from alexnet_gui.core.errors import UserError
+
 # Layers whose activations a backend can return, in network order. `convN` is the convolution's
 # output before its ReLU, `reluN` after it, `poolN` after the max-pool that follows.
 ACTIVATION_LAYERS: tuple[str, ...] = (
@@ -23,7 +25,7 @@ ACTIVATION_LAYERS: tuple[str, ...] = (
 )
 
 
-class BackendError(Exception):
+class BackendError(UserError):
     """A backend could not be created or run; the message is one sentence for the user."""
 
 
