@@ -1,0 +1,76 @@
+"""Command-line entry point: parses arguments and hands each sub-command to its module.
+
+`alexnet-gui` alone, or followed only by paths, opens the desktop app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Sub-command modules under alexnet_gui.commands, in the order `--help` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "classify",
+    "export_onnx",
+)
+
+
+def _version_text() -> str:
+    try:
+        from alexnet_gui.core.diagnostics import version_text
+    except ImportError:
+        from alexnet_gui import __version__
+
+        return f"alexnet-gui {__version__}"
+    return version_text()
+
+
+class _VersionAction(argparse.Action):
+    # Computed only when asked for, so `--help` and ordinary runs pay nothing for it.
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_version_text())
+        parser.exit()
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """Return the parser with every sub-command registered, and its sub-parsers."""
+    parser = argparse.ArgumentParser(
+        prog="alexnet-gui",
+        description="Classify images with AlexNet. Without a sub-command, opens the desktop app "
+        "(with any PATHs given already queued).",
+    )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and available backends")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"alexnet_gui.commands.{name}").register(subparsers)
+    return parser, subparsers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit status (0 ok, 1 some files failed, 2 usage/setup error)."""
+    from alexnet_gui.core.errors import UserError
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, subparsers = build_parser()
+    first = args_list[0] if args_list else None
+    if first is None or (first not in subparsers.choices and not first.startswith("-")):
+        from alexnet_gui.gui.app import main as gui_main
+
+        return gui_main(args_list)
+    args = parser.parse_args(args_list)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,79 @@
+"""The options every model-running sub-command shares (--backend, --device, --weights, --untrained),
+and turning them into a ready backend with what was chosen reported on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alexnet_gui.core.backends.base import Backend
+
+UNTRAINED_WARNING = (
+    "WARNING: --untrained runs a seeded random network: its predictions are meaningless "
+    "(for demos and tests only)."
+)
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str = "onnx") -> None:
+    """Add --backend, --device, --weights and --untrained to a sub-command's parser."""
+    group = parser.add_argument_group("model")
+    group.add_argument(
+        "--backend", choices=("onnx", "torch"), default=default_backend,
+        help=f"inference backend (default: {default_backend})",
+    )
+    group.add_argument(
+        "--device", choices=("auto", "cpu", "cuda"), default="auto",
+        help="auto uses CUDA when the backend can, otherwise the CPU (default: auto)",
+    )
+    weights = group.add_mutually_exclusive_group()
+    weights.add_argument(
+        "--weights", metavar="FILE",
+        help="a .pth state_dict or an .onnx model (default: torchvision's cache, else download)",
+    )
+    weights.add_argument(
+        "--untrained", action="store_true",
+        help="use a seeded random network; predictions are meaningless (demos and tests only)",
+    )
+
+
+def _download_progress():
+    """Return (progress callback, close) drawing a tqdm byte bar on stderr for the weights download."""
+    from tqdm import tqdm
+
+    bar: list[tqdm] = []
+
+    def progress(done: int, total: int | None) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit="B", unit_scale=True, desc="downloading weights", file=sys.stderr))
+        bar[0].update(done - bar[0].n)
+
+    def close() -> None:
+        if bar:
+            bar[0].close()
+
+    return progress, close
+
+
+def open_backend(args: argparse.Namespace) -> Backend:
+    """Resolve weights and load the chosen backend, telling the user on stderr what was picked and why."""
+    from alexnet_gui.core.backends import cuda_status, load_backend
+    from alexnet_gui.core.weights import resolve_weights
+
+    progress, close = _download_progress()
+    try:
+        weights = resolve_weights(args.weights, untrained=args.untrained, progress=progress)
+    finally:
+        close()
+    if weights.kind == "untrained":
+        print(UNTRAINED_WARNING, file=sys.stderr)
+    backend = load_backend(args.backend, weights, args.device)
+    note = ""
+    if args.device == "auto" and backend.device == "cpu":
+        usable, reason = cuda_status(args.backend)
+        if not usable:
+            note = f" (CUDA not used: {reason})"
+    print(
+        f"backend: {backend.name} on {backend.device}{note} — {backend.provider}; weights: {backend.weights_source}",
+        file=sys.stderr,
+    )
+    return backend

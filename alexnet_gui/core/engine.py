@@ -1,0 +1,182 @@
+"""The batch engine: paths → decoded tensors (thread pool, ahead of the model) → batches → backend → results.
+
+One engine serves the command line and the desktop app. Results come back in input order, one per path;
+a file that cannot be read becomes a Result with its reason and never stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.results import Prediction, Result
+
+ProgressCallback = Callable[[int, "int | None"], None]
+
+
+def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Yield image files: each file argument as given, each folder walked recursively in sorted order.
+
+    Inside folders, hidden entries and files whose extension is not an image's are skipped; a folder reached
+    twice through symlinks is walked once, so symlink loops end.
+    """
+    from alexnet_gui.core.images import IMAGE_EXTENSIONS
+
+    seen_dirs: set[tuple[int, int]] = set()
+    for arg in paths:
+        path = os.fspath(arg)
+        if os.path.isdir(path):
+            yield from _walk_folder(path, IMAGE_EXTENSIONS, seen_dirs)
+        else:
+            # A file named explicitly always gets a row, even a missing or non-image one, so the user learns why.
+            yield path
+
+
+def _walk_folder(folder: str, extensions: frozenset[str], seen: set[tuple[int, int]]) -> Iterator[str]:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        return
+    seen.add(key)
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        full = os.path.join(folder, entry.name)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            yield from _walk_folder(full, extensions, seen)
+        elif os.path.splitext(entry.name)[1].lower() in extensions:
+            yield full
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float64, so tiny probabilities do not round to zero before the top-k."""
+    z = logits.astype(np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
+    """Return the k most probable classes of one probability row, highest first (ties by lower index)."""
+    from alexnet_gui.core.labels import category
+
+    order = np.argsort(-probs, kind="stable")[:k]
+    return tuple(Prediction(int(i), category(int(i)), float(probs[i])) for i in order)
+
+
+def _decode(path: str, fast_decode: bool) -> np.ndarray | str:
+    """Return the normalised input for `path`, or the one-sentence reason it cannot be read."""
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.preprocess import load_input
+
+    try:
+        return load_input(path, fast_decode=fast_decode)
+    except UserError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
+        return f"could not read image ({type(exc).__name__}: {exc})"
+
+
+def default_decode_workers() -> int:
+    """Decode threads: one per available core (Pillow releases the GIL while decoding and resizing)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+class Engine:
+    """Classify many files with one backend, decoding ahead of the model on a small thread pool."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        top_k: int = 5,
+        batch_size: int = 32,
+        fast_decode: bool = False,
+        decode_workers: int | None = None,
+    ) -> None:
+        if not 1 <= top_k <= 1000:
+            raise ValueError("top_k must be between 1 and 1000")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.backend = backend
+        self.top_k = top_k
+        self.batch_size = batch_size
+        self.fast_decode = fast_decode
+        self.decode_workers = decode_workers or default_decode_workers()
+
+    def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
+        """Run the backend on a stacked (N, 3, 224, 224) batch and return each row's top-k."""
+        probs = softmax(self.backend.predict(batch))
+        return [top_predictions(row, self.top_k) for row in probs]
+
+    def run(
+        self,
+        paths: Iterable[str],
+        *,
+        cancel: threading.Event | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Iterator[Result]:
+        """Yield one Result per path, in input order, until done or `cancel` is set.
+
+        Cancel is checked before each batch, so it takes effect within one batch; results already
+        yielded stay valid.
+        """
+        total = len(paths) if isinstance(paths, Sequence) else None
+        path_iter = iter(paths)
+        done = 0
+        # Keep two batches of decodes in flight: one being stacked for the model, one decoding meanwhile.
+        ahead = 2 * self.batch_size
+        with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
+            pending: deque[tuple[str, Future[np.ndarray | str]]] = deque()
+
+            def refill() -> None:
+                while len(pending) < ahead:
+                    path = next(path_iter, None)
+                    if path is None:
+                        return
+                    pending.append((path, pool.submit(_decode, path, self.fast_decode)))
+
+            try:
+                refill()
+                while pending:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    chunk = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
+                    refill()
+                    decoded = [(path, fut.result()) for path, fut in chunk]
+                    good = [x for _, x in decoded if isinstance(x, np.ndarray)]
+                    tops = iter(self.classify_inputs(np.stack(good)) if good else [])
+                    for path, x in decoded:
+                        if isinstance(x, np.ndarray):
+                            yield Result(path, None, next(tops))
+                        else:
+                            yield Result(path, x)
+                    done += len(decoded)
+                    if on_progress is not None:
+                        on_progress(done, total)
+            finally:
+                for _, fut in pending:
+                    fut.cancel()
