@@ -1,0 +1,131 @@
+"""The command line: exit codes, the exact CSV, messages without tracebacks, both backends agreeing."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from alexnet_gui.cli import main
+from alexnet_gui.core.results import csv_header
+from tests.image_fixtures import write_photos, write_tricky_folder
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_classify_folder_with_bad_files_exits_1_and_writes_every_row(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    expected = write_tricky_folder(folder)
+    out = tmp_path / "out.csv"
+    status = main(["classify", str(folder), "--out", str(out), "--untrained", "--backend", "torch", "--top-k", "3"])
+    err = capsys.readouterr().err
+    assert status == 1
+    rows = read_csv(out)
+    assert rows[0] == csv_header(3)
+    by_name = {os.path.relpath(r[0], folder): r for r in rows[1:]}
+    walked = {n: e for n, e in expected.items() if not n.startswith(".") and not n.endswith(".txt")}
+    assert set(by_name) == set(walked)
+    for name, error in walked.items():
+        row = by_name[name]
+        assert row[1] == (error or ""), name
+        if error:
+            assert row[2:] == [""] * 9
+        else:
+            assert 0 <= int(row[2]) < 1000 and len(row[4].split(".")[1]) == 6
+    assert "meaningless" in err
+    failed = sum(1 for e in walked.values() if e)
+    assert f"{len(walked)} images, {failed} failed" in err
+    assert "Traceback" not in err
+
+
+def test_all_good_exits_0_and_paths_are_absolute_when_given_absolute(tmp_path, capsys):
+    paths = write_photos(tmp_path, 3, size=(300, 200))
+    out = tmp_path / "out.csv"
+    assert main(["classify", *map(str, paths), "--out", str(out), "--untrained", "--backend", "torch"]) == 0
+    rows = read_csv(out)
+    assert [r[0] for r in rows[1:]] == [str(p) for p in paths]
+    assert all(r[1] == "" for r in rows[1:])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--top-k", "0"], "must be at least 1"),
+        (["--top-k", "1001"], "ImageNet has 1000 classes"),
+        (["--batch-size", "x"], "expected a whole number"),
+        (["--backend", "tensorflow"], "invalid choice: 'tensorflow'"),
+        (["--weights", "w.pth", "--untrained"], "not allowed with argument"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["classify", str(tmp_path), "--out", str(tmp_path / "o.csv"), *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_weights_file_is_exit_2_one_sentence(tmp_path, capsys):
+    write_photos(tmp_path, 1, size=(64, 64))
+    status = main(["classify", str(tmp_path), "--out", str(tmp_path / "o.csv"), "--weights", str(tmp_path / "nope.pth")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("error: ") and "nope.pth" in err and "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".o.csv")] == []
+
+
+def test_no_cached_weights_and_unreachable_download_is_exit_2_naming_what_to_do(tmp_path, capsys):
+    write_photos(tmp_path, 1, size=(64, 64))
+    status = main(["classify", str(tmp_path), "--out", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "--weights" in err and "ALEXNET_GUI_WEIGHTS_URL" in err
+
+
+def test_output_folder_missing_is_exit_2(tmp_path, capsys):
+    write_photos(tmp_path, 1, size=(64, 64))
+    assert main(["classify", str(tmp_path), "--out", str(tmp_path / "no" / "o.csv"), "--untrained"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_empty_folder_is_exit_2(tmp_path, capsys):
+    assert main(["classify", str(tmp_path), "--out", str(tmp_path / "o.csv"), "--untrained"]) == 2
+    assert "no image files found" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_onnx_and_torch_backends_write_the_same_csv(tmp_path, onnx_backend):
+    # The onnx_backend fixture has already exported the untrained model into the session cache.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_photos(folder, 6, size=(400, 300))
+    write_tricky_folder(folder / "tricky")
+    outs = {}
+    for backend in ("onnx", "torch"):
+        outs[backend] = tmp_path / f"{backend}.csv"
+        assert main(["classify", str(folder), "--out", str(outs[backend]), "--untrained", "--backend", backend]) == 1
+    onnx_rows, torch_rows = read_csv(outs["onnx"]), read_csv(outs["torch"])
+    assert len(onnx_rows) == len(torch_rows)
+    for a, b in zip(onnx_rows[1:], torch_rows[1:]):
+        assert a[:2] == b[:2]
+        assert a[2::3] == b[2::3]  # top-k indices: identical order
+        assert [float(x) for x in a[4::3] if x] == pytest.approx([float(x) for x in b[4::3] if x], abs=2e-6)
+
+
+@pytest.mark.slow
+def test_python_dash_m_runs_classify_without_a_traceback(tmp_path):
+    write_photos(tmp_path, 2, size=(64, 64))
+    out = tmp_path / "o.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alexnet_gui", "classify", str(tmp_path), "--out", str(out), "--untrained", "--backend", "torch"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(read_csv(out)) == 3
+    assert "images/s" in proc.stderr and "backend torch" in proc.stderr

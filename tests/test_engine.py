@@ -1,0 +1,126 @@
+"""The batch engine: the folder walk, results in order, bad files as rows, cancel, parity with torchvision."""
+
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.engine import Engine, iter_image_paths, softmax
+from tests.image_fixtures import write_photos, write_tricky_folder
+
+
+class PixelLogits(Backend):
+    """A test backend whose logits are the input's first 1000 values: every image gets its own answer."""
+
+    name, device, provider, weights_source = "pixels", "cpu", "numpy", "none"
+
+    def __init__(self):
+        self.batch_sizes = []
+
+    def predict(self, batch):
+        self.batch_sizes.append(len(batch))
+        return batch.reshape(len(batch), -1)[:, :1000].copy()
+
+    def activations(self, batch, layers):
+        raise NotImplementedError
+
+
+def test_walk_is_recursive_sorted_and_skips_hidden_and_non_images(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".git").mkdir()
+    for name in ["b/z.JPG", "b/a.png", "c.jpeg", "a.txt", ".hidden.jpg", ".git/x.jpg", "d.webp"]:
+        (tmp_path / name).write_bytes(b"x")
+    found = [os.path.relpath(p, tmp_path) for p in iter_image_paths([tmp_path])]
+    assert found == ["b/a.png", "b/z.JPG", "c.jpeg", "d.webp"]
+
+
+def test_walk_keeps_the_path_as_given(tmp_path, monkeypatch):
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "a.jpg").write_bytes(b"x")
+    assert list(iter_image_paths([str(tmp_path / "f")])) == [str(tmp_path / "f" / "a.jpg")]
+    monkeypatch.chdir(tmp_path)
+    assert list(iter_image_paths(["f"])) == [os.path.join("f", "a.jpg")]
+
+
+def test_explicit_files_always_get_a_row_even_when_not_images(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert list(iter_image_paths([tmp_path / "notes.txt", tmp_path / "missing.jpg"])) == [
+        str(tmp_path / "notes.txt"), str(tmp_path / "missing.jpg"),
+    ]
+
+
+def test_symlink_loops_end(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.png").write_bytes(b"x")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    (tmp_path / "a" / "self").symlink_to(tmp_path / "a")
+    assert [os.path.relpath(p, tmp_path) for p in iter_image_paths([tmp_path])] == ["a/x.png"]
+
+
+def test_tricky_folder_gives_one_row_per_image_in_order_with_reasons(tmp_path):
+    expected = write_tricky_folder(tmp_path)
+    backend = PixelLogits()
+    paths = list(iter_image_paths([tmp_path]))
+    results = list(Engine(backend, batch_size=4).run(paths))
+    assert [r.path for r in results] == paths
+    by_name = {os.path.relpath(r.path, tmp_path): r for r in results}
+    for name, error in expected.items():
+        if name not in by_name:  # hidden and non-image files are not walked
+            continue
+        assert by_name[name].error == error, name
+        assert (len(by_name[name].top) == 5) == (error is None), name
+    assert all(n <= 4 for n in backend.batch_sizes)
+
+
+def test_results_match_each_image_through_the_stacked_batch(tmp_path):
+    from alexnet_gui.core.preprocess import load_input
+
+    paths = [str(p) for p in write_photos(tmp_path, 7, size=(320, 240))]
+    results = list(Engine(PixelLogits(), batch_size=3, top_k=3).run(paths))
+    for path, result in zip(paths, results):
+        probs = softmax(load_input(path)[None].reshape(1, -1)[:, :1000])[0]
+        assert [p.index for p in result.top] == list(np.argsort(-probs, kind="stable")[:3])
+        assert [p.prob for p in result.top] == pytest.approx(sorted(probs, reverse=True)[:3], abs=1e-12)
+
+
+def test_progress_reports_done_and_total(tmp_path):
+    paths = [str(p) for p in write_photos(tmp_path, 5, size=(64, 48))]
+    seen = []
+    list(Engine(PixelLogits(), batch_size=2).run(paths, on_progress=lambda d, t: seen.append((d, t))))
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_cancel_stops_within_one_batch_and_keeps_what_was_done(tmp_path):
+    paths = [str(p) for p in write_photos(tmp_path, 10, size=(64, 48))]
+    cancel = threading.Event()
+    results = []
+    for result in Engine(PixelLogits(), batch_size=3).run(paths, cancel=cancel):
+        results.append(result)
+        cancel.set()
+    assert [r.path for r in results] == paths[:3]
+    assert all(r.ok for r in results)
+
+
+def test_torch_engine_matches_the_torchvision_reference_recipe(tmp_path, torch_backend, untrained_weights):
+    """The user's recipe: Image.open().convert("RGB"), weights.transforms(), model(x[None]), softmax, top-5."""
+    import torch
+    import torchvision
+    from PIL import Image
+    from torchvision.models import AlexNet_Weights
+
+    from alexnet_gui.core.weights import untrained_state_dict
+
+    paths = [str(p) for p in write_photos(tmp_path, 4, size=(500, 375))]
+    model = torchvision.models.alexnet()
+    model.load_state_dict(untrained_state_dict(0))
+    model.eval()
+    transform = AlexNet_Weights.IMAGENET1K_V1.transforms()
+    results = list(Engine(torch_backend, batch_size=3).run(paths))
+    for path, result in zip(paths, results):
+        with torch.no_grad():
+            probs = model(transform(Image.open(path).convert("RGB"))[None]).softmax(1)[0]
+        ref = probs.topk(5)
+        assert [p.index for p in result.top] == ref.indices.tolist()
+        assert [p.prob for p in result.top] == pytest.approx(ref.values.tolist(), abs=1e-5)
