@@ -1,0 +1,176 @@
+"""Sort classified images into `OUT/<top-1 label>/` folders (copy or move), never overwriting a file.
+
+Planning and doing are separate steps, so a dry run and the app's confirmation dialog show exactly the plan
+that is then carried out. Name clashes get a " (1)", " (2)", ... suffix, both against files already in OUT and
+between images of the plan itself; the final existence check happens at the moment of writing (exclusive
+create / hard link), so a file that appears meanwhile is not overwritten either.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.results import Result
+
+UNCERTAIN_FOLDER = "_uncertain"
+
+
+@dataclass(frozen=True)
+class SortStep:
+    """One file's planned copy/move: its source, its destination, and the folder name it goes into."""
+
+    source: str
+    target: str
+    folder: str
+    prob: float
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    """What a sort will do: the steps in input order, and the results that cannot be sorted (failed to read)."""
+
+    out_dir: str
+    steps: tuple[SortStep, ...]
+    skipped: tuple[Result, ...]
+
+    def folder_counts(self) -> dict[str, int]:
+        """Return {folder name: number of files going there}, largest first (ties by name)."""
+        counts = Counter(step.folder for step in self.steps)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def folder_for(result: Result, threshold: float | None) -> str:
+    """Return the folder a classified result belongs in: its top-1 label, or `_uncertain` below the threshold."""
+    best = result.top[0]
+    if threshold is not None and best.prob < threshold:
+        return UNCERTAIN_FOLDER
+    # Labels are plain words today; the replacements keep a future label from ever naming a path.
+    return best.label.replace(os.sep, "_").replace("/", "_").strip(". ") or f"class {best.index}"
+
+
+def _numbered(name: str, n: int) -> str:
+    stem, ext = os.path.splitext(name)
+    return f"{stem} ({n}){ext}"
+
+
+def plan_sort(results: Iterable[Result], out_dir: str | os.PathLike[str], *, threshold: float | None = None) -> SortPlan:
+    """Plan copying/moving each classified result into `out_dir/<label>/` (or `_uncertain/`).
+
+    `threshold` is a probability in [0, 1]: a top-1 below it goes to `_uncertain`. Results that failed are
+    skipped (listed in the plan). Destination names never clash with existing files or each other.
+    """
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise UserError(f"the threshold is a probability between 0 and 1, got {threshold}")
+    out = os.fspath(out_dir)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UserError(f"{out} exists and is not a folder")
+    taken: set[str] = set()
+    steps: list[SortStep] = []
+    skipped: list[Result] = []
+    for result in results:
+        if not result.ok or not result.top:
+            skipped.append(result)
+            continue
+        folder = folder_for(result, threshold)
+        name = os.path.basename(result.path)
+        target = os.path.join(out, folder, name)
+        n = 0
+        while target in taken or os.path.lexists(target):
+            n += 1
+            target = os.path.join(out, folder, _numbered(name, n))
+        taken.add(target)
+        steps.append(SortStep(result.path, target, folder, result.top[0].prob))
+    return SortPlan(out, tuple(steps), tuple(skipped))
+
+
+def _free_name(target: str) -> tuple[str, int]:
+    # The plan's name may have been taken since planning: find the next free suffix.
+    folder, name = os.path.split(target)
+    n = 0
+    candidate = target
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = os.path.join(folder, _numbered(name, n))
+    return candidate, n
+
+
+def _copy_exclusive(source: str, target: str) -> str:
+    """Copy `source` to `target` or the next free numbered name; never replaces an existing file."""
+    while True:
+        candidate, _ = _free_name(target)
+        with open(source, "rb") as src:
+            try:
+                dst = open(candidate, "xb")
+            except FileExistsError:
+                continue  # another writer took the name between the check and the create
+            try:
+                with dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except BaseException:
+                # A half-copied file must not stay behind under a real name.
+                os.unlink(candidate)
+                raise
+        shutil.copystat(source, candidate)
+        return candidate
+
+
+def _move_exclusive(source: str, target: str) -> str:
+    """Move `source` to `target` or the next free numbered name; never replaces an existing file."""
+    while True:
+        candidate, _ = _free_name(target)
+        try:
+            # A hard link fails if the name exists, unlike rename: that makes the no-overwrite check atomic.
+            os.link(source, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            candidate = _copy_exclusive(source, candidate)  # other file system, or no hard links there
+        os.unlink(source)
+        return candidate
+
+
+def apply_sort(
+    plan: SortPlan,
+    *,
+    move: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[SortStep, str | None, str | None]]:
+    """Carry out a plan; return (step, final path or None, error sentence or None) for each step.
+
+    One file that cannot be copied (vanished, permission denied) is reported and the rest still go.
+    """
+    done: list[tuple[SortStep, str | None, str | None]] = []
+    made: set[str] = set()
+    for i, step in enumerate(plan.steps, 1):
+        folder = os.path.dirname(step.target)
+        try:
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            final = (_move_exclusive if move else _copy_exclusive)(step.source, step.target)
+            done.append((step, final, None))
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            done.append((step, None, f"{reason.lower()}: {exc.filename or step.source}"))
+        if on_progress is not None:
+            on_progress(i, len(plan.steps))
+    return done
+
+
+def describe_plan(plan: SortPlan, *, move: bool) -> str:
+    """Return a short text of the plan's counts per folder, for a dry run or a confirmation dialog."""
+    verb = "move" if move else "copy"
+    lines = [f"{verb} {len(plan.steps)} images into {Path(plan.out_dir)}:"]
+    lines += [f"  {count:6d}  {folder}/" for folder, count in plan.folder_counts().items()]
+    if plan.skipped:
+        lines.append(f"  {len(plan.skipped)} images could not be read and stay where they are")
+    return "\n".join(lines)
