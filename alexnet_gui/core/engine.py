@@ -83,13 +83,14 @@ def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
     return tuple(Prediction(int(i), category(int(i)), float(probs[i])) for i in order)
 
 
-def _decode(path: str, fast_decode: bool) -> np.ndarray | str:
-    """Return the normalised input for `path`, or the one-sentence reason it cannot be read."""
+def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
+    """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be read."""
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.tta import load_ten_crops
 
     try:
-        return load_input(path, fast_decode=fast_decode)
+        return (load_ten_crops if tta == "10crop" else load_input)(path, fast_decode=fast_decode)
     except UserError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
@@ -116,6 +117,7 @@ class Engine:
         batch_size: int = 32,
         fast_decode: bool = False,
         decode_workers: int | None = None,
+        tta: str = "none",
     ) -> None:
         if not 1 <= top_k <= 1000:
             raise ValueError("top_k must be between 1 and 1000")
@@ -126,10 +128,20 @@ class Engine:
         self.batch_size = batch_size
         self.fast_decode = fast_decode
         self.decode_workers = decode_workers or default_decode_workers()
+        from alexnet_gui.core.tta import check_tta_mode
+
+        # "10crop": each image becomes ten crops and its softmax is their average (see core/tta.py).
+        self.tta = check_tta_mode(tta)
 
     def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
-        """Run the backend on a stacked (N, 3, 224, 224) batch and return each row's top-k."""
-        probs = softmax(self.backend.predict(batch))
+        """Run the backend on a stacked (N, 3, 224, 224) batch, or (N, 10, 3, 224, 224) ten crops per image whose
+        softmax is averaged, and return each image's top-k."""
+        if batch.ndim == 5:
+            from alexnet_gui.core.tta import average_crop_probs
+
+            probs = average_crop_probs(softmax(self.backend.predict(batch.reshape(-1, *batch.shape[2:]))))
+        else:
+            probs = softmax(self.backend.predict(batch))
         return [top_predictions(row, self.top_k) for row in probs]
 
     def run(
@@ -157,7 +169,7 @@ class Engine:
                     path = next(path_iter, None)
                     if path is None:
                         return
-                    pending.append((path, pool.submit(_decode, path, self.fast_decode)))
+                    pending.append((path, pool.submit(_decode, path, self.fast_decode, self.tta)))
 
             try:
                 refill()

@@ -1,0 +1,154 @@
+"""Accuracy on a labelled folder: sub-folders named by ImageNet class (synset id or class name) hold its images.
+
+With the ImageNet validation set in that layout (`val/n01440764/*.JPEG`, ...), torchvision's weights should score
+the published acc@1 56.522 % and acc@5 79.066 %.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.results import Result
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """The images of a labelled folder with their true class, and the sub-folders that name no class."""
+
+    truth: dict[str, int]
+    ignored_folders: tuple[str, ...]
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.truth)
+
+
+def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
+    """Map every image under each class-named sub-folder of `folder` to that class's index.
+
+    Sub-folders are matched by synset id (`n02123045`) or class name (`tabby`, `Egyptian_cat`); images are found
+    recursively inside them. Raises UserError when no sub-folder names an ImageNet class.
+    """
+    from alexnet_gui.core.engine import iter_image_paths
+    from alexnet_gui.core.labels import index_from_folder_name
+
+    root = os.fspath(folder)
+    if not os.path.isdir(root):
+        raise UserError(f"{root} is not a folder")
+    truth: dict[str, int] = {}
+    ignored: list[str] = []
+    with os.scandir(root) as it:
+        subfolders = sorted(e.name for e in it if e.is_dir() and not e.name.startswith("."))
+    for name in subfolders:
+        index = index_from_folder_name(name)
+        if index is None:
+            ignored.append(name)
+            continue
+        for path in iter_image_paths([os.path.join(root, name)]):
+            truth[path] = index
+    if not truth:
+        if ignored:
+            raise UserError(
+                f"no sub-folder of {root} is named by an ImageNet class (synset id like n02123045 or a class "
+                f"name like tabby); found {', '.join(ignored[:5])}{', ...' if len(ignored) > 5 else ''}"
+            )
+        raise UserError(f"{root} has no class sub-folders with images (expected e.g. {root}/n02123045/*.jpg)")
+    return LabelledImages(truth, tuple(ignored))
+
+
+@dataclass
+class ClassScore:
+    """Counts for one true class."""
+
+    images: int = 0
+    top1: int = 0
+    top5: int = 0
+
+    @property
+    def top1_accuracy(self) -> float:
+        return self.top1 / self.images if self.images else 0.0
+
+    @property
+    def top5_accuracy(self) -> float:
+        return self.top5 / self.images if self.images else 0.0
+
+
+@dataclass
+class Evaluation:
+    """Top-1/top-5 accuracy over the images that could be read, per class, and the confusions."""
+
+    images: int = 0
+    top1: int = 0
+    top5: int = 0
+    failed: list[Result] = field(default_factory=list)
+    per_class: dict[int, ClassScore] = field(default_factory=dict)
+    #: (true class, predicted top-1) → count, for wrong top-1 answers only
+    confusions: Counter[tuple[int, int]] = field(default_factory=Counter)
+
+    @property
+    def top1_accuracy(self) -> float:
+        return self.top1 / self.images if self.images else 0.0
+
+    @property
+    def top5_accuracy(self) -> float:
+        return self.top5 / self.images if self.images else 0.0
+
+    def add(self, result: Result, true_index: int) -> None:
+        """Count one result against its true class."""
+        if not result.ok:
+            self.failed.append(result)
+            return
+        predicted = [p.index for p in result.top]
+        score = self.per_class.setdefault(true_index, ClassScore())
+        hit1 = predicted[:1] == [true_index]
+        hit5 = true_index in predicted[:5]
+        self.images += 1
+        self.top1 += hit1
+        self.top5 += hit5
+        score.images += 1
+        score.top1 += hit1
+        score.top5 += hit5
+        if not hit1:
+            self.confusions[(true_index, predicted[0])] += 1
+
+    def most_confused(self, n: int = 10) -> list[tuple[int, int, int]]:
+        """Return up to n (true class, predicted class, count) pairs, most frequent first."""
+        pairs = sorted(self.confusions.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(t, p, c) for (t, p), c in pairs[:n]]
+
+
+def evaluate_results(results: Iterable[Result], truth: dict[str, int]) -> Evaluation:
+    """Score results (top-k of at least 5 for a meaningful top-5) against {path: true class index}."""
+    evaluation = Evaluation()
+    for result in results:
+        evaluation.add(result, truth[result.path])
+    return evaluation
+
+
+def format_evaluation(evaluation: Evaluation, *, confused: int = 10) -> str:
+    """Return the report the command line prints and the app shows: totals, per-class table, confused pairs."""
+    from alexnet_gui.core.labels import category, synset
+
+    lines = [
+        f"images: {evaluation.images} classified, {len(evaluation.failed)} could not be read",
+        f"top-1 accuracy: {100 * evaluation.top1_accuracy:.3f}% ({evaluation.top1}/{evaluation.images})",
+        f"top-5 accuracy: {100 * evaluation.top5_accuracy:.3f}% ({evaluation.top5}/{evaluation.images})",
+        "",
+        "per class (worst top-1 first):",
+        f"  {'top-1':>7}  {'top-5':>7}  {'images':>6}  class",
+    ]
+    worst_first = sorted(evaluation.per_class.items(), key=lambda kv: (kv[1].top1_accuracy, kv[0]))
+    for index, score in worst_first:
+        lines.append(
+            f"  {100 * score.top1_accuracy:6.1f}%  {100 * score.top5_accuracy:6.1f}%  {score.images:6d}  "
+            f"{synset(index)} {category(index)}"
+        )
+    pairs = evaluation.most_confused(confused)
+    if pairs:
+        lines += ["", "most confused (true → predicted as, count):"]
+        lines += [f"  {category(t)} → {category(p)}: {c}" for t, p, c in pairs]
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""10-crop test-time augmentation, as in the AlexNet paper (Krizhevsky et al. 2012, section 4.1).
+
+The image is resized exactly as for the single centre crop (short side 256), then cut into the four corner
+224 crops and the centre crop, plus the same five of its mirror image; the network's softmax outputs for the
+ten are averaged. The order and positions are torchvision's `TenCrop(224)` (a test checks them against it), and
+the centre crop (index 4) equals `preprocess.preprocess(img)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+TTA_MODES: tuple[str, ...] = ("none", "10crop")
+
+#: names of the ten crops, in order
+CROP_NAMES: tuple[str, ...] = (
+    "top left", "top right", "bottom left", "bottom right", "centre",
+    "mirrored top left", "mirrored top right", "mirrored bottom left", "mirrored bottom right", "mirrored centre",
+)
+
+
+def check_tta_mode(mode: str | None) -> str:
+    """Return the mode ("none" for None), or raise ValueError for an unknown one."""
+    mode = mode or "none"
+    if mode not in TTA_MODES:
+        raise ValueError(f"unknown test-time augmentation {mode!r}; choose one of {', '.join(TTA_MODES)}")
+    return mode
+
+
+def _normalised_resize(img: Image.Image) -> np.ndarray:
+    """Return the short-side-256 resize of `img`, normalised, as float32 (3, H, W)."""
+    from alexnet_gui.core.preprocess import MEAN, RESIZE_SIZE, STD
+
+    w, h = img.size
+    # torchvision's Resize(int): the short side becomes 256, the long side int(256 * long / short).
+    if w <= h:
+        size = (RESIZE_SIZE, int(RESIZE_SIZE * h / w))
+    else:
+        size = (int(RESIZE_SIZE * w / h), RESIZE_SIZE)
+    resized = img.resize(size, Image.BILINEAR) if size != img.size else img
+    arr = np.asarray(resized, dtype=np.float32) / np.float32(255.0)
+    arr = (arr - np.asarray(MEAN, np.float32)) / np.asarray(STD, np.float32)
+    return np.ascontiguousarray(arr.transpose(2, 0, 1))
+
+
+def crop_boxes(width: int, height: int, crop: int = 224) -> list[tuple[int, int]]:
+    """Return the (left, top) of the five crops in a width x height image: corners, then centre (torchvision's)."""
+    if width < crop or height < crop:
+        raise ValueError(f"image {width}x{height} is smaller than the {crop} crop")
+    centre = (int(round((width - crop) / 2.0)), int(round((height - crop) / 2.0)))
+    return [(0, 0), (width - crop, 0), (0, height - crop), (width - crop, height - crop), centre]
+
+
+def ten_crops(img: Image.Image) -> np.ndarray:
+    """Return the ten normalised crops of an RGB image as float32 (10, 3, 224, 224)."""
+    from alexnet_gui.core.preprocess import CROP_SIZE
+
+    arr = _normalised_resize(img)
+    mirrored = arr[:, :, ::-1]
+    _, h, w = arr.shape
+    crops = [
+        source[:, top:top + CROP_SIZE, left:left + CROP_SIZE]
+        for source in (arr, mirrored)
+        for left, top in crop_boxes(w, h, CROP_SIZE)
+    ]
+    return np.ascontiguousarray(np.stack(crops))
+
+
+def load_ten_crops(path: str, *, fast_decode: bool = False) -> np.ndarray:
+    """Open an image file like the exact path does and return its ten crops (10, 3, 224, 224)."""
+    from alexnet_gui.core.images import open_rgb
+
+    return ten_crops(open_rgb(path, draft=fast_decode))
+
+
+def average_crop_probs(probs: np.ndarray) -> np.ndarray:
+    """Average softmax rows per image: (N*10, C) → (N, C)."""
+    return probs.reshape(-1, len(CROP_NAMES), probs.shape[-1]).mean(axis=1)
+
+
+def resized_size(width: int, height: int) -> tuple[int, int]:
+    """Return the size torchvision's Resize(256) gives a width x height image (short side 256)."""
+    from alexnet_gui.core.preprocess import RESIZE_SIZE
+
+    if width <= height:
+        return RESIZE_SIZE, int(RESIZE_SIZE * height / width)
+    return int(RESIZE_SIZE * width / height), RESIZE_SIZE
+
+
+def crop_regions(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Return the ten crops as boxes (left, top, right, bottom) in the original image's pixels.
+
+    A mirrored crop covers the mirror-image region ("mirrored top left" is the original's top right, flipped).
+    For drawing where each crop came from on the preview.
+    """
+    from alexnet_gui.core.preprocess import CROP_SIZE
+
+    rw, rh = resized_size(width, height)
+    sx, sy = width / rw, height / rh
+    boxes = []
+    for mirrored in (False, True):
+        for left, top in crop_boxes(rw, rh, CROP_SIZE):
+            if mirrored:
+                left = rw - CROP_SIZE - left
+            boxes.append((round(left * sx), round(top * sy), round((left + CROP_SIZE) * sx), round((top + CROP_SIZE) * sy)))
+    return boxes
+
+
+@dataclass(frozen=True)
+class CropAnswers:
+    """The network's answer for each of the ten crops of one image, and their average."""
+
+    crops: np.ndarray  # (10, 3, 224, 224) normalised
+    probs: np.ndarray  # (10, 1000) softmax per crop
+    mean: np.ndarray  # (1000,) averaged softmax: the 10-crop answer
+
+    def crop_top1(self) -> list[int]:
+        """Return each crop's top-1 class index."""
+        return [int(i) for i in np.argmax(self.probs, axis=1)]
+
+    def disagreeing(self) -> list[int]:
+        """Return the positions (0..9) of crops whose top-1 differs from the averaged answer's top-1."""
+        best = int(np.argmax(self.mean))
+        return [i for i, c in enumerate(self.crop_top1()) if c != best]
+
+
+def answer_ten_crops(backend, img: Image.Image) -> CropAnswers:
+    """Run the ten crops of an RGB image through a backend; for showing the crops and where they disagree."""
+    from alexnet_gui.core.engine import softmax
+
+    crops = ten_crops(img)
+    probs = softmax(backend.predict(crops))
+    return CropAnswers(crops, probs, probs.mean(axis=0))

@@ -1,0 +1,69 @@
+"""Accuracy on a labelled folder, with a backend whose answers are known: exact top-1, top-5, per class, confusions."""
+
+import pytest
+
+from alexnet_gui.core.engine import Engine
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.evaluate import find_labelled_images, evaluate_results, format_evaluation
+from tests.known_answers import ColourCodedBackend, write_colour_image
+
+TENCH, TABBY, EGYPTIAN_CAT = 0, 281, 285
+
+# red code → the classes the backend ranks 1st..5th
+ANSWERS = {
+    10: [TENCH, 1, 2, 3, 4],            # tench: top-1 right
+    20: [5, TENCH, 2, 3, 4],            # tench: top-5 only, confused with 5
+    30: [7, 8, 9, 10, 11],              # tench: wrong, confused with 7
+    40: [TABBY, 1, 2, 3, 4],            # tabby: top-1 right
+    50: [EGYPTIAN_CAT, 282, TABBY, 3, 4],  # tabby: top-5 only, confused with Egyptian cat
+    60: [TABBY, 282, 283, 284, EGYPTIAN_CAT],  # Egyptian cat: top-5 only (5th), confused with tabby
+    70: [TABBY, 1, 2, 3, 4],            # in a folder that names no class: not counted
+}
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    root = tmp_path / "val"
+    layout = {"n01440764": [10, 20, 30], "tabby": [40, 50], "Egyptian_cat": [60], "holiday": [70]}
+    for folder, codes in layout.items():
+        (root / folder).mkdir(parents=True)
+        for i, code in enumerate(codes):
+            write_colour_image(root / folder / f"img{i}.png", code)
+    (root / "tabby" / "broken.jpg").write_bytes(b"not a jpeg")
+    return root
+
+
+def test_labelled_folder_maps_synset_and_class_name_folders(labelled):
+    found = find_labelled_images(labelled)
+    assert found.ignored_folders == ("holiday",)
+    by_name = {p.split("val/")[1]: i for p, i in found.truth.items()}
+    assert by_name == {
+        "Egyptian_cat/img0.png": EGYPTIAN_CAT,
+        "n01440764/img0.png": TENCH, "n01440764/img1.png": TENCH, "n01440764/img2.png": TENCH,
+        "tabby/broken.jpg": TABBY, "tabby/img0.png": TABBY, "tabby/img1.png": TABBY,
+    }
+
+
+def test_accuracy_per_class_and_confusions_are_exact(labelled):
+    found = find_labelled_images(labelled)
+    results = Engine(ColourCodedBackend(ANSWERS), top_k=5, batch_size=3).run(found.paths)
+    ev = evaluate_results(results, found.truth)
+    assert (ev.images, ev.top1, ev.top5, len(ev.failed)) == (6, 2, 5, 1)
+    assert ev.top1_accuracy == pytest.approx(2 / 6) and ev.top5_accuracy == pytest.approx(5 / 6)
+    scores = {i: (s.images, s.top1, s.top5) for i, s in ev.per_class.items()}
+    assert scores == {TENCH: (3, 1, 2), TABBY: (2, 1, 2), EGYPTIAN_CAT: (1, 0, 1)}
+    assert ev.most_confused() == [(TENCH, 5, 1), (TENCH, 7, 1), (TABBY, EGYPTIAN_CAT, 1), (EGYPTIAN_CAT, TABBY, 1)]
+    text = format_evaluation(ev)
+    assert "top-1 accuracy: 33.333% (2/6)" in text
+    assert "top-5 accuracy: 83.333% (5/6)" in text
+    assert "   33.3%    66.7%       3  n01440764 tench" in text
+    assert "tabby → Egyptian cat: 1" in text
+    assert "6 classified, 1 could not be read" in text
+
+
+def test_folder_without_class_subfolders_is_a_user_error(tmp_path):
+    (tmp_path / "holiday").mkdir()
+    with pytest.raises(UserError, match="no sub-folder .* is named by an ImageNet class"):
+        find_labelled_images(tmp_path)
+    with pytest.raises(UserError, match="is not a folder"):
+        find_labelled_images(tmp_path / "missing")
