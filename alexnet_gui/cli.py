@@ -14,6 +14,9 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "classify",
     "export_onnx",
+    "compare",
+    "evaluate",
+    "sort",
 )
 
 

@@ -48,6 +48,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--workers", type=_positive_int, default=None, metavar="N",
         help="decode threads (default: one per core)",
     )
+    p.add_argument(
+        "--tta", choices=("none", "10crop"), default="none",
+        help="test-time augmentation: 10crop averages the softmax of the four corner and centre crops and their "
+        "mirror images (the AlexNet paper's; ten times the work)",
+    )
+    p.add_argument(
+        "--resume", action="store_true",
+        help="continue an earlier run into the same --out: files already there with unchanged size and "
+        "modification time are skipped, the rest appended",
+    )
     add_model_arguments(p)
     p.set_defaults(func=run)
 
@@ -57,13 +67,26 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from alexnet_gui.core.engine import Engine, iter_image_paths
+    from alexnet_gui.core.provenance import finish_provenance, start_provenance
     from alexnet_gui.core.results import CsvResultWriter
+    from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
+    plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
+    if plan.skipped:
+        print(f"resuming: {plan.skipped} of {len(paths)} images already done in {args.out}", file=sys.stderr)
+    if not plan.todo:
+        print(f"nothing to do: all {len(paths)} images are already in {args.out}", file=sys.stderr)
+        return 1 if plan.kept_failures else 0
+    # Size and mtime before classifying: a file changed during the run is classified again on resume.
+    stamps = {**plan.kept_stamps, **stamps_for(plan.todo)}
+    paths = plan.todo
     # Open the output before loading the model, so a bad --out fails in a second, not after a model load.
     writer = CsvResultWriter(args.out, args.top_k)
+    for cells in plan.kept_rows:
+        writer.write_cells(cells)
     try:
         backend = open_backend(args)
     except BaseException:
@@ -71,9 +94,14 @@ def run(args: argparse.Namespace) -> int:
         raise
     engine = Engine(
         backend, top_k=args.top_k, batch_size=args.batch_size,
-        fast_decode=args.fast_decode, decode_workers=args.workers,
+        fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
+    )
+    provenance = start_provenance(
+        backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
+        fast_decode=args.fast_decode, inputs=list(args.paths),
     )
     failures = 0
+    done: list[str] = []
     cancel = threading.Event()
     start = time.perf_counter()
     bar = tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True)
@@ -81,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for result in engine.run(paths, cancel=cancel):
             writer.write(result)
+            done.append(result.path)
             failures += not result.ok
             bar.update(1)
     except KeyboardInterrupt:
@@ -93,6 +122,12 @@ def run(args: argparse.Namespace) -> int:
         raise
     bar.close()
     writer.commit()
+    write_record(args.out, {p: stamps[p] for p in [*plan.kept_stamps, *done]})
+    finish_provenance(provenance, args.out, interrupted=interrupted, counts={
+        "images": len(plan.todo) + plan.skipped, "classified": len(done) - failures, "failed": failures,
+        "kept_from_earlier_run": len(plan.kept_rows), "skipped_unchanged": plan.skipped,
+        "rows": len(plan.kept_rows) + len(done),
+    })
     backend.close()
     seconds = time.perf_counter() - start
     count = writer.rows_written
@@ -107,4 +142,4 @@ def run(args: argparse.Namespace) -> int:
     if interrupted:
         print(f"interrupted: {count} of {len(paths)} rows written to {args.out}", file=sys.stderr)
         return 130
-    return 1 if failures else 0
+    return 1 if failures or plan.kept_failures else 0

@@ -67,6 +67,7 @@ def open_backend(args: argparse.Namespace) -> Backend:
     if weights.kind == "untrained":
         print(UNTRAINED_WARNING, file=sys.stderr)
     backend = load_backend(args.backend, weights, args.device)
+    args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
     if args.device == "auto" and backend.device == "cpu":
         usable, reason = cuda_status(args.backend)

@@ -88,6 +88,10 @@ class CsvResultWriter:
         self._csv.writerow(result_row(result, self.top_k))
         self.rows_written += 1
 
+    def write_cells(self, cells: list[str]) -> None:
+        """Append a row that is already CSV cells (kept verbatim from an earlier run by `classify --resume`)."""
+        self._csv.writerow(cells)
+
     def commit(self) -> None:
         """Flush to disk and atomically rename the temporary file to the final name."""
         self._file.flush()

@@ -174,3 +174,29 @@ def describe_plan(plan: SortPlan, *, move: bool) -> str:
     if plan.skipped:
         lines.append(f"  {len(plan.skipped)} images could not be read and stay where they are")
     return "\n".join(lines)
+
+
+def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
+    """Read a `classify` CSV back into results (top-1 only), so a finished run can be sorted without re-running."""
+    import csv
+
+    from alexnet_gui.core.results import Prediction
+
+    try:
+        with open(csv_path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"cannot read {csv_path}: {exc}") from None
+    if not rows or rows[0][:5] != ["path", "error", "top1_index", "top1_label", "top1_prob"]:
+        raise UserError(f"{csv_path} is not a CSV written by `alexnet-gui classify`")
+    results = []
+    for row in rows[1:]:
+        if len(row) < 5:
+            continue
+        # Undo the anti-formula quote the writer adds (see results.neutralise_cell).
+        path = row[0][1:] if row[0][:1] == "'" and row[0][1:2] in ("=", "+", "-", "@", "\t", "\r") else row[0]
+        if row[1]:
+            results.append(Result(path, row[1]))
+        else:
+            results.append(Result(path, None, (Prediction(int(row[2]), row[3], float(row[4])),)))
+    return results

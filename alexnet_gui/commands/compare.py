@@ -1,0 +1,62 @@
+"""`alexnet-gui compare PATH ...`: the same images through PyTorch and ONNX Runtime, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alexnet_gui.commands.classify import _top_k
+from alexnet_gui.commands.model_options import UNTRAINED_WARNING, open_backend
+from alexnet_gui.core.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `compare` parser."""
+    p = subparsers.add_parser(
+        "compare",
+        help="run images through both PyTorch and ONNX Runtime and compare the answers",
+        description="Run each image through the PyTorch and the ONNX Runtime backend with the same weights and "
+        "print, per image, both top-k lists, the largest logit difference, whether the top-1 agrees and each "
+        "backend's latency; then a summary. Exit status: 0 all top-1 agree, 1 some disagree or failed, 2 error.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
+    p.add_argument("--top-k", type=_top_k, default=5, metavar="K", help="classes shown per backend (default: 5)")
+    p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    # The shared model options minus --backend: both backends always run.
+    group = p.add_argument_group("model")
+    group.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="for both backends (default: auto)")
+    weights = group.add_mutually_exclusive_group()
+    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache, else download)")
+    weights.add_argument("--untrained", action="store_true", help="a seeded random network (demos and tests only)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compare the two backends image by image; print each comparison and the summary."""
+    from alexnet_gui.core.compare import compare_backends, format_comparison, format_summary, summarise_comparisons
+    from alexnet_gui.core.engine import iter_image_paths
+
+    if args.weights and str(args.weights).lower().endswith(".onnx"):
+        raise UserError("compare needs a .pth state_dict for --weights: PyTorch cannot run an .onnx model")
+    paths = list(iter_image_paths(args.paths))
+    if not paths:
+        raise UserError(f"no image files found in {', '.join(args.paths)}")
+    backends = []
+    try:
+        for name in ("torch", "onnx"):
+            args.backend = name
+            backends.append(open_backend(args))
+        comparisons = []
+        for comparison in compare_backends(backends, paths, top_k=args.top_k, fast_decode=args.fast_decode):
+            comparisons.append(comparison)
+            if not args.quiet:
+                print(format_comparison(comparison, top_k=args.top_k))
+    finally:
+        for backend in backends:
+            backend.close()
+    summary = summarise_comparisons(comparisons)
+    print(format_summary(summary))
+    if args.untrained:
+        print(UNTRAINED_WARNING, file=sys.stderr)
+    return 0 if summary.agree == summary.images and not summary.failed else 1

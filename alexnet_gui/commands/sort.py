@@ -1,0 +1,104 @@
+"""`alexnet-gui sort PATH ... --out DIR`: copy (or move) images into DIR/<top-1 label>/ folders."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from alexnet_gui.commands.classify import _positive_int
+from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
+from alexnet_gui.core.errors import UserError
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability like 0.5, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a probability is between 0 and 1, got {value}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `sort` parser."""
+    p = subparsers.add_parser(
+        "sort",
+        help="copy or move images into folders named by their top-1 class",
+        description="Classify images (or read a classify CSV with --from-csv) and copy them into "
+        "OUT/<top-1 label>/, or move them with --move. Below --threshold they go into OUT/_uncertain/. "
+        "Existing files are never overwritten: a clashing name gets a ' (1)', ' (2)', ... suffix. "
+        "Exit status: 0 done, 1 some files could not be read or copied, 2 error.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="image files and/or folders")
+    p.add_argument("--out", "-o", required=True, metavar="DIR", help="the folder to sort into (created if needed)")
+    p.add_argument("--from-csv", metavar="CSV", help="sort the files of an earlier `classify` CSV instead of classifying")
+    p.add_argument("--move", action="store_true", help="move the files instead of copying them")
+    p.add_argument(
+        "--threshold", type=_probability, default=None, metavar="P",
+        help="top-1 probability below which an image goes into _uncertain/ (default: none)",
+    )
+    p.add_argument("--dry-run", "-n", action="store_true", help="print what would happen and change nothing")
+    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="images per batch (default: 32)")
+    p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
+    p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")
+    add_model_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _classify(args: argparse.Namespace, paths: list[str]):
+    from tqdm import tqdm
+
+    from alexnet_gui.core.engine import Engine
+
+    backend = open_backend(args)
+    try:
+        engine = Engine(backend, top_k=1, batch_size=args.batch_size, fast_decode=args.fast_decode, tta=args.tta)
+        with tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True) as bar:
+            results = []
+            for result in engine.run(paths):
+                results.append(result)
+                bar.update(1)
+        return results
+    finally:
+        backend.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Classify (or read the CSV), plan, then copy/move or just print the plan."""
+    from alexnet_gui.core.engine import iter_image_paths
+    from alexnet_gui.core.sort_files import apply_sort, describe_plan, plan_sort, results_from_csv
+
+    if args.from_csv and args.paths:
+        raise UserError("give either PATHs to classify or --from-csv, not both")
+    if args.from_csv:
+        results = results_from_csv(args.from_csv)
+    else:
+        if not args.paths:
+            raise UserError("give image files or folders to sort, or --from-csv with a classify CSV")
+        out = os.path.realpath(args.out)
+        # Files already inside OUT (an earlier sort into a folder under the input) are not sorted again.
+        paths = [p for p in iter_image_paths(args.paths) if not os.path.realpath(p).startswith(out + os.sep)]
+        if not paths:
+            raise UserError(f"no image files found in {', '.join(args.paths)}")
+        results = _classify(args, paths)
+        if args.untrained:
+            print(UNTRAINED_WARNING, file=sys.stderr)
+    plan = plan_sort(results, args.out, threshold=args.threshold)
+    print(describe_plan(plan, move=args.move))
+    if args.dry_run:
+        for step in plan.steps:
+            print(f"{step.source} → {step.target}")
+        for result in plan.skipped:
+            print(f"{result.path}: {result.error} (not sorted)")
+        print("dry run: nothing was copied or moved", file=sys.stderr)
+        return 0
+    outcome = apply_sort(plan, move=args.move)
+    errors = [(step, error) for step, _, error in outcome if error]
+    for step, error in errors:
+        print(f"{step.source}: {error}", file=sys.stderr)
+    verb = "moved" if args.move else "copied"
+    print(f"{len(outcome) - len(errors)} images {verb} into {args.out}, {len(errors)} failed, "
+          f"{len(plan.skipped)} could not be read", file=sys.stderr)
+    return 1 if errors or plan.skipped else 0

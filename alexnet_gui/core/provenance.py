@@ -1,0 +1,165 @@
+"""The provenance sidecar written next to every results CSV: `results.csv` → `results.csv.provenance.json`.
+
+It records what produced the CSV — app version, backend, device and provider that actually ran, weights source
+and SHA-256, preprocessing, top-k, TTA mode, start/end time and counts — so a CSV can be trusted (or not) later.
+It stays small: the per-file state that `classify --resume` needs lives in its own sidecar (see `core/resume.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alexnet_gui.core.backends.base import Backend
+
+SUFFIX = ".provenance.json"
+FORMAT_VERSION = 1
+
+
+def sidecar_path(csv_path: str | os.PathLike[str]) -> Path:
+    """Return the provenance sidecar's path for a CSV."""
+    p = Path(csv_path)
+    return p.with_name(p.name + SUFFIX)
+
+
+def now_iso() -> str:
+    """Return the current time as an ISO 8601 string with the UTC offset."""
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def preprocessing_settings(*, fast_decode: bool, tta: str) -> dict[str, Any]:
+    """Return the preprocessing recipe as recorded in the sidecar."""
+    from alexnet_gui.core.preprocess import CROP_SIZE, MEAN, RESIZE_SIZE, STD
+
+    return {
+        "resize_short_side": RESIZE_SIZE,
+        "interpolation": "bilinear (antialiased)",
+        "crop": CROP_SIZE,
+        "crops": "ten (4 corners + centre, and their mirror images), softmax averaged" if tta == "10crop" else "centre",
+        "mean": list(MEAN),
+        "std": list(STD),
+        "fast_decode": fast_decode,
+    }
+
+
+def weights_record(weights: Any | None, backend: Backend) -> dict[str, Any]:
+    """Describe the weights: source sentence, kind, file and SHA-256 (a WeightsChoice, when the caller has it)."""
+    record: dict[str, Any] = {"source": backend.weights_source}
+    path = getattr(weights, "path", None)
+    if weights is not None:
+        record["kind"] = weights.kind
+    if path is not None:
+        from alexnet_gui.core.weights import file_sha256
+
+        record["file"] = str(path)
+        try:
+            record["sha256"] = file_sha256(path)
+        except OSError as exc:
+            record["sha256"] = None
+            record["sha256_error"] = exc.strerror or str(exc)
+    elif weights is not None and weights.kind == "untrained":
+        record["sha256"] = None
+    return record
+
+
+@dataclass
+class Provenance:
+    """What produced a CSV; `to_json()` is the sidecar's content."""
+
+    command: str
+    backend: str
+    device: str
+    provider: str
+    weights: dict[str, Any]
+    preprocessing: dict[str, Any]
+    top_k: int
+    tta: str
+    started: str = field(default_factory=now_iso)
+    finished: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    interrupted: bool = False
+    inputs: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        from alexnet_gui import __version__
+
+        return {
+            "format": FORMAT_VERSION,
+            "app": "alexnet-gui",
+            "version": __version__,
+            "command": self.command,
+            "inputs": self.inputs,
+            "backend": self.backend,
+            "device": self.device,
+            "provider": self.provider,
+            "weights": self.weights,
+            "preprocessing": self.preprocessing,
+            "top_k": self.top_k,
+            "tta": self.tta,
+            "started": self.started,
+            "finished": self.finished,
+            "interrupted": self.interrupted,
+            "counts": self.counts,
+        }
+
+
+def start_provenance(
+    backend: Backend,
+    *,
+    weights: Any | None = None,
+    top_k: int,
+    tta: str = "none",
+    fast_decode: bool = False,
+    command: str = "classify",
+    inputs: list[str] | None = None,
+) -> Provenance:
+    """Record the run's settings and start time (the backend must already be loaded: it says what really runs)."""
+    return Provenance(
+        command=command,
+        backend=backend.name,
+        device=backend.device,
+        provider=backend.provider,
+        weights=weights_record(weights, backend),
+        preprocessing=preprocessing_settings(fast_decode=fast_decode, tta=tta),
+        top_k=top_k,
+        tta=tta,
+        inputs=list(inputs or []),
+    )
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
+    """Write JSON to a temporary file beside `path`, then rename it into place."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def finish_provenance(provenance: Provenance, csv_path: str | os.PathLike[str], *, counts: dict[str, int],
+                      interrupted: bool = False) -> Path:
+    """Stamp the end time and counts and write the sidecar next to the CSV; return its path."""
+    provenance.finished = now_iso()
+    provenance.counts = dict(counts)
+    provenance.interrupted = interrupted
+    path = sidecar_path(csv_path)
+    write_json_atomic(path, provenance.to_json())
+    return path
+
+
+def read_provenance(csv_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """Return the sidecar's content for a CSV, or None when there is none (or it is unreadable)."""
+    try:
+        return json.loads(sidecar_path(csv_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
