@@ -67,3 +67,15 @@ def test_folder_without_class_subfolders_is_a_user_error(tmp_path):
         find_labelled_images(tmp_path)
     with pytest.raises(UserError, match="is not a folder"):
         find_labelled_images(tmp_path / "missing")
+
+
+def test_evaluate_command_prints_the_report(labelled, monkeypatch, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.commands import evaluate as evaluate_command
+
+    monkeypatch.setattr(evaluate_command, "open_backend", lambda args: ColourCodedBackend(ANSWERS))
+    assert main(["evaluate", str(labelled), "--batch-size", "2", "--confused", "2"]) == 1  # one unreadable image
+    captured = capsys.readouterr()
+    assert "top-1 accuracy: 33.333% (2/6)\ntop-5 accuracy: 83.333% (5/6)" in captured.out
+    assert "most confused (true → predicted as, count):\n  tench → electric ray: 1\n  tench → cock: 1\n" in captured.out
+    assert "ignored 1 sub-folders that name no ImageNet class: holiday" in captured.err

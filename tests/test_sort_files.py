@@ -91,3 +91,52 @@ def test_bad_threshold_and_out_being_a_file_are_user_errors(inputs, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="not a folder"):
         plan_sort(results, tmp_path / "file")
+
+
+def test_sort_command_dry_run_then_copy(tmp_path, monkeypatch, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.commands import sort as sort_command
+    from tests.known_answers import ColourCodedBackend, write_colour_image
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for code in (10, 20, 30):
+        write_colour_image(src / f"img{code}.png", code)
+    # code 10 → tench with p 0.957 (logits 10 and 999 zeros); 20, 30 → tabby with p 0.6186 (logits 10, 9, ..., 6)
+    answers = {10: [0], 20: [281, 1, 2, 3, 4], 30: [281, 1, 2, 3, 4]}
+    monkeypatch.setattr(sort_command, "open_backend", lambda args: ColourCodedBackend(answers))
+    out = src / "sorted"  # inside the input folder: a second run must not sort the sorted files again
+    args = ["sort", str(src), "--out", str(out), "--threshold", "0.7"]
+    assert main([*args, "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert f"copy 3 images into {out}:\n       2  _uncertain/\n       1  tench/\n" in text
+    assert f"{src / 'img20.png'} → {out / '_uncertain' / 'img20.png'}" in text
+    assert not out.exists()
+    assert main(args) == 0
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == [
+        "_uncertain/img20.png", "_uncertain/img30.png", "tench/img10.png",
+    ]
+    assert main(args) == 0  # the same again: numbered names, nothing overwritten, sorted files not re-sorted
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == [
+        "_uncertain/img20 (1).png", "_uncertain/img20.png", "_uncertain/img30 (1).png", "_uncertain/img30.png",
+        "tench/img10 (1).png", "tench/img10.png",
+    ]
+    assert len(list(src.glob("*.png"))) == 3
+
+
+def test_sort_from_a_classify_csv_moves_files(tmp_path, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
+
+    (tmp_path / "=odd.jpg").write_bytes(b"1")
+    (tmp_path / "b.jpg").write_bytes(b"2")
+    with CsvResultWriter(tmp_path / "r.csv", 1) as writer:
+        writer.write(Result(str(tmp_path / "=odd.jpg"), None, (Prediction(281, "tabby", 0.9),)))
+        writer.write(Result(str(tmp_path / "b.jpg"), None, (Prediction(0, "tench", 0.8),)))
+        writer.write(Result(str(tmp_path / "c.jpg"), "file not found"))
+    out = tmp_path / "out"
+    assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move"]) == 1
+    assert (out / "tabby" / "=odd.jpg").read_bytes() == b"1"
+    assert (out / "tench" / "b.jpg").read_bytes() == b"2"
+    assert not (tmp_path / "b.jpg").exists()
+    assert "2 images moved" in capsys.readouterr().err
