@@ -1,0 +1,135 @@
+"""Open any image file Pillow can read as a fully decoded RGB image, or say in one sentence why not."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from alexnet_gui.core.errors import UserError
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset({
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".dib", ".gif", ".tif", ".tiff", ".webp",
+    ".ppm", ".pgm", ".pbm", ".pnm", ".tga", ".ico", ".jp2", ".j2k", ".sgi", ".pcx", ".qoi",
+})
+
+#: Refuse images above this many pixels (Pillow's own bomb limit, 2 x MAX_IMAGE_PIXELS by default),
+#: checked from the header before any pixel is decoded.
+MAX_PIXELS = 178_956_970
+
+# The short side the exact path resizes to; draft decoding must never go below it.
+_DRAFT_MIN_SIDE = 256
+
+
+class ImageError(UserError):
+    """A file that cannot be classified; the message is the reason, one sentence."""
+
+
+def _header_size(path: str) -> tuple[int, int] | None:
+    """Read an image's size from its header the way Image.open does, but without the bomb check."""
+    with open(path, "rb") as fp:
+        prefix = fp.read(16)
+        Image.init()
+        for fmt in Image.ID:
+            factory, accept = Image.OPEN[fmt]
+            if accept and not accept(prefix):
+                continue
+            fp.seek(0)
+            try:
+                return factory(fp, path).size
+            except Exception:  # noqa: BLE001 - try the next plugin, as Pillow does
+                continue
+    return None
+
+
+def _too_large(size: tuple[int, int]) -> ImageError:
+    return ImageError(f"image too large ({size[0]}x{size[1]} pixels)")
+
+
+def _open_checked(path: str) -> Image.Image:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ImageError("file not found") from None
+    except PermissionError:
+        raise ImageError("permission denied") from None
+    if os.path.isdir(path):
+        raise ImageError("is a folder, not an image file")
+    if st.st_size == 0:
+        raise ImageError("empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+    except Image.DecompressionBombError:
+        size = _header_size(path)
+        raise (_too_large(size) if size else ImageError("image too large")) from None
+    except UnidentifiedImageError:
+        raise ImageError("not an image file") from None
+    except PermissionError:
+        raise ImageError("permission denied") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"unreadable image header ({exc})") from None
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        im.close()
+        raise _too_large((w, h))
+    if w == 0 or h == 0:
+        im.close()
+        raise ImageError("image has zero pixels")
+    return im
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    mode = im.mode
+    if mode == "RGB":
+        return im
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        # 16-bit data: keep the top 8 bits, as an 8-bit export of the same image would.
+        arr = np.asarray(im).astype(np.uint32)
+        if mode == "I" and arr.max(initial=0) <= 255:
+            return Image.fromarray(arr.astype(np.uint8)).convert("RGB")
+        return Image.fromarray((np.clip(arr, 0, 65535) >> 8).astype(np.uint8)).convert("RGB")
+    if mode == "F":
+        arr = np.asarray(im, dtype=np.float32)
+        if arr.max(initial=0.0) <= 1.0:
+            arr = arr * 255.0
+        return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8)).convert("RGB")
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in im.info) or (
+        mode in ("L", "RGB") and "transparency" in im.info
+    ):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return im.convert("RGB")
+
+
+def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Image:
+    """Open `path` as a fully loaded RGB image: EXIF orientation applied, any mode converted, alpha on white.
+
+    `draft=True` lets a JPEG decode at the smallest DCT scale (1/2, 1/4, 1/8) whose short side stays >= 256,
+    which is much faster for large photos. Raises ImageError with one sentence when the file cannot be used.
+    """
+    path = os.fspath(path)
+    im = _open_checked(path)
+    fmt = im.format or Path(path).suffix.lstrip(".").upper() or "image"
+    try:
+        if draft and im.format == "JPEG":
+            im.draft(im.mode, (_DRAFT_MIN_SIDE, _DRAFT_MIN_SIDE))
+        im.load()
+    except OSError as exc:
+        im.close()
+        if "truncated" in str(exc):
+            raise ImageError(f"truncated {fmt}") from None
+        raise ImageError(f"corrupt {fmt} data ({exc})") from None
+    except (SyntaxError, ValueError, EOFError) as exc:
+        im.close()
+        raise ImageError(f"corrupt {fmt} data ({exc})") from None
+    try:
+        im = ImageOps.exif_transpose(im)
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not cost the image; keep it unrotated
+        pass
+    return _to_rgb(im)

@@ -1,0 +1,79 @@
+"""Image → normalised network input, exactly as `AlexNet_Weights.IMAGENET1K_V1.transforms()` does it.
+
+Written with Pillow and numpy so that the ONNX path never imports torch; tests keep these numbers and the
+result equal to torchvision's (max abs difference <= 1e-5).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PIL import Image
+
+RESIZE_SIZE = 256
+CROP_SIZE = 224
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+
+_MEAN = np.array(MEAN, dtype=np.float32).reshape(3, 1, 1)
+_STD = np.array(STD, dtype=np.float32).reshape(3, 1, 1)
+
+
+def resized_size(width: int, height: int, size: int = RESIZE_SIZE) -> tuple[int, int]:
+    """Return (width, height) after resizing the short side to `size` (torchvision's rule: long side truncated)."""
+    if width <= height:
+        return size, int(size * height / width)
+    return int(size * width / height), size
+
+
+def _crop_origin(width: int, height: int, crop: int = CROP_SIZE) -> tuple[int, int]:
+    # torchvision's center_crop rounds half-way offsets with Python's round().
+    return int(round((width - crop) / 2.0)), int(round((height - crop) / 2.0))
+
+
+def resize_for_crop(img: Image.Image) -> Image.Image:
+    """Resize the short side to 256 with Pillow's antialiased bilinear filter, as torchvision does for PIL images."""
+    new = resized_size(*img.size)
+    return img if new == img.size else img.resize(new, Image.BILINEAR)
+
+
+def normalise(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 → (3, H, W) float32 scaled to [0, 1] then standardised with ImageNet mean/std."""
+    x = np.ascontiguousarray(rgb.transpose(2, 0, 1), dtype=np.float32)
+    x /= 255.0
+    x -= _MEAN
+    x /= _STD
+    return x
+
+
+def preprocess(img: Image.Image) -> np.ndarray:
+    """Return the (3, 224, 224) float32 network input for an RGB image."""
+    resized = resize_for_crop(img)
+    left, top = _crop_origin(*resized.size)
+    crop = resized.crop((left, top, left + CROP_SIZE, top + CROP_SIZE))
+    return normalise(np.asarray(crop))
+
+
+def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
+    """Open `path` and return its network input; `fast_decode` decodes JPEGs at a reduced DCT scale first."""
+    from alexnet_gui.core.images import open_rgb
+
+    return preprocess(open_rgb(path, draft=fast_decode))
+
+
+def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
+    """Return the (left, top, right, bottom) box, in original pixels, of what the 224x224 crop shows."""
+    rw, rh = resized_size(width, height)
+    left, top = _crop_origin(rw, rh)
+    sx, sy = width / rw, height / rh
+    return (
+        round(left * sx), round(top * sy),
+        round((left + CROP_SIZE) * sx), round((top + CROP_SIZE) * sy),
+    )
+
+
+def denormalise(x: np.ndarray) -> np.ndarray:
+    """(3, H, W) normalised input → (H, W, 3) uint8 RGB, for showing what the network saw."""
+    rgb = (x * _STD + _MEAN) * 255.0
+    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0)
