@@ -1,0 +1,223 @@
+"""Find, download (hash-checked) and safely load AlexNet's ImageNet weights.
+
+Resolution order: an explicit file; the file torchvision itself caches; a download from torchvision's URL or
+the mirror in ALEXNET_GUI_WEIGHTS_URL. torch is imported only to load a .pth or build the untrained network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from alexnet_gui.core.errors import UserError
+
+WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
+WEIGHTS_FILENAME = "alexnet-owt-7be5be79.pth"
+HASH_PREFIX = "7be5be79"
+MIRROR_ENV = "ALEXNET_GUI_WEIGHTS_URL"
+#: About the size of torchvision's file (its metadata says 233.087 MiB), for the download dialog.
+WEIGHTS_SIZE_BYTES = 244_409_000
+
+_WHAT_TO_DO = (
+    "check the network connection, set ALEXNET_GUI_WEIGHTS_URL to a mirror of "
+    f"{WEIGHTS_FILENAME}, or pass --weights FILE"
+)
+_CHUNK = 1 << 16
+
+Progress = Callable[[int, "int | None"], None]
+
+
+class WeightsError(UserError):
+    """Weights that cannot be found, downloaded or loaded; the message says what to do."""
+
+
+class DownloadCancelled(WeightsError):
+    """The user cancelled the download; nothing was left in the cache."""
+
+
+@dataclass(frozen=True)
+class WeightsChoice:
+    """Which weights to run: a .pth state_dict, an .onnx model, or the seeded untrained network."""
+
+    kind: Literal["pth", "onnx", "untrained"]
+    path: Path | None
+    source: str
+
+
+UNTRAINED = WeightsChoice(
+    "untrained", None, "untrained seeded random network — predictions are meaningless"
+)
+
+
+def torch_checkpoint_dir() -> Path:
+    """Where torchvision caches weights: $TORCH_HOME/hub/checkpoints (torch's own rule, without importing torch)."""
+    torch_home = os.environ.get("TORCH_HOME")
+    if not torch_home:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        torch_home = os.path.join(xdg, "torch")
+    return Path(os.path.expanduser(torch_home)) / "hub" / "checkpoints"
+
+
+def cached_weights_path() -> Path | None:
+    """Return torchvision's cached AlexNet weights file if it is there."""
+    path = torch_checkpoint_dir() / WEIGHTS_FILENAME
+    return path if path.is_file() else None
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hash_prefix_from_url(url: str) -> tuple[str, str]:
+    """Return (file name, expected hash prefix) from a URL ending in `name-<hex>.pth`, torch's convention."""
+    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    match = re.search(r"-([0-9a-f]{8,64})\.\w+$", name)
+    if not match:
+        raise WeightsError(f"the weights URL must end in a file name carrying its hash, like {WEIGHTS_FILENAME}: {url}")
+    return name, match.group(1)
+
+
+def download_weights(
+    url: str | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    timeout: float = 30.0,
+) -> Path:
+    """Download the weights into torchvision's cache and return the path.
+
+    The file streams into a temporary file beside its final name and is renamed into place only when its
+    SHA-256 starts with the hash in the file name; a failure, cancel or mismatch leaves nothing behind.
+    """
+    url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
+    name, prefix = _hash_prefix_from_url(url)
+    folder = torch_checkpoint_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WeightsError(f"cannot create the weights cache folder {folder}: {exc.strerror}") from None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    tmp = Path(tmp_name)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
+            except urllib.error.HTTPError as exc:
+                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {_WHAT_TO_DO}") from None
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise WeightsError(f"could not download {url} ({reason}); {_WHAT_TO_DO}") from None
+            with response:
+                length = response.headers.get("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+                done = 0
+                if progress:
+                    progress(0, total)
+                while True:
+                    if cancel and cancel():
+                        raise DownloadCancelled("the weights download was cancelled; nothing was saved")
+                    try:
+                        block = response.read(_CHUNK)
+                    except OSError as exc:
+                        raise WeightsError(f"the download of {url} broke off ({exc}); {_WHAT_TO_DO}") from None
+                    if not block:
+                        break
+                    out.write(block)
+                    digest.update(block)
+                    done += len(block)
+                    if progress:
+                        progress(done, total)
+        if total is not None and done != total:
+            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {_WHAT_TO_DO}")
+        if not digest.hexdigest().startswith(prefix):
+            raise WeightsError(
+                f"the file downloaded from {url} does not match its hash {prefix} and was discarded; {_WHAT_TO_DO}"
+            )
+        final = folder / name
+        os.replace(tmp, final)
+        return final
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def resolve_weights(
+    weights: str | os.PathLike[str] | None = None,
+    *,
+    untrained: bool = False,
+    download: bool = True,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> WeightsChoice:
+    """Decide which weights to use: the given file, else torchvision's cache, else a download."""
+    if untrained:
+        return UNTRAINED
+    if weights is not None:
+        path = Path(weights).expanduser()
+        if not path.is_file():
+            raise WeightsError(f"weights file not found: {path}")
+        suffix = path.suffix.lower()
+        if suffix in (".pth", ".pt"):
+            return WeightsChoice("pth", path.resolve(), f"file {path}")
+        if suffix == ".onnx":
+            return WeightsChoice("onnx", path.resolve(), f"ONNX model {path}")
+        raise WeightsError(f"weights must be a .pth state_dict or an .onnx model, not {path.name}")
+    cached = cached_weights_path()
+    if cached is not None:
+        return WeightsChoice("pth", cached, f"torch cache ({cached})")
+    if not download:
+        raise WeightsError(f"no AlexNet weights found in {torch_checkpoint_dir()}; {_WHAT_TO_DO}")
+    path = download_weights(progress=progress, cancel=cancel)
+    return WeightsChoice("pth", path, f"downloaded to {path}")
+
+
+def load_state_dict(path: str | os.PathLike[str]) -> dict:
+    """Load a .pth state_dict with torch.load(weights_only=True): a pickle that would run code is refused."""
+    import pickle
+
+    import torch
+
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise WeightsError(
+            f"refused to load {path}: it is not a plain PyTorch state_dict (it may try to run code)"
+        ) from None
+    except FileNotFoundError:
+        raise WeightsError(f"weights file not found: {path}") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
+        raise WeightsError(f"cannot read {path} as PyTorch weights ({type(exc).__name__})") from None
+    if isinstance(obj, dict):
+        for key in ("state_dict", "model"):
+            if isinstance(obj.get(key), dict):
+                obj = obj[key]
+                break
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise WeightsError(f"{path} does not hold a state_dict of tensors")
+    return obj
+
+
+def untrained_state_dict(seed: int = 0) -> dict:
+    """The seeded random AlexNet's state_dict: the same numbers on every machine, meaningless predictions."""
+    import torch
+    import torchvision
+
+    gen_state = torch.random.get_rng_state()
+    try:
+        torch.manual_seed(seed)
+        return torchvision.models.alexnet(weights=None).state_dict()
+    finally:
+        torch.random.set_rng_state(gen_state)
