@@ -1,1 +1,43 @@
-"""Inference backends behind one small interface (see `base.py`)."""
+"""Inference backends behind one small interface (see `base.py`); each is imported only when chosen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alexnet_gui.core.backends.base import Backend
+    from alexnet_gui.core.weights import WeightsChoice
+
+BACKEND_NAMES = ("onnx", "torch")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def _check(name: str, device: str) -> None:
+    from alexnet_gui.core.backends.base import BackendError
+
+    if name not in BACKEND_NAMES:
+        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    if device not in DEVICES:
+        raise BackendError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+
+
+def load_backend(name: str, weights: WeightsChoice, device: str = "auto") -> Backend:
+    """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda")."""
+    _check(name, device)
+    if name == "torch":
+        from alexnet_gui.core.backends.torch_backend import TorchBackend
+
+        return TorchBackend(weights, device)
+    from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+
+    return OnnxBackend(weights, device)
+
+
+def cuda_status(name: str) -> tuple[bool, str]:
+    """Whether the backend can run on CUDA here, with the reason in a few words."""
+    _check(name, "auto")
+    if name == "torch":
+        from alexnet_gui.core.backends.torch_backend import cuda_status as status
+    else:
+        from alexnet_gui.core.backends.onnx_backend import cuda_status as status
+    return status()

@@ -1,0 +1,175 @@
+"""ONNX Runtime backend. Imports onnxruntime and numpy only: torch is needed just once, to export a missing model."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError
+from alexnet_gui.core.weights import WeightsChoice, file_sha256
+
+CACHE_ENV = "ALEXNET_GUI_CACHE"
+_CUDA = "CUDAExecutionProvider"
+_CPU = "CPUExecutionProvider"
+# A one-node ONNX model (y = Relu(x)), serialised here so that probing CUDA needs no `onnx` package.
+_PROBE_MODEL = (
+    b'\x08\x08:7\n\x0c\n\x01x\x12\x01y"\x04Relu\x12\x05probeZ\x0f\n\x01x\x12\n\n\x08\x08\x01\x12\x04\n'
+    b'\x02\x08\x01b\x0f\n\x01y\x12\n\n\x08\x08\x01\x12\x04\n\x02\x08\x01B\x04\n\x00\x10\x11'
+)
+
+
+def onnx_cache_dir() -> Path:
+    """The folder holding exported models: $ALEXNET_GUI_CACHE/onnx, else the user cache folder."""
+    root = os.environ.get(CACHE_ENV)
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("alexnet-gui")
+    return Path(root) / "onnx"
+
+
+def _weights_key(path: Path) -> str:
+    """First 16 hex of the file's SHA-256, remembered by (path, size, mtime) so a 233 MB file is hashed once."""
+    st = path.stat()
+    index_path = onnx_cache_dir() / "hashes.json"
+    try:
+        index = json.loads(index_path.read_text())
+    except (OSError, ValueError):
+        index = {}
+    stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    if stamp not in index:
+        index[stamp] = file_sha256(path)[:16]
+        index_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = index_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(index, indent=1))
+        os.replace(tmp, index_path)
+    return index[stamp]
+
+
+def cached_model_path(weights: WeightsChoice) -> Path:
+    """Where the export of these weights lives in the cache."""
+    key = "untrained-seed0" if weights.kind == "untrained" else _weights_key(weights.path)
+    return onnx_cache_dir() / f"alexnet-{key}.onnx"
+
+
+def ensure_exported(weights: WeightsChoice) -> Path:
+    """Return the ONNX model for these weights, exporting it on first use (the only time torch is imported)."""
+    if weights.kind == "onnx":
+        return weights.path
+    path = cached_model_path(weights)
+    if not path.is_file():
+        from alexnet_gui.core.backends.onnx_export import export_onnx
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        export_onnx(weights, path, verify=True)
+    return path
+
+
+@cache
+def cuda_status() -> tuple[bool, str]:
+    """Whether ONNX Runtime can really run on CUDA here (onnxruntime-gpu silently falls back otherwise), and why."""
+    if _CUDA not in ort.get_available_providers():
+        return False, "this onnxruntime build has no CUDA provider (install onnxruntime-gpu)"
+    # Probing loads the CUDA provider library; its C++ logger would print the failure we report ourselves.
+    ort.set_default_logger_severity(4)
+    try:
+        session = ort.InferenceSession(_PROBE_MODEL, providers=[_CUDA, _CPU])
+    except Exception as exc:  # noqa: BLE001
+        return False, f"the CUDA provider failed to start ({str(exc).splitlines()[0]})"
+    finally:
+        ort.set_default_logger_severity(2)
+    if _CUDA not in session.get_providers():
+        return False, "the CUDA provider did not load (no GPU, or CUDA/cuDNN libraries missing)"
+    return True, "CUDAExecutionProvider"
+
+
+def _check_model_io(session: ort.InferenceSession, path: Path) -> str:
+    """Check the input is N x 3 x 224 x 224 and some output has 1000 classes; return that output's name."""
+    inputs = session.get_inputs()
+    if len(inputs) != 1:
+        raise BackendError(f"{path.name} must have one input, it has {len(inputs)}")
+    shape = list(inputs[0].shape)
+    if len(shape) != 4 or shape[1:] != [3, 224, 224]:
+        raise BackendError(f"{path.name} takes input of shape {shape}, not N x 3 x 224 x 224 as AlexNet does")
+    outputs = session.get_outputs()
+    names = [o.name for o in outputs]
+    if "logits" in names:
+        candidate = outputs[names.index("logits")]
+    else:
+        candidate = outputs[0]
+    if list(candidate.shape)[1:] != [1000]:
+        raise BackendError(f"{path.name} outputs shape {list(candidate.shape)}, not the 1000 ImageNet classes")
+    return candidate.name
+
+
+def _threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class OnnxBackend(Backend):
+    """Runs an ONNX export of AlexNet with ONNX Runtime on CUDA or the CPU."""
+
+    name = "onnx"
+
+    def __init__(self, weights: WeightsChoice, device: str = "auto") -> None:
+        want_cuda = device in ("auto", "cuda")
+        usable, reason = cuda_status() if want_cuda else (False, "CPU requested")
+        if device == "cuda" and not usable:
+            raise BackendError(f"CUDA is not usable with ONNX Runtime: {reason}")
+        path = ensure_exported(weights)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = _threads()
+        options.log_severity_level = 3
+        providers = [_CUDA, _CPU] if usable else [_CPU]
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=providers)
+        except Exception as exc:  # noqa: BLE001 - ORT raises its own exception types for bad files
+            raise BackendError(f"cannot load ONNX model {path.name} ({str(exc).splitlines()[0]})") from None
+        self.logits_name = _check_model_io(self.session, path)
+        self.input_name = self.session.get_inputs()[0].name
+        self._outputs = {o.name for o in self.session.get_outputs()}
+        active = self.session.get_providers()[0]
+        if device == "cuda" and active != _CUDA:
+            raise BackendError("CUDA is not usable with ONNX Runtime: the session fell back to the CPU")
+        self.device = "cuda" if active == _CUDA else "cpu"
+        self.provider = active
+        self.model_path = path
+        self.weights_source = weights.source
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(batch, dtype=np.float32)
+        if self.device == "cuda":
+            # I/O binding: the input is copied to the GPU once and only the logits come back.
+            binding = self.session.io_binding()
+            binding.bind_cpu_input(self.input_name, x)
+            binding.bind_output(self.logits_name)
+            self.session.run_with_iobinding(binding)
+            return binding.copy_outputs_to_cpu()[0]
+        return self.session.run([self.logits_name], {self.input_name: x})[0]
+
+    def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
+        unknown = [n for n in layers if n not in ACTIVATION_LAYERS]
+        if unknown:
+            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(ACTIVATION_LAYERS)}")
+        missing = [n for n in layers if n not in self._outputs]
+        if missing:
+            raise BackendError(
+                f"this ONNX model has no intermediate outputs ({missing[0]}); "
+                "export it with `alexnet-gui export-onnx` to see feature maps"
+            )
+        x = np.ascontiguousarray(batch, dtype=np.float32)
+        values = self.session.run(list(layers), {self.input_name: x})
+        return dict(zip(layers, values))
+
+    def close(self) -> None:
+        self.session = None
