@@ -129,7 +129,13 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
         im.close()
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
     try:
-        im = ImageOps.exif_transpose(im)
+        rgb = _to_rgb(ImageOps.exif_transpose(im))
     except Exception:  # noqa: BLE001 - a broken EXIF block should not cost the image; keep it unrotated
-        pass
-    return _to_rgb(im)
+        rgb = _to_rgb(im)
+    if rgb is not im:
+        im.close()
+    elif getattr(im, "fp", None) is not None:
+        # Multi-frame formats (GIF, TIFF) keep their file open to seek frames: keep the pixels, close the file.
+        rgb = im.copy()
+        im.close()
+    return rgb
