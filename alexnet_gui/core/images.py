@@ -111,11 +111,12 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
     """Open `path` as a fully loaded RGB image: EXIF orientation applied, any mode converted, alpha on white.
 
     `draft=True` lets a JPEG decode at the smallest DCT scale (1/2, 1/4, 1/8) whose short side stays >= 256,
-    which is much faster for large photos. Raises ImageError with one sentence when the file cannot be used.
+    which is much faster for large photos; `image.info["full_size"]` keeps the full-resolution size. Raises ImageError with one sentence when the file cannot be used.
     """
     path = os.fspath(path)
     im = _open_checked(path)
     fmt = im.format or Path(path).suffix.lstrip(".").upper() or "image"
+    full_size = im.size
     try:
         if draft and im.format == "JPEG":
             im.draft(im.mode, (_DRAFT_MIN_SIDE, _DRAFT_MIN_SIDE))
@@ -132,10 +133,14 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
         rgb = _to_rgb(ImageOps.exif_transpose(im))
     except Exception:  # noqa: BLE001 - a broken EXIF block should not cost the image; keep it unrotated
         rgb = _to_rgb(im)
+    if rgb.size != im.size:  # EXIF rotated by 90 or 270 degrees
+        full_size = full_size[::-1]
     if rgb is not im:
         im.close()
     elif getattr(im, "fp", None) is not None:
         # Multi-frame formats (GIF, TIFF) keep their file open to seek frames: keep the pixels, close the file.
         rgb = im.copy()
         im.close()
+    # A draft decode is smaller than the file: preprocessing resizes to the full image's geometry.
+    rgb.info["full_size"] = full_size
     return rgb

@@ -33,8 +33,11 @@ def _crop_origin(width: int, height: int, crop: int = CROP_SIZE) -> tuple[int, i
 
 
 def resize_for_crop(img: Image.Image) -> Image.Image:
-    """Resize the short side to 256 with Pillow's antialiased bilinear filter, as torchvision does for PIL images."""
-    new = resized_size(*img.size)
+    """Resize the short side to 256 with Pillow's antialiased bilinear filter, as torchvision does for PIL images.
+
+    A draft-decoded JPEG is resized to the size its full-resolution image would get, so the crop stays put.
+    """
+    new = resized_size(*img.info.get("full_size", img.size))
     return img if new == img.size else img.resize(new, Image.BILINEAR)
 
 
