@@ -187,15 +187,21 @@ def resolve_weights(
 def load_state_dict(path: str | os.PathLike[str]) -> dict:
     """Load a .pth state_dict with torch.load(weights_only=True): a pickle that would run code is refused."""
     import pickle
+    import warnings
 
     import torch
 
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        raise WeightsError(
-            f"refused to load {path}: it is not a plain PyTorch state_dict (it may try to run code)"
-        ) from None
+        with warnings.catch_warnings():
+            # Old-format files warn before failing; the failure is what we report.
+            warnings.simplefilter("ignore")
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "Weights only load failed" in str(exc):
+            raise WeightsError(
+                f"refused to load {path}: it is not a plain PyTorch state_dict (it may try to run code)"
+            ) from None
+        raise WeightsError(f"cannot read {path} as PyTorch weights (not a PyTorch file)") from None
     except FileNotFoundError:
         raise WeightsError(f"weights file not found: {path}") from None
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file

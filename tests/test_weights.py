@@ -1,0 +1,191 @@
+"""Weights: resolution order, torch's cache folder, the hash-checked download over loopback, safe loading."""
+
+import hashlib
+import http.server
+import os
+import pickle
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from alexnet_gui.core import weights as W
+
+
+@pytest.fixture
+def torch_home(tmp_path, monkeypatch):
+    home = tmp_path / "torch"
+    monkeypatch.setenv("TORCH_HOME", str(home))
+    monkeypatch.delenv(W.MIRROR_ENV, raising=False)
+    return home / "hub" / "checkpoints"
+
+
+PAYLOAD = os.urandom(300_000)
+PREFIX = hashlib.sha256(PAYLOAD).hexdigest()[:8]
+GOOD_NAME = f"alexnet-owt-{PREFIX}.pth"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        if self.path.endswith("/error/" + GOOD_NAME):
+            self.send_error(500, "broken mirror")
+            return
+        body = PAYLOAD if self.path.endswith("/" + GOOD_NAME) or "/wrong/" in self.path else None
+        if "/wrong/" in self.path:
+            body = b"x" + PAYLOAD[1:]
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_checkpoint_dir_follows_torchs_rule(monkeypatch, tmp_path):
+    import torch
+
+    for env in ({"TORCH_HOME": str(tmp_path / "th")}, {"XDG_CACHE_HOME": str(tmp_path / "xdg")}, {}):
+        monkeypatch.delenv("TORCH_HOME", raising=False)
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        assert W.torch_checkpoint_dir() == __import__("pathlib").Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def test_download_good_file_with_progress(server, torch_home):
+    seen = []
+    path = W.download_weights(f"{server}/models/{GOOD_NAME}", progress=lambda d, t: seen.append((d, t)))
+    assert path == torch_home / GOOD_NAME
+    assert path.read_bytes() == PAYLOAD
+    assert seen[0] == (0, len(PAYLOAD)) and seen[-1] == (len(PAYLOAD), len(PAYLOAD))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert sorted(p.name for p in torch_home.iterdir()) == [GOOD_NAME]
+
+
+def test_wrong_hash_is_refused_and_leaves_nothing(server, torch_home):
+    with pytest.raises(W.WeightsError, match=f"does not match its hash {PREFIX}.*ALEXNET_GUI_WEIGHTS_URL.*--weights"):
+        W.download_weights(f"{server}/wrong/{GOOD_NAME}")
+    assert list(torch_home.iterdir()) == []
+
+
+def test_server_error_is_clear_and_leaves_nothing(server, torch_home):
+    with pytest.raises(W.WeightsError, match=r"HTTP 500.*check the network"):
+        W.download_weights(f"{server}/error/{GOOD_NAME}")
+    assert list(torch_home.iterdir()) == []
+
+
+def test_unreachable_host_names_what_to_do(torch_home):
+    with pytest.raises(W.WeightsError, match=r"could not download .*--weights FILE"):
+        W.download_weights("http://127.0.0.1:9/alexnet-owt-7be5be79.pth", timeout=5)
+    assert list(torch_home.iterdir()) == []
+
+
+def test_cancel_after_the_first_chunk_leaves_nothing(server, torch_home):
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(W.DownloadCancelled, match="cancelled"):
+        W.download_weights(f"{server}/models/{GOOD_NAME}", cancel=cancel)
+    assert list(torch_home.iterdir()) == []
+
+
+def test_mirror_env_is_used_when_nothing_is_cached(server, torch_home, monkeypatch):
+    monkeypatch.setenv(W.MIRROR_ENV, f"{server}/mirror/{GOOD_NAME}")
+    choice = W.resolve_weights()
+    assert choice.kind == "pth" and choice.path == torch_home / GOOD_NAME
+    assert "downloaded" in choice.source
+
+
+def test_resolution_order(tmp_path, torch_home):
+    with pytest.raises(W.WeightsError, match="no AlexNet weights found"):
+        W.resolve_weights(download=False)
+    torch_home.mkdir(parents=True)
+    (torch_home / W.WEIGHTS_FILENAME).write_bytes(b"cached")
+    cached = W.resolve_weights(download=False)
+    assert cached.kind == "pth" and cached.path == torch_home / W.WEIGHTS_FILENAME and "torch cache" in cached.source
+    mine = tmp_path / "mine.pth"
+    mine.write_bytes(b"mine")
+    assert W.resolve_weights(mine).path == mine.resolve()
+    (tmp_path / "m.onnx").write_bytes(b"onnx")
+    assert W.resolve_weights(tmp_path / "m.onnx").kind == "onnx"
+    assert W.resolve_weights(mine, untrained=True).kind == "untrained"
+    with pytest.raises(W.WeightsError, match="weights file not found"):
+        W.resolve_weights(tmp_path / "missing.pth")
+    (tmp_path / "w.h5").write_bytes(b"x")
+    with pytest.raises(W.WeightsError, match=r"must be a \.pth state_dict or an \.onnx model"):
+        W.resolve_weights(tmp_path / "w.h5")
+
+
+class RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickle_that_runs_code_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.pth"
+    import torch
+
+    with open(evil, "wb") as f:
+        pickle.dump({"features.0.weight": RunsCode(str(marker))}, f)
+    torch.save({"features.0.weight": RunsCode(str(marker))}, tmp_path / "evil_zip.pth")
+    for path in (evil, tmp_path / "evil_zip.pth"):
+        with pytest.raises(W.WeightsError, match="refused to load .*may try to run code"):
+            W.load_state_dict(path)
+    assert not marker.exists()
+
+
+def test_garbage_and_non_state_dicts_are_refused(tmp_path):
+    import torch
+
+    (tmp_path / "g.pth").write_bytes(b"garbage" * 10)
+    with pytest.raises(W.WeightsError, match="cannot read .* as PyTorch weights"):
+        W.load_state_dict(tmp_path / "g.pth")
+    torch.save([1, 2, 3], tmp_path / "l.pth")
+    with pytest.raises(W.WeightsError, match="does not hold a state_dict"):
+        W.load_state_dict(tmp_path / "l.pth")
+
+
+def test_untrained_state_dict_is_seeded_and_shaped_like_torchvisions():
+    import torch
+    import torchvision
+
+    a, b = W.untrained_state_dict(0), W.untrained_state_dict(0)
+    assert list(a) == list(torchvision.models.alexnet().state_dict())
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(a["features.0.weight"], W.untrained_state_dict(1)["features.0.weight"])
+    assert sum(v.numel() for v in a.values()) == 61_100_840
+
+
+def test_checkpoint_wrapped_state_dict_loads(tmp_path):
+    import torch
+
+    state = W.untrained_state_dict(0)
+    torch.save({"state_dict": state, "epoch": 90}, tmp_path / "ckpt.pth")
+    assert set(W.load_state_dict(tmp_path / "ckpt.pth")) == set(state)
+
+
+def test_importing_weights_does_not_import_torch():
+    code = "import sys, alexnet_gui.core.weights; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
