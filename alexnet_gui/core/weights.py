@@ -197,7 +197,7 @@ def load_state_dict(path: str | os.PathLike[str]) -> dict:
             warnings.simplefilter("ignore")
             obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        if "Weights only load failed" in str(exc):
+        if "Unsupported global" in str(exc) or "GLOBAL" in str(exc):
             raise WeightsError(
                 f"refused to load {path}: it is not a plain PyTorch state_dict (it may try to run code)"
             ) from None
