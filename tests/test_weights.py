@@ -151,7 +151,7 @@ def test_a_pickle_that_runs_code_is_refused(tmp_path):
         pickle.dump({"features.0.weight": RunsCode(str(marker))}, f)
     torch.save({"features.0.weight": RunsCode(str(marker))}, tmp_path / "evil_zip.pth")
     for path in (evil, tmp_path / "evil_zip.pth"):
-        with pytest.raises(W.WeightsError, match="refused to load .*may try to run code"):
+        with pytest.raises(W.WeightsError, match="refused to load .*not a plain PyTorch state_dict.*may try to run code"):
             W.load_state_dict(path)
     assert not marker.exists()
 
@@ -160,8 +160,11 @@ def test_garbage_and_non_state_dicts_are_refused(tmp_path):
     import torch
 
     (tmp_path / "g.pth").write_bytes(b"garbage" * 10)
-    with pytest.raises(W.WeightsError, match="cannot read .* as PyTorch weights"):
+    with pytest.raises(W.WeightsError, match="refused to load .*damaged"):
         W.load_state_dict(tmp_path / "g.pth")
+    (tmp_path / "e.pth").write_bytes(b"")
+    with pytest.raises(W.WeightsError, match="cannot read .* as PyTorch weights"):
+        W.load_state_dict(tmp_path / "e.pth")
     torch.save([1, 2, 3], tmp_path / "l.pth")
     with pytest.raises(W.WeightsError, match="does not hold a state_dict"):
         W.load_state_dict(tmp_path / "l.pth")

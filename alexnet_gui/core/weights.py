@@ -196,12 +196,11 @@ def load_state_dict(path: str | os.PathLike[str]) -> dict:
             # Old-format files warn before failing; the failure is what we report.
             warnings.simplefilter("ignore")
             obj = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        if "Unsupported global" in str(exc) or "GLOBAL" in str(exc):
-            raise WeightsError(
-                f"refused to load {path}: it is not a plain PyTorch state_dict (it may try to run code)"
-            ) from None
-        raise WeightsError(f"cannot read {path} as PyTorch weights (not a PyTorch file)") from None
+    except pickle.UnpicklingError:
+        # weights_only refuses anything but tensors and plain containers: code-running pickles and damage alike.
+        raise WeightsError(
+            f"refused to load {path}: it is not a plain PyTorch state_dict (it is damaged or may try to run code)"
+        ) from None
     except FileNotFoundError:
         raise WeightsError(f"weights file not found: {path}") from None
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
