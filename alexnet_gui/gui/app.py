@@ -1,0 +1,25 @@
+"""Start the desktop app: the window shows first; torch and the model load afterwards on the worker thread."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(paths: list[str] | None = None) -> int:
+    """Open the main window with `paths` queued; return the exit status."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("alexnet-gui")
+    app.setOrganizationName("alexnet-gui")
+    app.setApplicationDisplayName("alexnet-gui")
+
+    from alexnet_gui.gui.main_window import MainWindow
+
+    window = MainWindow(paths=list(paths or []))
+    window.show()
+    window.start()
+    return app.exec()

@@ -1,0 +1,495 @@
+"""The main window: drop zone, results table, preview with top-5, model controls, progress and export."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QProgressBar, QPushButton, QSplitter, QTableView, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_STATUS, COL_THUMB, PATH_ROLE, SORT_ROLE, THUMB_SIZE, ResultsModel
+from alexnet_gui.gui.settings import Settings
+from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
+from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
+from alexnet_gui.gui.worker import WorkerHandle
+
+BACKEND_LABELS = {"onnx": "ONNX Runtime", "torch": "PyTorch"}
+DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
+
+
+def initial_weights(settings: Settings):
+    """The weights the settings point at, else torchvision's cache; None when a dialog must ask."""
+    from alexnet_gui.core.weights import WeightsError, resolve_weights
+
+    try:
+        if settings.weights_mode == "untrained":
+            return resolve_weights(untrained=True)
+        if settings.weights_mode == "file" and settings.weights_file and os.path.isfile(settings.weights_file):
+            return resolve_weights(settings.weights_file)
+        return resolve_weights(download=False)
+    except WeightsError:
+        return None
+
+
+class MainWindow(QMainWindow):
+    """Everything the user sees; all model work goes to the worker thread through `WorkerHandle`."""
+
+    selected_image_changed = Signal(str)
+    model_ready = Signal(dict)
+
+    def __init__(self, settings: Settings | None = None, paths: list[str] | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.weights = None
+        self.model_info: dict | None = None
+        self._job = 0
+        self._running_jobs: set[int] = set()
+        self._rerun_path: str | None = None
+        self._job_started = 0.0
+        self._last_rate = 0.0
+        self.setAcceptDrops(True)
+        self.setWindowTitle("alexnet-gui")
+
+        self.model = ResultsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(COL_LABEL)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self._build_table()
+        self._build_side()
+        self._build_actions()
+        self._build_toolbar()
+        self._build_status_bar()
+        splitter = QSplitter()
+        splitter.addWidget(self._table_panel)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(splitter)
+        self.resize(1280, 760)
+        splitter.setSizes([700, 580])
+        if self.settings.geometry is not None:
+            self.restoreGeometry(self.settings.geometry)
+
+        self.handle = WorkerHandle()
+        w = self.handle.worker
+        w.top_k = self.settings.top_k
+        w.model_loading.connect(self._on_model_loading)
+        w.model_loaded.connect(self._on_model_loaded)
+        w.model_failed.connect(self._on_model_failed)
+        w.cuda_checked.connect(self._on_cuda_checked)
+        w.paths_found.connect(self._on_paths_found)
+        w.results_ready.connect(self._on_results)
+        w.progress.connect(self._on_progress)
+        w.job_finished.connect(self._on_job_finished)
+        w.job_failed.connect(self._on_job_failed)
+        if paths:
+            QTimer.singleShot(0, lambda: self.add_paths(paths))
+
+    # --- layout -------------------------------------------------------------------------------------------
+    def _build_table(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by label…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip("Show only rows whose top-1 label contains this text")
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE + 4)
+        self.table.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_THUMB, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(COL_THUMB, THUMB_SIZE + 8)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_NAME, 170)
+        header.resizeSection(COL_LABEL, 170)
+        header.resizeSection(COL_PROB, 80)
+        header.setStretchLastSection(True)
+        self.table.setToolTip("Queued and classified images; click a header to sort, Delete removes rows")
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self._table_panel = QWidget()
+        layout = QVBoxLayout(self._table_panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.table)
+
+    def _build_side(self) -> None:
+        self.preview = ImagePreview()
+        self.bars = PredictionBars()
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.bars)
+        layout.addWidget(self.detail)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(page, "Predictions")
+
+    def add_view_tab(self, widget: QWidget, title: str) -> None:
+        """Add a view (filters, feature maps, ...) next to the predictions."""
+        self.tabs.addTab(widget, title)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_images_action = self._action("Open images…", self.open_images, QKeySequence.StandardKey.Open,
+                                               "Queue image files for classification (Ctrl+O)")
+        self.open_folder_action = self._action("Open folder…", self.open_folder, "Ctrl+Shift+O",
+                                               "Queue every image in a folder and its sub-folders")
+        self.export_action = self._action("Export CSV…", self.export_csv, "Ctrl+E",
+                                          "Write the selected rows (or all rows) to a CSV, same columns as the command line")
+        self.classify_action = self._action("Classify queued", self.classify_queued, "F5",
+                                            "Classify every row that is still queued")
+        self.cancel_action = self._action("Cancel", self.cancel, "Esc", "Stop the running batch; rows done so far are kept")
+        self.cancel_action.setEnabled(False)
+        self.remove_action = self._action("Remove selected", self.remove_selected, QKeySequence.StandardKey.Delete,
+                                          "Remove the selected rows from the table (Delete)")
+        self.select_all_action = self._action("Select all", self.table.selectAll, QKeySequence.StandardKey.SelectAll,
+                                              "Select every row (Ctrl+A)")
+        self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
+                                           "Download AlexNet's weights, choose a .pth/.onnx file, or use the untrained demo")
+        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit, "Quit alexnet-gui")
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.open_images_action, self.open_folder_action, self.export_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.select_all_action)
+        edit_menu.addAction(self.remove_action)
+        model_menu = bar.addMenu("&Model")
+        for a in (self.classify_action, self.cancel_action, self.weights_action):
+            model_menu.addAction(a)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self._action("About alexnet-gui", self._about))
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        tb.addAction(self.open_images_action)
+        tb.addAction(self.open_folder_action)
+        tb.addAction(self.classify_action)
+        tb.addAction(self.cancel_action)
+        tb.addAction(self.export_action)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Backend "))
+        self.backend_combo = QComboBox()
+        for key, label in BACKEND_LABELS.items():
+            self.backend_combo.addItem(label, key)
+        self.backend_combo.setCurrentIndex(self.backend_combo.findData(self.settings.backend))
+        self.backend_combo.setToolTip("ONNX Runtime starts fast and needs no PyTorch; PyTorch also gives Grad-CAM")
+        tb.addWidget(self.backend_combo)
+        tb.addWidget(QLabel(" Device "))
+        self.device_combo = QComboBox()
+        for key, label in DEVICE_LABELS.items():
+            self.device_combo.addItem(label, key)
+        self.device_combo.setToolTip("Auto uses CUDA when the backend can, otherwise the CPU")
+        self._set_cuda_enabled(False, "checking whether CUDA is usable…")
+        device = self.settings.device
+        self.device_combo.setCurrentIndex(self.device_combo.findData(device if device != "cuda" else "auto"))
+        tb.addWidget(self.device_combo)
+        self.backend_combo.currentIndexChanged.connect(self._on_model_choice_changed)
+        self.device_combo.currentIndexChanged.connect(self._on_model_choice_changed)
+
+    def _build_status_bar(self) -> None:
+        self.model_label = QLabel("no model loaded")
+        self.model_label.setToolTip("Backend, the device actually used, where the weights came from, last batch speed")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(360)
+        self.progress_bar.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running batch; rows done so far are kept")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setVisible(False)
+        self.statusBar().addWidget(self.model_label, 1)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
+    # --- model --------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the model on the worker (asking for weights first if none are known)."""
+        self.weights = initial_weights(self.settings)
+        if self.weights is None:
+            QTimer.singleShot(0, self.ask_for_weights)
+        else:
+            self.load_model()
+
+    def ask_for_weights(self) -> None:
+        from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+        dialog = WeightsDialog(self, start_folder=self.settings.last_folder)
+        if dialog.exec() and dialog.choice is not None:
+            self.set_weights(dialog.choice, dialog.mode)
+
+    def set_weights(self, choice, mode: str) -> None:
+        """Use these weights from now on (and remember the choice)."""
+        self.weights = choice
+        self.settings.weights_mode = mode
+        if mode == "file" and choice.path is not None:
+            self.settings.weights_file = str(choice.path)
+        self.load_model()
+
+    def current_backend(self) -> str:
+        return self.backend_combo.currentData()
+
+    def current_device(self) -> str:
+        return self.device_combo.currentData()
+
+    def load_model(self) -> None:
+        if self.weights is None:
+            return
+        self.handle.requests.load_model.emit(self.current_backend(), self.current_device(), self.weights)
+
+    def _on_model_choice_changed(self) -> None:
+        self.settings.backend = self.current_backend()
+        self.settings.device = self.current_device()
+        self._rerun_path = self.selected_path()
+        self.load_model()
+
+    def _on_model_loading(self, what: str) -> None:
+        self.model_label.setText(f"loading model ({what})…")
+
+    def _on_model_loaded(self, info: dict) -> None:
+        self.model_info = info
+        self._update_model_label()
+        untrained = " — UNTRAINED network: predictions are meaningless" if info.get("untrained") else ""
+        self.setWindowTitle(f"alexnet-gui{untrained}")
+        self.model_ready.emit(info)
+        path = self._rerun_path
+        self._rerun_path = None
+        if path:
+            self._submit([path], walk=False)
+
+    def _on_model_failed(self, message: str) -> None:
+        self._update_model_label()
+        QMessageBox.warning(self, "Model not loaded", message)
+
+    def _on_cuda_checked(self, backend: str, usable: bool, reason: str) -> None:
+        if backend == self.current_backend():
+            self._set_cuda_enabled(usable, reason)
+
+    def _set_cuda_enabled(self, usable: bool, reason: str) -> None:
+        model = self.device_combo.model()
+        if isinstance(model, QStandardItemModel):
+            item = model.item(self.device_combo.findData("cuda"))
+            item.setEnabled(usable)
+            item.setToolTip(reason if not usable else f"CUDA: {reason}")
+
+    def _update_model_label(self) -> None:
+        info = self.model_info
+        if not info:
+            self.model_label.setText("no model loaded — Model > Choose weights…")
+            return
+        rate = f" · last batch {self._last_rate:.1f} images/s" if self._last_rate else ""
+        self.model_label.setText(
+            f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']}) · "
+            f"weights: {info['weights']}{rate}"
+        )
+
+    # --- queueing and classification --------------------------------------------------------------------
+    def add_paths(self, paths: list[str]) -> None:
+        """Queue files and folders (walked on the worker) and classify them."""
+        paths = [os.fspath(p) for p in paths]
+        if paths:
+            folder = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0])
+            self.settings.last_folder = folder
+            self._submit(paths, walk=True)
+
+    def _submit(self, paths: list[str], walk: bool) -> int:
+        self._job += 1
+        self._running_jobs.add(self._job)
+        self._job_started = time.perf_counter()
+        self._set_running(True)
+        self.handle.requests.classify.emit(self._job, paths, walk)
+        return self._job
+
+    def classify_queued(self) -> None:
+        queued = self.model.queued_paths()
+        if queued:
+            self._submit(queued, walk=False)
+
+    def cancel(self) -> None:
+        self.handle.cancel()
+
+    def is_busy(self) -> bool:
+        return bool(self._running_jobs)
+
+    def _set_running(self, running: bool) -> None:
+        self.cancel_action.setEnabled(running)
+        self.cancel_button.setVisible(running)
+        self.progress_bar.setVisible(running)
+        if running:
+            self.progress_bar.setRange(0, 0)
+
+    def _on_paths_found(self, job: int, paths: list) -> None:
+        was_empty = self.model.rowCount() == 0
+        self.model.add_paths(paths)
+        if was_empty and self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _on_results(self, job: int, results: list) -> None:
+        self.model.set_results(results)
+        current = self.selected_path()
+        if current and any(r.path == current for r in results):
+            self._show_path(current)
+
+    def _on_progress(self, job: int, done: int, total: int, rate: float) -> None:
+        remaining = (total - done) / rate if rate > 0 else 0
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        self.progress_bar.setFormat(f"{done}/{total} · {rate:.1f} img/s · ETA {remaining:.0f} s")
+
+    def _finish_job(self, job: int) -> None:
+        self._running_jobs.discard(job)
+        if not self._running_jobs:
+            self._set_running(False)
+
+    def _on_job_finished(self, job: int, cancelled: bool, rate: float) -> None:
+        if rate:
+            self._last_rate = rate
+        self._update_model_label()
+        self._finish_job(job)
+        if cancelled:
+            self.statusBar().showMessage("Cancelled; the rows done so far are kept.", 5000)
+
+    def _on_job_failed(self, job: int, message: str) -> None:
+        self._finish_job(job)
+        self.statusBar().showMessage(message, 10000)
+
+    # --- selection and preview ----------------------------------------------------------------------------
+    def selected_path(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        return index.data(PATH_ROLE) if index.isValid() else None
+
+    def _on_current_changed(self, current, _previous) -> None:
+        path = current.data(PATH_ROLE) if current.isValid() else None
+        if path:
+            self._show_path(path)
+            self.selected_image_changed.emit(path)
+
+    def _show_path(self, path: str) -> None:
+        from alexnet_gui.core.errors import UserError
+
+        row = self.model.row(self.model._index[path]) if path in self.model._index else None
+        try:
+            image, full = load_preview(path)
+            self.preview.set_image(image, full)
+        except UserError as exc:
+            self.preview.set_image(None, message=str(exc))
+        result = row.result if row else None
+        if result is None:
+            self.bars.set_predictions([], "Queued: not classified yet.")
+            self.detail.setText(path)
+        elif result.error:
+            self.bars.set_predictions([], f"Could not classify this file: {result.error}")
+            self.detail.setText(path)
+        else:
+            self.bars.set_predictions(result.top[:5])
+            top = result.top[0]
+            self.detail.setText(f"{path}\nTop-1: {top.label} — ImageNet class {top.index}, {top.prob * 100:.2f} %")
+
+    def shown_predictions(self) -> list:
+        return self.bars.predictions()
+
+    # --- rows -------------------------------------------------------------------------------------------
+    def selected_source_rows(self) -> list[int]:
+        return sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+
+    def remove_selected(self) -> None:
+        rows = self.selected_source_rows()
+        if rows:
+            self.model.remove_rows(rows)
+
+    # --- export -------------------------------------------------------------------------------------------
+    def export_csv(self, path: str | None = None) -> str | None:
+        """Write the selected rows (or all, when at most one is selected) to a CSV; return its path."""
+        from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.results import CsvResultWriter
+
+        if not path:
+            start = os.path.join(self.settings.last_folder or os.getcwd(), "results.csv")
+            path, _ = QFileDialog.getSaveFileName(self, "Export CSV", start, "CSV (*.csv)")
+            if not path:
+                return None
+        rows = self.selected_source_rows()
+        results = self.model.results(rows if len(rows) > 1 else None)
+        try:
+            with CsvResultWriter(path, self.handle.worker.top_k) as writer:
+                for result in results:
+                    writer.write(result)
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return None
+        self.statusBar().showMessage(f"Wrote {len(results)} rows to {path}", 5000)
+        return path
+
+    # --- drag and drop ------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # --- file dialogs ---------------------------------------------------------------------------------------
+    def open_images(self) -> None:
+        from alexnet_gui.core.images import IMAGE_EXTENSIONS
+
+        pattern = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", self.settings.last_folder,
+                                                f"Images ({pattern});;All files (*)")
+        if paths:
+            self.add_paths(paths)
+
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open folder", self.settings.last_folder)
+        if folder:
+            self.add_paths([folder])
+
+    def _about(self) -> None:
+        from alexnet_gui import __version__
+
+        QMessageBox.about(self, "About alexnet-gui",
+                          f"alexnet-gui {__version__}\nAlexNet (torchvision, ImageNet-1k) on ONNX Runtime or PyTorch.")
+
+    # --- shutdown -----------------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.geometry = self.saveGeometry()
+        self.settings.sync()
+        self.handle.stop()
+        self.model.wait_for_thumbnails()
+        super().closeEvent(event)

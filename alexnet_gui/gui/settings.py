@@ -1,0 +1,87 @@
+"""What the app remembers between runs, stored with QSettings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+BACKENDS = ("onnx", "torch")
+DEVICES = ("auto", "cpu", "cuda")
+WEIGHTS_MODES = ("cache", "file", "untrained")
+
+
+class Settings:
+    """Typed access to the app's QSettings (backend, device, weights, top-k, last folder, geometry)."""
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self._s = qsettings or QSettings("alexnet-gui", "alexnet-gui")
+
+    def _get(self, key: str, default, allowed=None):
+        value = self._s.value(key, default)
+        if allowed is not None and value not in allowed:
+            return default
+        return value
+
+    @property
+    def backend(self) -> str:
+        return self._get("model/backend", "onnx", BACKENDS)
+
+    @backend.setter
+    def backend(self, value: str) -> None:
+        self._s.setValue("model/backend", value)
+
+    @property
+    def device(self) -> str:
+        return self._get("model/device", "auto", DEVICES)
+
+    @device.setter
+    def device(self, value: str) -> None:
+        self._s.setValue("model/device", value)
+
+    @property
+    def weights_mode(self) -> str:
+        """"cache" (torchvision's cache), "file" (weights_file) or "untrained"."""
+        return self._get("model/weights_mode", "cache", WEIGHTS_MODES)
+
+    @weights_mode.setter
+    def weights_mode(self, value: str) -> None:
+        self._s.setValue("model/weights_mode", value)
+
+    @property
+    def weights_file(self) -> str:
+        return str(self._get("model/weights_file", ""))
+
+    @weights_file.setter
+    def weights_file(self, value: str) -> None:
+        self._s.setValue("model/weights_file", value)
+
+    @property
+    def top_k(self) -> int:
+        try:
+            value = int(self._s.value("model/top_k", 5))
+        except (TypeError, ValueError):
+            return 5
+        return value if 1 <= value <= 1000 else 5
+
+    @top_k.setter
+    def top_k(self, value: int) -> None:
+        self._s.setValue("model/top_k", int(value))
+
+    @property
+    def last_folder(self) -> str:
+        return str(self._get("ui/last_folder", ""))
+
+    @last_folder.setter
+    def last_folder(self, value: str) -> None:
+        self._s.setValue("ui/last_folder", value)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value("ui/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._s.setValue("ui/geometry", value)
+
+    def sync(self) -> None:
+        self._s.sync()

@@ -1,0 +1,170 @@
+"""First-start dialog when no weights are cached: download them (with progress, cancellable), choose a local
+.pth/.onnx file, or use the explicitly labelled untrained demo network."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+)
+
+
+class _DownloadSignals(QObject):
+    progress = Signal(int, int)      # done, total (-1 unknown)
+    finished = Signal(object, str)   # path or None, error sentence
+
+
+class WeightsDialog(QDialog):
+    """Ask the user where the weights come from; `choice` holds the resulting core.weights.WeightsChoice."""
+
+    def __init__(self, parent: QWidget | None = None, *, start_folder: str = "") -> None:
+        from alexnet_gui.core.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
+
+        super().__init__(parent)
+        self.setWindowTitle("AlexNet weights")
+        self.choice = None
+        self.mode = ""  # "cache", "file" or "untrained", for the settings
+        self._start_folder = start_folder
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._signals = _DownloadSignals()
+        self._signals.progress.connect(self._on_progress)
+        self._signals.finished.connect(self._on_finished)
+
+        size_mb = WEIGHTS_SIZE_BYTES / 1e6
+        self.info = QLabel(
+            f"alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size_mb:.0f} MB). "
+            f"None were found in {torch_checkpoint_dir()}.\n\n"
+            "Download them once (they are checked against their published hash), choose a file you already "
+            "have, or try the app with an untrained network."
+        )
+        self.info.setWordWrap(True)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setFormat("%v of %m MB")
+
+        self.download_button = QPushButton(f"Download ({size_mb:.0f} MB)")
+        self.download_button.setToolTip("Download alexnet-owt-7be5be79.pth from torchvision's server "
+                                        "(or the mirror in ALEXNET_GUI_WEIGHTS_URL) into torchvision's cache")
+        self.file_button = QPushButton("Choose file…")
+        self.file_button.setToolTip("Use a .pth state_dict or an .onnx model you already have")
+        self.untrained_button = QPushButton("Use untrained demo network")
+        self.untrained_button.setToolTip("A seeded random network: the app works, but its predictions are meaningless")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the download, or close without a model")
+
+        self.download_button.clicked.connect(self.start_download)
+        self.file_button.clicked.connect(self.choose_file)
+        self.untrained_button.clicked.connect(self.use_untrained)
+        self.cancel_button.clicked.connect(self._on_cancel)
+
+        buttons = QHBoxLayout()
+        for b in (self.download_button, self.file_button, self.untrained_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.resize(560, 220)
+
+    # --- actions ------------------------------------------------------------------------------------------
+    def start_download(self) -> None:
+        """Download on a background thread; progress and the outcome come back as signals."""
+        from alexnet_gui.core.weights import download_weights
+
+        self._cancel.clear()
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.status.setText("Downloading…")
+        self._set_busy(True)
+
+        def work() -> None:
+            try:
+                path = download_weights(
+                    progress=lambda done, total: self._signals.progress.emit(done, -1 if total is None else total),
+                    cancel=self._cancel.is_set,
+                )
+            except Exception as exc:  # noqa: BLE001 - shown to the user as one sentence
+                self._signals.finished.emit(None, str(exc))
+            else:
+                self._signals.finished.emit(path, "")
+
+        self._thread = threading.Thread(target=work, name="weights-download", daemon=True)
+        self._thread.start()
+
+    def choose_file(self) -> None:
+        """Pick a local .pth or .onnx file."""
+        from alexnet_gui.core.weights import WeightsError, resolve_weights
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose AlexNet weights", self._start_folder, "Weights (*.pth *.pt *.onnx);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            self.choice = resolve_weights(path)
+        except WeightsError as exc:
+            self.status.setText(str(exc))
+            return
+        self.mode = "file"
+        self.accept()
+
+    def use_untrained(self) -> None:
+        from alexnet_gui.core.weights import resolve_weights
+
+        self.choice = resolve_weights(untrained=True)
+        self.mode = "untrained"
+        self.accept()
+
+    def is_downloading(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # --- signal handlers ------------------------------------------------------------------------------------
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, max(1, total // 1_000_000))
+            self.progress.setValue(done // 1_000_000)
+        self.status.setText(f"Downloading… {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total > 0 else ""))
+
+    def _on_finished(self, path, error: str) -> None:
+        from alexnet_gui.core.weights import WeightsChoice
+
+        self._thread = None
+        self._set_busy(False)
+        self.progress.setVisible(False)
+        if path is None:
+            offline = "could not download" in error
+            hint = ("You seem to be offline. " if offline else "") + \
+                "Choose a local .pth/.onnx file, or use the untrained demo network."
+            self.status.setText(f"{error}\n\n{hint}")
+            return
+        self.choice = WeightsChoice("pth", path, f"downloaded to {path}")
+        self.mode = "cache"
+        self.accept()
+
+    def _on_cancel(self) -> None:
+        if self.is_downloading():
+            self._cancel.set()
+            self.status.setText("Cancelling…")
+            return
+        self.reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        for b in (self.download_button, self.file_button, self.untrained_button):
+            b.setEnabled(not busy)
+        self.cancel_button.setText("Cancel download" if busy else "Cancel")
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt's name
+        # Closing the dialog mid-download cancels the download, which then leaves nothing in the cache.
+        self._cancel.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        super().done(result)

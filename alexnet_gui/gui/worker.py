@@ -1,0 +1,170 @@
+"""The inference worker: a QObject on its own QThread that owns the backend and runs the core engine.
+
+The main thread asks through queued signals (`Requests`) and hears back through the worker's signals; only
+plain Python objects cross. Cancel is a threading.Event the engine checks before each batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+# Rows reach the table in chunks, so 100,000 files never mean 100,000 signals.
+_FOUND_CHUNK = 2000
+
+
+class InferenceWorker(QObject):
+    """Runs on the worker thread: loads models, walks folders, classifies, computes views' data."""
+
+    model_loading = Signal(str)                  # what is being loaded
+    model_loaded = Signal(dict)                  # backend, device, provider, weights
+    model_failed = Signal(str)                   # one sentence
+    cuda_checked = Signal(str, bool, str)        # backend, usable, reason
+    paths_found = Signal(int, list)              # job, paths (a chunk)
+    results_ready = Signal(int, list)            # job, [Result]
+    progress = Signal(int, int, int, float)      # job, done, total, images/s over the job
+    job_finished = Signal(int, bool, float)      # job, cancelled, images/s of the job
+    job_failed = Signal(int, str)                # job, one sentence
+    view_ready = Signal(str, object)             # request kind, payload (activations, CAM, ...)
+    view_failed = Signal(str, str)               # request kind, one sentence
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backend = None
+        self.cancel_event = threading.Event()
+        self.top_k = 5
+        self.batch_size = 16
+
+    @Slot(str, str, object)
+    def load_model(self, backend_name: str, device: str, weights) -> None:
+        """Load (or switch to) a backend; the old one stays in use if the new one fails."""
+        from alexnet_gui.core.backends import cuda_status, load_backend
+        from alexnet_gui.core.errors import UserError
+
+        self.model_loading.emit(f"{backend_name} on {device}")
+        try:
+            usable, reason = cuda_status(backend_name)
+            self.cuda_checked.emit(backend_name, usable, reason)
+            backend = load_backend(backend_name, weights, device)
+        except UserError as exc:
+            self.model_failed.emit(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a model that fails to load must leave the app usable
+            self.model_failed.emit(f"the model could not be loaded ({type(exc).__name__}: {exc})")
+            return
+        if self.backend is not None:
+            self.backend.close()
+        self.backend = backend
+        self.model_loaded.emit({
+            "backend": backend.name, "device": backend.device,
+            "provider": backend.provider, "weights": backend.weights_source,
+            "untrained": weights.kind == "untrained",
+        })
+
+    @Slot(int, list, bool)
+    def classify(self, job: int, paths: list, walk: bool) -> None:
+        """Walk `paths` (when `walk`) and report what was found, then classify them all, in batches."""
+        from alexnet_gui.core.engine import Engine, iter_image_paths
+
+        self.cancel_event.clear()
+        if walk:
+            found: list[str] = []
+            for path in iter_image_paths(paths):
+                found.append(path)
+                if len(found) % _FOUND_CHUNK == 0:
+                    self.paths_found.emit(job, found[-_FOUND_CHUNK:])
+            if len(found) % _FOUND_CHUNK:
+                self.paths_found.emit(job, found[len(found) - len(found) % _FOUND_CHUNK:])
+            paths = found
+        if self.backend is None:
+            self.job_failed.emit(job, "no model is loaded")
+            return
+        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size)
+        start = time.perf_counter()
+        batch: list = []
+        done = 0
+        try:
+            for result in engine.run(paths, cancel=self.cancel_event):
+                batch.append(result)
+                if len(batch) >= self.batch_size:
+                    done += len(batch)
+                    self._emit_batch(job, batch, done, len(paths), start)
+                    batch = []
+            if batch:
+                done += len(batch)
+                self._emit_batch(job, batch, done, len(paths), start)
+        except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
+            self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
+            return
+        elapsed = time.perf_counter() - start
+        self.job_finished.emit(job, self.cancel_event.is_set(), done / elapsed if elapsed > 0 else 0.0)
+
+    def _emit_batch(self, job: int, batch: list, done: int, total: int, start: float) -> None:
+        elapsed = time.perf_counter() - start
+        self.results_ready.emit(job, list(batch))
+        self.progress.emit(job, done, total, done / elapsed if elapsed > 0 else 0.0)
+
+    @Slot(str, object)
+    def compute_view(self, kind: str, request) -> None:
+        """Compute data for a view (`request` is a callable taking the backend); errors become one sentence."""
+        from alexnet_gui.core.errors import UserError
+
+        if self.backend is None:
+            self.view_failed.emit(kind, "no model is loaded")
+            return
+        try:
+            payload = request(self.backend)
+        except UserError as exc:
+            self.view_failed.emit(kind, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.view_failed.emit(kind, f"{type(exc).__name__}: {exc}")
+            return
+        self.view_ready.emit(kind, payload)
+
+    @Slot()
+    def shutdown(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
+
+
+class Requests(QObject):
+    """Lives on the main thread; its signals are queued to the worker's slots."""
+
+    load_model = Signal(str, str, object)
+    classify = Signal(int, list, bool)
+    compute_view = Signal(str, object)
+    shutdown = Signal()
+
+
+class WorkerHandle:
+    """Starts the worker thread and connects requests to it; `stop()` ends it cleanly."""
+
+    def __init__(self) -> None:
+        self.thread = QThread()
+        self.thread.setObjectName("inference")
+        self.worker = InferenceWorker()
+        self.worker.moveToThread(self.thread)
+        self.requests = Requests()
+        self.requests.load_model.connect(self.worker.load_model)
+        self.requests.classify.connect(self.worker.classify)
+        self.requests.compute_view.connect(self.worker.compute_view)
+        self.requests.shutdown.connect(self.worker.shutdown)
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Stop the running batch within one batch (thread-safe)."""
+        self.worker.cancel_event.set()
+
+    def stop(self, timeout_ms: int = 30000) -> bool:
+        """Cancel work, release the backend, end the thread; True when the thread has ended."""
+        if not self.thread.isRunning():
+            return True
+        self.cancel()
+        self.requests.shutdown.emit()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

@@ -1,0 +1,31 @@
+"""GUI tests run offscreen with isolated settings; windows load the seeded untrained network."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from alexnet_gui.gui.settings import Settings
+
+    s = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    s.weights_mode = "untrained"
+    s.backend = "torch"
+    return s
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from alexnet_gui.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.model_ready, timeout=60000):
+        win.start()
+    yield win
+    win.close()
+    assert not win.handle.thread.isRunning()
