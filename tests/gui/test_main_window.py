@@ -1,0 +1,201 @@
+"""The desktop app, driven like a user would: drops, batches, cancel, close, backend switch, export."""
+
+import csv
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.image_fixtures import write_photos, write_tricky_folder
+
+
+def drop(widget, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(widget.width() / 2, widget.height() / 2)
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def wait_idle(qtbot, win, timeout=60000):
+    qtbot.waitUntil(lambda: not win.is_busy(), timeout=timeout)
+
+
+def table_paths(win):
+    return [r.path for r in win.model.rows()]
+
+
+def test_dropping_files_folders_and_mixed_lists_queues_the_right_images(qtbot, window, tmp_path):
+    photos = write_photos(tmp_path / "a", 3, size=(120, 90))
+    expected = write_tricky_folder(tmp_path / "b")
+    (tmp_path / "loose.png").write_bytes((tmp_path / "b" / "good.png").read_bytes())
+    drop(window, [photos[0], photos[2]])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    assert table_paths(window) == [str(photos[0]), str(photos[2])]
+    drop(window, [tmp_path / "b"])
+    walked = sorted(str(tmp_path / "b" / n) for n in expected if not n.startswith(".") and not n.endswith(".txt"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 + len(walked))
+    assert table_paths(window)[2:] == walked
+    drop(window, [tmp_path / "a", tmp_path / "loose.png"])  # photos[0] and [2] are already there
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 + len(walked) + 2)
+    assert table_paths(window)[-2:] == [str(photos[1]), str(tmp_path / "loose.png")]
+    wait_idle(qtbot, window)
+
+
+def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window, tmp_path):
+    folder = tmp_path / "batch"
+    write_photos(folder, 40, size=(640, 480))
+    write_tricky_folder(folder / "tricky")
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    window.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and not window.is_busy(), timeout=120000)
+    timer.stop()
+    rows = window.model.rows()
+    assert len(rows) == 40 + 15
+    assert all(r.result is not None for r in rows)
+    errors = {os.path.basename(r.path): r.result.error for r in rows if r.result.error}
+    assert errors == {
+        "bomb.png": "image too large (40000x40000 pixels)", "broken.jpg": "not an image file",
+        "empty.jpg": "empty file", "text.png": "not an image file", "truncated.jpg": "truncated JPEG",
+    }
+    worst = max(gaps)
+    print(f"worst event-loop gap during the batch: {worst * 1000:.0f} ms over {len(gaps)} ticks")
+    assert worst < 0.2
+
+
+def test_cancel_mid_batch_keeps_rows_done_and_the_app_usable(qtbot, window, tmp_path):
+    write_photos(tmp_path, 60, size=(320, 240))
+    window.handle.worker.batch_size = 4
+    with qtbot.waitSignal(window.handle.worker.results_ready, timeout=60000):
+        window.add_paths([str(tmp_path)])
+    window.cancel()
+    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as finished:
+        pass
+    assert finished.args[1] is True  # cancelled
+    done = [r for r in window.model.rows() if r.result is not None]
+    assert 4 <= len(done) < 60
+    assert len(window.model.rows()) == 60
+    window.classify_queued()  # still usable: the rest can be classified afterwards
+    qtbot.waitUntil(lambda: not window.model.queued_paths() and not window.is_busy(), timeout=120000)
+
+
+def test_closing_mid_batch_stops_the_worker_cleanly(qtbot, settings, tmp_path):
+    from alexnet_gui.gui.main_window import MainWindow
+
+    write_photos(tmp_path, 60, size=(320, 240))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.model_ready, timeout=60000):
+        win.start()
+    win.handle.worker.batch_size = 4
+    with qtbot.waitSignal(win.handle.worker.results_ready, timeout=60000):
+        win.add_paths([str(tmp_path)])
+    win.close()
+    assert not win.handle.thread.isRunning()
+    assert any(r.result is not None for r in win.model.rows())
+
+
+def test_switching_backend_reruns_the_selection_with_matching_top5(qtbot, window, tmp_path):
+    (photo,) = write_photos(tmp_path, 1, size=(500, 400), seed=3)
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(window.shown_predictions()) == 5)
+    torch_top = [(p.index, p.prob) for p in window.shown_predictions()]
+    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=120000):
+        window.backend_combo.setCurrentIndex(window.backend_combo.findData("onnx"))
+    assert window.model_info["backend"] == "onnx"
+    assert "ONNX Runtime" in window.model_label.text() and "CPU" in window.model_label.text()
+    onnx_top = [(p.index, p.prob) for p in window.shown_predictions()]
+    assert [i for i, _ in onnx_top] == [i for i, _ in torch_top]
+    assert [p for _, p in onnx_top] == pytest.approx([p for _, p in torch_top], abs=1e-6)
+    assert window.settings.backend == "onnx"
+
+
+def test_cuda_is_greyed_out_with_the_reason_when_unusable(qtbot, window):
+    from alexnet_gui.core.backends import cuda_status
+
+    usable, reason = cuda_status("torch")
+    item = window.device_combo.model().item(window.device_combo.findData("cuda"))
+    assert item.isEnabled() == usable
+    if not usable:
+        assert item.toolTip() == reason
+
+
+def test_csv_export_equals_the_command_line_csv(qtbot, window, tmp_path):
+    from alexnet_gui.cli import main
+
+    folder = tmp_path / "in"
+    write_photos(folder, 5, size=(300, 200))
+    write_tricky_folder(folder / "tricky")
+    window.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and not window.is_busy(), timeout=120000)
+    gui_csv = window.export_csv(str(tmp_path / "gui.csv"))
+    assert main(["classify", str(folder), "--out", str(tmp_path / "cli.csv"), "--untrained", "--backend", "torch"]) == 1
+    with open(gui_csv, newline="", encoding="utf-8") as a, open(tmp_path / "cli.csv", newline="", encoding="utf-8") as b:
+        assert list(csv.reader(a)) == list(csv.reader(b))
+
+
+def test_delete_removes_the_selected_rows(qtbot, window, tmp_path):
+    write_photos(tmp_path, 4, size=(100, 80))
+    window.add_paths([str(tmp_path)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(1)
+    window.remove_action.trigger()
+    assert [os.path.basename(p) for p in table_paths(window)] == ["photo_000.jpg", "photo_002.jpg", "photo_003.jpg"]
+
+
+def test_a_model_that_fails_to_load_shows_why_and_leaves_the_app_usable(qtbot, window, tmp_path, monkeypatch):
+    from alexnet_gui.core.weights import resolve_weights
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes(b"not weights")
+    with qtbot.waitSignal(window.handle.worker.model_failed, timeout=60000):
+        window.set_weights(resolve_weights(bad), "file")
+    assert shown and "refused to load" in shown[0]
+    (photo,) = write_photos(tmp_path, 1, size=(100, 80))
+    window.add_paths([str(photo)])  # the previously loaded model still works
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    assert window.model.rows()[0].result.error is None
+
+
+def test_settings_persist_backend_and_geometry(qtbot, window, settings):
+    window.device_combo.setCurrentIndex(window.device_combo.findData("cpu"))
+    window.close()
+    assert settings.device == "cpu"
+    assert settings.geometry is not None
+
+
+def test_window_shows_before_torch_is_imported(tmp_path):
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from alexnet_gui.gui.main_window import MainWindow\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "print(w.isVisible(), 'torch' in sys.modules, 'onnxruntime' in sys.modules)\n"
+        "w.handle.stop()\n"
+    )
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.stdout.split() == ["True", "False", "False"], proc.stderr
