@@ -1,0 +1,116 @@
+"""The first-start weights dialog: cached weights skip it; download with progress; wrong hash; offline."""
+
+import hashlib
+import http.server
+import os
+import threading
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+PAYLOAD = os.urandom(200_000)
+NAME = f"alexnet-owt-{hashlib.sha256(PAYLOAD).hexdigest()[:8]}.pth"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        body = PAYLOAD if self.path.endswith("/good/" + NAME) else b"tampered" + PAYLOAD
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def torch_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    return tmp_path / "torch" / "hub" / "checkpoints"
+
+
+@pytest.fixture
+def dialog(qtbot):
+    from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+    d = WeightsDialog()
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def test_cached_weights_need_no_dialog(settings, torch_home):
+    from alexnet_gui.core.weights import WEIGHTS_FILENAME
+    from alexnet_gui.gui.main_window import initial_weights
+
+    settings.weights_mode = "cache"
+    assert initial_weights(settings) is None
+    torch_home.mkdir(parents=True)
+    (torch_home / WEIGHTS_FILENAME).write_bytes(b"x")
+    choice = initial_weights(settings)
+    assert choice.kind == "pth" and choice.path == torch_home / WEIGHTS_FILENAME
+
+
+def test_download_from_a_loopback_server_with_progress(qtbot, dialog, server, torch_home, monkeypatch):
+    monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"{server}/good/{NAME}")
+    with qtbot.waitSignal(dialog.accepted, timeout=30000):
+        dialog.download_button.click()
+    assert dialog.choice.kind == "pth" and dialog.choice.path == torch_home / NAME
+    assert (torch_home / NAME).read_bytes() == PAYLOAD
+    assert dialog.mode == "cache"
+    assert "Downloading" in dialog.status.text() and "0.2 MB" in dialog.status.text()
+
+
+def test_wrong_hash_is_refused_in_the_dialog(qtbot, dialog, server, torch_home, monkeypatch):
+    monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"{server}/bad/{NAME}")
+    dialog.download_button.click()
+    qtbot.waitUntil(lambda: "does not match its hash" in dialog.status.text(), timeout=30000)
+    assert dialog.result() == 0 and dialog.choice is None
+    assert dialog.download_button.isEnabled()
+    assert not torch_home.exists() or list(torch_home.iterdir()) == []
+
+
+def test_offline_says_so_and_offers_the_file_chooser(qtbot, dialog, torch_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"http://127.0.0.1:9/{NAME}")
+    dialog.download_button.click()
+    qtbot.waitUntil(lambda: "offline" in dialog.status.text(), timeout=30000)
+    assert "Choose a local .pth/.onnx file" in dialog.status.text()
+    mine = tmp_path / "mine.pth"
+    mine.write_bytes(b"w")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.file_button.click()
+    assert dialog.choice.path == mine and dialog.mode == "file"
+
+
+def test_untrained_demo_is_explicit(qtbot, dialog):
+    assert "untrained" in dialog.untrained_button.text().lower()
+    assert "meaningless" in dialog.untrained_button.toolTip()
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.untrained_button.click()
+    assert dialog.choice.kind == "untrained" and dialog.mode == "untrained"
+
+
+def test_the_choice_is_remembered(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.gui.main_window import initial_weights
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    mine = tmp_path / "mine.onnx"
+    mine.write_bytes(b"x")
+    with qtbot.waitSignal(window.handle.worker.model_failed, timeout=30000):
+        window.set_weights(resolve_weights(mine), "file")
+    assert window.settings.weights_mode == "file" and window.settings.weights_file == str(mine)
+    assert initial_weights(window.settings).path == mine
