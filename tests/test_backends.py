@@ -1,0 +1,182 @@
+"""Both backends: strict torchvision architecture, ONNX equal to torch, activations, devices, bad models."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from alexnet_gui.core.backends import load_backend
+from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
+from alexnet_gui.core.weights import resolve_weights
+
+SHAPES = {
+    "conv1": (64, 55, 55), "relu1": (64, 55, 55), "pool1": (64, 27, 27),
+    "conv2": (192, 27, 27), "relu2": (192, 27, 27), "pool2": (192, 13, 13),
+    "conv3": (384, 13, 13), "relu3": (384, 13, 13),
+    "conv4": (256, 13, 13), "relu4": (256, 13, 13),
+    "conv5": (256, 13, 13), "relu5": (256, 13, 13), "pool5": (256, 6, 6),
+}
+
+
+def batch(n, seed=0):
+    return np.random.default_rng(seed).standard_normal((n, 3, 224, 224)).astype(np.float32)
+
+
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_onnx_logits_equal_torch_and_top5_order_is_identical(torch_backend, onnx_backend, n):
+    x = batch(n, seed=n)
+    a, b = onnx_backend.predict(x), torch_backend.predict(x)
+    assert a.shape == b.shape == (n, 1000)
+    assert np.abs(a - b).max() <= 1e-4
+    assert (np.argsort(-a, axis=1, kind="stable")[:, :5] == np.argsort(-b, axis=1, kind="stable")[:, :5]).all()
+
+
+def test_every_activation_layer_matches_between_backends(torch_backend, onnx_backend):
+    x = batch(2, seed=7)
+    ours = onnx_backend.activations(x, ACTIVATION_LAYERS)
+    ref = torch_backend.activations(x, ACTIVATION_LAYERS)
+    for name in ACTIVATION_LAYERS:
+        assert ours[name].shape == ref[name].shape == (2, *SHAPES[name]), name
+        assert np.abs(ours[name] - ref[name]).max() <= 1e-4, name
+
+
+def test_conv_outputs_are_taken_before_the_in_place_relu(torch_backend):
+    acts = torch_backend.activations(batch(1), ["conv1", "relu1"])
+    assert acts["conv1"].min() < 0
+    assert acts["relu1"].min() == 0
+    assert np.array_equal(np.maximum(acts["conv1"], 0), acts["relu1"])
+
+
+def test_unknown_layer_lists_the_valid_names(torch_backend, onnx_backend):
+    for backend in (torch_backend, onnx_backend):
+        with pytest.raises(BackendError, match="unknown layer 'fc9'; choose from conv1, relu1"):
+            backend.activations(batch(1), ["fc9"])
+
+
+def test_torch_model_is_torchvisions_alexnet_loaded_strictly(tmp_path, torch_backend):
+    import torch
+    import torchvision
+
+    from alexnet_gui.core.weights import untrained_state_dict
+
+    assert type(torch_backend.model) is torchvision.models.AlexNet
+    state = untrained_state_dict(0)
+    del state["classifier.6.bias"]
+    torch.save(state, tmp_path / "partial.pth")
+    with pytest.raises(BackendError, match=r"is not an AlexNet state_dict \(Error\(s\) in loading state_dict.*"):
+        load_backend("torch", resolve_weights(tmp_path / "partial.pth"), "cpu")
+
+
+def test_real_state_dict_file_round_trips(tmp_path, torch_backend):
+    import torch
+
+    from alexnet_gui.core.weights import untrained_state_dict
+
+    torch.save(untrained_state_dict(0), tmp_path / "w.pth")
+    backend = load_backend("torch", resolve_weights(tmp_path / "w.pth"), "cpu")
+    x = batch(2)
+    assert np.array_equal(backend.predict(x), torch_backend.predict(x))
+    assert backend.weights_source == f"file {tmp_path / 'w.pth'}"
+
+
+def test_auto_device_falls_back_to_cpu_and_explicit_cuda_is_refused_here():
+    from alexnet_gui.core.backends import cuda_status
+
+    weights = resolve_weights(untrained=True)
+    for name in ("torch", "onnx"):
+        usable, reason = cuda_status(name)
+        if usable:
+            pytest.skip("this machine has a usable GPU")
+        assert reason
+        with pytest.raises(BackendError, match="CUDA is not usable"):
+            load_backend(name, weights, "cuda")
+
+
+def test_onnx_backend_reports_the_provider_that_actually_runs(onnx_backend):
+    assert onnx_backend.device == "cpu"
+    assert onnx_backend.provider == "CPUExecutionProvider"
+    assert onnx_backend.session.get_providers()[0] == onnx_backend.provider
+
+
+def test_onnx_export_is_cached_and_reused(onnx_backend, monkeypatch):
+    from alexnet_gui.core.backends import onnx_export
+
+    path = onnx_backend.model_path
+    assert path.name == "alexnet-untrained-seed0.onnx"
+    mtime = path.stat().st_mtime_ns
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_export, "export_onnx", refuse)
+    again = load_backend("onnx", resolve_weights(untrained=True), "cpu")
+    assert again.model_path == path and path.stat().st_mtime_ns == mtime
+
+
+def test_onnx_path_from_a_warm_cache_never_imports_torch(onnx_backend):
+    code = (
+        "import sys\n"
+        "from alexnet_gui.core.backends import load_backend\n"
+        "from alexnet_gui.core.weights import resolve_weights\n"
+        "import numpy as np\n"
+        "b = load_backend('onnx', resolve_weights(untrained=True), 'auto')\n"
+        "b.predict(np.zeros((1, 3, 224, 224), np.float32))\n"
+        "print(sorted(m for m in ('torch', 'torchvision', 'onnx', 'PySide6') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert proc.stderr == ""  # the CUDA probe's C++ log lines are silenced
+
+
+def _save_model(path, input_shape, output_shape):
+    import onnx
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("ReduceMean", ["x"], ["y"], keepdims=0, axes=[2, 3])
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, input_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, output_shape)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+@pytest.mark.parametrize(
+    "input_shape, output_shape, message",
+    [
+        (["N", 1, 224, 224], ["N", 1], r"takes input of shape \['N', 1, 224, 224\], not N x 3 x 224 x 224"),
+        (["N", 3, 224, 224], ["N", 3], r"outputs shape \['N', 3\], not the 1000 ImageNet classes"),
+    ],
+)
+def test_user_onnx_models_are_checked_before_use(tmp_path, input_shape, output_shape, message):
+    path = tmp_path / "m.onnx"
+    _save_model(path, input_shape, output_shape)
+    with pytest.raises(BackendError, match=message):
+        load_backend("onnx", resolve_weights(path), "cpu")
+
+
+def test_garbage_onnx_file_is_one_sentence(tmp_path):
+    (tmp_path / "g.onnx").write_bytes(b"garbage")
+    with pytest.raises(BackendError, match=r"^cannot load ONNX model g\.onnx \("):
+        load_backend("onnx", resolve_weights(tmp_path / "g.onnx"), "cpu")
+
+
+def test_an_onnx_file_on_the_torch_backend_is_refused(tmp_path):
+    (tmp_path / "g.onnx").write_bytes(b"x")
+    with pytest.raises(BackendError, match="runs on the onnx backend only"):
+        load_backend("torch", resolve_weights(tmp_path / "g.onnx"), "cpu")
+
+
+def test_exported_file_is_a_valid_onnx_with_a_dynamic_batch_and_named_outputs(onnx_backend):
+    import onnx
+
+    model = onnx.load(str(onnx_backend.model_path), load_external_data=False)
+    onnx.checker.check_model(model)
+    assert [o.name for o in model.graph.output] == ["logits", *ACTIVATION_LAYERS]
+    dim0 = model.graph.input[0].type.tensor_type.shape.dim[0]
+    assert dim0.dim_param and not dim0.dim_value
