@@ -17,6 +17,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "compare",
     "evaluate",
     "sort",
+    "filters",
+    "features",
+    "cam",
+    "summary",
 )
 
 

@@ -1,0 +1,39 @@
+"""`alexnet-gui features IMAGE --layer conv2 --out maps.png`: one image's feature maps at a layer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alexnet_gui.commands.model_options import add_model_arguments, open_backend
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "features", help="save an image's feature maps at a layer as PNG (viridis, with colour bar)",
+        description="Activations of conv1..conv5 (after ReLU unless --pre-relu) or pool1/pool2/pool5 for one image.",
+    )
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--layer", default="conv1", help="conv1..conv5, pool1, pool2, pool5, or reluN (default conv1)")
+    p.add_argument("--pre-relu", action="store_true", help="show conv outputs before their ReLU")
+    p.add_argument("--sort", action="store_true", help="order channels by mean activation, strongest first")
+    p.add_argument("--scale", type=int, default=2, metavar="S", help="nearest-neighbour magnification (default 2)")
+    p.add_argument("--out", "-o", required=True, metavar="PNG")
+    add_model_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.visualize import channel_order, feature_grid, feature_layer, save_png, with_colour_bar
+
+    layer = feature_layer(args.layer, pre_relu=args.pre_relu)
+    x = load_input(args.image)[None]
+    backend = open_backend(args)
+    acts = backend.activations(x, [layer])[layer][0]
+    order = channel_order(acts, by_mean=args.sort)
+    grid, layout, (vmin, vmax) = feature_grid(acts, order=order, scale=max(1, args.scale))
+    save_png(with_colour_bar(grid, vmin, vmax), args.out)
+    print(f"wrote {args.out}: {layer}, {acts.shape[0]} channels of {acts.shape[1]}x{acts.shape[2]}, "
+          f"range {vmin:.3g}..{vmax:.3g}", file=sys.stderr)
+    return 0

@@ -1,0 +1,51 @@
+"""`alexnet-gui filters --layer conv1 --out conv1.png`: a convolution layer's kernels as a picture."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+CONV_INDEX = {"conv1": 0, "conv2": 3, "conv3": 6, "conv4": 8, "conv5": 10}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "filters", help="save a grid of a conv layer's kernels as PNG",
+        description="conv1's 64 kernels as an RGB grid; deeper layers' kernels for one input channel in grey.",
+    )
+    p.add_argument("--layer", choices=tuple(CONV_INDEX), default="conv1", help="which convolution (default conv1)")
+    p.add_argument("--channel", type=int, default=0, metavar="C", help="input channel for conv2..conv5 (default 0)")
+    p.add_argument("--joint", action="store_true", help="one min-max range for all kernels instead of one each")
+    p.add_argument("--scale", type=int, default=4, metavar="S", help="nearest-neighbour magnification (default 4)")
+    p.add_argument("--out", "-o", required=True, metavar="PNG")
+    weights = p.add_mutually_exclusive_group()
+    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache)")
+    weights.add_argument("--untrained", action="store_true", help="the seeded random network (meaningless)")
+    p.set_defaults(func=run)
+
+
+def conv_weight(weights, layer: str):
+    """The (K, C, h, w) weight array of a conv layer from a .pth or the untrained network."""
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.weights import load_state_dict, untrained_state_dict
+
+    if weights.kind == "onnx":
+        raise UserError("filters are read from a .pth state_dict; pass --weights FILE.pth")
+    state = untrained_state_dict(0) if weights.kind == "untrained" else load_state_dict(weights.path)
+    return state[f"features.{CONV_INDEX[layer]}.weight"].float().numpy()
+
+
+def run(args: argparse.Namespace) -> int:
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.visualize import filters_grid, save_png
+    from alexnet_gui.core.weights import resolve_weights
+
+    weight = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
+    if not 0 <= args.channel < weight.shape[1]:
+        raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}, not {args.channel}")
+    in_channel = None if args.layer == "conv1" else args.channel
+    grid, layout = filters_grid(weight, joint=args.joint, in_channel=in_channel, scale=max(1, args.scale))
+    save_png(grid, args.out)
+    print(f"wrote {args.out}: {layout.count} kernels of {args.layer} "
+          f"({weight.shape[2]}x{weight.shape[3]}), {grid.shape[1]}x{grid.shape[0]} pixels", file=sys.stderr)
+    return 0
