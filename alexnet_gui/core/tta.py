@@ -31,19 +31,10 @@ def check_tta_mode(mode: str | None) -> str:
 
 
 def _normalised_resize(img: Image.Image) -> np.ndarray:
-    """Return the short-side-256 resize of `img`, normalised, as float32 (3, H, W)."""
-    from alexnet_gui.core.preprocess import MEAN, RESIZE_SIZE, STD
+    """Return the short-side-256 resize of `img` (the exact path's own resize), normalised, as float32 (3, H, W)."""
+    from alexnet_gui.core.preprocess import normalise, resize_for_crop
 
-    w, h = img.size
-    # torchvision's Resize(int): the short side becomes 256, the long side int(256 * long / short).
-    if w <= h:
-        size = (RESIZE_SIZE, int(RESIZE_SIZE * h / w))
-    else:
-        size = (int(RESIZE_SIZE * w / h), RESIZE_SIZE)
-    resized = img.resize(size, Image.BILINEAR) if size != img.size else img
-    arr = np.asarray(resized, dtype=np.float32) / np.float32(255.0)
-    arr = (arr - np.asarray(MEAN, np.float32)) / np.asarray(STD, np.float32)
-    return np.ascontiguousarray(arr.transpose(2, 0, 1))
+    return normalise(np.asarray(resize_for_crop(img)))
 
 
 def crop_boxes(width: int, height: int, crop: int = 224) -> list[tuple[int, int]]:
@@ -81,22 +72,13 @@ def average_crop_probs(probs: np.ndarray) -> np.ndarray:
     return probs.reshape(-1, len(CROP_NAMES), probs.shape[-1]).mean(axis=1)
 
 
-def resized_size(width: int, height: int) -> tuple[int, int]:
-    """Return the size torchvision's Resize(256) gives a width x height image (short side 256)."""
-    from alexnet_gui.core.preprocess import RESIZE_SIZE
-
-    if width <= height:
-        return RESIZE_SIZE, int(RESIZE_SIZE * height / width)
-    return int(RESIZE_SIZE * width / height), RESIZE_SIZE
-
-
 def crop_regions(width: int, height: int) -> list[tuple[int, int, int, int]]:
     """Return the ten crops as boxes (left, top, right, bottom) in the original image's pixels.
 
     A mirrored crop covers the mirror-image region ("mirrored top left" is the original's top right, flipped).
     For drawing where each crop came from on the preview.
     """
-    from alexnet_gui.core.preprocess import CROP_SIZE
+    from alexnet_gui.core.preprocess import CROP_SIZE, resized_size
 
     rw, rh = resized_size(width, height)
     sx, sy = width / rw, height / rh
