@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         w.progress.connect(self._on_progress)
         w.job_finished.connect(self._on_job_finished)
         w.job_failed.connect(self._on_job_failed)
+        from alexnet_gui.gui.widgets.tools_menu import install_tools_menu
+
+        install_tools_menu(self)  # compare backends, 10-crop TTA, accuracy on a folder, sort into folders
         if paths:
             QTimer.singleShot(0, lambda: self.add_paths(paths))
 
@@ -395,11 +398,13 @@ class MainWindow(QMainWindow):
 
     def _show_path(self, path: str) -> None:
         from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.preprocess import crop_box
 
         row = self.model.row(self.model._index[path]) if path in self.model._index else None
         try:
             image, full = load_preview(path)
             self.preview.set_image(image, full)
+            self.preview.set_crop_box(crop_box(*full))  # what the network's 224x224 centre crop sees
         except UserError as exc:
             self.preview.set_image(None, message=str(exc))
         result = row.result if row else None

@@ -37,6 +37,7 @@ class InferenceWorker(QObject):
         self.cancel_event = threading.Event()
         self.top_k = 5
         self.batch_size = 16
+        self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
 
     @Slot(str, str, object)
     def load_model(self, backend_name: str, device: str, weights) -> None:
@@ -82,7 +83,7 @@ class InferenceWorker(QObject):
         if self.backend is None:
             self.job_failed.emit(job, "no model is loaded")
             return
-        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size)
+        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta)
         start = time.perf_counter()
         batch: list = []
         done = 0

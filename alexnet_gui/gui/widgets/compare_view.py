@@ -1,0 +1,70 @@
+"""Side-by-side comparison of two backends on the same images: top-5 each, logit difference, agreement, latency."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from alexnet_gui.core.compare import Comparison, format_summary, summarise_comparisons
+
+
+class CompareView(QWidget):
+    """A table with one row per image; columns: image, each backend's top-5 and latency, agreement, difference."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.summary)
+        self.comparisons: list[Comparison] = []
+
+    def set_comparisons(self, comparisons: list[Comparison]) -> None:
+        """Show these comparisons and their summary."""
+        self.comparisons = list(comparisons)
+        names = next((tuple(a.backend for a in c.answers) for c in comparisons if c.answers), ())
+        headers = ["Image", *(f"{n} top-5" for n in names), *(f"{n} ms" for n in names), "Top-1 agree", "Max |Δ logit|"]
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(comparisons))
+        for row, c in enumerate(comparisons):
+            cells = [c.path]
+            if c.error is not None:
+                cells += [f"error: {c.error}"] + [""] * (len(headers) - 2)
+            else:
+                cells += ["\n".join(f"{p.label} {p.prob:.4f}" for p in a.top[:5]) for a in c.answers]
+                cells += [f"{1000 * a.seconds:.2f}" for a in c.answers]
+                cells += ["yes" if c.top1_agree else "NO", f"{c.max_logit_diff:.3g}"]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if text == "NO":
+                    item.setForeground(QColor(200, 0, 0))
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.summary.setText(format_summary(summarise_comparisons(comparisons)))
+
+    def cell_text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
+
+
+class CompareDialog(QDialog):
+    """A window around CompareView."""
+
+    def __init__(self, comparisons: list[Comparison], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare backends")
+        self.view = CompareView(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addWidget(buttons)
+        self.view.set_comparisons(comparisons)
+        self.resize(1000, 500)

@@ -1,0 +1,75 @@
+"""The ten crops of 10-crop test-time augmentation, each with its own top-1; crops that disagree are outlined."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from alexnet_gui.core.tta import CROP_NAMES, CropAnswers
+
+THUMB = 112
+
+
+def _qimage(rgb: np.ndarray) -> QImage:
+    rgb = np.ascontiguousarray(rgb)
+    h, w, _ = rgb.shape
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class TenCropsView(QWidget):
+    """Two rows of five crop thumbnails (the crops, then their mirror images) with each crop's answer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout()
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.grid)
+        self.captions: list[QLabel] = []
+        self.images: list[QLabel] = []
+
+    def set_answers(self, answers: CropAnswers) -> None:
+        """Show the crops (de-normalised) and which of them disagree with the averaged answer."""
+        from alexnet_gui.core.labels import category
+        from alexnet_gui.core.preprocess import denormalise
+
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.captions, self.images = [], []
+        best = int(np.argmax(answers.mean))
+        disagree = set(answers.disagreeing())
+        self.heading.setText(
+            f"10-crop answer: {category(best)} {answers.mean[best]:.3f} — "
+            f"{10 - len(disagree)} of 10 crops agree" + (f"; outlined in red: {len(disagree)} that do not" if disagree else "")
+        )
+        for i, (name, crop, top1) in enumerate(zip(CROP_NAMES, answers.crops, answers.crop_top1())):
+            image = QLabel()
+            image.setPixmap(QPixmap.fromImage(_qimage(denormalise(crop))).scaled(
+                THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            image.setToolTip(name)
+            image.setStyleSheet("border: 3px solid red;" if i in disagree else "border: 3px solid transparent;")
+            caption = QLabel(f"{name}\n{category(top1)} {answers.probs[i, top1]:.2f}")
+            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            caption.setWordWrap(True)
+            row, col = divmod(i, 5)
+            self.grid.addWidget(image, 2 * row, col, Qt.AlignmentFlag.AlignHCenter)
+            self.grid.addWidget(caption, 2 * row + 1, col)
+            self.images.append(image)
+            self.captions.append(caption)
+
+
+class TenCropsDialog(QDialog):
+    """A window around TenCropsView."""
+
+    def __init__(self, path: str, answers: CropAnswers, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Ten crops — {path}")
+        self.view = TenCropsView(self)
+        QVBoxLayout(self).addWidget(self.view)
+        self.view.set_answers(answers)

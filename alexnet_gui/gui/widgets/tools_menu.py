@@ -1,0 +1,196 @@
+"""The Tools menu: compare backends, 10-crop TTA (toggle and the ten crops), accuracy on a labelled folder, sort.
+
+`install_tools_menu(window)` is the one hook into MainWindow. Model work runs on the window's worker thread
+through its `compute_view` request (the worker owns the backend), so the GUI never blocks on it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+
+KIND_PREFIX = "tools:"
+
+
+class TextReportDialog(QDialog):
+    """A read-only, monospaced report (the evaluation)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        font = self.text.font()
+        font.setFamily("monospace")
+        self.text.setFont(font)
+        QVBoxLayout(self).addWidget(self.text)
+        self.resize(720, 520)
+
+
+class ToolsMenu(QObject):
+    """Owns the Tools menu's actions and shows what the worker sends back for them."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialogs: list[QDialog] = []  # kept so they stay open; tests read the last one
+        menu = window.menuBar().addMenu("&Tools")
+        self.menu = menu
+        self.tta_action = QAction("10-crop test-time augmentation", window, checkable=True)
+        self.tta_action.setStatusTip("Average the network's answers over the four corner and centre crops and "
+                                     "their mirror images (the AlexNet paper's; ten times the work)")
+        self.tta_action.toggled.connect(self.set_tta)
+        self.crops_action = self._add("Show the ten crops of the selected image", self.show_ten_crops)
+        menu.insertAction(self.crops_action, self.tta_action)
+        menu.insertSeparator(self.crops_action)
+        self.compare_action = self._add("Compare PyTorch and ONNX Runtime on the selection", self.compare_selection)
+        self.evaluate_action = self._add("Accuracy on a labelled folder…", self.evaluate_folder)
+        self.sort_action = self._add("Sort classified images into folders…", self.sort_rows)
+        worker = window.handle.worker
+        worker.view_ready.connect(self._on_ready)
+        worker.view_failed.connect(self._on_failed)
+
+    def _add(self, text: str, slot) -> QAction:
+        action = QAction(text, self.window)
+        action.setStatusTip(text)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu.addAction(action)
+        return action
+
+    def _request(self, kind: str, request) -> None:
+        self.window.statusBar().showMessage(f"Working: {kind}…")
+        self.window.handle.requests.compute_view.emit(KIND_PREFIX + kind, request)
+
+    # --- actions ----------------------------------------------------------------------------------------------
+    def set_tta(self, on: bool) -> None:
+        """Use 10-crop TTA for the next classifications."""
+        self.window.handle.worker.tta = "10crop" if on else "none"
+        if self.tta_action.isChecked() != on:
+            self.tta_action.setChecked(on)
+
+    def _selected_paths(self) -> list[str]:
+        rows = self.window.selected_source_rows()
+        model = self.window.model
+        return [model.row(r).path for r in rows] if rows else [r.path for r in model.rows()]
+
+    def compare_selection(self, paths: list[str] | None = None) -> None:
+        """Run the selected images (all rows when none is selected) through both backends."""
+        paths = paths if paths is not None else self._selected_paths()
+        if not paths:
+            self.window.statusBar().showMessage("Add images first, then compare.", 5000)
+            return
+        weights = self.window.weights
+
+        def request(backend):
+            from alexnet_gui.core.backends import load_backend
+            from alexnet_gui.core.compare import compare_backends
+
+            other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device)
+            try:
+                pair = [backend, other] if backend.name == "torch" else [other, backend]
+                return list(compare_backends(pair, paths))
+            finally:
+                other.close()
+
+        self._request("compare", request)
+
+    def show_ten_crops(self, path: str | None = None) -> None:
+        """Show the selected image's ten crops and where they disagree."""
+        path = path or self.window.selected_path()
+        if not path:
+            self.window.statusBar().showMessage("Select an image first.", 5000)
+            return
+
+        def request(backend):
+            from alexnet_gui.core.images import open_rgb
+            from alexnet_gui.core.tta import answer_ten_crops
+
+            return path, answer_ten_crops(backend, open_rgb(path))
+
+        self._request("ten crops", request)
+
+    def evaluate_folder(self, folder: str | None = None) -> None:
+        """Report top-1/top-5, per-class accuracy and confusions on a folder of class-named sub-folders."""
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self.window, "Folder with class-named sub-folders")
+            if not folder:
+                return
+        tta = getattr(self.window.handle.worker, "tta", "none")
+
+        def request(backend):
+            from alexnet_gui.core.engine import Engine
+            from alexnet_gui.core.evaluate import evaluate_results, find_labelled_images, format_evaluation
+
+            found = find_labelled_images(folder)
+            evaluation = evaluate_results(Engine(backend, top_k=5, tta=tta).run(found.paths), found.truth)
+            text = format_evaluation(evaluation)
+            if found.ignored_folders:
+                text += f"\n\nignored sub-folders that name no ImageNet class: {', '.join(found.ignored_folders)}"
+            return folder, text
+
+        self._request("evaluate", request)
+
+    def sort_rows(self, out_dir: str = ""):
+        """Ask where and how to sort the classified rows, show the counts per folder, then copy or move."""
+        from alexnet_gui.gui.widgets.sort_dialog import SortDialog
+
+        results = [r for r in self.window.model.results() if r is not None]
+        if not results:
+            self.window.statusBar().showMessage("Classify images first, then sort them.", 5000)
+            return None
+        dialog = SortDialog(results, self.window, out_dir=out_dir)
+        dialog.accepted.connect(lambda: self._apply_sort(dialog))
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    def _apply_sort(self, dialog) -> None:
+        from alexnet_gui.core.sort_files import apply_sort
+
+        if dialog.plan is None:
+            return
+        outcome = apply_sort(dialog.plan, move=dialog.move)
+        failed = [f"{os.path.basename(step.source)}: {error}" for step, _, error in outcome if error]
+        verb = "Moved" if dialog.move else "Copied"
+        message = f"{verb} {len(outcome) - len(failed)} images into {dialog.plan.out_dir}."
+        self.window.statusBar().showMessage(message, 10000)
+        self.last_sort_outcome = outcome
+        if failed:
+            QMessageBox.warning(self.window, "Some files were not sorted", message + "\n\n" + "\n".join(failed[:20]))
+
+    # --- results from the worker ------------------------------------------------------------------------------
+    def _keep(self, dialog: QDialog) -> None:
+        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
+
+    def _on_ready(self, kind: str, payload) -> None:
+        if not kind.startswith(KIND_PREFIX):
+            return
+        kind = kind[len(KIND_PREFIX):]
+        self.window.statusBar().clearMessage()
+        if kind == "compare":
+            from alexnet_gui.gui.widgets.compare_view import CompareDialog
+
+            dialog = CompareDialog(payload, self.window)
+        elif kind == "ten crops":
+            from alexnet_gui.gui.widgets.crops_view import TenCropsDialog
+
+            dialog = TenCropsDialog(*payload, parent=self.window)
+        else:
+            folder, text = payload
+            dialog = TextReportDialog(f"Accuracy — {folder}", text, self.window)
+        self._keep(dialog)
+        dialog.show()
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        if kind.startswith(KIND_PREFIX):
+            self.window.statusBar().showMessage(f"{kind[len(KIND_PREFIX):]}: {message}", 10000)
+            self.last_error = message
+
+
+def install_tools_menu(window) -> ToolsMenu:
+    """Add the Tools menu to a MainWindow (call once, after its worker exists)."""
+    window.tools_menu = ToolsMenu(window)
+    return window.tools_menu

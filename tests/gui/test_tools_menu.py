@@ -1,0 +1,131 @@
+"""The Tools menu: compare view, ten crops view, sort confirmation, TTA toggle, accuracy report, crop rectangle."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from alexnet_gui.core.compare import compare_input
+from alexnet_gui.core.results import Prediction, Result
+from alexnet_gui.core.tta import answer_ten_crops
+from tests.known_answers import LinearBackend, write_colour_image
+
+
+class Shifted(LinearBackend):
+    def __init__(self, name, shift):
+        super().__init__()
+        self.name, self.shift = name, shift
+
+    def predict(self, batch):
+        out = super().predict(batch)
+        out[:, 0] += self.shift
+        return out
+
+
+def test_compare_view_shows_both_top5_agreement_difference_and_summary(qtbot):
+    from alexnet_gui.core.compare import Comparison
+    from alexnet_gui.gui.widgets.compare_view import CompareView
+
+    x = np.random.default_rng(0).normal(size=(3, 224, 224)).astype(np.float32)
+    same = compare_input([Shifted("torch", 0.0), Shifted("onnx", 0.5)], x, path="a.jpg")
+    differ = compare_input([Shifted("torch", 0.0), Shifted("onnx", 500.0)], x, path="b.jpg")
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.set_comparisons([same, differ, Comparison("c.jpg", "not an image file")])
+    headers = [view.table.horizontalHeaderItem(i).text() for i in range(view.table.columnCount())]
+    assert headers == ["Image", "torch top-5", "onnx top-5", "torch ms", "onnx ms", "Top-1 agree", "Max |Δ logit|"]
+    assert view.cell_text(0, 5) == "yes" and view.cell_text(0, 6) == "0.5"
+    assert view.cell_text(1, 5) == "NO" and view.cell_text(1, 6) == "500"
+    assert view.cell_text(1, 2).splitlines()[0].startswith("tench 1.0000")
+    assert len(view.cell_text(0, 1).splitlines()) == 5
+    assert view.cell_text(2, 1) == "error: not an image file"
+    assert view.summary.text().startswith("2 images compared (1 could not be read): top-1 agreement 1/2 (50.0%)")
+
+
+def test_ten_crops_view_outlines_the_crops_that_disagree(qtbot):
+    from alexnet_gui.gui.widgets.crops_view import TenCropsView
+    from tests.test_tta import corners_image
+
+    answers = answer_ten_crops(LinearBackend(seed=3, scale=2.0), corners_image())
+    view = TenCropsView()
+    qtbot.addWidget(view)
+    view.set_answers(answers)
+    red = [i for i, label in enumerate(view.images) if "red" in label.styleSheet()]
+    assert red == answers.disagreeing() and 0 < len(red) < 10
+    assert f"{10 - len(red)} of 10 crops agree" in view.heading.text()
+    assert view.captions[5].text().startswith("mirrored top left\n")
+    assert view.images[0].pixmap().width() == 112
+
+
+def test_sort_dialog_lists_counts_per_folder_and_updates_with_the_threshold(qtbot, tmp_path):
+    from alexnet_gui.gui.widgets.sort_dialog import SortDialog
+
+    results = [
+        Result(str(tmp_path / "a.jpg"), None, (Prediction(281, "tabby", 0.9),)),
+        Result(str(tmp_path / "b.jpg"), None, (Prediction(281, "tabby", 0.4),)),
+        Result(str(tmp_path / "c.jpg"), None, (Prediction(0, "tench", 0.8),)),
+        Result(str(tmp_path / "d.jpg"), "not an image file"),
+    ]
+    dialog = SortDialog(results)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dialog.out_edit.setText(str(tmp_path / "out"))
+    assert ok.text() == "Copy 3 images"
+    assert "     2  tabby/\n       1  tench/" in dialog.preview.toPlainText()
+    dialog.threshold_check.setChecked(True)  # 0.5
+    dialog.move_radio.setChecked(True)
+    assert ok.text() == "Move 3 images"
+    text = dialog.preview.toPlainText()
+    assert text.startswith("move 3 images") and "     1  _uncertain/" in text and "1 images could not be read" in text
+    assert dialog.plan.folder_counts() == {"_uncertain": 1, "tabby": 1, "tench": 1}
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def colour_images(tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    paths = []
+    for code in (10, 20, 30):
+        write_colour_image(folder / f"img{code}.png", code, size=(320, 240))
+        paths.append(str(folder / f"img{code}.png"))
+    return paths
+
+
+def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window, tmp_path, colour_images):
+    from alexnet_gui.core.engine import Engine
+    from alexnet_gui.core.preprocess import crop_box
+
+    tools = window.tools_menu
+    tools.tta_action.setChecked(True)
+    assert window.handle.worker.tta == "10crop"
+    window.add_paths(colour_images)
+    qtbot.waitUntil(lambda: len(window.model.results()) == 3, timeout=60000)
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+    shown = window.model.results()
+    expected = list(Engine(window.handle.worker.backend, top_k=window.handle.worker.top_k, tta="10crop").run(colour_images))
+    assert [r.top[0].index for r in shown] == [r.top[0].index for r in expected]
+    assert [p.prob for p in shown[0].top] == pytest.approx([p.prob for p in expected[0].top], abs=1e-6)
+
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.preview._crop is not None)
+    assert window.preview._crop == crop_box(320, 240) == (54, 15, 265, 225)  # 341x256 resize, crop at (58, 16)
+
+    tools.show_ten_crops(colour_images[0])
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "TenCropsDialog", timeout=30000)
+    assert len(tools.dialogs[-1].view.images) == 10
+
+    labelled = tmp_path / "labelled"
+    (labelled / "n01440764").mkdir(parents=True)
+    write_colour_image(labelled / "n01440764" / "x.png", 10)
+    tools.evaluate_folder(str(labelled))
+    qtbot.waitUntil(lambda: type(tools.dialogs[-1]).__name__ == "TextReportDialog", timeout=30000)
+    assert "top-1 accuracy:" in tools.dialogs[-1].text.toPlainText()
+    assert "1 classified, 0 could not be read" in tools.dialogs[-1].text.toPlainText()
+
+    dialog = tools.sort_rows(str(tmp_path / "sorted"))
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Copy 3 images"
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    copied = sorted(p.name for p in (tmp_path / "sorted").rglob("*.png"))
+    assert copied == ["img10.png", "img20.png", "img30.png"]
+    assert all(final is not None for _, final, _ in tools.last_sort_outcome)
