@@ -129,3 +129,16 @@ def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window
     copied = sorted(p.name for p in (tmp_path / "sorted").rglob("*.png"))
     assert copied == ["img10.png", "img20.png", "img30.png"]
     assert all(final is not None for _, final, _ in tools.last_sort_outcome)
+
+
+@pytest.mark.slow
+def test_compare_from_the_window_runs_both_backends(qtbot, window, colour_images, onnx_backend):
+    # onnx_backend: the untrained model is exported once per session, so the worker finds it cached.
+    tools = window.tools_menu
+    tools.compare_selection(colour_images)
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "CompareDialog", timeout=120000)
+    view = tools.dialogs[-1].view
+    assert view.table.rowCount() == 3
+    assert [view.cell_text(r, 5) for r in range(3)] == ["yes"] * 3
+    assert all(float(view.cell_text(r, 6)) < 1e-3 for r in range(3))
+    assert view.summary.text().startswith("3 images compared (0 could not be read): top-1 agreement 3/3")
