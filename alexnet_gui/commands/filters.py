@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-CONV_INDEX = {"conv1": 0, "conv2": 3, "conv3": 6, "conv4": 8, "conv5": 10}
+from alexnet_gui.core.kernels import CONV_INDEX
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,20 +19,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scale", type=int, default=4, metavar="S", help="nearest-neighbour magnification (default 4)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     weights = p.add_mutually_exclusive_group()
-    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache)")
+    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict or .onnx model (default: torchvision's cache)")
     weights.add_argument("--untrained", action="store_true", help="the seeded random network (meaningless)")
     p.set_defaults(func=run)
 
 
 def conv_weight(weights, layer: str):
-    """The (K, C, h, w) weight array of a conv layer from a .pth or the untrained network."""
-    from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.weights import load_state_dict, untrained_state_dict
+    """The (K, C, h, w) weight array of a conv layer for a WeightsChoice (.pth, .onnx or untrained)."""
+    from alexnet_gui.core.kernels import conv_kernels
 
-    if weights.kind == "onnx":
-        raise UserError("filters are read from a .pth state_dict; pass --weights FILE.pth")
-    state = untrained_state_dict(0) if weights.kind == "untrained" else load_state_dict(weights.path)
-    return state[f"features.{CONV_INDEX[layer]}.weight"].float().numpy()
+    return conv_kernels(weights)[layer]
 
 
 def run(args: argparse.Namespace) -> int:

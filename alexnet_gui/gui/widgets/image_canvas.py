@@ -1,0 +1,118 @@
+"""A picture scaled to fit (sharp pixels by default) that reports hover and clicks in picture pixels,
+with right-click > Save image… writing the picture at its own resolution as PNG."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QSizePolicy, QWidget
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """An (H, W, 3) uint8 array as a QImage that owns its pixels."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def add_save_image_menu(widget: QWidget, save) -> None:
+    """Give `widget` a right-click menu with "Save image…" that calls `save(path)` with the chosen PNG path."""
+
+    def show_menu(pos: QPoint) -> None:
+        menu = QMenu(widget)
+        action = menu.addAction("Save image…")
+        if menu.exec(widget.mapToGlobal(pos)) is action:
+            path, _ = QFileDialog.getSaveFileName(widget, "Save image", "view.png", "PNG image (*.png)")
+            if path:
+                if not path.lower().endswith(".png"):
+                    path += ".png"
+                if not save(path):
+                    QMessageBox.warning(widget, "Image not saved", f"Could not write {path}.")
+
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    widget.customContextMenuRequested.connect(show_menu)
+
+
+class ImageCanvas(QWidget):
+    """Paints an RGB array scaled to fit, keeping aspect ratio; nearest-neighbour unless `smooth`."""
+
+    hovered = Signal(int, int)   # picture pixel under the mouse; (-1, -1) outside the picture
+    clicked = Signal(int, int)   # picture pixel clicked with the left button
+
+    def __init__(self, parent: QWidget | None = None, *, smooth: bool = False, message: str = "") -> None:
+        super().__init__(parent)
+        self._array: np.ndarray | None = None
+        self._pixmap = QPixmap()
+        self._smooth = smooth
+        self._message = message
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(120, 120)
+        add_save_image_menu(self, self.save_image)
+
+    def set_array(self, rgb: np.ndarray | None, message: str = "") -> None:
+        """Show this (H, W, 3) uint8 picture, or `message` when None."""
+        self._array = None if rgb is None else np.ascontiguousarray(rgb, dtype=np.uint8)
+        self._pixmap = QPixmap() if rgb is None else QPixmap.fromImage(to_qimage(self._array))
+        self._message = message
+        self.update()
+
+    def array(self) -> np.ndarray | None:
+        return self._array
+
+    def image(self) -> QImage:
+        """The picture at its own resolution (null when empty)."""
+        return self._pixmap.toImage()
+
+    def save_image(self, path: str) -> bool:
+        """Write the picture as PNG at its own resolution; False when empty or unwritable."""
+        return not self._pixmap.isNull() and self._pixmap.save(path, "PNG")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(480, 480)
+
+    def picture_rect(self) -> QRect:
+        """Where the picture is drawn inside the widget."""
+        if self._pixmap.isNull():
+            return QRect()
+        size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRect((self.width() - size.width()) // 2, (self.height() - size.height()) // 2,
+                     size.width(), size.height())
+
+    def picture_pixel(self, pos) -> tuple[int, int] | None:
+        """The picture pixel (x, y) under a widget position, or None outside the picture."""
+        rect = self.picture_rect()
+        if rect.isEmpty() or not rect.contains(int(pos.x()), int(pos.y())):
+            return None
+        x = int((pos.x() - rect.x()) * self._pixmap.width() / rect.width())
+        y = int((pos.y() - rect.y()) * self._pixmap.height() / rect.height())
+        return min(x, self._pixmap.width() - 1), min(y, self._pixmap.height() - 1)
+
+    def widget_point(self, x: float, y: float) -> QPoint:
+        """The widget position showing picture pixel (x, y) (its centre); for tests and tooltips."""
+        rect = self.picture_rect()
+        return QPoint(int(rect.x() + (x + 0.5) * rect.width() / self._pixmap.width()),
+                      int(rect.y() + (y + 0.5) * rect.height() / self._pixmap.height()))
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        if self._pixmap.isNull():
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._smooth)
+        painter.drawPixmap(self.picture_rect(), self._pixmap)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        pixel = self.picture_pixel(event.position())
+        self.hovered.emit(*(pixel or (-1, -1)))
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered.emit(-1, -1)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            pixel = self.picture_pixel(event.position())
+            if pixel is not None:
+                self.clicked.emit(*pixel)
