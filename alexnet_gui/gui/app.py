@@ -18,8 +18,10 @@ def main(paths: list[str] | None = None) -> int:
     app.setApplicationDisplayName("alexnet-gui")
 
     from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.widgets.insight_views import install_views
 
     window = MainWindow(paths=list(paths or []))
+    install_views(window)
     window.show()
     window.start()
     return app.exec()

@@ -1,0 +1,387 @@
+"""Tabs that show inside the network: conv filters, feature maps, Grad-CAM and the layer table.
+
+Each view asks the worker for data with `requests.compute_view(kind, job)`, where `job(backend)` runs on the
+worker thread and returns plain numpy data; the view renders it on the main thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSlider, QSpinBox, QTableView, QVBoxLayout, QWidget,
+)
+
+from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+
+CONV_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5")
+FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")
+
+
+class _View(QWidget):
+    """Base: talks to the window's worker, reacts only to its own `kind` of answers, refreshes when shown."""
+
+    kind = ""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self._dirty = True
+        worker = window.handle.worker
+        worker.view_ready.connect(self._on_ready)
+        worker.view_failed.connect(self._on_failed)
+        window.model_ready.connect(lambda _info: self.invalidate())
+        window.selected_image_changed.connect(lambda _path: self.invalidate())
+
+    def ask(self, job) -> None:
+        self.window.handle.requests.compute_view.emit(self.kind, job)
+
+    def invalidate(self) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._dirty = False
+
+    def _on_ready(self, kind: str, payload) -> None:
+        if kind == self.kind:
+            self.show_payload(payload)
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        if kind == self.kind:
+            self.show_error(message)
+
+    def show_payload(self, payload) -> None:
+        raise NotImplementedError
+
+    def show_error(self, message: str) -> None:
+        self.status.setText(message)
+
+
+def _conv_weights_job(weights):
+    """Worker job: every conv layer's weights as numpy, from the loaded torch model or the weights file."""
+    def job(backend):
+        from alexnet_gui.core.kernels import conv_kernels, model_kernels
+
+        model = getattr(backend, "model", None)
+        return model_kernels(model) if model is not None else conv_kernels(weights)
+    return job
+
+
+class FiltersView(_View):
+    """conv1's kernels as an RGB grid; deeper layers' kernels for one input channel in grey."""
+
+    kind = "filters"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._weights: dict | None = None
+        self._layout = None
+        self.layer = QComboBox()
+        self.layer.addItems(CONV_LAYERS)
+        self.layer.setToolTip("Which convolution's kernels to show")
+        self.channel = QSpinBox()
+        self.channel.setToolTip("Input channel shown for conv2..conv5 (conv1 shows its RGB input)")
+        self.joint = QCheckBox("Joint range")
+        self.joint.setToolTip("Normalise all kernels with one min-max range instead of one range per kernel")
+        self.canvas = ImageCanvas(message="Loading filters…")
+        self.canvas.setToolTip("Hover a kernel for its index and weight range; click it to see it large")
+        self.large = ImageCanvas(message="Click a kernel")
+        self.large.setMaximumWidth(260)
+        self.status = QLabel("")
+        for w in (self.layer, self.joint):
+            (w.currentIndexChanged if isinstance(w, QComboBox) else w.toggled).connect(self.render)
+        self.channel.valueChanged.connect(self.render)
+        self.canvas.hovered.connect(self._on_hover)
+        self.canvas.clicked.connect(self._on_click)
+        controls = QHBoxLayout()
+        for w in (QLabel("Layer"), self.layer, QLabel("Input channel"), self.channel, self.joint):
+            controls.addWidget(w)
+        controls.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.canvas, 3)
+        body.addWidget(self.large, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.window.weights is not None:
+            self.ask(_conv_weights_job(self.window.weights))
+
+    def show_payload(self, payload) -> None:
+        self._weights = payload
+        self.render()
+
+    def current_weight(self) -> np.ndarray | None:
+        return None if self._weights is None else self._weights[self.layer.currentText()]
+
+    def render(self) -> None:
+        from alexnet_gui.core.visualize import filters_grid
+
+        w = self.current_weight()
+        if w is None:
+            return
+        deep = w.shape[1] != 3
+        self.channel.setEnabled(deep)
+        self.channel.setRange(0, w.shape[1] - 1)
+        scale = max(1, 44 // w.shape[2])
+        grid, self._layout = filters_grid(w, joint=self.joint.isChecked(),
+                                          in_channel=self.channel.value() if deep else None, scale=scale)
+        self.canvas.set_array(grid)
+        self.status.setText(f"{self.layer.currentText()}: {w.shape[0]} kernels of {w.shape[1]}x{w.shape[2]}x{w.shape[3]}"
+                            + (f", input channel {self.channel.value()}" if deep else ", RGB"))
+
+    def _on_hover(self, x: int, y: int) -> None:
+        w = self.current_weight()
+        k = self._layout.index_at(x, y) if self._layout and x >= 0 else None
+        if w is None or k is None:
+            self.canvas.setToolTip("")
+            return
+        self.canvas.setToolTip(f"filter {k}: weights {w[k].min():+.4f} … {w[k].max():+.4f}")
+
+    def _on_click(self, x: int, y: int) -> None:
+        from alexnet_gui.core.visualize import filter_tiles
+
+        w = self.current_weight()
+        k = self._layout.index_at(x, y) if self._layout else None
+        if w is None or k is None:
+            return
+        deep = w.shape[1] != 3
+        tile = filter_tiles(w[k:k + 1], joint=False, in_channel=self.channel.value() if deep else None)[0]
+        self.large.set_array(tile.repeat(20, 0).repeat(20, 1))
+        self.status.setText(f"filter {k}: weights {w[k].min():+.4f} … {w[k].max():+.4f}")
+
+
+class FeatureMapsView(_View):
+    """The selected image's activations at a layer, as a viridis grid with a colour bar."""
+
+    kind = "features"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._data = None
+        self._layout = None
+        self._order = None
+        self.layer = QComboBox()
+        self.layer.addItems(FEATURE_LAYERS)
+        self.layer.setToolTip("Which layer's output to show")
+        self.pre_relu = QCheckBox("Before ReLU")
+        self.pre_relu.setToolTip("Show conv outputs before the ReLU (negative values included)")
+        self.sort = QCheckBox("Sort by mean")
+        self.sort.setToolTip("Order channels by mean activation, strongest first")
+        self.canvas = ImageCanvas(message="Select an image")
+        self.canvas.setToolTip("Click a channel to see it large over the input crop")
+        self.bar = ImageCanvas(smooth=True)
+        self.bar.setFixedWidth(24)
+        self.bar_hi, self.bar_lo = QLabel(""), QLabel("")
+        self.large = ImageCanvas(smooth=True, message="Click a channel")
+        self.large.setMaximumWidth(300)
+        self.status = QLabel("")
+        self.layer.currentIndexChanged.connect(self.refresh)
+        self.pre_relu.toggled.connect(self.refresh)
+        self.sort.toggled.connect(self.render)
+        self.canvas.clicked.connect(self._on_click)
+        controls = QHBoxLayout()
+        for w in (QLabel("Layer"), self.layer, self.pre_relu, self.sort):
+            controls.addWidget(w)
+        controls.addStretch(1)
+        bar_box = QVBoxLayout()
+        bar_box.addWidget(self.bar_hi)
+        bar_box.addWidget(self.bar, 1)
+        bar_box.addWidget(self.bar_lo)
+        body = QHBoxLayout()
+        body.addWidget(self.canvas, 3)
+        body.addLayout(bar_box)
+        body.addWidget(self.large, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+
+    def layer_name(self) -> str:
+        from alexnet_gui.core.visualize import feature_layer
+
+        return feature_layer(self.layer.currentText(), pre_relu=self.pre_relu.isChecked())
+
+    def refresh(self) -> None:
+        super().refresh()
+        path = self.window.selected_path()
+        if not path:
+            return
+        layer = self.layer_name()
+
+        def job(backend):
+            from alexnet_gui.core.preprocess import denormalise, load_input
+
+            x = load_input(path)[None]
+            return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0])
+
+        self.status.setText(f"computing {layer}…")
+        self.ask(job)
+
+    def show_payload(self, payload) -> None:
+        self._data = payload
+        self.render()
+
+    def render(self) -> None:
+        from alexnet_gui.core.visualize import channel_order, colour_bar, feature_grid
+
+        if self._data is None:
+            return
+        path, layer, acts, _crop = self._data
+        self._order = channel_order(acts, by_mean=self.sort.isChecked())
+        scale = max(1, 110 // acts.shape[1])
+        grid, self._layout, (lo, hi) = feature_grid(acts, order=self._order, scale=scale)
+        self.canvas.set_array(grid)
+        self.bar.set_array(colour_bar(256, 8))
+        self.bar_hi.setText(f"{hi:.3g}")
+        self.bar_lo.setText(f"{lo:.3g}")
+        self.status.setText(f"{layer}: {acts.shape[0]} channels of {acts.shape[1]}x{acts.shape[2]} — {path}")
+
+    def _on_click(self, x: int, y: int) -> None:
+        from alexnet_gui.core.visualize import overlay
+
+        if self._data is None or self._layout is None:
+            return
+        i = self._layout.index_at(x, y)
+        if i is None:
+            return
+        _, layer, acts, crop = self._data
+        channel = int(self._order[i])
+        self.large.set_array(overlay(crop, acts[channel], alpha=0.6))
+        self.status.setText(f"{layer} channel {channel}: mean {acts[channel].mean():.4g}, max {acts[channel].max():.4g}")
+
+
+class CamView(_View):
+    """Grad-CAM for one of the selected image's top-5 classes, over the crop the network saw."""
+
+    kind = "cam"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._data = None
+        self._torch_model = {}
+        self.target = QComboBox()
+        self.target.setToolTip("Which of the top-5 classes to explain")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(50)
+        self.opacity.setToolTip("Opacity of the class activation map")
+        self.canvas = ImageCanvas(smooth=True, message="Select a classified image")
+        self.status = QLabel("")
+        self.target.activated.connect(lambda _i: self.refresh(keep_target=True))
+        self.opacity.valueChanged.connect(self.render)
+        controls = QHBoxLayout()
+        for w in (QLabel("Class"), self.target, QLabel("Opacity"), self.opacity):
+            controls.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.status)
+
+    def refresh(self, keep_target: bool = False) -> None:
+        super().refresh()
+        path = self.window.selected_path()
+        row = self.window.model.row(self.window.model._index[path]) if path in self.window.model._index else None
+        if row is None or row.result is None or row.result.error:
+            return
+        if not keep_target:
+            self.target.clear()
+            for p in row.result.top[:5]:
+                self.target.addItem(f"{p.label} ({p.index}) {p.prob * 100:.1f} %", p.index)
+        target = self.target.currentData()
+        weights = self.window.weights
+        cache = self._torch_model
+
+        def job(backend):
+            from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
+            from alexnet_gui.core.preprocess import denormalise, load_input
+
+            model = getattr(backend, "model", None)
+            if model is None:  # the ONNX backend has no gradients: borrow a torch model once
+                if "model" not in cache:
+                    from alexnet_gui.core.backends.torch_backend import TorchBackend
+
+                    cache["model"] = TorchBackend(weights, "auto").model
+                model = cache["model"]
+            x = load_input(path)[None]
+            return path, target, grad_cam(model, alexnet_cam_layer(model), x, target), denormalise(x[0])
+
+        self.status.setText("computing Grad-CAM…")
+        self.ask(job)
+
+    def show_payload(self, payload) -> None:
+        self._data = payload
+        self.render()
+
+    def render(self) -> None:
+        from alexnet_gui.core.labels import category
+        from alexnet_gui.core.visualize import overlay
+
+        if self._data is None:
+            return
+        path, target, cam, crop = self._data
+        self.canvas.set_array(overlay(crop, cam, alpha=self.opacity.value() / 100, vmin=0.0, vmax=1.0))
+        self.status.setText(f"Grad-CAM at conv5 for {category(target)} ({target}) — {path}")
+
+
+class ArchitectureView(_View):
+    """AlexNet's layers: output shape for 224x224 and parameters, measured on torchvision's model."""
+
+    kind = "architecture"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.table = QTableView()
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip("Computed from torchvision's AlexNet with a 1x3x224x224 input")
+        self.status = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+        self._loaded = False
+
+    def refresh(self) -> None:
+        super().refresh()
+        if not self._loaded:
+            from alexnet_gui.core.architecture import layer_table
+
+            self.ask(lambda _backend: layer_table())
+
+    def show_payload(self, rows) -> None:
+        self._loaded = True
+        model = QStandardItemModel(0, 4, self)
+        model.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Parameters"])
+        for r in rows:
+            items = [QStandardItem(r.name), QStandardItem(r.kind),
+                     QStandardItem(" x ".join(map(str, r.output_shape))), QStandardItem(f"{r.params:,}")]
+            items[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            model.appendRow(items)
+        total = sum(r.params for r in rows)
+        model.appendRow([QStandardItem("total"), QStandardItem(""), QStandardItem(""), QStandardItem(f"{total:,}")])
+        self.table.setModel(model)
+        self.status.setText(f"{len(rows)} layers, {total:,} parameters")
+
+
+def install_views(window) -> dict[str, _View]:
+    """Add the four views as tabs of the main window; return them by kind."""
+    views = {
+        "filters": FiltersView(window), "features": FeatureMapsView(window),
+        "cam": CamView(window), "architecture": ArchitectureView(window),
+    }
+    for title, kind in (("Filters", "filters"), ("Feature maps", "features"), ("Grad-CAM", "cam"),
+                        ("Architecture", "architecture")):
+        window.add_view_tab(views[kind], title)
+    window.views = views
+    return views
