@@ -138,3 +138,14 @@ def test_weights_file_sha256_is_recorded(tmp_path):
         "source": "colour code", "kind": "pth", "file": str(Choice.path),
         "sha256": hashlib.sha256(b"weights").hexdigest(),
     }
+
+
+def test_provenance_of_a_real_backend_names_what_ran(tmp_path, images):
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(images / "img010.png"), "--out", str(out), "--untrained", "--backend", "torch",
+                 "--device", "cpu"]) == 0
+    prov = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert (prov["backend"], prov["device"]) == ("torch", "cpu")
+    assert prov["provider"].startswith("torch ")
+    assert prov["weights"]["kind"] == "untrained" and prov["weights"]["sha256"] is None
+    assert "meaningless" in prov["weights"]["source"]

@@ -163,3 +163,20 @@ def read_provenance(csv_path: str | os.PathLike[str]) -> dict[str, Any] | None:
         return json.loads(sidecar_path(csv_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] | None, weights: Any | None, *,
+                  top_k: int, tta: str, results: list) -> Path:
+    """Write the sidecar for a CSV the desktop app exported (`model_info` is what its worker reported)."""
+
+    class _Loaded:  # the fields a Backend would give, from the worker's report
+        name = (model_info or {}).get("backend", "unknown")
+        device = (model_info or {}).get("device", "unknown")
+        provider = (model_info or {}).get("provider", "unknown")
+        weights_source = (model_info or {}).get("weights", "unknown")
+
+    provenance = start_provenance(_Loaded(), weights=weights, top_k=top_k, tta=tta, command="desktop app export")
+    provenance.started = None  # rows were classified over the session, not in one run
+    failed = sum(1 for r in results if r.error is not None)
+    counts = {"images": len(results), "classified": len(results) - failed, "failed": failed, "rows": len(results)}
+    return finish_provenance(provenance, csv_path, counts=counts)

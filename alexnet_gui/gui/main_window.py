@@ -448,6 +448,10 @@ class MainWindow(QMainWindow):
             with CsvResultWriter(path, self.handle.worker.top_k) as writer:
                 for result in results:
                     writer.write(result)
+            from alexnet_gui.core.provenance import record_export
+
+            record_export(path, self.model_info, self.weights, top_k=self.handle.worker.top_k,
+                          tta=self.handle.worker.tta, results=results)  # the provenance sidecar
         except (UserError, OSError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return None

@@ -142,3 +142,18 @@ def test_compare_from_the_window_runs_both_backends(qtbot, window, colour_images
     assert [view.cell_text(r, 5) for r in range(3)] == ["yes"] * 3
     assert all(float(view.cell_text(r, 6)) < 1e-3 for r in range(3))
     assert view.summary.text().startswith("3 images compared (0 could not be read): top-1 agreement 3/3")
+
+
+def test_exported_csv_gets_a_provenance_sidecar(qtbot, window, tmp_path, colour_images):
+    import json
+
+    window.tools_menu.set_tta(True)
+    window.add_paths(colour_images)
+    qtbot.waitUntil(lambda: len(window.model.results()) == 3, timeout=60000)
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+    out = window.export_csv(str(tmp_path / "export.csv"))
+    prov = json.loads((tmp_path / "export.csv.provenance.json").read_text())
+    assert out == str(tmp_path / "export.csv")
+    assert (prov["backend"], prov["device"], prov["tta"], prov["top_k"]) == ("torch", "cpu", "10crop", 5)
+    assert prov["weights"]["kind"] == "untrained" and prov["weights"]["sha256"] is None
+    assert prov["counts"] == {"images": 3, "classified": 3, "failed": 0, "rows": 3}
