@@ -1,0 +1,159 @@
+"""The network views in the window: filters, feature maps (torch and ONNX agree), Grad-CAM, layer table, Save image.
+
+Every number a view shows is checked against the core computed directly; the views get their data from the
+window's worker thread, so the tests wait on signals, never on time.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from tests.image_fixtures import write_photos
+
+
+@pytest.fixture
+def views(window):
+    from alexnet_gui.gui.widgets.insight_views import install_views
+
+    window.views = None
+    found = install_views(window)
+    window.show()
+    return found
+
+
+def _show(window, qtbot, view, until):
+    window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(until, timeout=120000)
+
+
+def _classify_one(window, qtbot, tmp_path):
+    (photo,) = write_photos(tmp_path, 1, size=(400, 300), seed=3)
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    qtbot.waitUntil(lambda: window.selected_path() == str(photo), timeout=10000)
+    return str(photo)
+
+
+def test_filters_view_grid_hover_click_and_channels(window, views, qtbot, untrained_weights):
+    from alexnet_gui.core.kernels import conv_kernels
+    from alexnet_gui.core.visualize import filter_tiles, filters_grid
+
+    view = views["filters"]
+    _show(window, qtbot, view, lambda: view.canvas.array() is not None)
+    kernels = conv_kernels(untrained_weights)
+    expected, layout = filters_grid(kernels["conv1"], scale=4)
+    assert np.array_equal(view.canvas.array(), expected)
+
+    # Hover: filter index and its weight range; click: that kernel, large and sharp.
+    x, y = layout.origin(9)
+    qtbot.mouseMove(view.canvas, view.canvas.widget_point(x + 5, y + 5))
+    w9 = kernels["conv1"][9]
+    qtbot.waitUntil(lambda: view.canvas.toolTip() == f"filter 9: weights {w9.min():+.4f} … {w9.max():+.4f}")
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=view.canvas.widget_point(x + 5, y + 5))
+    large = view.large.array()
+    tile = filter_tiles(kernels["conv1"][9:10])[0]
+    scale = large.shape[0] // 11
+    assert scale >= 8 and np.array_equal(large[::scale, ::scale], tile)
+
+    # Joint range, then a deeper layer's kernels for one input channel, in grey.
+    view.joint.setChecked(True)
+    assert np.array_equal(view.canvas.array(), filters_grid(kernels["conv1"], joint=True, scale=4)[0])
+    view.layer.setCurrentText("conv2")
+    view.channel.setValue(17)
+    shown = view.canvas.array()
+    assert view.channel.isEnabled() and view.channel.maximum() == 63
+    assert (shown[..., 0] == shown[..., 2]).all()
+    scale = max(1, 44 // 5)
+    assert np.array_equal(shown, filters_grid(kernels["conv2"], joint=True, in_channel=17, scale=scale)[0])
+
+
+def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtbot, tmp_path, torch_backend):
+    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.visualize import feature_grid, feature_layer, overlay
+
+    path = _classify_one(window, qtbot, tmp_path)
+    view = views["features"]
+    _show(window, qtbot, view, lambda: view._data is not None and view._data[0] == path)
+    x = load_input(path)[None]
+    acts = torch_backend.activations(x, ["relu1"])["relu1"][0]
+    _, layer, shown, crop = view._data
+    assert layer == "relu1" and np.abs(shown - acts).max() <= 1e-5
+    assert np.array_equal(view.canvas.array(), feature_grid(acts, scale=2)[0])
+
+    # Sorted by mean: the strongest channel first; clicking it shows it over the input crop.
+    view.sort.setChecked(True)
+    strongest = int(np.argmax(acts.reshape(64, -1).mean(1)))
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=view.canvas.widget_point(3, 3))
+    assert np.array_equal(view.large.array(), overlay(crop, acts[strongest], alpha=0.6))
+
+    # The same view on the ONNX backend shows the same numbers for every layer, before and after ReLU.
+    torch_maps = {}
+    for pre in (False, True):
+        for name in [view.layer.itemText(i) for i in range(view.layer.count())]:
+            torch_maps[feature_layer(name, pre_relu=pre)] = (name, pre)
+    with qtbot.waitSignal(window.model_ready, timeout=180000):
+        window.backend_combo.setCurrentIndex(window.backend_combo.findData("onnx"))
+    assert window.model_info["backend"] == "onnx"
+    for layer, (name, pre) in torch_maps.items():
+        view._data = None
+        view.pre_relu.setChecked(pre)
+        view.layer.setCurrentText(name)
+        view.refresh()
+        qtbot.waitUntil(lambda layer=layer: view._data is not None and view._data[1] == layer, timeout=60000)
+        expected = torch_backend.activations(x, [layer])[layer][0]
+        assert np.abs(view._data[2] - expected).max() <= 1e-4, layer
+
+
+def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, qtbot, tmp_path, torch_backend):
+    from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
+    from alexnet_gui.core.preprocess import denormalise, load_input
+    from alexnet_gui.core.visualize import overlay
+
+    path = _classify_one(window, qtbot, tmp_path)
+    view = views["cam"]
+    _show(window, qtbot, view, lambda: view._data is not None and view._data[0] == path)
+    top = window.model.row(0).result.top
+    assert [view.target.itemData(i) for i in range(view.target.count())] == [p.index for p in top[:5]]
+    x = load_input(path)[None]
+    model = torch_backend.model
+    expected = grad_cam(model, alexnet_cam_layer(model), x, top[0].index)
+    assert view._data[1] == top[0].index and np.abs(view._data[2] - expected).max() <= 1e-5
+
+    view.opacity.setValue(100)
+    assert np.array_equal(view.canvas.array(), overlay(denormalise(x[0]), expected, alpha=1.0, vmin=0.0, vmax=1.0))
+    view.opacity.setValue(0)
+    assert np.abs(view.canvas.array().astype(int) - denormalise(x[0])).max() <= 1
+
+    # Another of the top-5 classes.
+    view.target.setCurrentIndex(2)
+    view.target.activated.emit(2)
+    qtbot.waitUntil(lambda: view._data[1] == top[2].index, timeout=60000)
+    assert np.abs(view._data[2] - grad_cam(model, alexnet_cam_layer(model), x, top[2].index)).max() <= 1e-5
+
+
+def test_architecture_view_lists_every_layer_and_the_total(window, views, qtbot):
+    from alexnet_gui.core.architecture import layer_table
+
+    view = views["architecture"]
+    _show(window, qtbot, view, lambda: view.table.model() is not None and view.table.model().rowCount() > 0)
+    model = view.table.model()
+    rows = layer_table()
+    assert model.rowCount() == len(rows) + 1
+    cells = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
+    assert cells[0] == ["conv1", "Conv2d", "64 x 55 x 55", "23,296"]
+    assert cells[-1][0] == "total" and cells[-1][3] == "61,100,840"
+
+
+def test_save_image_writes_the_picture_at_its_own_resolution(qtbot, tmp_path):
+    from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+
+    canvas = ImageCanvas()
+    qtbot.addWidget(canvas)
+    assert not canvas.save_image(str(tmp_path / "empty.png"))
+    picture = np.random.default_rng(1).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    canvas.set_array(picture)
+    canvas.resize(400, 300)
+    assert canvas.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    assert canvas.save_image(str(tmp_path / "view.png"))
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "view.png").convert("RGB")), picture)
