@@ -1,0 +1,112 @@
+"""Screenshots of the four network views, for the README. Run under a real X server, e.g.
+
+    xvfb-run -s "-screen 0 1440x900x24" .venv/bin/python docs/screenshots/make_view_screenshots.py
+
+Uses the seeded untrained network (real weights are not needed to see the views work) and scikit-image's
+sample photos; settings and caches go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HOME = Path(tempfile.mkdtemp(prefix="alexnet-gui-shots-"))
+os.environ["ALEXNET_GUI_CACHE"] = str(HOME / "cache")
+os.environ["XDG_CONFIG_HOME"] = str(HOME / "config")
+OUT = Path(__file__).resolve().parent
+
+
+def wait_for(app, condition, timeout=180.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the view did not fill in time")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def settle(app, seconds=0.5) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def main() -> int:
+    import skimage
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.settings import Settings
+    from alexnet_gui.gui.widgets.insight_views import install_views
+
+    photos = HOME / "photos"
+    photos.mkdir()
+    data = Path(skimage.__file__).parent / "data"
+    for name in ("chelsea.png", "coffee.png"):
+        shutil.copy(data / name, photos / name)
+
+    app = QApplication(sys.argv[:1])
+    settings = Settings(QSettings(str(HOME / "settings.ini"), QSettings.Format.IniFormat))
+    settings.weights_mode = "untrained"
+    settings.backend = "torch"
+    window = MainWindow(settings)
+    views = install_views(window)
+    window.resize(1400, 860)
+    window.move(0, 0)
+    window.show()
+    window.start()
+    wait_for(app, lambda: window.model_info is not None)
+    window.add_paths([str(photos)])
+    wait_for(app, lambda: window.model.rowCount() == 2 and not window.is_busy())
+    window.table.selectRow(0)
+    wait_for(app, lambda: window.selected_path() is not None)
+
+    def shoot(name: str) -> None:
+        settle(app)
+        geo = window.frameGeometry()
+        shot = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
+        shot.save(str(OUT / name), "PNG")
+        print("wrote", OUT / name)
+
+    filters = views["filters"]
+    window.tabs.setCurrentWidget(filters)
+    wait_for(app, lambda: filters.canvas.array() is not None)
+    settle(app)
+    layout = filters._layout
+    x, y = layout.origin(5)
+    filters._on_click(x + 2, y + 2)
+    shoot("view_filters.png")
+
+    features = views["features"]
+    window.tabs.setCurrentWidget(features)
+    wait_for(app, lambda: features._data is not None)
+    features.sort.setChecked(True)
+    settle(app)
+    features._on_click(3, 3)
+    shoot("view_feature_maps.png")
+
+    cam = views["cam"]
+    window.tabs.setCurrentWidget(cam)
+    wait_for(app, lambda: cam._data is not None)
+    cam.opacity.setValue(55)
+    shoot("view_grad_cam.png")
+
+    arch = views["architecture"]
+    window.tabs.setCurrentWidget(arch)
+    wait_for(app, lambda: arch.table.model() is not None and arch.table.model().rowCount() > 0)
+    shoot("view_architecture.png")
+
+    window.close()
+    shutil.rmtree(HOME, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
