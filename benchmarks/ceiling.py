@@ -1,0 +1,93 @@
+"""What the machine can do, measured inside one process with imports and model load excluded.
+
+    python benchmarks/ceiling.py decode FOLDER [--fast] [--workers N]   # decode + preprocess alone, images/s
+    python benchmarks/ceiling.py model [--device cpu|cuda] [--batch N]  # the ONNX backend alone on ready tensors
+    python benchmarks/ceiling.py parity FOLDER                          # fast-decode vs exact input, RMS per image
+
+Each prints one JSON line on stdout. `bench.py` runs these as subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+
+def _arg(name: str, default: str | None = None) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def _files(folder: str) -> list[str]:
+    return sorted(str(p) for p in Path(folder).glob("*.jpg"))
+
+
+def decode(folder: str) -> dict:
+    from alexnet_gui.core.engine import default_decode_workers
+    from alexnet_gui.core.preprocess import load_input
+
+    fast = "--fast" in sys.argv
+    workers = int(_arg("--workers") or default_decode_workers())
+    files = _files(folder)
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda p: load_input(p, fast_decode=fast), files[:4]))  # warm Pillow's plugins
+        start = time.perf_counter()
+        for _ in pool.map(lambda p: load_input(p, fast_decode=fast), files):
+            pass
+        seconds = time.perf_counter() - start
+    return {"what": "decode", "fast": fast, "workers": workers, "images": len(files), "seconds": seconds,
+            "images_per_s": len(files) / seconds}
+
+
+def model() -> dict:
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.weights import resolve_weights
+
+    device = _arg("--device", "cpu")
+    batch = int(_arg("--batch", "32"))
+    backend = load_backend(_arg("--backend", "onnx"), resolve_weights(untrained=True), device)
+    x = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), dtype=np.float32)
+    backend.predict(x)  # first call allocates and tunes
+    n, start = 0, time.perf_counter()
+    while n < 6 * batch or time.perf_counter() - start < 3.0:
+        backend.predict(x)
+        n += batch
+    seconds = time.perf_counter() - start
+    return {"what": "model", "backend": backend.name, "device": backend.device, "provider": backend.provider,
+            "batch": batch, "images": n, "seconds": seconds, "images_per_s": n / seconds}
+
+
+def parity(folder: str) -> dict:
+    from alexnet_gui.core.preprocess import load_input
+
+    rms = []
+    for p in _files(folder):
+        exact = load_input(p)
+        fast = load_input(p, fast_decode=True)
+        rms.append(float(np.sqrt(np.mean((exact - fast) ** 2))))
+    return {"what": "parity", "images": len(rms), "rms_max": max(rms), "rms_mean": float(np.mean(rms))}
+
+
+def main() -> int:
+    what = sys.argv[1]
+    if what == "decode":
+        out = decode(sys.argv[2])
+    elif what == "model":
+        out = model()
+    elif what == "parity":
+        out = parity(sys.argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out["cores"] = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
