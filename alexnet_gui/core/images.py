@@ -129,16 +129,20 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
     except (SyntaxError, ValueError, EOFError) as exc:
         im.close()
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
+    decoded_size = im.size
     try:
-        rgb = _to_rgb(ImageOps.exif_transpose(im))
+        # In place: a 12-megapixel photo with no rotation to apply is not copied (about 50 MB and 10 ms saved).
+        ImageOps.exif_transpose(im, in_place=True)
     except Exception:  # noqa: BLE001 - a broken EXIF block should not cost the image; keep it unrotated
-        rgb = _to_rgb(im)
-    if rgb.size != im.size:  # EXIF rotated by 90 or 270 degrees
+        pass
+    rgb = _to_rgb(im)
+    if im.size != decoded_size:  # EXIF rotated by 90 or 270 degrees
         full_size = full_size[::-1]
     if rgb is not im:
         im.close()
-    elif getattr(im, "fp", None) is not None:
-        # Multi-frame formats (GIF, TIFF) keep their file open to seek frames: keep the pixels, close the file.
+    elif im.format != "JPEG" or getattr(im, "fp", None) is not None:
+        # Multi-frame formats (GIF, TIFF, MPO) keep their file open to seek frames: keep the pixels, close the file.
+        # A plain JPEG has closed its file after decoding, so the large decoded photo is not copied.
         rgb = im.copy()
         im.close()
     # A draft decode is smaller than the file: preprocessing resizes to the full image's geometry.
