@@ -87,6 +87,14 @@ def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtb
     qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=view.canvas.widget_point(3, 3))
     assert np.array_equal(view.large.array(), overlay(crop, acts[strongest], alpha=0.6))
 
+    # Save image writes the grid with its colour bar, at the grid's own resolution.
+    from alexnet_gui.core.visualize import with_colour_bar
+
+    lo, hi = float(acts.min()), float(acts.max())
+    assert view.canvas.save_image(str(tmp_path / "maps.png"))
+    saved = np.asarray(Image.open(tmp_path / "maps.png").convert("RGB"))
+    assert np.array_equal(saved, with_colour_bar(view.canvas.array(), lo, hi))
+
     # The same view on the ONNX backend shows the same numbers for every layer, before and after ReLU.
     torch_maps = {}
     for pre in (False, True):
@@ -143,9 +151,13 @@ def test_architecture_view_lists_every_layer_and_the_total(window, views, qtbot)
     cells = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
     assert cells[0] == ["conv1", "Conv2d", "64 x 55 x 55", "23,296"]
     assert cells[-1][0] == "total" and cells[-1][3] == "61,100,840"
+    assert view.table.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
 
 
-def test_save_image_writes_the_picture_at_its_own_resolution(qtbot, tmp_path):
+def test_save_image_writes_the_picture_at_its_own_resolution(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QFileDialog
+
     from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
 
     canvas = ImageCanvas()
@@ -157,3 +169,22 @@ def test_save_image_writes_the_picture_at_its_own_resolution(qtbot, tmp_path):
     assert canvas.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
     assert canvas.save_image(str(tmp_path / "view.png"))
     assert np.array_equal(np.asarray(Image.open(tmp_path / "view.png").convert("RGB")), picture)
+
+    # Right-click > Save image…, the menu answered with Return and the file dialog answered: ".png" is added.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    chosen = []
+
+    def choose_first_entry():
+        menu = QApplication.activePopupWidget()
+        chosen.append([a.text() for a in menu.actions()])
+        menu.setActiveAction(menu.actions()[0])
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "picked"), ""))
+    canvas.show()
+    QTimer.singleShot(0, choose_first_entry)
+    canvas.customContextMenuRequested.emit(QPoint(10, 10))
+    assert chosen == [["Save image…"]]
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "picked.png").convert("RGB")), picture)

@@ -46,6 +46,7 @@ class ImageCanvas(QWidget):
         self._pixmap = QPixmap()
         self._smooth = smooth
         self._message = message
+        self._export = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
@@ -65,9 +66,17 @@ class ImageCanvas(QWidget):
         """The picture at its own resolution (null when empty)."""
         return self._pixmap.toImage()
 
+    def set_export(self, export) -> None:
+        """Save `export()` (an RGB array, e.g. the picture with its colour bar) instead of the picture itself."""
+        self._export = export
+
     def save_image(self, path: str) -> bool:
-        """Write the picture as PNG at its own resolution; False when empty or unwritable."""
-        return not self._pixmap.isNull() and self._pixmap.save(path, "PNG")
+        """Write the picture (or what `set_export` names) as PNG at its own resolution; False when empty or unwritable."""
+        if self._pixmap.isNull():
+            return False
+        if self._export is not None:
+            return to_qimage(self._export()).save(path, "PNG")
+        return self._pixmap.save(path, "PNG")
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(480, 480)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSlider, QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 
-from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+from alexnet_gui.gui.widgets.image_canvas import ImageCanvas, add_save_image_menu
 
 CONV_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5")
 FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")
@@ -180,6 +180,8 @@ class FeatureMapsView(_View):
         self.sort = QCheckBox("Sort by mean")
         self.sort.setToolTip("Order channels by mean activation, strongest first")
         self.canvas = ImageCanvas(message="Select an image")
+        self.canvas.set_export(self.picture_with_colour_bar)  # Save image keeps the scale
+        self._range = (0.0, 1.0)
         self.canvas.setToolTip("Click a channel to see it large over the input crop")
         self.bar = ImageCanvas(smooth=True)
         self.bar.setFixedWidth(24)
@@ -242,11 +244,18 @@ class FeatureMapsView(_View):
         self._order = channel_order(acts, by_mean=self.sort.isChecked())
         scale = max(1, 110 // acts.shape[1])
         grid, self._layout, (lo, hi) = feature_grid(acts, order=self._order, scale=scale)
+        self._range = (lo, hi)
         self.canvas.set_array(grid)
         self.bar.set_array(colour_bar(256, 8))
         self.bar_hi.setText(f"{hi:.3g}")
         self.bar_lo.setText(f"{lo:.3g}")
         self.status.setText(f"{layer}: {acts.shape[0]} channels of {acts.shape[1]}x{acts.shape[2]} — {path}")
+
+    def picture_with_colour_bar(self):
+        """The grid as shown, with a labelled viridis colour bar (what Save image writes)."""
+        from alexnet_gui.core.visualize import with_colour_bar
+
+        return with_colour_bar(self.canvas.array(), *self._range)
 
     def _on_click(self, x: int, y: int) -> None:
         from alexnet_gui.core.visualize import overlay
@@ -346,6 +355,7 @@ class ArchitectureView(_View):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip("Computed from torchvision's AlexNet with a 1x3x224x224 input")
+        add_save_image_menu(self.table, lambda path: self.table.grab().save(path, "PNG"))
         self.status = QLabel("")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
