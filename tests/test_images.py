@@ -1,6 +1,8 @@
 """Opening images: every mode becomes RGB, orientation and alpha handled, each bad file one sentence."""
 
+import io
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -118,3 +120,53 @@ def test_draft_decodes_large_jpegs_at_a_reduced_scale_but_never_below_256(tmp_pa
     assert open_rgb(tmp_path / "big.jpg").size == (2048, 1536)
     # 1536 / 4 = 384 >= 256 but 1536 / 8 = 192 < 256: scale 1/4 is the smallest allowed.
     assert open_rgb(tmp_path / "big.jpg", draft=True).size == (512, 384)
+
+
+@pytest.mark.parametrize(
+    "make_path, message",
+    [
+        (lambda t: (t / "f.jpg").write_bytes(b"x") and t / "f.jpg" / "x.jpg", "file not found"),
+        (lambda t: t / ("a" * 300 + ".jpg"), "file name too long"),
+        (lambda t: str(t) + "/a\0b.jpg", "invalid file name"),
+    ],
+)
+def test_odd_paths_are_one_sentence(tmp_path, make_path, message):
+    with pytest.raises(ImageError, match=f"^{message}$"):
+        open_rgb(make_path(tmp_path))
+
+
+def test_png_cut_inside_its_header_is_truncated(tmp_path):
+    photo_like(64, 48).save(tmp_path / "h.png")
+    (tmp_path / "h.png").write_bytes((tmp_path / "h.png").read_bytes()[:20])
+    with pytest.raises(ImageError, match="^truncated PNG$"):
+        open_rgb(tmp_path / "h.png")
+
+
+def test_damaged_tiff_header_warnings_do_not_escape(tmp_path):
+    data = bytearray((lambda b: (photo_like(96, 64).save(b, "TIFF"), b.getvalue())[1])(io.BytesIO()))
+    data[-40:] = b"\xff" * 40  # IFD entries now point past the end of the file
+    (tmp_path / "d.tif").write_bytes(bytes(data))
+    try:
+        open_rgb(tmp_path / "d.tif")
+    except ImageError:
+        pass
+
+
+def test_concurrent_opens_of_a_large_header_never_leak_the_bomb_warning(tmp_path):
+    # 100 megapixels: above Pillow's warning limit, below its error limit and MAX_PIXELS; zero data, so it fails fast.
+    (tmp_path / "m.png").write_bytes(bomb_png(10000, 10000))
+    outcomes = []
+
+    def work():
+        for _ in range(40):
+            try:
+                open_rgb(tmp_path / "m.png")
+            except ImageError as exc:
+                outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["truncated PNG"] * 160

@@ -82,3 +82,10 @@ def test_denormalise_gives_back_the_cropped_pixels():
 def test_open_rgb_then_preprocess_matches_load_input(tmp_path):
     photo_like(333, 222, seed=9).save(tmp_path / "p.png")
     assert np.array_equal(pp.preprocess(open_rgb(tmp_path / "p.png")), pp.load_input(tmp_path / "p.png"))
+
+
+def test_a_crop_of_an_opened_image_is_preprocessed_as_its_own_geometry(tmp_path):
+    photo_like(640, 480, seed=3).save(tmp_path / "c.png")
+    crop = open_rgb(tmp_path / "c.png").crop((0, 0, 300, 300))
+    fresh = Image.frombytes("RGB", crop.size, crop.tobytes())
+    assert np.abs(pp.preprocess(crop) - REFERENCE(fresh).numpy()).max() <= 1e-5

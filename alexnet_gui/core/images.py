@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import threading
 import warnings
 from pathlib import Path
 
@@ -22,6 +24,11 @@ MAX_PIXELS = 178_956_970
 
 # The short side the exact path resizes to; draft decoding must never go below it.
 _DRAFT_MIN_SIDE = 256
+
+
+# warnings.catch_warnings swaps the process-wide filter list; decode threads entering it together can restore a
+# stale list and let DecompressionBombWarning escape (an exception under -W error). Serialise the header read.
+_OPEN_LOCK = threading.Lock()
 
 
 class ImageError(UserError):
@@ -45,6 +52,23 @@ def _header_size(path: str) -> tuple[int, int] | None:
     return None
 
 
+def _is_truncation(exc: BaseException) -> bool:
+    # Pillow says "image file is truncated" while decoding and "Truncated File Read" while parsing headers.
+    return "truncated" in str(exc).lower()
+
+
+def _format_name(path: str) -> str:
+    """The format Pillow identifies from the first bytes, else the file's suffix (for errors before Image.open returns)."""
+    with open(path, "rb") as fp:
+        prefix = fp.read(16)
+    Image.init()
+    for fmt in Image.ID:
+        accept = Image.OPEN[fmt][1]
+        if accept and accept(prefix):
+            return fmt
+    return Path(path).suffix.lstrip(".").upper() or "image"
+
+
 def _too_large(size: tuple[int, int]) -> ImageError:
     return ImageError(f"image too large ({size[0]}x{size[1]} pixels)")
 
@@ -52,17 +76,25 @@ def _too_large(size: tuple[int, int]) -> ImageError:
 def _open_checked(path: str) -> Image.Image:
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ImageError("file not found") from None
     except PermissionError:
         raise ImageError("permission denied") from None
+    except ValueError:  # an embedded NUL byte
+        raise ImageError("invalid file name") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise ImageError("file name too long") from None
+        raise ImageError(f"cannot read the file ({exc.strerror})") from None
     if os.path.isdir(path):
         raise ImageError("is a folder, not an image file")
     if st.st_size == 0:
         raise ImageError("empty file")
     try:
-        with warnings.catch_warnings():
+        with _OPEN_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Damaged TIFF/ICO headers warn ("Tag data larger than file") and are then refused or read anyway.
+            warnings.simplefilter("ignore", UserWarning)
             im = Image.open(path)
     except Image.DecompressionBombError:
         size = _header_size(path)
@@ -72,6 +104,8 @@ def _open_checked(path: str) -> Image.Image:
     except PermissionError:
         raise ImageError("permission denied") from None
     except (OSError, SyntaxError, ValueError) as exc:
+        if _is_truncation(exc):
+            raise ImageError(f"truncated {_format_name(path)}") from None
         raise ImageError(f"unreadable image header ({exc})") from None
     w, h = im.size
     if w * h > MAX_PIXELS:
@@ -123,10 +157,11 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
         im.load()
     except OSError as exc:
         im.close()
-        if "truncated" in str(exc):
+        if _is_truncation(exc):
             raise ImageError(f"truncated {fmt}") from None
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
-    except (SyntaxError, ValueError, EOFError) as exc:
+    except (SyntaxError, ValueError, EOFError, UserWarning) as exc:
+        # UserWarning: a damaged TIFF's EXIF re-read at the end of loading, when warnings are errors (-W error).
         im.close()
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
     decoded_size = im.size

@@ -32,12 +32,27 @@ def _crop_origin(width: int, height: int, crop: int = CROP_SIZE) -> tuple[int, i
     return int(round((width - crop) / 2.0)), int(round((height - crop) / 2.0))
 
 
+def _geometry(img: Image.Image) -> tuple[int, int]:
+    """The full image's size when `img` is its JPEG draft; otherwise img.size.
+
+    Pillow copies `info` into crops, resizes and rotations, so `full_size` is trusted only while `img` still has a
+    DCT-scaled size of it (ceil(full / s) for s in 1, 2, 4, 8).
+    """
+    full = img.info.get("full_size")
+    if full is not None:
+        fw, fh = full
+        for s in (1, 2, 4, 8):
+            if img.size == (-(-fw // s), -(-fh // s)):
+                return fw, fh
+    return img.size
+
+
 def resize_for_crop(img: Image.Image) -> Image.Image:
     """Resize the short side to 256 with Pillow's antialiased bilinear filter, as torchvision does for PIL images.
 
     A draft-decoded JPEG is resized to the size its full-resolution image would get, so the crop stays put.
     """
-    new = resized_size(*img.info.get("full_size", img.size))
+    new = resized_size(*_geometry(img))
     return img if new == img.size else img.resize(new, Image.BILINEAR)
 
 
