@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--workers", type=_positive_int, default=None, metavar="N",
-        help="decode threads (default: one per core)",
+        help="decode threads (default: one per core); with --engine ray, classifier actors "
+        "(default: one per GPU, else a quarter of the cluster's CPUs)",
     )
     p.add_argument(
         "--tta", choices=("none", "10crop"), default="none",
@@ -59,7 +60,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "modification time are skipped, the rest appended",
     )
     add_model_arguments(p)
+    scale = p.add_argument_group("scale out")
+    scale.add_argument(
+        "--engine", choices=("local", "ray"), default="local",
+        help="local: this machine; ray: Ray Data on a Ray cluster, same CSV (needs the ray extra; default: local)",
+    )
+    scale.add_argument(
+        "--address", metavar="ADDR", default=None,
+        help="with --engine ray: the cluster, 'auto' (this machine's running cluster) or ray://host:10001 "
+        "(default: start a local Ray instance)",
+    )
+    scale.add_argument(
+        "--gpus-per-worker", type=_gpu_share, default=None, metavar="F",
+        help="with --engine ray: GPUs per classifier actor, e.g. 0.5 (default: 1 when the cluster has GPUs, else 0)",
+    )
     p.set_defaults(func=run)
+
+
+def _gpu_share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 64, got {value:g}")
+    return value
+
+
+def _open_ray(args: argparse.Namespace):
+    """Resolve the weights here and hand the run to Ray Data (core/ray_engine.py)."""
+    from alexnet_gui.commands.model_options import _download_progress
+    from alexnet_gui.core.ray_engine import RayClassifier
+    from alexnet_gui.core.weights import resolve_weights
+
+    progress, close = _download_progress()
+    try:
+        weights = resolve_weights(args.weights, untrained=args.untrained, progress=progress)
+    finally:
+        close()
+    if weights.kind == "untrained":
+        print(UNTRAINED_WARNING, file=sys.stderr)
+    args.weights_choice = weights
+    classifier = RayClassifier(
+        weights, backend=args.backend, device=args.device, address=args.address, workers=args.workers,
+        gpus_per_worker=args.gpus_per_worker, top_k=args.top_k, batch_size=args.batch_size,
+        fast_decode=args.fast_decode, tta=args.tta,
+    )
+    print(f"engine: {classifier.provider}; weights: {classifier.weights_source}", file=sys.stderr)
+    return classifier
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.results import CsvResultWriter
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
+    if getattr(args, "engine", "local") == "ray":
+        from alexnet_gui.core.ray_engine import import_ray
+
+        import_ray()  # without the extra: exit 2 with the install command, before any work
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
@@ -88,26 +140,30 @@ def run(args: argparse.Namespace) -> int:
     for cells in plan.kept_rows:
         writer.write_cells(cells)
     try:
-        backend = open_backend(args)
+        backend = _open_ray(args) if getattr(args, "engine", "local") == "ray" else open_backend(args)
     except BaseException:
         writer.discard()
         raise
-    engine = Engine(
-        backend, top_k=args.top_k, batch_size=args.batch_size,
-        fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
-    )
+    cancel = threading.Event()
+    if getattr(args, "engine", "local") == "ray":
+        results = backend.run(paths)
+    else:
+        engine = Engine(
+            backend, top_k=args.top_k, batch_size=args.batch_size,
+            fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
+        )
+        results = engine.run(paths, cancel=cancel)
     provenance = start_provenance(
         backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
         fast_decode=args.fast_decode, inputs=list(args.paths),
     )
     failures = 0
     done: list[str] = []
-    cancel = threading.Event()
     start = time.perf_counter()
     bar = tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True)
     interrupted = False
     try:
-        for result in engine.run(paths, cancel=cancel):
+        for result in results:
             writer.write(result)
             done.append(result.path)
             failures += not result.ok

@@ -1,0 +1,272 @@
+"""Classify on a Ray cluster with Ray Data: the same decode, the same model and the same Results as `engine.Engine`.
+
+The path list becomes a Ray Dataset; decoding runs as `map_batches` tasks anywhere in the cluster, the ONNX model
+runs in an actor pool (each actor loads it once, on a GPU when one is requested), and the rows stream back to the
+driver, which puts them back into input order. Workers never import torch: the driver exports the model once and
+ships the file through Ray's object store, so the cluster needs the images on shared storage but not the cache.
+
+`ray` is an optional extra and is imported only here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.results import Prediction, Result
+from alexnet_gui.core.weights import WeightsChoice
+
+INSTALL_HINT = "install the ray extra: pip install 'alexnet-gui[ray]'"
+# Tests only: a worker that finds this file deletes it and dies, once, to prove Ray retries without losing rows.
+CRASH_ONCE_ENV = "ALEXNET_GUI_RAY_CRASH_ONCE"
+
+
+class RayUnavailable(UserError):
+    """`--engine ray` was asked for but Ray (with Ray Data) is not installed."""
+
+
+def import_ray() -> Any:
+    """Import ray and ray.data, or raise RayUnavailable with the install command."""
+    try:
+        import ray
+        import ray.data  # noqa: F401 - Ray Data needs pyarrow/pandas: check the whole extra, not just ray
+    except ImportError:
+        raise RayUnavailable(INSTALL_HINT) from None
+    return ray
+
+
+def _decode_batch(batch: dict[str, np.ndarray], *, fast_decode: bool, tta: str) -> dict[str, np.ndarray]:
+    """Ray Data task: decode a batch of paths into fixed-size float32 inputs plus an error column ("" when fine)."""
+    from alexnet_gui.core.engine import _decode
+
+    shape = (10, 3, 224, 224) if tta == "10crop" else (3, 224, 224)
+    paths = [str(p) for p in batch["path"]]
+    inputs = np.zeros((len(paths), *shape), np.float32)
+    errors = []
+    for i, path in enumerate(paths):
+        x = _decode(path, fast_decode, tta)
+        if isinstance(x, np.ndarray):
+            inputs[i] = x
+            errors.append("")
+        else:
+            errors.append(x)
+    return {"idx": batch["idx"], "path": batch["path"], "input": inputs, "error": np.array(errors, dtype=object)}
+
+
+def _crash_once_if_asked() -> None:
+    marker = os.environ.get(CRASH_ONCE_ENV)
+    if marker:
+        try:
+            os.unlink(marker)
+        except FileNotFoundError:
+            return
+        os._exit(1)  # a hard worker death, as an out-of-memory kill or a lost node would be
+
+
+class _Classifier:
+    """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays."""
+
+    def __init__(self, model_ref: Any, model_name: str, model_size: int, device: str, top_k: int, tta: str) -> None:
+        from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+        from alexnet_gui.core.engine import Engine
+
+        path = self._local_model(model_ref, model_name, model_size)
+        weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
+        self.engine = Engine(OnnxBackend(weights, device), top_k=top_k, tta=tta)
+        self.top_k = top_k
+
+    @staticmethod
+    def _local_model(model_ref: Any, model_name: str, model_size: int) -> Path:
+        """The model file on this node: the driver's path when this node shares it, else a copy from the object store."""
+        shared = Path(model_name)
+        if shared.is_file() and shared.stat().st_size == model_size:
+            return shared
+        import ray
+
+        data = ray.get(model_ref[0])
+        folder = Path(tempfile.gettempdir()) / "alexnet-gui-ray"
+        folder.mkdir(exist_ok=True)
+        local = folder / f"{shared.stem}-{model_size}.onnx"
+        if not (local.is_file() and local.stat().st_size == model_size):
+            tmp = local.with_name(f"{local.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, local)
+        return local
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        _crash_once_if_asked()
+        n = len(batch["idx"])
+        index = np.full((n, self.top_k), -1, np.int64)
+        prob = np.zeros((n, self.top_k), np.float64)
+        good = np.flatnonzero(np.asarray([e == "" for e in batch["error"]], bool))
+        if good.size:
+            for row, top in zip(good, self.engine.classify_inputs(batch["input"][good]), strict=True):
+                index[row] = [p.index for p in top]
+                prob[row] = [p.prob for p in top]
+        return {"idx": batch["idx"], "path": batch["path"], "error": batch["error"], "top_index": index,
+                "top_prob": prob}
+
+
+def _results(batch: dict[str, np.ndarray]) -> Iterator[tuple[int, Result]]:
+    from alexnet_gui.core.labels import category
+
+    for idx, path, error, index, prob in zip(
+        batch["idx"], batch["path"], batch["error"], batch["top_index"], batch["top_prob"], strict=True
+    ):
+        if error:
+            yield int(idx), Result(str(path), str(error))
+        else:
+            top = tuple(Prediction(int(i), category(int(i)), float(p)) for i, p in zip(index, prob, strict=True))
+            yield int(idx), Result(str(path), None, top)
+
+
+def connect(address: str | None = None) -> Any:
+    """Connect to the cluster at `address` ("auto", "ray://host:10001", ...), or start a local Ray; return ray."""
+    ray = import_ray()
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+        except ConnectionError as exc:
+            raise UserError(f"cannot connect to the Ray cluster at {address} ({exc})") from None
+    return ray
+
+
+def default_workers(ray: Any, gpus_per_worker: float) -> int:
+    """One actor per GPU share when GPUs are used; else a quarter of the cluster's CPUs (decoding needs the rest)."""
+    resources = ray.cluster_resources()
+    if gpus_per_worker > 0:
+        return max(1, int(resources.get("GPU", 0) / gpus_per_worker))
+    return max(1, int(resources.get("CPU", 1)) // 4)
+
+
+def run_on_ray(
+    paths: Sequence[str],
+    weights: WeightsChoice,
+    *,
+    backend: str = "onnx",
+    device: str = "auto",
+    top_k: int = 5,
+    batch_size: int = 32,
+    fast_decode: bool = False,
+    tta: str = "none",
+    address: str | None = None,
+    workers: int | None = None,
+    gpus_per_worker: float | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> Iterator[Result]:
+    """Yield one Result per path, in input order, computed by Ray Data on the cluster at `address`.
+
+    `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
+    """
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
+    from alexnet_gui.core.tta import check_tta_mode
+
+    if backend != "onnx":
+        raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
+    if not 1 <= top_k <= 1000:
+        raise ValueError("top_k must be between 1 and 1000")
+    tta = check_tta_mode(tta)
+    ray = connect(address)
+    # Export once, here: the actors only ever see an .onnx file. Our own exports get the faster logits-only copy.
+    model = ensure_exported(weights)
+    if weights.kind != "onnx":
+        model = logits_only_model(model)
+    if gpus_per_worker is None:
+        gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+    actor_device = "cuda" if gpus_per_worker > 0 and device != "cpu" else ("cpu" if device == "cpu" else "auto")
+    workers = workers or default_workers(ray, gpus_per_worker)
+    total = len(paths)
+    if total == 0:
+        return
+    model_ref = ray.put(model.read_bytes())
+    import ray.data
+
+    # The caller shows its own progress; Ray Data's bars and plan printout would interleave with it.
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    ds = ray.data.from_items([{"idx": i, "path": str(p)} for i, p in enumerate(paths)])
+    ds = ds.map_batches(
+        _decode_batch, fn_kwargs={"fast_decode": fast_decode, "tta": tta}, batch_size=batch_size,
+        batch_format="numpy",
+    )
+    ds = ds.map_batches(
+        _Classifier,
+        # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
+        fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
+                               "device": actor_device, "top_k": top_k, "tta": tta},
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
+        batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
+    )
+    # Ray Data streams blocks as they finish; hold early ones back so the caller sees input order.
+    waiting: dict[int, Result] = {}
+    expected = 0
+    for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+        for idx, result in _results(batch):
+            waiting[idx] = result
+        while expected in waiting:
+            yield waiting.pop(expected)
+            expected += 1
+            if on_progress is not None:
+                on_progress(expected, total)
+    if expected != total:
+        raise RuntimeError(f"Ray returned {expected} of {total} results")
+
+
+class RayClassifier:
+    """The Ray path behind the Backend-like face the CLI's summary and provenance read (name, device, provider)."""
+
+    name = "onnx"
+
+    def __init__(
+        self,
+        weights: WeightsChoice,
+        *,
+        backend: str = "onnx",
+        device: str = "auto",
+        address: str | None = None,
+        workers: int | None = None,
+        gpus_per_worker: float | None = None,
+        **engine_options: Any,
+    ) -> None:
+        if backend != "onnx":
+            raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
+        ray = connect(address)
+        if gpus_per_worker is None:
+            gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+        if device == "cuda" and gpus_per_worker <= 0:
+            raise UserError("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)")
+        self.weights = weights
+        self.weights_source = weights.source
+        self.workers = workers or default_workers(ray, gpus_per_worker)
+        self.gpus_per_worker = gpus_per_worker
+        self.device = "cuda" if gpus_per_worker > 0 and device != "cpu" else "cpu"
+        self.requested_device = device
+        self.address = address
+        where = address or "a local Ray instance"
+        self.provider = (
+            f"Ray Data on {where}: {self.workers} ONNX Runtime actor(s), {gpus_per_worker:g} GPU each"
+        )
+        self.engine_options = engine_options
+        # The command line draws its own progress bar; Ray Data's "execution finished" lines would break it.
+        import logging
+
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+    def run(self, paths: Sequence[str], *, on_progress: Callable[[int, int | None], None] | None = None
+            ) -> Iterator[Result]:
+        """Yield one Result per path in input order (see `run_on_ray`)."""
+        return run_on_ray(
+            paths, self.weights, device=self.requested_device, address=self.address, workers=self.workers,
+            gpus_per_worker=self.gpus_per_worker, on_progress=on_progress, **self.engine_options,
+        )
+
+    def close(self) -> None:
+        """Nothing to free on the driver: the actors end with their dataset."""
