@@ -176,6 +176,9 @@ class OnnxBackend(Backend):
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = _threads()
+        # The engine decodes on the same cores meanwhile: ORT's default busy-waiting between operators would
+        # burn the CPU time those decode threads need (measured: ~10 % more CPU per image on 2 cores).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             return ort.InferenceSession(str(path), options, providers=self._providers)
