@@ -1,7 +1,8 @@
 """Find, download (hash-checked) and safely load AlexNet's ImageNet weights.
 
-Resolution order: an explicit file; the file torchvision itself caches; a download from torchvision's URL or
-the mirror in ALEXNET_GUI_WEIGHTS_URL. torch is imported only to load a .pth or build the untrained network.
+Resolution order: an explicit file; the ONNX model a desktop bundle carries; the file torchvision itself caches;
+a download from torchvision's URL or the mirror in ALEXNET_GUI_WEIGHTS_URL. torch is imported only to load a
+.pth or build the untrained network.
 """
 
 from __future__ import annotations
@@ -70,6 +71,22 @@ def cached_weights_path() -> Path | None:
     """Return torchvision's cached AlexNet weights file if it is there."""
     path = torch_checkpoint_dir() / WEIGHTS_FILENAME
     return path if path.is_file() else None
+
+
+def bundled_model() -> WeightsChoice | None:
+    """The ONNX model a desktop bundle carries (exported at build time, so it needs no torch); None elsewhere."""
+    import json
+
+    from alexnet_gui.resource_files import BUNDLED_MODEL, BUNDLED_MODEL_INFO, resource_path
+
+    path = resource_path(BUNDLED_MODEL)
+    if not path.is_file():
+        return None
+    try:
+        origin = json.loads(resource_path(BUNDLED_MODEL_INFO).read_text())["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        origin = "weights unknown"
+    return WeightsChoice("onnx", path, f"bundled ONNX model, exported from {origin}")
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -162,7 +179,7 @@ def resolve_weights(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> WeightsChoice:
-    """Decide which weights to use: the given file, else torchvision's cache, else a download."""
+    """Decide which weights to use: the given file, else a desktop bundle's model, else torchvision's cache, else a download."""
     if untrained:
         return UNTRAINED
     if weights is not None:
@@ -175,6 +192,9 @@ def resolve_weights(
         if suffix == ".onnx":
             return WeightsChoice("onnx", path.resolve(), f"ONNX model {path}")
         raise WeightsError(f"weights must be a .pth state_dict or an .onnx model, not {path.name}")
+    bundled = bundled_model()
+    if bundled is not None:
+        return bundled
     cached = cached_weights_path()
     if cached is not None:
         return WeightsChoice("pth", cached, f"torch cache ({cached})")
