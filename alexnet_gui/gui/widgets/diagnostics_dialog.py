@@ -1,0 +1,133 @@
+"""Help > Diagnostics: the facts of `alexnet-gui info` (devices, providers that load, torch/CUDA, weights) in a dialog.
+
+Collecting them probes ONNX Runtime's providers and imports torch when it is installed (seconds), so that runs on
+a Python thread; the dialog opens at once and fills in when the facts arrive.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+)
+
+
+class _Relay(QObject):
+    # Emitted from the collecting thread; Qt queues it to the dialog's (GUI) thread.
+    collected = Signal(object)
+
+
+def window_facts(window) -> list:
+    """What this window is running right now, and the toolkit, as diagnostics facts."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from alexnet_gui.core.diagnostics import Fact
+
+    facts = [Fact("App", "Qt (PySide6)", f"{qVersion()} (PySide6 {PySide6.__version__}, "
+                                         f"platform {QGuiApplication.platformName()})")]
+    info = getattr(window, "model_info", None)
+    if info:
+        for key in ("backend", "device", "provider", "weights"):
+            facts.append(Fact("This window", key, str(info.get(key, ""))))
+    elif window is not None:
+        facts.append(Fact("This window", "model", "not loaded yet"))
+    return facts
+
+
+class DiagnosticsDialog(QDialog):
+    """The diagnostics report as a tree (section > key: value) with a Copy button for bug reports."""
+
+    def __init__(self, parent=None, extra_facts: list | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Diagnostics — alexnet-gui")
+        self.resize(860, 560)
+        self.facts: list | None = None
+        self._extra = list(extra_facts or [])
+        self.status = QLabel("Collecting: probing ONNX Runtime's providers and PyTorch…")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["", "Value"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the whole report as text, e.g. for a bug report")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tree)
+        layout.addWidget(buttons)
+        self._relay = _Relay(self)
+        self._relay.collected.connect(self._show)
+        self.thread = threading.Thread(target=self._collect, name="diagnostics", daemon=True)
+        self.thread.start()
+
+    def _collect(self) -> None:
+        from alexnet_gui.core.diagnostics import Fact, collect_facts
+
+        try:
+            facts = collect_facts()
+        except Exception as exc:  # noqa: BLE001 - show what went wrong rather than an empty dialog
+            facts = [Fact("App", "error", f"{type(exc).__name__}: {exc}")]
+        try:
+            self._relay.collected.emit(facts)
+        except RuntimeError:  # the dialog was closed (and deleted) before the facts arrived
+            pass
+
+    def _show(self, facts: list) -> None:
+        app = [f for f in facts if f.section == "App"]
+        rest = [f for f in facts if f.section != "App"]
+        here = [f for f in self._extra if f.section == "App"]
+        self.facts = app + here + rest + [f for f in self._extra if f.section != "App"]
+        self.tree.clear()
+        sections: dict[str, QTreeWidgetItem] = {}
+        for fact in self.facts:
+            parent = sections.get(fact.section)
+            if parent is None:
+                parent = sections[fact.section] = QTreeWidgetItem(self.tree, [fact.section])
+                font = parent.font(0)
+                font.setBold(True)
+                parent.setFont(0, font)
+                parent.setFirstColumnSpanned(True)
+            item = QTreeWidgetItem(parent, [fact.key, fact.value])
+            item.setToolTip(1, fact.value)
+            if fact.value.startswith(("falls back", "no:", "not installed", "not loaded")):
+                item.setForeground(1, Qt.GlobalColor.darkRed)
+        self.tree.expandAll()
+        self.status.setText("What this installation can run on, and why not.")
+        self.copy_button.setEnabled(True)
+
+    def report_text(self) -> str:
+        """The report as `alexnet-gui info` prints it."""
+        from alexnet_gui.core.diagnostics import format_facts
+
+        return format_facts(self.facts or [])
+
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setText(self.report_text())
+        self.status.setText("Copied to the clipboard.")
+
+
+def show_diagnostics(window) -> DiagnosticsDialog:
+    """Open the (non-modal) diagnostics dialog over `window`."""
+    dialog = DiagnosticsDialog(window, window_facts(window))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
+
+
+def install_diagnostics_action(window) -> None:
+    """Add Help > Diagnostics… to the main window."""
+    action = window._action("Diagnostics…", lambda: show_diagnostics(window), None,
+                            "Devices, ONNX Runtime providers that load (and why not), PyTorch/CUDA, weights found")
+    window.diagnostics_action = action
+    window.help_menu.addAction(action)

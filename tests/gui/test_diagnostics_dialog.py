@@ -1,0 +1,41 @@
+"""Help > Diagnostics: the same facts as `alexnet-gui info`, the window's own backend, and Copy."""
+
+from __future__ import annotations
+
+import onnxruntime as ort
+from PySide6.QtGui import QGuiApplication
+
+
+def test_help_menu_opens_diagnostics_with_the_real_providers_and_copies(window, qtbot):
+    assert window.diagnostics_action in window.help_menu.actions()
+    from alexnet_gui.gui.widgets.diagnostics_dialog import DiagnosticsDialog
+
+    window.diagnostics_action.trigger()
+    dialog = window.findChild(DiagnosticsDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.facts is not None, timeout=60000)
+    sections = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
+    assert sections[0] == "App" and {"ONNX Runtime", "PyTorch", "Weights", "This window"} <= set(sections)
+    values = {(f.section, f.key): f.value for f in dialog.facts}
+    assert values[("ONNX Runtime", "providers listed")] == ", ".join(ort.get_available_providers())
+    assert values[("ONNX Runtime", "CPUExecutionProvider")] == "loads"
+    # The window's fixture runs the torch backend on the CPU with the untrained network.
+    assert values[("This window", "backend")] == "torch" and values[("This window", "device")] == "cpu"
+    assert "meaningless" in values[("This window", "weights")]
+    assert values[("App", "Qt (PySide6)")].split()[0].count(".") == 2
+
+    dialog.copy_button.click()
+    text = QGuiApplication.clipboard().text()
+    assert text == dialog.report_text()
+    assert "ONNX Runtime:\n" in text and "  CPUExecutionProvider" in text and "This window:\n" in text
+    dialog.close()
+
+
+def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
+    from alexnet_gui.gui.widgets.diagnostics_dialog import show_diagnostics
+
+    dialog = show_diagnostics(window)
+    thread = dialog.thread
+    dialog.close()  # deleted on close while the thread is still collecting
+    # An exception escaping the thread would fail this test (pytest turns it into an error).
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=60000)
