@@ -119,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.results import CsvResultWriter
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
+    if getattr(args, "engine", "local") == "local" and (
+            getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
+        raise UserError("--address and --gpus-per-worker need --engine ray")
     if getattr(args, "engine", "local") == "ray":
         from alexnet_gui.core.ray_engine import import_ray
 

@@ -138,6 +138,8 @@ def connect(address: str | None = None) -> Any:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
         except ConnectionError as exc:
             raise UserError(f"cannot connect to the Ray cluster at {address} ({exc})") from None
+        except ValueError as exc:  # e.g. ray:// without Ray Client's grpcio
+            raise UserError(f"cannot use the Ray cluster at {address} ({str(exc).splitlines()[0]})") from None
     return ray
 
 
