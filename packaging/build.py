@@ -67,6 +67,11 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
         proto.graph.output.extend(keep)
         onnx.save_model(proto, str(lean))
         files.append(lean.name)
+    # The filters view reads the kernels from this file in the bundle, which has no onnx package to parse the model.
+    from alexnet_gui.core.kernels import onnx_kernels
+
+    np.savez(folder / "alexnet.kernels.npz", **onnx_kernels(source))
+    files.append("alexnet.kernels.npz")
     # The bundled files must give the same logits as the export they came from.
     x = np.random.default_rng(0).standard_normal((2, 3, 224, 224), dtype=np.float32)
     run = lambda path: ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]  # noqa: E731

@@ -116,3 +116,27 @@ def test_a_bundled_model_is_chosen_before_the_cache_and_runs(bundled, onnx_backe
     assert resolve_weights(mine).path == mine.resolve()
     weights = facts_by_key(diagnostics._weights_facts())
     assert weights[("Weights", "bundled model")].startswith(f"{bundled} — bundled ONNX model")
+
+
+def test_without_torch_the_torch_backend_is_one_sentence(monkeypatch, untrained_weights):
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.errors import UserError
+
+    real = diagnostics.importlib.util.find_spec
+    monkeypatch.setattr(diagnostics.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    assert cuda_status("torch") == (False, "PyTorch is not installed (the desktop bundle runs ONNX Runtime only)")
+    with pytest.raises(UserError, match="^the PyTorch backend is not installed here"):
+        load_backend("torch", untrained_weights, "cpu")
+
+
+def test_a_missing_torch_in_a_command_is_one_sentence(monkeypatch, capsys):
+    def needs_torch(args):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    import alexnet_gui.commands.summary as summary
+
+    monkeypatch.setattr(summary, "run", needs_torch)
+    assert main(["summary"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: this needs torch, which is not installed here") and "Traceback" not in err
+    assert diagnostics.missing_dependency_message(ModuleNotFoundError("x", name="yaml")) is None

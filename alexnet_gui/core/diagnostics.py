@@ -50,6 +50,15 @@ def available_backends() -> list[str]:
     return [name for name, modules in BACKEND_MODULES.items() if all(is_installed(m) for m in modules)]
 
 
+def missing_dependency_message(exc: ModuleNotFoundError) -> str | None:
+    """One sentence for a feature whose package this installation leaves out (torch in the desktop bundle), else None."""
+    top = (exc.name or "").split(".")[0]
+    if top not in ("torch", "torchvision", "onnx", "onnxscript"):
+        return None
+    return (f"this needs {top}, which is not installed here: the desktop bundle runs ONNX Runtime only "
+            "(the PyTorch backend, Grad-CAM, export and the layer table come with `pip install alexnet-gui`)")
+
+
 def version_text() -> str:
     """One line for `--version`: "alexnet-gui 0.1.0 (backends: onnx, torch)"."""
     backends = available_backends()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from alexnet_gui.core.errors import UserError
@@ -30,6 +32,10 @@ def state_dict_kernels(state: dict) -> dict[str, np.ndarray]:
 
 def onnx_kernels(path) -> dict[str, np.ndarray]:
     """The five conv weights of an AlexNet .onnx file, found by their shapes (each conv's shape is unique)."""
+    sidecar = Path(path).with_name(f"{Path(path).stem}.kernels.npz")
+    if sidecar.is_file():  # the desktop bundle ships its model's kernels beside it: it has no onnx package
+        with np.load(sidecar) as saved:
+            return {name: saved[name].astype(np.float32) for name in CONV_INDEX}
     try:
         import onnx
         from onnx import numpy_helper

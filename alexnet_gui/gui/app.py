@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -16,12 +17,19 @@ def main(paths: list[str] | None = None) -> int:
     app.setApplicationName("alexnet-gui")
     app.setOrganizationName("alexnet-gui")
     app.setApplicationDisplayName("alexnet-gui")
+    app.setDesktopFileName("alexnet-gui")  # matches resources/alexnet-gui.desktop, so docks show its icon
+
+    from alexnet_gui.gui.app_icon import FIRST_FRAME_ENV, application_icon, quit_after_first_frame
+
+    app.setWindowIcon(application_icon())
 
     from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.widgets.insight_views import install_views
 
     window = MainWindow(paths=list(paths or []))
     install_views(window)
+    if os.environ.get(FIRST_FRAME_ENV):
+        quit_after_first_frame(window)
     window.show()
     window.start()
     return app.exec()

@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         from alexnet_gui.gui.widgets.tools_menu import install_tools_menu
 
         install_tools_menu(self)  # compare backends, 10-crop TTA, accuracy on a folder, sort into folders
+        from alexnet_gui.gui.widgets.diagnostics_dialog import install_diagnostics_action
+
+        install_diagnostics_action(self)  # Help > Diagnostics: devices, providers that load, torch/CUDA, weights
         if paths:
             QTimer.singleShot(0, lambda: self.add_paths(paths))
 

@@ -121,6 +121,11 @@ class InferenceWorker(QObject):
         except UserError as exc:
             self.view_failed.emit(kind, str(exc))
             return
+        except ModuleNotFoundError as exc:  # Grad-CAM or the layer table in the torch-free desktop bundle
+            from alexnet_gui.core.diagnostics import missing_dependency_message
+
+            self.view_failed.emit(kind, missing_dependency_message(exc) or f"{type(exc).__name__}: {exc}")
+            return
         except Exception as exc:  # noqa: BLE001
             self.view_failed.emit(kind, f"{type(exc).__name__}: {exc}")
             return

@@ -21,10 +21,25 @@ def _check(name: str, device: str) -> None:
         raise BackendError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
 
 
+def _torch_installed() -> bool:
+    from alexnet_gui.core.diagnostics import available_backends
+
+    return "torch" in available_backends()
+
+
+def _require_torch() -> None:
+    if not _torch_installed():
+        from alexnet_gui.core.backends.base import BackendError
+
+        raise BackendError("the PyTorch backend is not installed here: the desktop bundle runs ONNX Runtime only "
+                           "(`pip install alexnet-gui` has both); choose the onnx backend")
+
+
 def load_backend(name: str, weights: WeightsChoice, device: str = "auto") -> Backend:
     """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda")."""
     _check(name, device)
     if name == "torch":
+        _require_torch()
         from alexnet_gui.core.backends.torch_backend import TorchBackend
 
         return TorchBackend(weights, device)
@@ -37,6 +52,8 @@ def cuda_status(name: str) -> tuple[bool, str]:
     """Whether the backend can run on CUDA here, with the reason in a few words."""
     _check(name, "auto")
     if name == "torch":
+        if not _torch_installed():
+            return False, "PyTorch is not installed (the desktop bundle runs ONNX Runtime only)"
         from alexnet_gui.core.backends.torch_backend import cuda_status as status
     else:
         from alexnet_gui.core.backends.onnx_backend import cuda_status as status

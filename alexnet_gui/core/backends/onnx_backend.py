@@ -71,6 +71,13 @@ def ensure_exported(weights: WeightsChoice) -> Path:
     return path
 
 
+def bundled_model_path() -> Path:
+    """Where a desktop bundle's model would be (see packaging/build.py); absent outside a bundle."""
+    from alexnet_gui.resource_files import BUNDLED_MODEL, resource_path
+
+    return resource_path(BUNDLED_MODEL)
+
+
 def logits_only_model(path: Path) -> Path:
     """Return a copy of the export with the logits as its only output, cached beside it (made once, with `onnx`).
 
@@ -157,6 +164,10 @@ class OnnxBackend(Backend):
         # Our own exports carry every activation as an output: classify with a logits-only copy, and load the
         # full graph only when activations are asked for. A user's .onnx file is used as it is.
         lean = path if weights.kind == "onnx" else logits_only_model(path)
+        if weights.kind == "onnx" and path == bundled_model_path():
+            # A desktop bundle carries its logits-only copy ready-made (it cannot make one: no `onnx` package).
+            bundled_lean = path.with_name(f"{path.stem}.logits.onnx")
+            lean = bundled_lean if bundled_lean.is_file() else path
         self.session = self._open_session(lean, path)
         self.logits_name = _check_model_io(self.session, path)
         self.input_name = self.session.get_inputs()[0].name
