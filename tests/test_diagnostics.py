@@ -14,6 +14,7 @@ from alexnet_gui import __version__
 from alexnet_gui.cli import main
 from alexnet_gui.core import diagnostics
 from alexnet_gui.core.backends import cuda_status
+from alexnet_gui.core.backends.onnx_backend import logits_only_model
 
 
 def facts_by_key(facts):
@@ -94,6 +95,7 @@ def bundled(tmp_path, monkeypatch, onnx_backend):
 
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "alexnet.onnx").symlink_to(onnx_backend.model_path)
+    (tmp_path / "model" / "alexnet.logits.onnx").symlink_to(logits_only_model(onnx_backend.model_path))
     (tmp_path / "model" / "alexnet.json").write_text(json.dumps({"source": "the untrained seeded random network"}))
     monkeypatch.setattr(resource_files, "resource_path", lambda name: tmp_path.joinpath(*name.split("/")))
     return tmp_path / "model" / "alexnet.onnx"
@@ -109,6 +111,10 @@ def test_a_bundled_model_is_chosen_before_the_cache_and_runs(bundled, onnx_backe
     backend = load_backend("onnx", choice, "cpu")
     x = np.random.default_rng(0).standard_normal((2, 3, 224, 224), dtype=np.float32)
     np.testing.assert_allclose(backend.predict(x), onnx_backend.predict(x), atol=1e-5)
+    # Classify runs the bundle's logits-only graph; the activations still come from the full one.
+    assert [o.name for o in backend.session.get_outputs()] == ["logits"]
+    got = backend.activations(x[:1], ["relu1"])["relu1"]
+    np.testing.assert_allclose(got, onnx_backend.activations(x[:1], ["relu1"])["relu1"], atol=1e-5)
     backend.close()
     # A file the user names still wins over the bundle.
     mine = tmp_path / "mine.onnx"
