@@ -107,10 +107,12 @@ def test_the_choice_is_remembered(qtbot, window, tmp_path, monkeypatch):
     from alexnet_gui.core.weights import resolve_weights
     from alexnet_gui.gui.main_window import initial_weights
 
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[-1]))
     mine = tmp_path / "mine.onnx"
     mine.write_bytes(b"x")
-    with qtbot.waitSignal(window.handle.worker.model_failed, timeout=30000):
-        window.set_weights(resolve_weights(mine), "file")
+    window.set_weights(resolve_weights(mine), "file")
+    # Wait for the window's own slot (not just the worker's signal), so no message box outlives the patch.
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
     assert window.settings.weights_mode == "file" and window.settings.weights_file == str(mine)
     assert initial_weights(window.settings).path == mine
