@@ -89,17 +89,10 @@ def _gpu_share(text: str) -> float:
 
 def _open_ray(args: argparse.Namespace):
     """Resolve the weights here and hand the run to Ray Data (core/ray_engine.py)."""
-    from alexnet_gui.commands.model_options import _download_progress
+    from alexnet_gui.commands.model_options import choose_weights
     from alexnet_gui.core.ray_engine import RayClassifier
-    from alexnet_gui.core.weights import resolve_weights
 
-    progress, close = _download_progress()
-    try:
-        weights = resolve_weights(args.weights, untrained=args.untrained, progress=progress)
-    finally:
-        close()
-    if weights.kind == "untrained":
-        print(UNTRAINED_WARNING, file=sys.stderr)
+    weights = choose_weights(args)
     args.weights_choice = weights
     classifier = RayClassifier(
         weights, backend=args.backend, device=args.device, address=args.address, workers=args.workers,

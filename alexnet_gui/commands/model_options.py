@@ -54,9 +54,8 @@ def _download_progress():
     return progress, close
 
 
-def open_backend(args: argparse.Namespace) -> Backend:
-    """Resolve weights and load the chosen backend, telling the user on stderr what was picked and why."""
-    from alexnet_gui.core.backends import cuda_status, load_backend
+def choose_weights(args: argparse.Namespace):
+    """Resolve --weights/--untrained (downloading with a progress bar if needed); warn loudly when untrained."""
     from alexnet_gui.core.weights import resolve_weights
 
     progress, close = _download_progress()
@@ -66,6 +65,14 @@ def open_backend(args: argparse.Namespace) -> Backend:
         close()
     if weights.kind == "untrained":
         print(UNTRAINED_WARNING, file=sys.stderr)
+    return weights
+
+
+def open_backend(args: argparse.Namespace) -> Backend:
+    """Resolve weights and load the chosen backend, telling the user on stderr what was picked and why."""
+    from alexnet_gui.core.backends import cuda_status, load_backend
+
+    weights = choose_weights(args)
     backend = load_backend(args.backend, weights, args.device)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
