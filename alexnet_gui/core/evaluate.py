@@ -78,24 +78,13 @@ class ClassScore:
 
 
 @dataclass
-class Evaluation:
+class Evaluation(ClassScore):
     """Top-1/top-5 accuracy over the images that could be read, per class, and the confusions."""
 
-    images: int = 0
-    top1: int = 0
-    top5: int = 0
     failed: list[Result] = field(default_factory=list)
     per_class: dict[int, ClassScore] = field(default_factory=dict)
     #: (true class, predicted top-1) → count, for wrong top-1 answers only
     confusions: Counter[tuple[int, int]] = field(default_factory=Counter)
-
-    @property
-    def top1_accuracy(self) -> float:
-        return self.top1 / self.images if self.images else 0.0
-
-    @property
-    def top5_accuracy(self) -> float:
-        return self.top5 / self.images if self.images else 0.0
 
     def add(self, result: Result, true_index: int) -> None:
         """Count one result against its true class."""

@@ -9,6 +9,13 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QSizePolicy, QWidget
 
 
+def fit_rect(content: QSize, bounds: QSize) -> QRect:
+    """The largest rectangle of content's aspect ratio that fits in bounds, centred."""
+    size = content.scaled(bounds, Qt.AspectRatioMode.KeepAspectRatio)
+    return QRect((bounds.width() - size.width()) // 2, (bounds.height() - size.height()) // 2,
+                 size.width(), size.height())
+
+
 def to_qimage(rgb: np.ndarray) -> QImage:
     """An (H, W, 3) uint8 array as a QImage that owns its pixels."""
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
@@ -85,9 +92,7 @@ class ImageCanvas(QWidget):
         """Where the picture is drawn inside the widget."""
         if self._pixmap.isNull():
             return QRect()
-        size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        return QRect((self.width() - size.width()) // 2, (self.height() - size.height()) // 2,
-                     size.width(), size.height())
+        return fit_rect(self._pixmap.size(), self.size())
 
     def picture_pixel(self, pos) -> tuple[int, int] | None:
         """The picture pixel (x, y) under a widget position, or None outside the picture."""

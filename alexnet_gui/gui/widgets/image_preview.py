@@ -6,6 +6,8 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from alexnet_gui.gui.widgets.image_canvas import fit_rect
+
 
 def load_preview(path: str, max_side: int = 1024) -> tuple[QImage, tuple[int, int]]:
     """Decode a preview (EXIF-rotated, at most max_side) and return it with the full image's size."""
@@ -53,10 +55,7 @@ class ImagePreview(QWidget):
         """Where the image is drawn inside the widget."""
         if self._pixmap.isNull():
             return QRect()
-        scaled = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - scaled.width()) // 2
-        y = (self.height() - scaled.height()) // 2
-        return QRect(x, y, scaled.width(), scaled.height())
+        return fit_rect(self._pixmap.size(), self.size())
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)

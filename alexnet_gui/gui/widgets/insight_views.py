@@ -59,6 +59,11 @@ class _View(QWidget):
             self.show_error(message)
 
     def show_payload(self, payload) -> None:
+        """Keep the worker's answer and draw it (views with other needs override this)."""
+        self._data = payload
+        self.render()
+
+    def render(self) -> None:
         raise NotImplementedError
 
     def show_error(self, message: str) -> None:
@@ -231,10 +236,6 @@ class FeatureMapsView(_View):
         self.status.setText(f"computing {layer}…")
         self.ask(job)
 
-    def show_payload(self, payload) -> None:
-        self._data = payload
-        self.render()
-
     def render(self) -> None:
         from alexnet_gui.core.visualize import channel_order, colour_bar, feature_grid
 
@@ -328,10 +329,6 @@ class CamView(_View):
 
         self.status.setText("computing Grad-CAM…")
         self.ask(job)
-
-    def show_payload(self, payload) -> None:
-        self._data = payload
-        self.render()
 
     def render(self) -> None:
         from alexnet_gui.core.labels import category
