@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,6 +114,40 @@ def test_onnx_export_is_cached_and_reused(onnx_backend, monkeypatch):
     monkeypatch.setattr(onnx_export, "export_onnx", refuse)
     again = load_backend("onnx", resolve_weights(untrained=True), "cpu")
     assert again.model_path == path and path.stat().st_mtime_ns == mtime
+
+
+def test_classify_runs_a_logits_only_copy_whose_weights_are_external_data(onnx_backend, tmp_path):
+    from alexnet_gui.core.backends.onnx_backend import logits_only_model, model_bytes
+
+    lean = logits_only_model(onnx_backend.model_path)
+    assert lean.name == "alexnet-untrained-seed0.lean.onnx"
+    assert [o.name for o in onnx_backend.session.get_outputs()] == ["logits"]
+    # The graph is a few kB; the 61,100,840 float32 weights live in the data file beside it, all but conv1's and
+    # conv2's biases (64 + 192 floats: tensors under 1 kB stay in the graph).
+    assert lean.stat().st_size < 100_000
+    assert Path(f"{lean}.data").stat().st_size == (61_100_840 - 64 - 192) * 4
+    x = np.random.default_rng(3).standard_normal((2, 3, 224, 224), dtype=np.float32)
+    full = onnx_backend.activations(x, ["conv1"])  # opens the full graph
+    assert full["conv1"].shape == (2, 64, 55, 55)
+    import onnxruntime as ort
+
+    whole = ort.InferenceSession(str(onnx_backend.model_path), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(onnx_backend.predict(x), whole.run(["logits"], {"input": x})[0])
+    # Shipped to a Ray worker as one buffer, the external weights travel inside it.
+    inlined = ort.InferenceSession(model_bytes(lean), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(inlined.run(None, {"input": x})[0], onnx_backend.predict(x))
+
+
+def test_an_old_single_file_logits_copy_is_replaced(onnx_backend):
+    from alexnet_gui.core.backends.onnx_backend import logits_only_model
+
+    path = onnx_backend.model_path
+    lean = logits_only_model(path)
+    old = path.with_name(f"{path.stem}.logits.onnx")
+    old.write_bytes(b"stale")
+    os.utime(lean, ns=(0, 0))  # older than the export: made again
+    assert logits_only_model(path) == lean and lean.stat().st_mtime_ns > path.stat().st_mtime_ns
+    assert not old.exists()
 
 
 def test_onnx_path_from_a_warm_cache_never_imports_torch(onnx_backend):

@@ -95,7 +95,10 @@ def bundled(tmp_path, monkeypatch, onnx_backend):
 
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "alexnet.onnx").symlink_to(onnx_backend.model_path)
-    (tmp_path / "model" / "alexnet.logits.onnx").symlink_to(logits_only_model(onnx_backend.model_path))
+    lean = logits_only_model(onnx_backend.model_path)
+    (tmp_path / "model" / "alexnet.logits.onnx").symlink_to(lean)
+    # The lean graph reads its weights from the data file it names, looked for beside the graph.
+    (tmp_path / "model" / f"{lean.name}.data").symlink_to(f"{lean}.data")
     (tmp_path / "model" / "alexnet.json").write_text(json.dumps({"source": "the untrained seeded random network"}))
     monkeypatch.setattr(resource_files, "resource_path", lambda name: tmp_path.joinpath(*name.split("/")))
     return tmp_path / "model" / "alexnet.onnx"

@@ -170,7 +170,7 @@ def run_on_ray(
 
     `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
     """
-    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model, model_bytes
     from alexnet_gui.core.tta import check_tta_mode
 
     if backend != "onnx":
@@ -190,7 +190,7 @@ def run_on_ray(
     total = len(paths)
     if total == 0:
         return
-    model_ref = ray.put(model.read_bytes())
+    model_ref = ray.put(model_bytes(model))
     import ray.data
 
     # The caller shows its own progress; Ray Data's bars and plan printout would interleave with it.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -82,12 +84,14 @@ def logits_only_model(path: Path) -> Path:
     """Return a copy of the export with the logits as its only output, cached beside it (made once, with `onnx`).
 
     With the 13 activations also graph outputs, ONNX Runtime can neither fuse each Conv with its ReLU nor reuse
-    those buffers: the lean graph classifies faster and needs about 280 MB less memory at batch 32.
-    Falls back to `path` when the copy cannot be written.
+    those buffers: the lean graph classifies faster and needs about 280 MB less memory at batch 32. Its weights
+    sit in a separate data file (ONNX external data), which ONNX Runtime maps instead of parsing out of a 244 MB
+    protobuf: the session opens in about 0.25 s instead of 0.7 s. Falls back to `path` when it cannot be written.
     """
-    lean = path.with_name(f"{path.stem}.logits.onnx")
+    lean = path.with_name(f"{path.stem}.lean.onnx")
+    data = lean.with_name(lean.name + ".data")
     try:
-        if lean.is_file() and lean.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        if lean.is_file() and data.is_file() and lean.stat().st_mtime_ns >= path.stat().st_mtime_ns:
             return lean
         import onnx
 
@@ -97,12 +101,28 @@ def logits_only_model(path: Path) -> Path:
             return path
         del model.graph.output[:]
         model.graph.output.extend(keep)
-        tmp = lean.with_name(f"{lean.name}.{os.getpid()}.tmp")
-        onnx.save(model, str(tmp))
-        os.replace(tmp, lean)
+        # The graph names its data file, so both are written under temporary names and the graph renamed last:
+        # a reader that finds the .onnx always finds its data complete.
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{lean.name}.", dir=lean.parent))
+        try:
+            onnx.save(model, str(tmp_dir / lean.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                      location=data.name, size_threshold=1024)
+            os.replace(tmp_dir / data.name, data)
+            os.replace(tmp_dir / lean.name, lean)
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        # The single-file copy that versions before 0.1.1 cached here: 244 MB nobody reads any more.
+        path.with_name(f"{path.stem}.logits.onnx").unlink(missing_ok=True)
         return lean
     except (OSError, ImportError):
         return path
+
+
+def model_bytes(path: Path) -> bytes:
+    """The whole model as one serialised protobuf (external data inlined), for shipping to another machine."""
+    import onnx
+
+    return onnx.load(str(path)).SerializeToString()
 
 
 @cache
