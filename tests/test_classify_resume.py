@@ -37,7 +37,8 @@ def images(tmp_path):
 
 
 def use_backend(monkeypatch, backend):
-    monkeypatch.setattr(classify_command, "open_backend", lambda args: backend)
+    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None: backend)
 
 
 def classify(images, out, *extra):

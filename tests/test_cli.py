@@ -80,6 +80,18 @@ def test_missing_weights_file_is_exit_2_one_sentence(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".o.csv")] == []
 
 
+def test_a_model_that_fails_to_load_on_its_thread_is_exit_2_one_sentence_and_no_csv(tmp_path, capsys):
+    photos = tmp_path / "photos"
+    write_photos(photos, 40, size=(64, 64))  # more than the batches decoded while the model loads
+    (tmp_path / "broken.onnx").write_bytes(b"not a model")
+    status = main(["classify", str(photos), "--out", str(tmp_path / "o.csv"), "--weights", str(tmp_path / "broken.onnx")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip().splitlines()[-1].startswith("error: cannot load ONNX model broken.onnx (")
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.onnx", "photos"]
+
+
 def test_no_cached_weights_and_unreachable_download_is_exit_2_naming_what_to_do(tmp_path, capsys):
     write_photos(tmp_path, 1, size=(64, 64))
     status = main(["classify", str(tmp_path), "--out", str(tmp_path / "o.csv")])

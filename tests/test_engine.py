@@ -103,6 +103,49 @@ def test_cancel_stops_within_one_batch_and_keeps_what_was_done(tmp_path):
     assert all(r.ok for r in results)
 
 
+def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch):
+    from concurrent.futures import Future
+
+    from alexnet_gui.core import engine as engine_module
+
+    paths = [str(p) for p in write_photos(tmp_path, 6, size=(64, 48))]
+    decoded, four_decoded = [], threading.Event()
+    real_decode = engine_module._decode
+
+    def counting_decode(*args):
+        x = real_decode(*args)
+        decoded.append(args[0])
+        if len(decoded) == 4:
+            four_decoded.set()
+        return x
+
+    monkeypatch.setattr(engine_module, "_decode", counting_decode)
+    loading: Future = Future()
+    results = Engine(loading, batch_size=2).run(paths)
+    first: list = []
+    waiter = threading.Thread(target=lambda: first.append(next(results)))
+    waiter.start()
+    # Two batches decode ahead while the model is not there yet; no result can come out before it is.
+    assert four_decoded.wait(timeout=30)
+    assert not first
+    loading.set_result(PixelLogits())
+    waiter.join(timeout=30)
+    rest = list(results)
+    assert [r.path for r in first + rest] == paths and all(r.ok for r in first + rest)
+
+
+def test_a_backend_that_fails_to_load_raises_its_error_at_the_first_batch(tmp_path):
+    from concurrent.futures import Future
+
+    from alexnet_gui.core.backends.base import BackendError
+
+    paths = [str(p) for p in write_photos(tmp_path, 3, size=(64, 48))]
+    loading: Future = Future()
+    loading.set_exception(BackendError("cannot load ONNX model x.onnx (Protobuf parsing failed.)"))
+    with pytest.raises(BackendError, match="cannot load ONNX model x.onnx"):
+        next(Engine(loading, batch_size=2).run(paths))
+
+
 def test_torch_engine_matches_the_torchvision_reference_recipe(tmp_path, torch_backend, untrained_weights):
     """The user's recipe: Image.open().convert("RGB"), weights.transforms(), model(x[None]), softmax, top-5."""
     import torch

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, TypeVar
 
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
+from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, choose_weights, open_backend
 from alexnet_gui.core.errors import UserError
+
+if TYPE_CHECKING:
+    from alexnet_gui.core.backends.base import Backend
+
+T = TypeVar("T")
 
 
 def _positive_int(text: str) -> int:
@@ -103,6 +112,23 @@ def _open_ray(args: argparse.Namespace):
     return classifier
 
 
+def _in_background(load: Callable[[], T]) -> Future[T]:
+    """Run `load` on a daemon thread and return the Future of its result.
+
+    A daemon thread, so that Ctrl+C while a model loads exits at once instead of waiting for the load.
+    """
+    future: Future[T] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(load())
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread, which reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="load-model", daemon=True).start()
+    return future
+
+
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
     from tqdm import tqdm
@@ -135,27 +161,50 @@ def run(args: argparse.Namespace) -> int:
     writer = CsvResultWriter(args.out, args.top_k)
     for cells in plan.kept_rows:
         writer.write_cells(cells)
-    try:
-        backend = _open_ray(args) if getattr(args, "engine", "local") == "ray" else open_backend(args)
-    except BaseException:
-        writer.discard()
-        raise
     cancel = threading.Event()
     if getattr(args, "engine", "local") == "ray":
+        try:
+            backend = _open_ray(args)
+        except BaseException:
+            writer.discard()
+            raise
         results = backend.run(paths)
+        start = time.perf_counter()
     else:
+        try:
+            weights = choose_weights(args)  # here, not on the loading thread: Ctrl+C must stop a download
+        except BaseException:
+            writer.discard()
+            raise
+        ready_at: list[float] = []
+
+        def load() -> Backend:
+            backend = open_backend(args, weights)
+            ready_at.append(time.perf_counter())
+            return backend
+
+        # The model opens on its own thread while the engine decodes the first batches on the others.
+        pending_backend = _in_background(load)
         engine = Engine(
-            backend, top_k=args.top_k, batch_size=args.batch_size,
+            pending_backend, top_k=args.top_k, batch_size=args.batch_size,
             fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
         )
         results = engine.run(paths, cancel=cancel)
+        try:
+            first = next(results, None)
+            backend = pending_backend.result()
+            start = ready_at[0]
+        except BaseException:
+            results.close()  # stops the decoding threads
+            writer.discard()
+            raise
+        results = itertools.chain([] if first is None else [first], results)
     provenance = start_provenance(
         backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
         fast_decode=args.fast_decode, inputs=list(args.paths),
     )
     failures = 0
     done: list[str] = []
-    start = time.perf_counter()
     bar = tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True)
     interrupted = False
     try:

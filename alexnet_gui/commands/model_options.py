@@ -1,4 +1,4 @@
-"""The options every model-running sub-command shares (--backend, --device, --weights, --untrained),
+"""The options every model-running sub-command shares (--backend, --device, --precision, --weights, --untrained),
 and turning them into a ready backend with what was chosen reported on stderr."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ UNTRAINED_WARNING = (
 
 
 def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str = "onnx") -> None:
-    """Add --backend, --device, --weights and --untrained to a sub-command's parser."""
+    """Add --backend, --device, --precision, --weights and --untrained to a sub-command's parser."""
     group = parser.add_argument_group("model")
     group.add_argument(
         "--backend", choices=("onnx", "torch"), default=default_backend,
@@ -24,6 +24,11 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
     group.add_argument(
         "--device", choices=("auto", "cpu", "cuda"), default="auto",
         help="auto uses CUDA when the backend can, otherwise the CPU (default: auto)",
+    )
+    group.add_argument(
+        "--precision", choices=("fp32", "fp16"), default="fp32",
+        help="fp16 runs half precision on CUDA only; with --device auto and no CUDA it runs fp32 on the CPU "
+        "(default: fp32)",
     )
     weights = group.add_mutually_exclusive_group()
     weights.add_argument(
@@ -68,18 +73,26 @@ def choose_weights(args: argparse.Namespace):
     return weights
 
 
-def open_backend(args: argparse.Namespace) -> Backend:
-    """Resolve weights and load the chosen backend, telling the user on stderr what was picked and why."""
+def open_backend(args: argparse.Namespace, weights=None) -> Backend:
+    """Resolve weights (unless given, from `choose_weights`) and load the chosen backend, telling the user on
+    stderr what was picked and why."""
     from alexnet_gui.core.backends import cuda_status, load_backend
 
-    weights = choose_weights(args)
-    backend = load_backend(args.backend, weights, args.device)
+    if weights is None:
+        weights = choose_weights(args)
+    precision = getattr(args, "precision", "fp32")  # cam and compare have no --precision
+    backend = load_backend(args.backend, weights, args.device, precision)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
+    reason = "the model fell back to the CPU"
     if args.device == "auto" and backend.device == "cpu":
-        usable, reason = cuda_status(args.backend)
+        usable, why = cuda_status(args.backend)
         if not usable:
+            reason = why
             note = f" (CUDA not used: {reason})"
+    if backend.precision != precision:  # fp16 asked for, and "auto" found no CUDA
+        print(f"precision: {backend.precision} on the {backend.device.upper()}, not {precision} "
+              f"({precision} needs CUDA; CUDA not used: {reason})", file=sys.stderr)
     print(
         f"backend: {backend.name} on {backend.device}{note} — {backend.provider}; weights: {backend.weights_source}",
         file=sys.stderr,

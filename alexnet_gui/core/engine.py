@@ -107,11 +107,15 @@ def default_decode_workers() -> int:
 
 
 class Engine:
-    """Classify many files with one backend, decoding ahead of the model on a small thread pool."""
+    """Classify many files with one backend, decoding ahead of the model on a small thread pool.
+
+    `backend` may be a Future of one still loading: decoding starts at once and the first batch waits for the
+    model, so the seconds a model takes to open are not spent idle (the command line loads it on a thread).
+    """
 
     def __init__(
         self,
-        backend: Backend,
+        backend: Backend | Future[Backend],
         *,
         top_k: int = 5,
         batch_size: int = 32,
@@ -123,7 +127,7 @@ class Engine:
             raise ValueError("top_k must be between 1 and 1000")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        self.backend = backend
+        self._backend = backend
         self.top_k = top_k
         self.batch_size = batch_size
         self.fast_decode = fast_decode
@@ -132,6 +136,13 @@ class Engine:
 
         # "10crop": each image becomes ten crops and its softmax is their average (see core/tta.py).
         self.tta = check_tta_mode(tta)
+
+    @property
+    def backend(self) -> Backend:
+        """The backend; waits for it (and raises its loading error) when it was given as a Future."""
+        if isinstance(self._backend, Future):
+            self._backend = self._backend.result()
+        return self._backend
 
     def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
         """Run the backend on a stacked (N, 3, 224, 224) batch, or (N, 10, 3, 224, 224) ten crops per image whose
