@@ -109,14 +109,14 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
     from alexnet_gui.core import engine as engine_module
 
     paths = [str(p) for p in write_photos(tmp_path, 6, size=(64, 48))]
-    decoded, four_decoded = [], threading.Event()
+    decoded, all_decoded = [], threading.Event()
     real_decode = engine_module._decode
 
     def counting_decode(*args):
         x = real_decode(*args)
         decoded.append(args[0])
-        if len(decoded) == 4:
-            four_decoded.set()
+        if len(decoded) == 6:
+            all_decoded.set()
         return x
 
     monkeypatch.setattr(engine_module, "_decode", counting_decode)
@@ -125,8 +125,9 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
     first: list = []
     waiter = threading.Thread(target=lambda: first.append(next(results)))
     waiter.start()
-    # Two batches decode ahead while the model is not there yet; no result can come out before it is.
-    assert four_decoded.wait(timeout=30)
+    # While the model is not there yet, decoding runs up to four batches ahead (two once it is): all three batches
+    # here. No result can come out before the model is there.
+    assert all_decoded.wait(timeout=30)
     assert not first
     loading.set_result(PixelLogits())
     waiter.join(timeout=30)

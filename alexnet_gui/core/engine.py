@@ -170,13 +170,17 @@ class Engine:
         total = len(paths) if isinstance(paths, Sequence) else None
         path_iter = iter(paths)
         done = 0
-        # Keep two batches of decodes in flight: one being stacked for the model, one decoding meanwhile.
+        # Keep two batches of decodes in flight: one being stacked for the model, one decoding meanwhile. While the
+        # model is still loading (on one core) the other cores may decode up to four batches, so they do not idle
+        # (not with ten crops per image: those are 6 MB each).
         ahead = 2 * self.batch_size
+        ahead_while_loading = ahead if self.tta != "none" else 4 * self.batch_size
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
             pending: deque[tuple[str, Future[np.ndarray | str]]] = deque()
 
             def refill() -> None:
-                while len(pending) < ahead:
+                loading = isinstance(self._backend, Future) and not self._backend.done()
+                while len(pending) < (ahead_while_loading if loading else ahead):
                     path = next(path_iter, None)
                     if path is None:
                         return
