@@ -168,3 +168,22 @@ def test_torch_engine_matches_the_torchvision_reference_recipe(tmp_path, torch_b
         ref = probs.topk(5)
         assert [p.index for p in result.top] == ref.indices.tolist()
         assert [p.prob for p in result.top] == pytest.approx(ref.values.tolist(), abs=1e-5)
+
+
+def test_a_run_accounts_for_decoding_cpu_and_the_models_time(tmp_path):
+    from types import SimpleNamespace
+
+    from alexnet_gui.commands.classify import describe_balance
+
+    paths = [str(p) for p in write_photos(tmp_path, 6, size=(640, 480))]
+    engine = Engine(PixelLogits(), batch_size=4)
+    assert len(list(engine.run(paths))) == 6
+    assert engine.decode_cpu_seconds > 0 and engine.model_seconds > 0 and engine.decode_wait_seconds >= 0
+    first = engine.decode_cpu_seconds
+    list(engine.run(paths[:1]))  # each run counts afresh
+    assert engine.decode_cpu_seconds < first
+    busy = SimpleNamespace(decode_cpu_seconds=3.0, model_seconds=1.5, decode_wait_seconds=0.5)
+    assert describe_balance(busy, 4.0, fast_decode=False) == (
+        "decoding used 3.0 of 4.0 CPU seconds (75%); the model ran 1.5 s and waited 0.5 s for images "
+        "(--fast-decode decodes JPEGs several times faster)")
+    assert describe_balance(busy, 4.0, fast_decode=True).endswith("waited 0.5 s for images")

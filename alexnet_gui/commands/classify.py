@@ -129,6 +129,16 @@ def _in_background(load: Callable[[], T]) -> Future[T]:
     return future
 
 
+def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
+    """One line on where the run's time went: decoding's share of the CPU, and how long the model waited for it."""
+    share = engine.decode_cpu_seconds / cpu_seconds if cpu_seconds > 0 else 0.0
+    line = (f"decoding used {engine.decode_cpu_seconds:.1f} of {cpu_seconds:.1f} CPU seconds ({share:.0%}); "
+            f"the model ran {engine.model_seconds:.1f} s and waited {engine.decode_wait_seconds:.1f} s for images")
+    if not fast_decode and share > 0.5:
+        line += " (--fast-decode decodes JPEGs several times faster)"
+    return line
+
+
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
     from tqdm import tqdm
@@ -162,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     for cells in plan.kept_rows:
         writer.write_cells(cells)
     cancel = threading.Event()
+    engine = None
+    cpu_start = time.process_time()  # the run's CPU from here: model load, decoding, the model, the CSV
     if getattr(args, "engine", "local") == "ray":
         try:
             backend = _open_ray(args)
@@ -238,6 +250,8 @@ def run(args: argparse.Namespace) -> int:
         f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",
         file=sys.stderr,
     )
+    if engine is not None and seconds > 0:
+        print(describe_balance(engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)
     if interrupted:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.backends.base import Backend, check_precision
 
 UNTRAINED_WARNING = (
     "WARNING: --untrained runs a seeded random network: its predictions are meaningless "
@@ -78,9 +78,10 @@ def open_backend(args: argparse.Namespace, weights=None) -> Backend:
     stderr what was picked and why."""
     from alexnet_gui.core.backends import cuda_status, load_backend
 
+    precision = getattr(args, "precision", "fp32")  # cam and compare have no --precision
+    check_precision(precision, args.device)  # before a weights download, not after
     if weights is None:
         weights = choose_weights(args)
-    precision = getattr(args, "precision", "fp32")  # cam and compare have no --precision
     backend = load_backend(args.backend, weights, args.device, precision)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""

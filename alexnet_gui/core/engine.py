@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -136,6 +137,13 @@ class Engine:
 
         # "10crop": each image becomes ten crops and its softmax is their average (see core/tta.py).
         self.tta = check_tta_mode(tta)
+        #: seconds of the last run spent in the model, and waiting for decodes the model needed (the pipeline's
+        #: balance: on a GPU the wait is what decoding costs; on a CPU both share the cores)
+        self.model_seconds = 0.0
+        self.decode_wait_seconds = 0.0
+        #: CPU seconds the decode threads used in the last run
+        self.decode_cpu_seconds = 0.0
+        self._stats_lock = threading.Lock()
 
     @property
     def backend(self) -> Backend:
@@ -155,6 +163,13 @@ class Engine:
             probs = softmax(self.backend.predict(batch))
         return [top_predictions(row, self.top_k) for row in probs]
 
+    def _decode_counted(self, path: str) -> np.ndarray | str:
+        cpu = time.thread_time()
+        x = _decode(path, self.fast_decode, self.tta)
+        with self._stats_lock:
+            self.decode_cpu_seconds += time.thread_time() - cpu
+        return x
+
     def run(
         self,
         paths: Iterable[str],
@@ -168,6 +183,7 @@ class Engine:
         yielded stay valid.
         """
         total = len(paths) if isinstance(paths, Sequence) else None
+        self.model_seconds = self.decode_wait_seconds = self.decode_cpu_seconds = 0.0
         path_iter = iter(paths)
         done = 0
         # Keep two batches of decodes in flight: one being stacked for the model, one decoding meanwhile. While the
@@ -184,7 +200,7 @@ class Engine:
                     path = next(path_iter, None)
                     if path is None:
                         return
-                    pending.append((path, pool.submit(_decode, path, self.fast_decode, self.tta)))
+                    pending.append((path, pool.submit(self._decode_counted, path)))
 
             try:
                 refill()
@@ -193,9 +209,15 @@ class Engine:
                         return
                     chunk = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
                     refill()
+                    self.backend  # noqa: B018 - a model still loading is waited for here, not counted below
+                    waited = time.perf_counter()
                     decoded = [(path, fut.result()) for path, fut in chunk]
                     good = [x for _, x in decoded if isinstance(x, np.ndarray)]
-                    tops = iter(self.classify_inputs(np.stack(good)) if good else [])
+                    stacked = np.stack(good) if good else None
+                    started = time.perf_counter()
+                    self.decode_wait_seconds += started - waited
+                    tops = iter(self.classify_inputs(stacked) if good else [])
+                    self.model_seconds += time.perf_counter() - started
                     for path, x in decoded:
                         if isinstance(x, np.ndarray):
                             yield Result(path, None, next(tops))

@@ -1,7 +1,8 @@
 """The provenance sidecar written next to every results CSV: `results.csv` → `results.csv.provenance.json`.
 
-It records what produced the CSV — app version, backend, device and provider that actually ran, weights source
-and SHA-256, preprocessing, top-k, TTA mode, start/end time and counts — so a CSV can be trusted (or not) later.
+It records what produced the CSV — app version, backend, device, provider and precision that actually ran, weights
+source and SHA-256, preprocessing, top-k, TTA mode, start/end time and counts — so a CSV can be trusted (or not)
+later.
 It stays small: the per-file state that `classify --resume` needs lives in its own sidecar (see `core/resume.py`).
 """
 
@@ -84,6 +85,7 @@ class Provenance:
     counts: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
     inputs: list[str] = field(default_factory=list)
+    precision: str = "fp32"
 
     def to_json(self) -> dict[str, Any]:
         from alexnet_gui import __version__
@@ -97,6 +99,7 @@ class Provenance:
             "backend": self.backend,
             "device": self.device,
             "provider": self.provider,
+            "precision": self.precision,
             "weights": self.weights,
             "preprocessing": self.preprocessing,
             "top_k": self.top_k,
@@ -124,6 +127,7 @@ def start_provenance(
         backend=backend.name,
         device=backend.device,
         provider=backend.provider,
+        precision=getattr(backend, "precision", "fp32"),
         weights=weights_record(weights, backend),
         preprocessing=preprocessing_settings(fast_decode=fast_decode, tta=tta),
         top_k=top_k,
@@ -173,6 +177,7 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
         name = (model_info or {}).get("backend", "unknown")
         device = (model_info or {}).get("device", "unknown")
         provider = (model_info or {}).get("provider", "unknown")
+        precision = (model_info or {}).get("precision", "fp32")
         weights_source = (model_info or {}).get("weights", "unknown")
 
     provenance = start_provenance(_Loaded(), weights=weights, top_k=top_k, tta=tta, command="desktop app export")

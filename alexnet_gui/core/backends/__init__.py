@@ -10,15 +10,17 @@ if TYPE_CHECKING:
 
 BACKEND_NAMES = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("fp32", "fp16")  # the same as base.PRECISIONS, here so that argparse needs no backend import
 
 
-def _check(name: str, device: str) -> None:
-    from alexnet_gui.core.backends.base import BackendError
+def _check(name: str, device: str, precision: str = "fp32") -> None:
+    from alexnet_gui.core.backends.base import BackendError, check_precision
 
     if name not in BACKEND_NAMES:
         raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
     if device not in DEVICES:
         raise BackendError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+    check_precision(precision, device)
 
 
 def _torch_installed() -> bool:
@@ -35,17 +37,25 @@ def _require_torch() -> None:
                            "(`pip install alexnet-gui` has both); choose the onnx backend")
 
 
-def load_backend(name: str, weights: WeightsChoice, device: str = "auto") -> Backend:
-    """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda")."""
-    _check(name, device)
+def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precision: str = "fp32") -> Backend:
+    """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda") in `precision`
+    ("fp32", or "fp16": CUDA only, refused with device "cpu", fp32 on the CPU when "auto" finds no CUDA; the
+    backend's `precision` says what runs)."""
+    _check(name, device, precision)
     if name == "torch":
         _require_torch()
+    if precision == "fp16" and not cuda_status(name)[0]:
+        # No CUDA: "auto" runs fp32 on the CPU; "cuda" gets the backend's own CUDA error.
+        precision = "fp32"
+    if name == "torch":
         from alexnet_gui.core.backends.torch_backend import TorchBackend
 
-        return TorchBackend(weights, device)
+        return TorchBackend(weights, device, precision=precision)
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend
 
-    return OnnxBackend(weights, device)
+    if precision == "fp32":  # fp16 reaches OnnxBackend only where CUDA is usable
+        return OnnxBackend(weights, device)
+    return OnnxBackend(weights, device, precision=precision)
 
 
 def cuda_status(name: str) -> tuple[bool, str]:

@@ -24,9 +24,26 @@ ACTIVATION_LAYERS: tuple[str, ...] = (
     "conv5", "relu5", "pool5",
 )
 
+# Numeric precisions a backend can run in. fp16 runs on CUDA only: on a CPU half precision is slower, not faster.
+PRECISIONS: tuple[str, ...] = ("fp32", "fp16")
+
 
 class BackendError(UserError):
     """A backend could not be created or run; the message is one sentence for the user."""
+
+
+def check_precision(precision: str, device: str) -> None:
+    """Refuse an unknown precision, and fp16 on a device that is explicitly the CPU (fp16 needs CUDA)."""
+    if precision not in PRECISIONS:
+        raise BackendError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    if precision == "fp16" and device == "cpu":
+        raise BackendError("--precision fp16 needs CUDA; choose --device auto or cuda on a machine with an NVIDIA GPU, "
+                           "or --precision fp32 on the CPU")
+
+
+def precision_on(precision: str, device: str) -> str:
+    """The precision that really runs on `device` ("cpu" or "cuda"): fp16 only on CUDA, fp32 otherwise."""
+    return precision if device == "cuda" else "fp32"
 
 
 class Backend(ABC):
@@ -36,6 +53,10 @@ class Backend(ABC):
     name: str
     #: the device that actually runs the model: "cpu" or "cuda"
     device: str
+    #: the precision that actually runs: "fp32", or "fp16" (on CUDA only: asked for with device "auto" and no
+    #: usable CUDA, fp16 falls back to fp32 on the CPU). Weights and arithmetic are half precision; inputs and
+    #: the returned logits and activations stay float32 numpy arrays either way.
+    precision: str = "fp32"
     #: human-readable detail, e.g. "CUDAExecutionProvider" or "torch 2.14.1 (cuda:0)"
     provider: str
     #: where the weights came from, for the status bar, the summary and the provenance sidecar

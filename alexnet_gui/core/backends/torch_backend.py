@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torchvision
 
-from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError
+from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError, check_precision, precision_on
 from alexnet_gui.core.weights import WeightsChoice, load_state_dict, untrained_state_dict
 
 # ACTIVATION_LAYERS[i] is the output of model.features[i].
@@ -48,23 +48,43 @@ class TorchBackend(Backend):
 
     name = "torch"
 
-    def __init__(self, weights: WeightsChoice, device: str = "auto") -> None:
+    def __init__(self, weights: WeightsChoice, device: str = "auto", precision: str = "fp32") -> None:
+        check_precision(precision, device)
         usable, reason = cuda_status() if device in ("auto", "cuda") else (False, "CPU requested")
         if device == "cuda" and not usable:
             raise BackendError(f"CUDA is not usable with torch: {reason}")
-        self.device = "cuda" if usable else "cpu"
-        self._torch_device = torch.device(self.device)
-        self.model = build_model(weights).to(self._torch_device)
-        self.weights_source = weights.source
+        where = "cuda" if usable else "cpu"
         detail = f"cuda:0 {reason}" if usable else "cpu"
+        self._build(weights, torch.device(where), precision_on(precision, where), detail)
+
+    @classmethod
+    def on_torch_device(cls, weights: WeightsChoice, torch_device: torch.device | str,
+                        precision: str = "fp32") -> TorchBackend:
+        """Build on exactly this torch device and precision, with no CUDA checks and no CPU fallback.
+
+        For tests: torch runs half precision on the CPU too (slowly), so fp16 parity can be checked without a GPU.
+        """
+        check_precision(precision, "auto")  # only the name: here any device runs either precision
+        backend = cls.__new__(cls)
+        backend._build(weights, torch.device(torch_device), precision, str(torch_device))
+        return backend
+
+    def _build(self, weights: WeightsChoice, torch_device: torch.device, precision: str, detail: str) -> None:
+        self.device = torch_device.type
+        self._torch_device = torch_device
+        self.precision = precision
+        self._dtype = torch.float16 if precision == "fp16" else torch.float32
+        self.model = build_model(weights).to(self._torch_device, self._dtype)
+        self.weights_source = weights.source
         self.provider = f"torch {torch.__version__} ({detail})"
 
     def _to_device(self, batch: np.ndarray) -> torch.Tensor:
         x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
         if self.device == "cuda":
             # Pinned host memory lets the copy overlap with work already queued on the GPU.
-            return x.pin_memory().to(self._torch_device, non_blocking=True)
-        return x
+            x = x.pin_memory().to(self._torch_device, non_blocking=True)
+        # fp16: the float32 batch crosses to the device and is halved there (a cast on the GPU costs nothing).
+        return x if self._dtype == torch.float32 else x.to(self._dtype)
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
