@@ -155,3 +155,24 @@ def test_onnx_fp16_copy_of_an_external_data_model(onnx_backend, untrained_weight
 
     mtime = half.stat().st_mtime_ns
     assert fp16_model(lean) == half and half.stat().st_mtime_ns == mtime  # cached: not converted again
+
+
+def test_onnx_backend_loads_the_fp16_copy_where_cuda_is_usable(onnx_backend, untrained_weights, monkeypatch, tmp_path):
+    from alexnet_gui.core.backends import onnx_backend as module
+
+    # Pretend CUDA works: the session then falls back to the CPU provider, which runs the fp16 graph too.
+    monkeypatch.setattr(module, "cuda_status", lambda: (True, "pretend"))
+    half = module.OnnxBackend(untrained_weights, "auto", precision="fp16")
+    assert half.precision == "fp16"
+    assert [o.name for o in half.session.get_outputs()] == ["logits"]
+    x = seeded_batch()
+    got, want = half.predict(x), onnx_backend.predict(x)
+    assert np.array_equal(got.argmax(1), want.argmax(1)) and 0 < float(np.abs(got - want).max()) < ONNX_FP16_MAX_ABS
+    # A user's own .onnx file is never converted beside itself.
+    from alexnet_gui.core.weights import resolve_weights
+
+    own = tmp_path / "mine.onnx"
+    own.symlink_to(onnx_backend.model_path)
+    with pytest.raises(BackendError, match=r"^--precision fp16 works with the app's own exports only"):
+        module.OnnxBackend(resolve_weights(str(own)), "auto", precision="fp16")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.onnx"]

@@ -124,3 +124,13 @@ def test_engine_ray_refuses_the_torch_backend_in_one_sentence(tmp_path, capsys):
     assert status == 2
     assert "error: --engine ray runs the onnx backend only" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_engine_ray_refuses_fp16_in_one_sentence_before_starting_ray(tmp_path, capsys):
+    write_photos(tmp_path, 1, size=(64, 48))
+    out = tmp_path / "out.csv"
+    status = main(["classify", str(tmp_path), "--out", str(out), *OPTIONS, "--engine", "ray", "--precision", "fp16"])
+    assert status == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --engine ray runs fp32 only; leave out --precision or use --engine local")
+    assert not out.exists()

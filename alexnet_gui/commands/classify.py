@@ -151,6 +151,11 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "engine", "local") == "local" and (
             getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
         raise UserError("--address and --gpus-per-worker need --engine ray")
+    from alexnet_gui.core.backends.base import check_precision
+
+    if getattr(args, "engine", "local") == "ray" and getattr(args, "precision", "fp32") != "fp32":
+        raise UserError("--engine ray runs fp32 only; leave out --precision or use --engine local")
+    check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
     if getattr(args, "engine", "local") == "ray":
         from alexnet_gui.core.ray_engine import import_ray
 

@@ -53,8 +53,6 @@ def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precis
         return TorchBackend(weights, device, precision=precision)
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend
 
-    if precision == "fp32":  # fp16 reaches OnnxBackend only where CUDA is usable
-        return OnnxBackend(weights, device)
     return OnnxBackend(weights, device, precision=precision)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError
+from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError, check_precision, precision_on
 from alexnet_gui.core.weights import WeightsChoice, file_sha256
 
 CACHE_ENV = "ALEXNET_GUI_CACHE"
@@ -174,7 +174,8 @@ class OnnxBackend(Backend):
 
     name = "onnx"
 
-    def __init__(self, weights: WeightsChoice, device: str = "auto") -> None:
+    def __init__(self, weights: WeightsChoice, device: str = "auto", precision: str = "fp32") -> None:
+        check_precision(precision, device)
         want_cuda = device in ("auto", "cuda")
         usable, reason = cuda_status() if want_cuda else (False, "CPU requested")
         if device == "cuda" and not usable:
@@ -188,6 +189,14 @@ class OnnxBackend(Backend):
             # A desktop bundle carries its logits-only copy ready-made (it cannot make one: no `onnx` package).
             bundled_lean = path.with_name(f"{path.stem}.logits.onnx")
             lean = bundled_lean if bundled_lean.is_file() else path
+        self.precision = precision_on(precision, "cuda" if usable else "cpu")
+        if self.precision == "fp16":
+            if weights.kind == "onnx":  # the half copy is written beside its source: never into a user's folder
+                raise BackendError("--precision fp16 works with the app's own exports only; "
+                                   "use --precision fp32 with an .onnx file")
+            from alexnet_gui.core.backends.onnx_fp16 import fp16_model
+
+            lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
         self.session = self._open_session(lean, path)
         self.logits_name = _check_model_io(self.session, path)
         self.input_name = self.session.get_inputs()[0].name
