@@ -65,8 +65,12 @@ def run_process(cmd: list[str], env: dict[str, str], log: Path) -> dict:
     cpu = usage.ru_utime + usage.ru_stime
     # classify's own summary: images/s from the loaded model to the last row (start-up excluded).
     summary = re.findall(r"(\d+) images, \d+ failed, ([\d.]+) s, ([\d.]+) images/s", text)
+    balance = re.findall(r"decoding used ([\d.]+) of ([\d.]+) CPU seconds \((\d+)%\); the model ran ([\d.]+) s "
+                         r"and waited ([\d.]+) s", text)
     return {"seconds": seconds, "rss_mb": rss, "cpu_s": cpu, "stderr": text,
             "in_run_rate": float(summary[-1][2]) if summary else None,
+            "balance": (f"{balance[-1][2]}% of the CPU; the model waited {balance[-1][4]} s of {balance[-1][3]} s"
+                        if balance else ""),
             "torch_imported": "TORCH_IMPORTED True" in text}
 
 
@@ -209,23 +213,40 @@ def main() -> int:
     mem_big = run_process(classify_cmd(folder_big, work / "big.csv"), env, logs / "big.log")
 
     cuda = cuda_available(env)
-    cuda_rows = []
+    cuda_rows, fp16_parity = [], {}
     if cuda.get("onnx") or cuda.get("torch"):
         step("CUDA")
-        dec_share_base = n / dec_exact["images_per_s"]
+        # GPU runs: large batches; each variant's decoding share and the time the model waited for images.
+        variants = {
+            "onnx": [[], ["--fast-decode"], ["--precision", "fp16"], ["--fast-decode", "--precision", "fp16"]],
+            "torch": [[], ["--fast-decode"], ["--precision", "fp16"], ["--decode", "gpu"],
+                      ["--decode", "gpu", "--precision", "fp16"]],
+        }
         for backend in ("onnx", "torch"):
             if not cuda.get(backend):
                 continue
-            for extra in ([], ["--fast-decode"]):
-                r = best_of(reps, classify_cmd(corpus_dir, work / f"cuda-{backend}.csv", "--backend", backend,
-                                               "--device", "cuda", "--batch-size", "128", *extra),
-                            env, logs / f"cuda-{backend}.log")
-                dec_s = n / (dec_fast if extra else dec_exact)["images_per_s"]
-                cuda_rows.append((f"classify --backend {backend} --device cuda --batch-size 128 {' '.join(extra)}",
-                                  n / r["seconds"], dec_s / r["seconds"]))
-            m = ceiling(env, "model", "--backend", backend, "--device", "cuda", "--batch", "128")
-            cuda_rows.append((f"{backend} model alone on CUDA (batch 128)", m["images_per_s"], None))
-        del dec_share_base
+            for extra in variants[backend]:
+                label = f"classify --backend {backend} --device cuda --batch-size 128 {' '.join(extra)}".strip()
+                try:
+                    r = best_of(reps, classify_cmd(corpus_dir, work / f"cuda-{backend}.csv", "--backend", backend,
+                                                   "--device", "cuda", "--batch-size", "128", *extra),
+                                env, logs / f"cuda-{backend}.log")
+                except SystemExit as exc:  # one variant failing on this GPU must not hide the others
+                    cuda_rows.append((label, None, None, str(exc).splitlines()[0]))
+                    continue
+                cuda_rows.append((label, n / r["seconds"], r["in_run_rate"], r["balance"]))
+            for precision in ("fp32", "fp16"):
+                label = f"{backend} model alone on CUDA ({precision}, batch 128)"
+                try:
+                    m = ceiling(env, "model", "--backend", backend, "--device", "cuda", "--batch", "128",
+                                "--precision", precision)
+                    cuda_rows.append((label, m["images_per_s"], None, ""))
+                except SystemExit as exc:
+                    cuda_rows.append((label, None, None, str(exc).splitlines()[0]))
+            try:
+                fp16_parity[backend] = ceiling(env, "fp16", str(corpus_dir), "--backend", backend)
+            except SystemExit as exc:
+                print(f"  fp16 parity on {backend} failed: {exc}", flush=True)
 
     def rate(r: dict) -> float:
         return n / r["seconds"]
@@ -265,8 +286,19 @@ def main() -> int:
         f"| 4b. ceiling, fast decode: decode alone {dec_fast['images_per_s']:.1f}/s, model alone "
         f"{model['images_per_s']:.1f}/s | {ceil_fast:.1f} | {ceil_fast / base:.2f}x | | 100% | | | |",
     ]
-    for name, r, share in cuda_rows:
-        lines.append(f"| {name} | {r:.1f} | {r / base:.2f}x | | decode share {'' if share is None else f'{share:.0%}'} | | | |")
+    if cuda_rows:
+        lines += ["", "On CUDA (whole-process images/s; in-run from the loaded model; where the time went):", "",
+                  "| run | images/s | vs recipe | in-run images/s | decoding |", "| --- | ---: | ---: | ---: | --- |"]
+    for name, r, in_run_rate, balance in cuda_rows:
+        if r is None:
+            lines.append(f"| {name} | failed | | | {balance} |")
+            continue
+        in_run_text = "" if in_run_rate is None else f"{in_run_rate:.1f}"
+        lines.append(f"| {name} | {r:.1f} | {r / base:.2f}x | {in_run_text} | {balance} |")
+    for backend, p16 in fp16_parity.items():
+        lines.append(f"- fp16 vs fp32 on CUDA ({backend}, {p16['images']} images): top-1 agrees on "
+                     f"{p16['top1_agree']:.1%}, top-5 sets on {p16['top5_agree']:.1%}, max |logit difference| "
+                     f"{p16['max_abs']:.4f}, max softmax difference {p16['max_prob']:.5f}")
     lines += [
         "",
         f"- fast-decode input vs exact input: RMS max {parity['rms_max']:.4f}, mean {parity['rms_mean']:.4f} "

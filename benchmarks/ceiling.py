@@ -3,6 +3,7 @@
     python benchmarks/ceiling.py decode FOLDER [--fast] [--workers N]   # decode + preprocess alone, images/s
     python benchmarks/ceiling.py model [--device cpu|cuda] [--batch N]  # the ONNX backend alone on ready tensors
     python benchmarks/ceiling.py parity FOLDER                          # fast-decode vs exact input, RMS per image
+    python benchmarks/ceiling.py fp16 FOLDER [--backend B]              # fp16 vs fp32 logits on CUDA
 
 Each prints one JSON line on stdout. `bench.py` runs these as subprocesses.
 """
@@ -50,7 +51,8 @@ def model() -> dict:
 
     device = _arg("--device", "cpu")
     batch = int(_arg("--batch", "32"))
-    backend = load_backend(_arg("--backend", "onnx"), resolve_weights(untrained=True), device)
+    backend = load_backend(_arg("--backend", "onnx"), resolve_weights(untrained=True), device,
+                           precision=_arg("--precision", "fp32"))
     x = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), dtype=np.float32)
     backend.predict(x)  # first call allocates and tunes
     n, start = 0, time.perf_counter()
@@ -73,6 +75,30 @@ def parity(folder: str) -> dict:
     return {"what": "parity", "images": len(rms), "rms_max": max(rms), "rms_mean": float(np.mean(rms))}
 
 
+def fp16(folder: str) -> dict:
+    """Logits of the fp16 model against the fp32 one on the corpus, both on CUDA: how much half precision moves."""
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.engine import softmax
+    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.weights import resolve_weights
+
+    name, weights = _arg("--backend", "onnx"), resolve_weights(untrained=True)
+    full = load_backend(name, weights, "cuda", precision="fp32")
+    half = load_backend(name, weights, "cuda", precision="fp16")
+    files = _files(folder)
+    top1 = top5 = 0
+    max_abs = max_prob = 0.0
+    for start in range(0, len(files), 32):
+        x = np.stack([load_input(p) for p in files[start:start + 32]])
+        a, b = full.predict(x), half.predict(x)
+        max_abs = max(max_abs, float(np.abs(a - b).max()))
+        max_prob = max(max_prob, float(np.abs(softmax(a) - softmax(b)).max()))
+        top1 += int((a.argmax(1) == b.argmax(1)).sum())
+        top5 += sum(set(np.argsort(-ra)[:5]) == set(np.argsort(-rb)[:5]) for ra, rb in zip(a, b))
+    return {"what": "fp16", "backend": name, "images": len(files), "top1_agree": top1 / len(files),
+            "top5_agree": top5 / len(files), "max_abs": max_abs, "max_prob": max_prob}
+
+
 def main() -> int:
     what = sys.argv[1]
     if what == "decode":
@@ -81,6 +107,8 @@ def main() -> int:
         out = model()
     elif what == "parity":
         out = parity(sys.argv[2])
+    elif what == "fp16":
+        out = fp16(sys.argv[2])
     else:
         print(__doc__, file=sys.stderr)
         return 2
