@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -123,11 +123,17 @@ class Engine:
         fast_decode: bool = False,
         decode_workers: int | None = None,
         tta: str = "none",
+        decode: str = "cpu",
+        _gpu_decode_on_any_device: bool = False,
     ) -> None:
+        from alexnet_gui.core.errors import UserError
+
         if not 1 <= top_k <= 1000:
             raise ValueError("top_k must be between 1 and 1000")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if decode not in ("cpu", "gpu"):
+            raise UserError(f"unknown decode {decode!r}; choose cpu or gpu")
         self._backend = backend
         self.top_k = top_k
         self.batch_size = batch_size
@@ -144,6 +150,43 @@ class Engine:
         #: CPU seconds the decode threads used in the last run
         self.decode_cpu_seconds = 0.0
         self._stats_lock = threading.Lock()
+        # "gpu": the pool only reads files and headers; each batch is decoded on the model's device with nvJPEG
+        # and goes to the backend as a device tensor (core/gpu_decode.py). The torch backend on CUDA only; tests
+        # pass _gpu_decode_on_any_device=True to run the same path with torch on the CPU (libjpeg-turbo).
+        self.decode = decode
+        self._gpu_decode_on_any_device = _gpu_decode_on_any_device
+        if decode == "gpu" and not isinstance(backend, Future):
+            # Refuse now. With a backend still loading, run() refuses before any work instead, where the command
+            # line cleans up after it.
+            self._check_decode_options()
+            self._decode_device()
+
+    def _check_decode_options(self) -> None:
+        from alexnet_gui.core.errors import UserError
+
+        problem = None
+        if self.decode == "gpu" and self.tta != "none":
+            problem = "--decode gpu makes the single centre crop only; use --decode cpu with --tta 10crop"
+        elif self.decode == "gpu" and self.fast_decode:
+            problem = "--fast-decode sets the CPU decoder; choose it or --decode gpu, not both"
+        if problem:
+            if isinstance(self._backend, Future):
+                # Let a model loading on another thread finish first: a process that exits while torch is still
+                # loading on a thread aborts ("terminate called ...", exit 134) instead of exiting with 2.
+                wait([self._backend])
+            raise UserError(problem)
+
+    def _decode_device(self):
+        """The torch device `--decode gpu` decodes on: the torch backend's, which must be on CUDA."""
+        from alexnet_gui.core.errors import UserError
+
+        backend = self.backend
+        if backend.name != "torch" or not hasattr(backend, "predict_tensor") or (
+                backend.device != "cuda" and not self._gpu_decode_on_any_device):
+            raise UserError(f"--decode gpu needs the torch backend on CUDA (here: {backend.name} on {backend.device})")
+        import torch
+
+        return torch.device(backend.device)
 
     @property
     def backend(self) -> Backend:
@@ -163,12 +206,36 @@ class Engine:
             probs = softmax(self.backend.predict(batch))
         return [top_predictions(row, self.top_k) for row in probs]
 
-    def _decode_counted(self, path: str) -> np.ndarray | str:
+    def classify_tensors(self, inputs: list) -> list[tuple[Prediction, ...]]:
+        """Run the torch backend on (3, 224, 224) tensors already on its device (--decode gpu); return each top-k."""
+        import torch
+
+        return [top_predictions(row, self.top_k) for row in softmax(self.backend.predict_tensor(torch.stack(inputs)))]
+
+    def _decode_counted(self, path: str):
         cpu = time.thread_time()
-        x = _decode(path, self.fast_decode, self.tta)
+        if self.decode == "gpu":
+            from alexnet_gui.core.gpu_decode import prepare
+
+            # Only the file's bytes and header (and the CPU path for files the device will not decode).
+            x = prepare(path)
+        else:
+            x = _decode(path, self.fast_decode, self.tta)
         with self._stats_lock:
             self.decode_cpu_seconds += time.thread_time() - cpu
         return x
+
+    def _decode_on_device(self, prepared: list) -> list:
+        """[(path, gpu_decode.Prepared)] → [(path, device tensor or reason)], decoded as one batch on the device."""
+        from alexnet_gui.core.gpu_decode import decode_prepared
+
+        device = self._decode_device()
+        inputs = decode_prepared([x for _, x in prepared], device)
+        if device.type == "cuda":
+            import torch
+
+            torch.cuda.synchronize(device)  # so the decode wait and model seconds each count their own GPU time
+        return [(path, x) for (path, _), x in zip(prepared, inputs)]
 
     def run(
         self,
@@ -182,6 +249,7 @@ class Engine:
         Cancel is checked before each batch, so it takes effect within one batch; results already
         yielded stay valid.
         """
+        self._check_decode_options()
         total = len(paths) if isinstance(paths, Sequence) else None
         self.model_seconds = self.decode_wait_seconds = self.decode_cpu_seconds = 0.0
         path_iter = iter(paths)
@@ -212,14 +280,22 @@ class Engine:
                     self.backend  # noqa: B018 - a model still loading is waited for here, not counted below
                     waited = time.perf_counter()
                     decoded = [(path, fut.result()) for path, fut in chunk]
-                    good = [x for _, x in decoded if isinstance(x, np.ndarray)]
-                    stacked = np.stack(good) if good else None
-                    started = time.perf_counter()
-                    self.decode_wait_seconds += started - waited
-                    tops = iter(self.classify_inputs(stacked) if good else [])
+                    if self.decode == "gpu":
+                        # Decoding on the device is the rest of the decode wait; the device tensors go straight in.
+                        decoded = self._decode_on_device(decoded)
+                        good = [x for _, x in decoded if not isinstance(x, str)]
+                        started = time.perf_counter()
+                        self.decode_wait_seconds += started - waited
+                        tops = iter(self.classify_tensors(good) if good else [])
+                    else:
+                        good = [x for _, x in decoded if not isinstance(x, str)]
+                        stacked = np.stack(good) if good else None
+                        started = time.perf_counter()
+                        self.decode_wait_seconds += started - waited
+                        tops = iter(self.classify_inputs(stacked) if good else [])
                     self.model_seconds += time.perf_counter() - started
                     for path, x in decoded:
-                        if isinstance(x, np.ndarray):
+                        if not isinstance(x, str):
                             yield Result(path, None, next(tops))
                         else:
                             yield Result(path, x)

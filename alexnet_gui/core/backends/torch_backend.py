@@ -117,3 +117,9 @@ class TorchBackend(Backend):
         self.model = None
         if self.device == "cuda":
             torch.cuda.empty_cache()
+
+    def predict_tensor(self, x: torch.Tensor) -> np.ndarray:
+        """Logits (N, 1000) float32 for a normalised (N, 3, 224, 224) float32 batch that is already a torch tensor,
+        normally on this backend's device (`classify --decode gpu` decodes straight into it)."""
+        with torch.inference_mode():
+            return self.model(x.to(self._torch_device, self._dtype)).float().cpu().numpy()
