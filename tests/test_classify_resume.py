@@ -150,3 +150,36 @@ def test_provenance_of_a_real_backend_names_what_ran(tmp_path, images):
     assert prov["provider"].startswith("torch ")
     assert prov["weights"]["kind"] == "untrained" and prov["weights"]["sha256"] is None
     assert "meaningless" in prov["weights"]["source"]
+
+
+def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path, images, monkeypatch, capsys):
+    import threading
+
+    from alexnet_gui.core import engine as engine_module
+
+    waiting, loaded = threading.Event(), threading.Event()
+    real_wait = classify_command.wait
+
+    def observed_wait(futures):
+        waiting.set()
+        return real_wait(futures)
+
+    def slow_open_backend(args, weights=None):
+        # Still loading when the user presses Ctrl+C; done only once classify waits for it.
+        assert waiting.wait(timeout=30)
+        loaded.set()
+        return ColourCodedBackend(ANSWERS)
+
+    def interrupted_run(self, paths, **kwargs):
+        raise KeyboardInterrupt
+        yield  # noqa: unreachable - makes this a generator like Engine.run
+
+    monkeypatch.setattr(classify_command, "wait", observed_wait)
+    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(classify_command, "open_backend", slow_open_backend)
+    monkeypatch.setattr(engine_module.Engine, "run", interrupted_run)
+    assert classify(images, tmp_path / "out.csv") == 130
+    # Leaving while a thread is inside ONNX Runtime would abort the interpreter: the load was waited for.
+    assert loaded.is_set()
+    assert "waiting for the model to finish loading before exiting" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, TypeVar
 
 from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, choose_weights, open_backend
@@ -135,6 +136,20 @@ def _in_background(load: Callable[[], T]) -> Future[T]:
     return future
 
 
+def _let_loading_finish(pending: Future) -> None:
+    """Wait for a model still loading before leaving: a thread inside ONNX Runtime or torch when the interpreter
+    shuts down aborts the process ("terminate called without an active exception") instead of exiting cleanly.
+    A second Ctrl+C while waiting leaves at once."""
+    if pending.done():
+        return
+    print("waiting for the model to finish loading before exiting (Ctrl+C again to leave now)", file=sys.stderr)
+    try:
+        wait([pending])
+    except KeyboardInterrupt:
+        sys.stderr.flush()
+        os._exit(130)
+
+
 def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
     """One line on where the run's time went: decoding's share of the CPU, and how long the model waited for it."""
     share = engine.decode_cpu_seconds / cpu_seconds if cpu_seconds > 0 else 0.0
@@ -208,19 +223,22 @@ def run(args: argparse.Namespace) -> int:
 
         # The model opens on its own thread while the engine decodes the first batches on the others.
         pending_backend = _in_background(load)
-        engine = Engine(
-            pending_backend, top_k=args.top_k, batch_size=args.batch_size,
-            fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
-            decode=getattr(args, "decode", "cpu"),
-        )
-        results = engine.run(paths, cancel=cancel)
+        results = None
         try:
+            engine = Engine(
+                pending_backend, top_k=args.top_k, batch_size=args.batch_size,
+                fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
+                decode=getattr(args, "decode", "cpu"),
+            )
+            results = engine.run(paths, cancel=cancel)
             first = next(results, None)
             backend = pending_backend.result()
             start = ready_at[0]
         except BaseException:
-            results.close()  # stops the decoding threads
+            if results is not None:
+                results.close()  # stops the decoding threads
             writer.discard()
+            _let_loading_finish(pending_backend)
             raise
         results = itertools.chain([] if first is None else [first], results)
     provenance = start_provenance(
