@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 
 from alexnet_gui.cli import main
@@ -134,3 +135,27 @@ def test_engine_ray_refuses_fp16_in_one_sentence_before_starting_ray(tmp_path, c
     assert capsys.readouterr().err.strip() == (
         "error: --engine ray runs fp32 only; leave out --precision or use --engine local")
     assert not out.exists()
+
+
+def test_a_node_without_the_drivers_files_gets_a_single_file_copy_once(onnx_backend, tmp_path, monkeypatch):
+    ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'alexnet-gui[ray]')")
+    import onnxruntime as ort
+
+    from alexnet_gui.core.backends.onnx_backend import logits_only_model, model_bytes
+    from alexnet_gui.core.ray_engine import _Classifier
+
+    lean = logits_only_model(onnx_backend.model_path)
+    blob = model_bytes(lean)
+    monkeypatch.setattr(ray, "get", lambda ref: blob)  # what the object store hands a remote node
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    elsewhere = str(tmp_path / "driver-only" / lean.name)  # the driver's path does not exist on this node
+    local = _Classifier._local_model(["ref"], elsewhere, lean.stat().st_size, len(blob))
+    assert local.parent == tmp_path / "alexnet-gui-ray" and local.stat().st_size == len(blob)
+    x = np.random.default_rng(0).standard_normal((2, 3, 224, 224), dtype=np.float32)
+    got = ort.InferenceSession(str(local), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+    np.testing.assert_array_equal(got, onnx_backend.predict(x))
+    mtime = local.stat().st_mtime_ns
+    assert _Classifier._local_model(["ref"], elsewhere, lean.stat().st_size, len(blob)) == local
+    assert local.stat().st_mtime_ns == mtime  # the next actor on this node reuses the copy
+    # On a node that shares the driver's files, the lean model (weights beside it) is used where it is.
+    assert _Classifier._local_model(["ref"], str(lean), lean.stat().st_size, len(blob)) == lean

@@ -76,18 +76,20 @@ def _crash_once_if_asked() -> None:
 class _Classifier:
     """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays."""
 
-    def __init__(self, model_ref: Any, model_name: str, model_size: int, device: str, top_k: int, tta: str) -> None:
+    def __init__(self, model_ref: Any, model_name: str, model_size: int, blob_size: int, device: str, top_k: int,
+                 tta: str) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
         from alexnet_gui.core.engine import Engine
 
-        path = self._local_model(model_ref, model_name, model_size)
+        path = self._local_model(model_ref, model_name, model_size, blob_size)
         weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
         self.engine = Engine(OnnxBackend(weights, device), top_k=top_k, tta=tta)
         self.top_k = top_k
 
     @staticmethod
-    def _local_model(model_ref: Any, model_name: str, model_size: int) -> Path:
-        """The model file on this node: the driver's path when this node shares it, else a copy from the object store."""
+    def _local_model(model_ref: Any, model_name: str, model_size: int, blob_size: int) -> Path:
+        """The model file on this node: the driver's path when this node shares it (its external weights beside it),
+        else a single-file copy of the object store's buffer (`blob_size` bytes)."""
         shared = Path(model_name)
         if shared.is_file() and shared.stat().st_size == model_size:
             return shared
@@ -96,8 +98,8 @@ class _Classifier:
         data = ray.get(model_ref[0])
         folder = Path(tempfile.gettempdir()) / "alexnet-gui-ray"
         folder.mkdir(exist_ok=True)
-        local = folder / f"{shared.stem}-{model_size}.onnx"
-        if not (local.is_file() and local.stat().st_size == model_size):
+        local = folder / f"{shared.stem}-{blob_size}.onnx"
+        if not (local.is_file() and local.stat().st_size == blob_size):
             tmp = local.with_name(f"{local.name}.{os.getpid()}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, local)
@@ -190,7 +192,9 @@ def run_on_ray(
     total = len(paths)
     if total == 0:
         return
-    model_ref = ray.put(model_bytes(model))
+    # One buffer with the weights inlined: a node that does not share this file system gets the whole model.
+    blob = model_bytes(model)
+    model_ref = ray.put(blob)
     import ray.data
 
     # The caller shows its own progress; Ray Data's bars and plan printout would interleave with it.
@@ -206,7 +210,7 @@ def run_on_ray(
         _Classifier,
         # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
         fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
-                               "device": actor_device, "top_k": top_k, "tta": tta},
+                               "blob_size": len(blob), "device": actor_device, "top_k": top_k, "tta": tta},
         compute=ray.data.ActorPoolStrategy(size=workers),
         # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
         batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
