@@ -187,3 +187,26 @@ def test_a_run_accounts_for_decoding_cpu_and_the_models_time(tmp_path):
         "decoding used 3.0 of 4.0 CPU seconds (75%); the model ran 1.5 s and waited 0.5 s for images "
         "(--fast-decode decodes JPEGs several times faster)")
     assert describe_balance(busy, 4.0, fast_decode=True).endswith("waited 0.5 s for images")
+
+
+def test_without_a_batch_size_the_gpu_gets_128_and_the_cpu_32(tmp_path):
+    from concurrent.futures import Future
+
+    paths = [str(p) for p in write_photos(tmp_path, 130, size=(32, 24))]
+
+    class OnCuda(PixelLogits):
+        device = "cuda"
+
+    gpu, cpu = OnCuda(), PixelLogits()
+    assert len(list(Engine(gpu).run(paths))) == 130 and gpu.batch_sizes == [128, 2]
+    assert len(list(Engine(cpu).run(paths))) == 130 and cpu.batch_sizes == [32, 32, 32, 32, 2]
+    asked = PixelLogits()
+    list(Engine(asked, batch_size=50).run(paths))
+    assert asked.batch_sizes == [50, 50, 30]
+    # A model still loading: the first batch is cut at the CPU's size, later ones at its device's.
+    loading: Future = Future()
+    engine = Engine(loading)
+    assert engine.batch_size == 32
+    later = OnCuda()
+    loading.set_result(later)
+    assert engine.batch_size == 128

@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "56.522%% / 79.066%%. Exit status: 0 done, 1 some images could not be read, 2 error.",
     )
     p.add_argument("folder", metavar="FOLDER", help="folder of class-named sub-folders")
-    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="images per batch (default: 32)")
+    p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+        help="images per model call (default: 128 on CUDA, 32 on the CPU)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N", help="decode threads")
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")

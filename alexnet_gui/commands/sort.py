@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="top-1 probability below which an image goes into _uncertain/ (default: none)",
     )
     p.add_argument("--dry-run", "-n", action="store_true", help="print what would happen and change nothing")
-    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="images per batch (default: 32)")
+    p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+        help="images per model call (default: 128 on CUDA, 32 on the CPU)")
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")
     add_model_arguments(p)

@@ -20,6 +20,9 @@ from alexnet_gui.core.results import Prediction, Result
 
 ProgressCallback = Callable[[int, "int | None"], None]
 
+#: images per model call when none is asked for, by the device that runs the model
+DEFAULT_BATCH_SIZE = {"cpu": 32, "cuda": 128}
+
 
 def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     """Yield image files: each file argument as given, each folder walked recursively in sorted order.
@@ -119,7 +122,7 @@ class Engine:
         backend: Backend | Future[Backend],
         *,
         top_k: int = 5,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         fast_decode: bool = False,
         decode_workers: int | None = None,
         tta: str = "none",
@@ -130,13 +133,13 @@ class Engine:
 
         if not 1 <= top_k <= 1000:
             raise ValueError("top_k must be between 1 and 1000")
-        if batch_size < 1:
+        if batch_size is not None and batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if decode not in ("cpu", "gpu"):
             raise UserError(f"unknown decode {decode!r}; choose cpu or gpu")
         self._backend = backend
         self.top_k = top_k
-        self.batch_size = batch_size
+        self._batch_size = batch_size
         self.fast_decode = fast_decode
         self.decode_workers = decode_workers or default_decode_workers()
         from alexnet_gui.core.tta import check_tta_mode
@@ -187,6 +190,19 @@ class Engine:
         import torch
 
         return torch.device(backend.device)
+
+    @property
+    def batch_size(self) -> int:
+        """Images per model call: as given, else 128 on CUDA (a GPU needs large batches to be busy) and 32 on the
+        CPU (larger gains nothing there); 32 while the model is still loading."""
+        if self._batch_size is not None:
+            return self._batch_size
+        backend = self._backend
+        if isinstance(backend, Future):
+            if not backend.done() or backend.exception() is not None:
+                return DEFAULT_BATCH_SIZE["cpu"]
+            backend = backend.result()
+        return DEFAULT_BATCH_SIZE.get(backend.device, DEFAULT_BATCH_SIZE["cpu"])
 
     @property
     def backend(self) -> Backend:
@@ -257,14 +273,13 @@ class Engine:
         # Keep two batches of decodes in flight: one being stacked for the model, one decoding meanwhile. While the
         # model is still loading (on one core) the other cores may decode up to four batches, so they do not idle
         # (not with ten crops per image: those are 6 MB each).
-        ahead = 2 * self.batch_size
-        ahead_while_loading = ahead if self.tta != "none" else 4 * self.batch_size
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
             pending: deque[tuple[str, Future[np.ndarray | str]]] = deque()
 
             def refill() -> None:
                 loading = isinstance(self._backend, Future) and not self._backend.done()
-                while len(pending) < (ahead_while_loading if loading else ahead):
+                ahead = (4 if loading and self.tta == "none" else 2) * self.batch_size
+                while len(pending) < ahead:
                     path = next(path_iter, None)
                     if path is None:
                         return

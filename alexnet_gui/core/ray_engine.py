@@ -160,7 +160,7 @@ def run_on_ray(
     backend: str = "onnx",
     device: str = "auto",
     top_k: int = 5,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     fast_decode: bool = False,
     tta: str = "none",
     address: str | None = None,
@@ -189,6 +189,10 @@ def run_on_ray(
         gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
     actor_device = "cuda" if gpus_per_worker > 0 and device != "cpu" else ("cpu" if device == "cpu" else "auto")
     workers = workers or default_workers(ray, gpus_per_worker)
+    if batch_size is None:
+        from alexnet_gui.core.engine import DEFAULT_BATCH_SIZE
+
+        batch_size = DEFAULT_BATCH_SIZE["cuda" if actor_device == "cuda" else "cpu"]
     total = len(paths)
     if total == 0:
         return
