@@ -95,6 +95,21 @@ def test_auto_device_falls_back_to_cpu_and_explicit_cuda_is_refused_here():
             load_backend(name, weights, "cuda")
 
 
+def test_without_an_nvidia_driver_the_cuda_provider_is_not_even_tried(monkeypatch):
+    from alexnet_gui.core.backends import onnx_backend as module
+
+    def no_probe(*args, **kwargs):
+        raise AssertionError("the CUDA provider was loaded just to fail")
+
+    monkeypatch.setattr(module, "_nvidia_driver_present", lambda: False)
+    monkeypatch.setattr(module.ort, "InferenceSession", no_probe)
+    module.cuda_status.cache_clear()
+    try:
+        assert module.cuda_status() == (False, "no NVIDIA driver found (libcuda could not be loaded)")
+    finally:
+        module.cuda_status.cache_clear()
+
+
 def test_onnx_backend_reports_the_provider_that_actually_runs(onnx_backend):
     assert onnx_backend.device == "cpu"
     assert onnx_backend.provider == "CPUExecutionProvider"
