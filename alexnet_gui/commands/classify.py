@@ -163,8 +163,6 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
-    from tqdm import tqdm
-
     from alexnet_gui.core.engine import Engine, iter_image_paths
     from alexnet_gui.core.provenance import finish_provenance, start_provenance
     from alexnet_gui.core.results import CsvResultWriter
@@ -248,6 +246,8 @@ def run(args: argparse.Namespace) -> int:
     )
     failures = 0
     done: list[str] = []
+    from tqdm import tqdm  # here, once the model runs: not on the single-threaded start before decoding begins
+
     bar = tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True)
     interrupted = False
     try:

@@ -11,8 +11,6 @@ import hashlib
 import os
 import re
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +117,10 @@ def download_weights(
     The file streams into a temporary file beside its final name and is renamed into place only when its
     SHA-256 starts with the hash in the file name; a failure, cancel or mismatch leaves nothing behind.
     """
+    # Imported here: urllib pulls in ssl and http (~15 ms) that every run without a download would pay for.
+    import urllib.error
+    import urllib.request
+
     url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
     name, prefix = _hash_prefix_from_url(url)
     folder = torch_checkpoint_dir()
