@@ -101,3 +101,21 @@ def test_crop_only_resampling_moves_a_few_values_by_one_grey_level_at_most(size)
         assert diff.max() <= one_level + 1e-6, (name, size)
         # Pillow reads the source box in single precision: the filter centres shift by ~1e-5 pixel.
         assert np.mean(diff > 0) < 0.01, (name, size)
+
+
+def test_a_batch_normalised_at_once_equals_each_image_normalised_alone():
+    rng = np.random.default_rng(4)
+    crops = rng.integers(0, 256, (5, 224, 224, 3), dtype=np.uint8)
+    batch = pp.normalise_batch(crops)
+    assert batch.shape == (5, 3, 224, 224) and batch.dtype == np.float32
+    assert np.array_equal(batch, np.stack([pp.normalise(c) for c in crops]))
+
+
+def test_load_crop_is_the_uint8_picture_of_load_input(tmp_path):
+    photo = skimage_photos()["chelsea"]
+    photo.save(tmp_path / "c.jpg", quality=90)
+    for fast in (False, True):
+        crop = pp.load_crop(tmp_path / "c.jpg", fast_decode=fast)
+        assert crop.shape == (224, 224, 3) and crop.dtype == np.uint8
+        assert np.array_equal(pp.normalise(crop), pp.load_input(tmp_path / "c.jpg", fast_decode=fast))
+        assert np.array_equal(pp.denormalise(pp.load_input(tmp_path / "c.jpg", fast_decode=fast)), crop)

@@ -88,13 +88,14 @@ def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
 
 
 def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
-    """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be read."""
+    """Return the (224, 224, 3) uint8 crop for `path` (ten normalised crops for tta="10crop"), or the one-sentence
+    reason it cannot be read."""
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.preprocess import load_crop
     from alexnet_gui.core.tta import load_ten_crops
 
     try:
-        return (load_ten_crops if tta == "10crop" else load_input)(path, fast_decode=fast_decode)
+        return (load_ten_crops if tta == "10crop" else load_crop)(path, fast_decode=fast_decode)
     except UserError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
@@ -305,6 +306,11 @@ class Engine:
                     else:
                         good = [x for _, x in decoded if not isinstance(x, str)]
                         stacked = np.stack(good) if good else None
+                        if stacked is not None and stacked.dtype == np.uint8:
+                            # Crops wait as uint8 (a quarter of the memory) and are normalised a batch at a time.
+                            from alexnet_gui.core.preprocess import normalise_batch
+
+                            stacked = normalise_batch(stacked)
                         started = time.perf_counter()
                         self.decode_wait_seconds += started - waited
                         tops = iter(self.classify_inputs(stacked) if good else [])
