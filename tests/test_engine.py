@@ -110,7 +110,7 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
 
     paths = [str(p) for p in write_photos(tmp_path, 6, size=(64, 48))]
     decoded, all_decoded = [], threading.Event()
-    real_decode = engine_module._decode
+    real_decode = engine_module._decode_crop
 
     def counting_decode(*args):
         x = real_decode(*args)
@@ -119,7 +119,7 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
             all_decoded.set()
         return x
 
-    monkeypatch.setattr(engine_module, "_decode", counting_decode)
+    monkeypatch.setattr(engine_module, "_decode_crop", counting_decode)
     loading: Future = Future()
     results = Engine(loading, batch_size=2).run(paths)
     first: list = []

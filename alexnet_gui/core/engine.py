@@ -88,8 +88,19 @@ def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
 
 
 def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
-    """Return the (224, 224, 3) uint8 crop for `path` (ten normalised crops for tta="10crop"), or the one-sentence
-    reason it cannot be read."""
+    """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be
+    read."""
+    x = _decode_crop(path, fast_decode, tta)
+    if isinstance(x, np.ndarray) and x.dtype == np.uint8:
+        from alexnet_gui.core.preprocess import normalise
+
+        return normalise(x)
+    return x
+
+
+def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
+    """Like `_decode`, but a single crop comes back as its (224, 224, 3) uint8 pixels: the engine's queue holds
+    these (a quarter of the memory) and normalises a batch at once."""
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.preprocess import load_crop
     from alexnet_gui.core.tta import load_ten_crops
@@ -237,7 +248,7 @@ class Engine:
             # Only the file's bytes and header (and the CPU path for files the device will not decode).
             x = prepare(path)
         else:
-            x = _decode(path, self.fast_decode, self.tta)
+            x = _decode_crop(path, self.fast_decode, self.tta)
         with self._stats_lock:
             self.decode_cpu_seconds += time.thread_time() - cpu
         return x
