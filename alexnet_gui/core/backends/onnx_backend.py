@@ -101,21 +101,31 @@ def logits_only_model(path: Path) -> Path:
             return path
         del model.graph.output[:]
         model.graph.output.extend(keep)
-        # The graph names its data file, so both are written under temporary names and the graph renamed last:
-        # a reader that finds the .onnx always finds its data complete.
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{lean.name}.", dir=lean.parent))
-        try:
-            onnx.save(model, str(tmp_dir / lean.name), save_as_external_data=True, all_tensors_to_one_file=True,
-                      location=data.name, size_threshold=1024)
-            os.replace(tmp_dir / data.name, data)
-            os.replace(tmp_dir / lean.name, lean)
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+        save_with_external_data(model, lean)
         # The single-file copy that versions before 0.1.1 cached here: 244 MB nobody reads any more.
         path.with_name(f"{path.stem}.logits.onnx").unlink(missing_ok=True)
         return lean
     except (OSError, ImportError):
         return path
+
+
+def save_with_external_data(model, out: Path) -> None:
+    """Save an onnx ModelProto as `out` plus its weights in `out`.data, atomically.
+
+    The graph names its data file, so both are written under temporary names and the graph renamed last: a reader
+    that finds the .onnx always finds its data complete.
+    """
+    import onnx
+
+    data = out.with_name(out.name + ".data")
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        onnx.save(model, str(tmp_dir / out.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                  location=data.name, size_threshold=1024)
+        os.replace(tmp_dir / data.name, data)
+        os.replace(tmp_dir / out.name, out)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def model_bytes(path: Path) -> bytes:

@@ -15,8 +15,6 @@ initializer becomes fp16 (int64 shapes stay int64).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from alexnet_gui.core.backends.base import BackendError
@@ -75,17 +73,12 @@ def fp16_model(path: str | os.PathLike[str]) -> Path:
             "(the desktop bundle has none); use --precision fp32, or the pip install"
         ) from None
     try:
+        from alexnet_gui.core.backends.onnx_backend import save_with_external_data
+
         model = onnx.load(str(path))  # with its external data, if it has any
         model = convert_float_to_float16(model, keep_io_types=True)
         _sort_topologically(model.graph)
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
-            onnx.save(model, str(tmp_dir / out.name), save_as_external_data=True, all_tensors_to_one_file=True,
-                      location=data.name, size_threshold=1024)
-            os.replace(tmp_dir / data.name, data)
-            os.replace(tmp_dir / out.name, out)
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+        save_with_external_data(model, out)
     except OSError as exc:
         raise BackendError(f"cannot write the fp16 copy of {path.name} in {out.parent} ({exc.strerror or exc})") from None
     return out
