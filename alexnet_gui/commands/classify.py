@@ -175,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
 
     if getattr(args, "engine", "local") == "ray" and getattr(args, "precision", "fp32") != "fp32":
         raise UserError("--engine ray runs fp32 only; leave out --precision or use --engine local")
+    if getattr(args, "engine", "local") == "ray" and getattr(args, "decode", "cpu") != "cpu":
+        raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
     if getattr(args, "engine", "local") == "ray":
         from alexnet_gui.core.ray_engine import import_ray
