@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -170,11 +170,9 @@ class Engine:
         # pass _gpu_decode_on_any_device=True to run the same path with torch on the CPU (libjpeg-turbo).
         self.decode = decode
         self._gpu_decode_on_any_device = _gpu_decode_on_any_device
+        self._check_decode_options()
         if decode == "gpu" and not isinstance(backend, Future):
-            # Refuse now. With a backend still loading, run() refuses before any work instead, where the command
-            # line cleans up after it.
-            self._check_decode_options()
-            self._decode_device()
+            self._decode_device()  # a backend still loading is checked at its first batch
 
     def _check_decode_options(self) -> None:
         from alexnet_gui.core.errors import UserError
@@ -185,10 +183,6 @@ class Engine:
         elif self.decode == "gpu" and self.fast_decode:
             problem = "--fast-decode sets the CPU decoder; choose it or --decode gpu, not both"
         if problem:
-            if isinstance(self._backend, Future):
-                # Let a model loading on another thread finish first: a process that exits while torch is still
-                # loading on a thread aborts ("terminate called ...", exit 134) instead of exiting with 2.
-                wait([self._backend])
             raise UserError(problem)
 
     def _decode_device(self):
@@ -277,7 +271,6 @@ class Engine:
         Cancel is checked before each batch, so it takes effect within one batch; results already
         yielded stay valid.
         """
-        self._check_decode_options()
         total = len(paths) if isinstance(paths, Sequence) else None
         self.model_seconds = self.decode_wait_seconds = self.decode_cpu_seconds = 0.0
         path_iter = iter(paths)
