@@ -168,17 +168,17 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.results import CsvResultWriter
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
-    if getattr(args, "engine", "local") == "local" and (
-            getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
+    on_ray = getattr(args, "engine", "local") == "ray"
+    if not on_ray and (getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
         raise UserError("--address and --gpus-per-worker need --engine ray")
     from alexnet_gui.core.backends.base import check_precision
 
-    if getattr(args, "engine", "local") == "ray" and getattr(args, "precision", "fp32") != "fp32":
+    if on_ray and getattr(args, "precision", "fp32") != "fp32":
         raise UserError("--engine ray runs fp32 only; leave out --precision or use --engine local")
-    if getattr(args, "engine", "local") == "ray" and getattr(args, "decode", "cpu") != "cpu":
+    if on_ray and getattr(args, "decode", "cpu") != "cpu":
         raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
-    if getattr(args, "engine", "local") == "ray":
+    if on_ray:
         from alexnet_gui.core.ray_engine import import_ray
 
         import_ray()  # without the extra: exit 2 with the install command, before any work
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     engine = None
     cpu_start = time.process_time()  # the run's CPU from here: model load, decoding, the model, the CSV
-    if getattr(args, "engine", "local") == "ray":
+    if on_ray:
         try:
             backend = _open_ray(args)
         except BaseException:
