@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.core.backends.base import Backend, check_precision
+from alexnet_gui.core.backends.base import PRECISIONS, Backend, check_precision
 
 UNTRAINED_WARNING = (
     "WARNING: --untrained runs a seeded random network: its predictions are meaningless "
@@ -26,7 +26,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
         help="auto uses CUDA when the backend can, otherwise the CPU (default: auto)",
     )
     group.add_argument(
-        "--precision", choices=("fp32", "fp16"), default="fp32",
+        "--precision", choices=PRECISIONS, default="fp32",
         help="fp16 runs half precision on CUDA only; with --device auto and no CUDA it runs fp32 on the CPU "
         "(default: fp32)",
     )

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
 
 BACKEND_NAMES = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("fp32", "fp16")  # the same as base.PRECISIONS, here so that argparse needs no backend import
 
 
 def _check(name: str, device: str, precision: str = "fp32") -> None:
