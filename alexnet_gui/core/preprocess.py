@@ -101,11 +101,6 @@ def preprocess(img: Image.Image) -> np.ndarray:
     return normalise(crop_rgb(img))
 
 
-def preprocess_crop_only(img: Image.Image) -> np.ndarray:
-    """`preprocess` through `crop_rgb_crop_only` (--fast-decode's resampling)."""
-    return normalise(crop_rgb_crop_only(img))
-
-
 def load_crop(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
     """Open `path` and return the (224, 224, 3) uint8 crop the network sees; `fast_decode` decodes JPEGs at a
     reduced DCT scale first and resamples only the cropped region. A quarter of the input's memory: the engine
