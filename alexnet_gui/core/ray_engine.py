@@ -153,6 +153,28 @@ def default_workers(ray: Any, gpus_per_worker: float) -> int:
     return max(1, int(resources.get("CPU", 1)) // 4)
 
 
+# (Ray job, model file, size, mtime) -> (object-store reference, buffer size); at most one entry.
+_shipped: dict[tuple[str, str, int, int], tuple[Any, int]] = {}
+
+
+def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
+    """Put `model`, its weights inlined, in the object store once per Ray job and model file; return (ref, bytes).
+
+    A node that does not share this file system needs the whole model. Putting it on every run would leave a
+    ~230 MB copy per run for Ray to free or spill: a driver that classifies twice (the app, a resumed run) would
+    fill the store and then the disk.
+    """
+    stat = model.stat()
+    key = (ray.get_runtime_context().get_job_id(), str(model), stat.st_size, stat.st_mtime_ns)
+    if key not in _shipped:
+        _shipped.clear()  # another job or another model: the old reference is of no use any more
+        from alexnet_gui.core.backends.onnx_backend import model_bytes
+
+        blob = model_bytes(model)
+        _shipped[key] = (ray.put(blob), len(blob))
+    return _shipped[key]
+
+
 def run_on_ray(
     paths: Sequence[str],
     weights: WeightsChoice,
@@ -172,7 +194,7 @@ def run_on_ray(
 
     `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
     """
-    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model, model_bytes
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
     from alexnet_gui.core.tta import check_tta_mode
 
     if backend != "onnx":
@@ -196,9 +218,7 @@ def run_on_ray(
     total = len(paths)
     if total == 0:
         return
-    # One buffer with the weights inlined: a node that does not share this file system gets the whole model.
-    blob = model_bytes(model)
-    model_ref = ray.put(blob)
+    model_ref, blob_size = _ship_model(ray, model)
     import ray.data
 
     # The caller shows its own progress; Ray Data's bars and plan printout would interleave with it.
@@ -214,7 +234,7 @@ def run_on_ray(
         _Classifier,
         # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
         fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
-                               "blob_size": len(blob), "device": actor_device, "top_k": top_k, "tta": tta},
+                               "blob_size": blob_size, "device": actor_device, "top_k": top_k, "tta": tta},
         compute=ray.data.ActorPoolStrategy(size=workers),
         # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
         batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
