@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alexnet_gui.core.backends import load_backend
+from alexnet_gui.core.backends import PREPACK_FROM_IMAGES, load_backend, prepack_pays_off
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 from alexnet_gui.core.weights import resolve_weights
 
@@ -230,3 +230,33 @@ def test_exported_file_is_a_valid_onnx_with_a_dynamic_batch_and_named_outputs(on
     assert [o.name for o in model.graph.output] == ["logits", *ACTIVATION_LAYERS]
     dim0 = model.graph.input[0].type.tensor_type.shape.dim[0]
     assert dim0.dim_param and not dim0.dim_value
+
+
+def test_a_short_run_opens_the_model_without_prepacking_and_gets_the_same_logits(untrained_weights, onnx_backend):
+    quick = load_backend("onnx", untrained_weights, "cpu", prepack=False)
+    assert quick.session.get_session_options().get_session_config_entry("session.disable_prepacking") == "1"
+    with pytest.raises(RuntimeError):  # the shared backend keeps ONNX Runtime's default: prepacked weights
+        onnx_backend.session.get_session_options().get_session_config_entry("session.disable_prepacking")
+    x = np.random.default_rng(5).normal(size=(3, 3, 224, 224)).astype(np.float32)
+    np.testing.assert_allclose(quick.predict(x), onnx_backend.predict(x), rtol=0, atol=1e-6)
+    quick.close()
+
+
+def test_the_command_line_prepacks_only_for_runs_long_enough_to_repay_it(monkeypatch, untrained_weights):
+    import argparse
+
+    import alexnet_gui.core.backends as backends
+    from alexnet_gui.commands.model_options import open_backend
+
+    asked = []
+    monkeypatch.setattr(backends, "load_backend",
+                        lambda name, weights, device, precision, prepack: asked.append(prepack) or _Opened())
+    args = argparse.Namespace(backend="onnx", device="cpu")
+    for images in (None, 1, PREPACK_FROM_IMAGES - 1, PREPACK_FROM_IMAGES):
+        open_backend(args, untrained_weights, images=images)
+    assert asked == [True, False, False, True]
+    assert PREPACK_FROM_IMAGES == 1000 and prepack_pays_off(1000) and not prepack_pays_off(999)
+
+
+class _Opened:
+    name, device, provider, precision, weights_source = "onnx", "cpu", "CPUExecutionProvider", "fp32", "test"

@@ -38,7 +38,7 @@ def images(tmp_path):
 
 def use_backend(monkeypatch, backend):
     monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
-    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None: backend)
+    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None, images=None: backend)
 
 
 def classify(images, out, *extra):
@@ -164,7 +164,7 @@ def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path
         waiting.set()
         return real_wait(futures)
 
-    def slow_open_backend(args, weights=None):
+    def slow_open_backend(args, weights=None, images=None):
         # Still loading when the user presses Ctrl+C; done only once classify waits for it.
         assert waiting.wait(timeout=30)
         loaded.set()
@@ -183,3 +183,21 @@ def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path
     assert loaded.is_set()
     assert "waiting for the model to finish loading before exiting" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_classify_tells_the_model_loader_how_many_images_are_left(tmp_path, images, monkeypatch):
+    asked = []
+
+    def open_backend(args, weights=None, images=None):
+        asked.append(images)
+        return ColourCodedBackend(ANSWERS)
+
+    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(classify_command, "open_backend", open_backend)
+    out = tmp_path / "out.csv"
+    assert classify(images, out) == 0
+    for code in (10, 20):
+        (images / f"img{code:03d}.png").rename(images / f"moved{code:03d}.png")
+    assert classify(images, out, "--resume") == 0
+    # 11 images, then the 2 new ones: a run this short opens the model without weight prepacking.
+    assert asked == [11, 2]

@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         ready_at: list[float] = []
 
         def load() -> Backend:
-            backend = open_backend(args, weights)
+            backend = open_backend(args, weights, images=len(paths))
             ready_at.append(time.perf_counter())
             return backend
 

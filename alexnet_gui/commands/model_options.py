@@ -73,16 +73,18 @@ def choose_weights(args: argparse.Namespace):
     return weights
 
 
-def open_backend(args: argparse.Namespace, weights=None) -> Backend:
+def open_backend(args: argparse.Namespace, weights=None, images: int | None = None) -> Backend:
     """Resolve weights (unless given, from `choose_weights`) and load the chosen backend, telling the user on
-    stderr what was picked and why."""
-    from alexnet_gui.core.backends import cuda_status, load_backend
+    stderr what was picked and why. `images`, when known, is how many images it will classify: a short run
+    skips ONNX Runtime's weight prepacking, which would cost more than it saves."""
+    from alexnet_gui.core.backends import cuda_status, load_backend, prepack_pays_off
 
     precision = getattr(args, "precision", "fp32")  # cam and compare have no --precision
     check_precision(precision, args.device)  # before a weights download, not after
     if weights is None:
         weights = choose_weights(args)
-    backend = load_backend(args.backend, weights, args.device, precision)
+    prepack = True if images is None else prepack_pays_off(images)
+    backend = load_backend(args.backend, weights, args.device, precision, prepack=prepack)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
     reason = "the model fell back to the CPU"
