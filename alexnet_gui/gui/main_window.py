@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         self.weights = None
         self.model_info: dict | None = None
         self._job = 0
-        self._running_jobs: set[int] = set()
+        self._running_jobs: set[int | str] = set()  # classify job numbers and running tools
         self._rerun_path: str | None = None
         self._job_started = 0.0
         self._last_rate = 0.0
@@ -371,7 +371,26 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(done)
         self.progress_bar.setFormat(f"{done}/{total} · {rate:.1f} img/s · ETA {remaining:.0f} s")
 
-    def _finish_job(self, job: int) -> None:
+    def begin_tool(self, token: str) -> None:
+        """Show the busy bar and Cancel while a Tools-menu job (`token`) runs on the worker."""
+        self._running_jobs.add(token)
+        self._set_running(True)
+
+    def show_tool_progress(self, label: str, done: int, total: int, seconds: float) -> None:
+        """Show a tool's progress, `seconds` after it started, in the bar classification uses."""
+        if total <= 0:
+            return
+        rate = done / seconds if seconds > 0 else 0.0
+        remaining = (total - done) / rate if rate > 0 else 0
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        self.progress_bar.setFormat(f"{label}: {done}/{total} · ETA {remaining:.0f} s")
+
+    def end_tool(self, token: str) -> None:
+        """Hide the busy bar and Cancel once nothing else runs."""
+        self._finish_job(token)
+
+    def _finish_job(self, job: int | str) -> None:
         self._running_jobs.discard(job)
         if not self._running_jobs:
             self._set_running(False)

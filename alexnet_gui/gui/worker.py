@@ -30,6 +30,7 @@ class InferenceWorker(QObject):
     job_failed = Signal(int, str)                # job, one sentence
     view_ready = Signal(str, object)             # request kind, payload (activations, CAM, ...)
     view_failed = Signal(str, str)               # request kind, one sentence
+    view_progress = Signal(str, int, int)        # request kind, done, total (tools that take a while)
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,6 +113,16 @@ class InferenceWorker(QObject):
     @Slot(str, object)
     def compute_view(self, kind: str, request) -> None:
         """Compute data for a view (`request` is a callable taking the backend); errors become one sentence."""
+        self._answer(kind, request)
+
+    @Slot(str, object)
+    def run_tool(self, kind: str, request) -> None:
+        """Like compute_view, for tools that take a while: `request(backend, run)` also gets a ToolRun, to report
+        progress and to stop when Cancel is pressed."""
+        self.cancel_event.clear()
+        self._answer(kind, lambda backend: request(backend, ToolRun(self, kind)))
+
+    def _answer(self, kind: str, request) -> None:
         from alexnet_gui.core.errors import UserError
 
         if self.backend is None:
@@ -139,12 +150,26 @@ class InferenceWorker(QObject):
             self.backend = None
 
 
+class ToolRun:
+    """What a tool request gets besides the backend: where to report progress, and the Cancel button's event."""
+
+    def __init__(self, worker: InferenceWorker, kind: str) -> None:
+        self.cancel = worker.cancel_event
+        self._worker = worker
+        self._kind = kind
+
+    def progress(self, done: int, total: int | None) -> None:
+        """Report `done` of `total` items (the engine's on_progress signature)."""
+        self._worker.view_progress.emit(self._kind, done, total or 0)
+
+
 class Requests(QObject):
     """Lives on the main thread; its signals are queued to the worker's slots."""
 
     load_model = Signal(str, str, object)
     classify = Signal(int, list, bool)
     compute_view = Signal(str, object)
+    run_tool = Signal(str, object)
     shutdown = Signal()
 
 
@@ -160,6 +185,7 @@ class WorkerHandle:
         self.requests.load_model.connect(self.worker.load_model)
         self.requests.classify.connect(self.worker.classify)
         self.requests.compute_view.connect(self.worker.compute_view)
+        self.requests.run_tool.connect(self.worker.run_tool)
         self.requests.shutdown.connect(self.worker.shutdown)
         self.thread.start()
 

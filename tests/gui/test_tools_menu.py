@@ -157,3 +157,42 @@ def test_exported_csv_gets_a_provenance_sidecar(qtbot, window, tmp_path, colour_
     assert (prov["backend"], prov["device"], prov["tta"], prov["top_k"]) == ("torch", "cpu", "10crop", 5)
     assert prov["weights"]["kind"] == "untrained" and prov["weights"]["sha256"] is None
     assert prov["counts"] == {"images": 3, "classified": 3, "failed": 0, "rows": 3}
+
+
+def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    labelled = tmp_path / "labelled" / "n01440764"
+    labelled.mkdir(parents=True)
+    for i in range(40):
+        write_colour_image(labelled / f"x{i:02d}.png", 10 + i)
+    tools, worker = window.tools_menu, window.handle.worker
+    assert worker.batch_size == 16
+    reports = []
+
+    def press_cancel_at_the_first_report(kind, done, total):
+        reports.append((kind, done, total))
+        window.cancel()
+
+    # Direct: Cancel is pressed on the worker thread the moment the first batch is reported, so the cut is exact.
+    worker.view_progress.connect(press_cancel_at_the_first_report, Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(worker.view_progress, timeout=60000) as first:
+        tools.evaluate_folder(str(labelled.parent))
+        assert window.is_busy() and window.cancel_button.isVisibleTo(window) and window.progress_bar.isVisibleTo(window)
+    assert first.args == ["tools:evaluate", 16, 40]
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "TextReportDialog",
+                    timeout=60000)
+    worker.view_progress.disconnect(press_cancel_at_the_first_report)
+    text = tools.dialogs[-1].text.toPlainText()
+    assert text.startswith("cancelled after 16 of 40 images: the figures below cover those only\n\nimages: 16 classified")
+    assert reports == [("tools:evaluate", 16, 40)]
+    assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
+    assert window.progress_bar.format().startswith("evaluate: 16/40 · ETA ")
+
+
+def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tmp_path):
+    tools = window.tools_menu
+    tools.evaluate_folder(str(tmp_path / "missing"))
+    qtbot.waitUntil(lambda: hasattr(tools, "last_error"), timeout=60000)
+    assert not window.is_busy() and not window.progress_bar.isVisibleTo(window)
+    assert str(tmp_path / "missing") in tools.last_error

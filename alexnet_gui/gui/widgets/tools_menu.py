@@ -1,12 +1,14 @@
 """The Tools menu: compare backends, 10-crop TTA (toggle and the ten crops), accuracy on a labelled folder, sort.
 
 `install_tools_menu(window)` is the one hook into MainWindow. Model work runs on the window's worker thread
-through its `compute_view` request (the worker owns the backend), so the GUI never blocks on it.
+through its `run_tool` request (the worker owns the backend), so the GUI never blocks on it; the window's progress
+bar and Cancel button serve these jobs as they serve classification.
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -52,6 +54,8 @@ class ToolsMenu(QObject):
         worker = window.handle.worker
         worker.view_ready.connect(self._on_ready)
         worker.view_failed.connect(self._on_failed)
+        worker.view_progress.connect(self._on_progress)
+        self._started: dict[str, float] = {}  # running tool -> when it was asked for
 
     def _add(self, text: str, slot) -> QAction:
         action = QAction(text, self.window)
@@ -61,8 +65,11 @@ class ToolsMenu(QObject):
         return action
 
     def _request(self, kind: str, request) -> None:
+        """Run `request(backend, run)` on the worker, with the progress bar and Cancel shown meanwhile."""
         self.window.statusBar().showMessage(f"Working: {kind}…")
-        self.window.handle.requests.compute_view.emit(KIND_PREFIX + kind, request)
+        self._started[kind] = time.perf_counter()
+        self.window.begin_tool(KIND_PREFIX + kind)
+        self.window.handle.requests.run_tool.emit(KIND_PREFIX + kind, request)
 
     # --- actions ----------------------------------------------------------------------------------------------
     def set_tta(self, on: bool) -> None:
@@ -84,14 +91,19 @@ class ToolsMenu(QObject):
             return
         weights = self.window.weights
 
-        def request(backend):
+        def request(backend, run):
             from alexnet_gui.core.backends import load_backend
             from alexnet_gui.core.compare import compare_backends
 
-            other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device)
+            other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device,
+                                 prepack=False)
             try:
                 pair = [backend, other] if backend.name == "torch" else [other, backend]
-                return list(compare_backends(pair, paths))
+                compared = []
+                for comparison in compare_backends(pair, paths, cancel=run.cancel):
+                    compared.append(comparison)
+                    run.progress(len(compared), len(paths))
+                return compared
             finally:
                 other.close()
 
@@ -104,7 +116,7 @@ class ToolsMenu(QObject):
             self.window.statusBar().showMessage("Select an image first.", 5000)
             return
 
-        def request(backend):
+        def request(backend, _run):
             from alexnet_gui.core.images import open_rgb
             from alexnet_gui.core.tta import answer_ten_crops
 
@@ -118,15 +130,22 @@ class ToolsMenu(QObject):
             folder = QFileDialog.getExistingDirectory(self.window, "Folder with class-named sub-folders")
             if not folder:
                 return
-        tta = getattr(self.window.handle.worker, "tta", "none")
+        worker = self.window.handle.worker
+        tta, batch_size = getattr(worker, "tta", "none"), worker.batch_size
 
-        def request(backend):
+        def request(backend, run):
             from alexnet_gui.core.engine import Engine
             from alexnet_gui.core.evaluate import evaluate_results, find_labelled_images, format_evaluation
 
             found = find_labelled_images(folder)
-            evaluation = evaluate_results(Engine(backend, top_k=5, tta=tta).run(found.paths), found.truth)
+            engine = Engine(backend, top_k=5, batch_size=batch_size, tta=tta)
+            results = engine.run(found.paths, cancel=run.cancel, on_progress=run.progress)
+            evaluation = evaluate_results(results, found.truth)
             text = format_evaluation(evaluation)
+            scored = evaluation.images + len(evaluation.failed)
+            if run.cancel.is_set() and scored < len(found.paths):
+                text = (f"cancelled after {scored} of {len(found.paths)} images: "
+                        f"the figures below cover those only\n\n{text}")
             if found.ignored_folders:
                 text += f"\n\nignored sub-folders that name no ImageNet class: {', '.join(found.ignored_folders)}"
             return folder, text
@@ -165,10 +184,18 @@ class ToolsMenu(QObject):
     def _keep(self, dialog: QDialog) -> None:
         self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
 
+    def _on_progress(self, kind: str, done: int, total: int) -> None:
+        if kind.startswith(KIND_PREFIX):
+            name = kind[len(KIND_PREFIX):]
+            seconds = time.perf_counter() - self._started.get(name, time.perf_counter())
+            self.window.show_tool_progress(name, done, total, seconds)
+
     def _on_ready(self, kind: str, payload) -> None:
         if not kind.startswith(KIND_PREFIX):
             return
+        self.window.end_tool(kind)
         kind = kind[len(KIND_PREFIX):]
+        self._started.pop(kind, None)
         self.window.statusBar().clearMessage()
         if kind == "compare":
             from alexnet_gui.gui.widgets.compare_view import CompareDialog
@@ -186,6 +213,8 @@ class ToolsMenu(QObject):
 
     def _on_failed(self, kind: str, message: str) -> None:
         if kind.startswith(KIND_PREFIX):
+            self.window.end_tool(kind)
+            self._started.pop(kind[len(KIND_PREFIX):], None)
             self.window.statusBar().showMessage(f"{kind[len(KIND_PREFIX):]}: {message}", 10000)
             self.last_error = message
 
