@@ -201,3 +201,16 @@ def test_classify_tells_the_model_loader_how_many_images_are_left(tmp_path, imag
     assert classify(images, out, "--resume") == 0
     # 11 images, then the 2 new ones: a run this short opens the model without weight prepacking.
     assert asked == [11, 2]
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(tmp_path, images, monkeypatch, capsys):
+    import sys
+
+    use_backend(monkeypatch, ColourCodedBackend(ANSWERS))
+    assert classify(images, tmp_path / "logged.csv") == 0
+    err = capsys.readouterr().err
+    # A log file gets the summary, not a bar redrawn with carriage returns.
+    assert "classifying" not in err and "\r" not in err and "11 images, 0 failed" in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # capsys's stream stands in for a terminal
+    assert classify(images, tmp_path / "terminal.csv") == 0
+    assert "classifying: 100%" in capsys.readouterr().err

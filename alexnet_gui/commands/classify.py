@@ -248,9 +248,9 @@ def run(args: argparse.Namespace) -> int:
     )
     failures = 0
     done: list[str] = []
-    from tqdm import tqdm  # here, once the model runs: not on the single-threaded start before decoding begins
+    from alexnet_gui.commands.progress_bar import progress_bar  # here: tqdm's import is not on the start-up path
 
-    bar = tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(len(paths), "classifying")
     interrupted = False
     try:
         for result in results:

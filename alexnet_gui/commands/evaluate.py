@@ -34,8 +34,7 @@ def run(args: argparse.Namespace) -> int:
     """Find the labelled images, classify them, print the accuracy report."""
     import threading
 
-    from tqdm import tqdm
-
+    from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.engine import Engine
     from alexnet_gui.core.evaluate import Evaluation, find_labelled_images, format_evaluation
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     )
     evaluation = Evaluation()
     cancel = threading.Event()
-    bar = tqdm(total=len(found.truth), unit="img", desc="evaluating", file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(len(found.truth), "evaluating")
     try:
         for result in engine.run(found.paths, cancel=cancel):
             evaluation.add(result, found.truth[result.path])

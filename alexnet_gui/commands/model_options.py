@@ -42,14 +42,14 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
 
 
 def _download_progress():
-    """Return (progress callback, close) drawing a tqdm byte bar on stderr for the weights download."""
-    from tqdm import tqdm
+    """Return (progress callback, close) drawing a byte bar on stderr (a terminal only) for the weights download."""
+    from alexnet_gui.commands.progress_bar import progress_bar
 
-    bar: list[tqdm] = []
+    bar: list = []
 
     def progress(done: int, total: int | None) -> None:
         if not bar:
-            bar.append(tqdm(total=total, unit="B", unit_scale=True, desc="downloading weights", file=sys.stderr))
+            bar.append(progress_bar(total, "downloading weights", unit="B", unit_scale=True))
         bar[0].update(done - bar[0].n)
 
     def close() -> None:

@@ -49,14 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _classify(args: argparse.Namespace, paths: list[str]):
-    from tqdm import tqdm
-
+    from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.engine import Engine
 
     backend = open_backend(args)
     try:
         engine = Engine(backend, top_k=1, batch_size=args.batch_size, fast_decode=args.fast_decode, tta=args.tta)
-        with tqdm(total=len(paths), unit="img", desc="classifying", file=sys.stderr, dynamic_ncols=True) as bar:
+        with progress_bar(len(paths), "classifying") as bar:
             results = []
             for result in engine.run(paths):
                 results.append(result)
