@@ -161,7 +161,7 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
     """Put `model`, its weights inlined, in the object store once per Ray job and model file; return (ref, bytes).
 
     A node that does not share this file system needs the whole model. Putting it on every run would leave a
-    ~230 MB copy per run for Ray to free or spill: a driver that classifies twice (the app, a resumed run) would
+    ~230 MB copy per run for Ray to free or spill: a driver that classifies again (a resumed run, a script) would
     fill the store and then the disk.
     """
     stat = model.stat()
