@@ -184,7 +184,8 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
                     timeout=60000)
     worker.view_progress.disconnect(press_cancel_at_the_first_report)
     text = tools.dialogs[-1].text.toPlainText()
-    assert text.startswith("cancelled after 16 of 40 images: the figures below cover those only\n\nimages: 16 classified")
+    assert text.startswith(
+        "cancelled after 16 of 40 images: the figures below cover those only\n\nimages: 16 classified")
     assert reports == [("tools:evaluate", 16, 40)]
     assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
     assert window.progress_bar.format().startswith("evaluate: 16/40 · ETA ")
