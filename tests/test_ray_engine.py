@@ -139,13 +139,18 @@ def test_engine_ray_refuses_the_torch_backend_in_one_sentence(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_engine_ray_refuses_fp16_in_one_sentence_before_starting_ray(tmp_path, capsys):
+@pytest.mark.parametrize(("option", "message"), [
+    (["--precision", "fp16"], "error: --engine ray runs fp32 only; leave out --precision or use --engine local"),
+    (["--decode", "gpu"],
+     "error: --engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local"),
+])
+def test_engine_ray_refuses_fp16_and_gpu_decoding_in_one_sentence_before_starting_ray(tmp_path, capsys, option,
+                                                                                      message):
     write_photos(tmp_path, 1, size=(64, 48))
     out = tmp_path / "out.csv"
-    status = main(["classify", str(tmp_path), "--out", str(out), *OPTIONS, "--engine", "ray", "--precision", "fp16"])
+    status = main(["classify", str(tmp_path), "--out", str(out), *OPTIONS, "--engine", "ray", *option])
     assert status == 2
-    assert capsys.readouterr().err.strip() == (
-        "error: --engine ray runs fp32 only; leave out --precision or use --engine local")
+    assert capsys.readouterr().err.strip() == message
     assert not out.exists()
 
 
@@ -171,13 +176,3 @@ def test_a_node_without_the_drivers_files_gets_a_single_file_copy_once(onnx_back
     assert local.stat().st_mtime_ns == mtime  # the next actor on this node reuses the copy
     # On a node that shares the driver's files, the lean model (weights beside it) is used where it is.
     assert _Classifier._local_model(["ref"], str(lean), lean.stat().st_size, len(blob)) == lean
-
-
-def test_engine_ray_refuses_gpu_decoding_in_one_sentence_before_starting_ray(tmp_path, capsys):
-    write_photos(tmp_path, 1, size=(64, 48))
-    out = tmp_path / "out.csv"
-    status = main(["classify", str(tmp_path), "--out", str(out), *OPTIONS, "--engine", "ray", "--decode", "gpu"])
-    assert status == 2
-    assert capsys.readouterr().err.strip() == (
-        "error: --engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
-    assert not out.exists()
