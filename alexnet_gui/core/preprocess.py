@@ -58,15 +58,11 @@ def resize_for_crop(img: Image.Image) -> Image.Image:
 
 def normalise(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 → (3, H, W) float32 scaled to [0, 1] then standardised with ImageNet mean/std."""
-    x = np.ascontiguousarray(rgb.transpose(2, 0, 1), dtype=np.float32)
-    x /= 255.0
-    x -= _MEAN
-    x /= _STD
-    return x
+    return normalise_batch(rgb[None])[0]
 
 
 def normalise_batch(crops: np.ndarray) -> np.ndarray:
-    """(N, H, W, 3) uint8 → (N, 3, H, W) float32, each image exactly as `normalise` makes it."""
+    """(N, H, W, 3) uint8 → (N, 3, H, W) float32, each image scaled and standardised as `normalise` describes."""
     x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), dtype=np.float32)
     x /= 255.0
     x -= _MEAN
