@@ -113,6 +113,17 @@ def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray 
         return f"could not read image ({type(exc).__name__}: {exc})"
 
 
+def _stack_inputs(decoded: list[np.ndarray]) -> np.ndarray:
+    """Stack decoded images into the model's float32 batch. Crops wait as uint8 (a quarter of the memory) and are
+    normalised here, a batch at a time; ten-crop inputs come already normalised."""
+    stacked = np.stack(decoded)
+    if stacked.dtype == np.uint8:
+        from alexnet_gui.core.preprocess import normalise_batch
+
+        return normalise_batch(stacked)
+    return stacked
+
+
 def default_decode_workers() -> int:
     """Decode threads: one per available core (Pillow releases the GIL while decoding and resizing)."""
     try:
@@ -300,24 +311,16 @@ class Engine:
                     self.backend  # noqa: B018 - a model still loading is waited for here, not counted below
                     waited = time.perf_counter()
                     decoded = [(path, fut.result()) for path, fut in chunk]
-                    if self.decode == "gpu":
+                    on_device = self.decode == "gpu"
+                    if on_device:
                         # Decoding on the device is the rest of the decode wait; the device tensors go straight in.
                         decoded = self._decode_on_device(decoded)
-                        good = [x for _, x in decoded if not isinstance(x, str)]
-                        started = time.perf_counter()
-                        self.decode_wait_seconds += started - waited
-                        tops = iter(self.classify_tensors(good) if good else [])
-                    else:
-                        good = [x for _, x in decoded if not isinstance(x, str)]
-                        stacked = np.stack(good) if good else None
-                        if stacked is not None and stacked.dtype == np.uint8:
-                            # Crops wait as uint8 (a quarter of the memory) and are normalised a batch at a time.
-                            from alexnet_gui.core.preprocess import normalise_batch
-
-                            stacked = normalise_batch(stacked)
-                        started = time.perf_counter()
-                        self.decode_wait_seconds += started - waited
-                        tops = iter(self.classify_inputs(stacked) if good else [])
+                    good = [x for _, x in decoded if not isinstance(x, str)]
+                    batch = good if on_device or not good else _stack_inputs(good)
+                    started = time.perf_counter()
+                    self.decode_wait_seconds += started - waited
+                    classify = self.classify_tensors if on_device else self.classify_inputs
+                    tops = iter(classify(batch) if good else [])
                     self.model_seconds += time.perf_counter() - started
                     for path, x in decoded:
                         if not isinstance(x, str):
