@@ -106,7 +106,6 @@ def _gpu_share(text: str) -> float:
 
 def _open_ray(args: argparse.Namespace):
     """Resolve the weights here and hand the run to Ray Data (core/ray_engine.py)."""
-    from alexnet_gui.commands.model_options import choose_weights
     from alexnet_gui.core.ray_engine import RayClassifier
 
     weights = choose_weights(args)
