@@ -1,7 +1,5 @@
 """`python -m alexnet_gui` is the same as the `alexnet-gui` command."""
 
-import sys
+from alexnet_gui.cli import run
 
-from alexnet_gui.cli import main
-
-sys.exit(main())
+run()
