@@ -141,3 +141,46 @@ def test_python_dash_m_runs_classify_without_a_traceback(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(read_csv(out)) == 3
     assert "images/s" in proc.stderr and "backend torch" in proc.stderr
+
+
+@pytest.mark.slow
+def test_the_program_exits_with_the_commands_status_after_atexit_handlers_and_flushes_output(tmp_path, onnx_backend):
+    # onnx_backend: the seeded network's export is in the session's cache. The program skips the interpreter's teardown after a sub-command (cli.run): nothing may be lost by it.
+    out = tmp_path / "o.csv"
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stdout.write('handler ran'))\n"  # buffered, no newline: needs the flush
+        "sys.argv = ['alexnet-gui', *sys.argv[1:]]\n"
+        "from alexnet_gui.cli import run\n"
+        "run()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "classify", str(tmp_path / "missing.jpg"), "--out", str(out), "--untrained"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == "handler ran"
+    assert read_csv(out)[1][:2] == [str(tmp_path / "missing.jpg"), "file not found"]
+    usage = subprocess.run([sys.executable, "-c", code, "classify", "--top-k", "0"], capture_output=True, text=True,
+                           timeout=60, env=env)
+    assert usage.returncode == 2 and "must be at least 1" in usage.stderr
+
+
+def test_decoding_can_start_before_numpy_is_imported():
+    # classify starts its decode threads while the model loads; numpy's import (~60 ms) then overlaps the first
+    # decodes instead of delaying them, which needs everything up to the engine's start to leave numpy alone.
+    code = (
+        "import sys\n"
+        "from concurrent.futures import Future\n"
+        "from alexnet_gui.cli import build_parser\n"
+        "build_parser()\n"
+        "import alexnet_gui.core.provenance, alexnet_gui.core.results, alexnet_gui.core.resume\n"
+        "from alexnet_gui.core.engine import Engine, iter_image_paths\n"
+        "list(iter_image_paths(['.']))\n"
+        "Engine(Future(), fast_decode=True)\n"
+        "print(sorted(m for m in ('numpy', 'onnxruntime', 'torch') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -2,6 +2,10 @@
 
 One engine serves the command line and the desktop app. Results come back in input order, one per path;
 a file that cannot be read becomes a Result with its reason and never stops the run.
+
+numpy is imported inside the functions that use it, here and in the modules the decode threads call: the command
+line starts decoding while the model loads, and a decode thread's Pillow work then runs during numpy's ~60 ms import
+instead of after it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from alexnet_gui.core.backends.base import Backend
 from alexnet_gui.core.results import Prediction, Result
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ProgressCallback = Callable[[int, "int | None"], None]
 
@@ -72,6 +78,8 @@ def _walk_folder(folder: str, extensions: frozenset[str], seen: set[tuple[int, i
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax in float64, so tiny probabilities do not round to zero before the top-k."""
+    import numpy as np
+
     z = logits.astype(np.float64)
     z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
@@ -81,6 +89,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
     """Return the k most probable classes of one probability row, highest first (ties by lower index)."""
+    import numpy as np
+
     from alexnet_gui.core.labels import category
 
     order = np.argsort(-probs, kind="stable")[:k]
@@ -91,7 +101,7 @@ def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str
     """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be
     read."""
     x = _decode_crop(path, fast_decode, tta)
-    if isinstance(x, np.ndarray) and x.dtype == np.uint8:
+    if not isinstance(x, str) and x.dtype.name == "uint8":
         from alexnet_gui.core.preprocess import normalise
 
         return normalise(x)
@@ -103,10 +113,13 @@ def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray 
     these (a quarter of the memory) and normalises a batch at once."""
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.preprocess import load_crop
-    from alexnet_gui.core.tta import load_ten_crops
 
     try:
-        return (load_ten_crops if tta == "10crop" else load_crop)(path, fast_decode=fast_decode)
+        if tta == "10crop":
+            from alexnet_gui.core.tta import load_ten_crops
+
+            return load_ten_crops(path, fast_decode=fast_decode)
+        return load_crop(path, fast_decode=fast_decode)
     except UserError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
@@ -116,6 +129,8 @@ def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray 
 def _stack_inputs(decoded: list[np.ndarray]) -> np.ndarray:
     """Stack decoded images into the model's float32 batch. Crops wait as uint8 (a quarter of the memory) and are
     normalised here, a batch at a time; ten-crop inputs come already normalised."""
+    import numpy as np
+
     stacked = np.stack(decoded)
     if stacked.dtype == np.uint8:
         from alexnet_gui.core.preprocess import normalise_batch
@@ -165,10 +180,13 @@ class Engine:
         self._batch_size = batch_size
         self.fast_decode = fast_decode
         self.decode_workers = decode_workers or default_decode_workers()
-        from alexnet_gui.core.tta import check_tta_mode
 
         # "10crop": each image becomes ten crops and its softmax is their average (see core/tta.py).
-        self.tta = check_tta_mode(tta)
+        if tta not in (None, "none"):
+            from alexnet_gui.core.tta import check_tta_mode
+
+            tta = check_tta_mode(tta)
+        self.tta = tta or "none"
         #: seconds of the last run spent in the model, and waiting for decodes the model needed (the pipeline's
         #: balance: on a GPU the wait is what decoding costs; on a CPU both share the cores)
         self.model_seconds = 0.0

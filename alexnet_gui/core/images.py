@@ -8,7 +8,6 @@ import threading
 import warnings
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from alexnet_gui.core.errors import UserError
@@ -123,11 +122,15 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         return im
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         # 16-bit data: keep the top 8 bits, as an 8-bit export of the same image would.
+        import numpy as np
+
         arr = np.asarray(im).astype(np.uint32)
         if mode == "I" and arr.max(initial=0) <= 255:
             return Image.fromarray(arr.astype(np.uint8)).convert("RGB")
         return Image.fromarray((np.clip(arr, 0, 65535) >> 8).astype(np.uint8)).convert("RGB")
     if mode == "F":
+        import numpy as np
+
         arr = np.asarray(im, dtype=np.float32)
         if arr.max(initial=0.0) <= 1.0:
             arr = arr * 255.0

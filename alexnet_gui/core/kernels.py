@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from alexnet_gui.core.errors import UserError
 
@@ -23,6 +25,8 @@ def model_kernels(model) -> dict[str, np.ndarray]:
 
 def state_dict_kernels(state: dict) -> dict[str, np.ndarray]:
     """The five conv weights of an AlexNet state_dict (torch tensors or arrays) as float32 numpy."""
+    import numpy as np
+
     out = {}
     for name, i in CONV_INDEX.items():
         w = state[f"features.{i}.weight"]
@@ -32,6 +36,8 @@ def state_dict_kernels(state: dict) -> dict[str, np.ndarray]:
 
 def onnx_kernels(path) -> dict[str, np.ndarray]:
     """The five conv weights of an AlexNet .onnx file, found by their shapes (each conv's shape is unique)."""
+    import numpy as np
+
     sidecar = Path(path).with_name(f"{Path(path).stem}.kernels.npz")
     if sidecar.is_file():  # the desktop bundle ships its model's kernels beside it: it has no onnx package
         with np.load(sidecar) as saved:

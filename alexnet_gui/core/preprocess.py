@@ -7,17 +7,26 @@ result equal to torchvision's (max abs difference <= 1e-5).
 from __future__ import annotations
 
 import os
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RESIZE_SIZE = 256
 CROP_SIZE = 224
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
-_MEAN = np.array(MEAN, dtype=np.float32).reshape(3, 1, 1)
-_STD = np.array(STD, dtype=np.float32).reshape(3, 1, 1)
+
+@cache
+def _mean_std():
+    # numpy is imported where it is used: decoding starts before its import ends (see core/engine.py).
+    import numpy as np
+
+    return np.array(MEAN, dtype=np.float32).reshape(3, 1, 1), np.array(STD, dtype=np.float32).reshape(3, 1, 1)
 
 
 def resized_size(width: int, height: int, size: int = RESIZE_SIZE) -> tuple[int, int]:
@@ -63,15 +72,20 @@ def normalise(rgb: np.ndarray) -> np.ndarray:
 
 def normalise_batch(crops: np.ndarray) -> np.ndarray:
     """(N, H, W, 3) uint8 → (N, 3, H, W) float32, each image scaled and standardised as `normalise` describes."""
+    import numpy as np
+
+    mean, std = _mean_std()
     x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), dtype=np.float32)
     x /= 255.0
-    x -= _MEAN
-    x /= _STD
+    x -= mean
+    x /= std
     return x
 
 
 def crop_rgb(img: Image.Image) -> np.ndarray:
     """Return the (224, 224, 3) uint8 pixels the network sees of an RGB image (resize 256, centre crop 224)."""
+    import numpy as np
+
     resized = resize_for_crop(img)
     left, top = _crop_origin(*resized.size)
     return np.asarray(resized.crop((left, top, left + CROP_SIZE, top + CROP_SIZE)))
@@ -84,6 +98,8 @@ def crop_rgb_crop_only(img: Image.Image) -> np.ndarray:
     values move by one grey level (0.0175 normalised; about 0.1 % of a photo's, more on extreme enlargements):
     used by --fast-decode only, where it halves the resampling of a 1024x768 photo.
     """
+    import numpy as np
+
     width, height = _geometry(img)
     rw, rh = resized_size(width, height)
     left, top = _crop_origin(rw, rh)
@@ -126,5 +142,8 @@ def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
 
 def denormalise(x: np.ndarray) -> np.ndarray:
     """(3, H, W) normalised input → (H, W, 3) uint8 RGB, for showing what the network saw."""
-    rgb = (x * _STD + _MEAN) * 255.0
+    import numpy as np
+
+    mean, std = _mean_std()
+    rgb = (x * std + mean) * 255.0
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0)
