@@ -18,9 +18,11 @@ class PixelLogits(Backend):
 
     def __init__(self):
         self.batch_sizes = []
+        self.addresses = []
 
     def predict(self, batch):
         self.batch_sizes.append(len(batch))
+        self.addresses.append(batch.__array_interface__["data"][0])
         return batch.reshape(len(batch), -1)[:, :1000].copy()
 
     def activations(self, batch, layers):
@@ -83,6 +85,13 @@ def test_results_match_each_image_through_the_stacked_batch(tmp_path):
         probs = softmax(load_input(path)[None].reshape(1, -1)[:, :1000])[0]
         assert [p.index for p in result.top] == list(np.argsort(-probs, kind="stable")[:3])
         assert [p.prob for p in result.top] == pytest.approx(sorted(probs, reverse=True)[:3], abs=1e-12)
+
+
+def test_every_batch_of_a_run_is_normalised_into_one_reused_array(tmp_path):
+    paths = [str(p) for p in write_photos(tmp_path, 7, size=(64, 48))]
+    backend = PixelLogits()
+    list(Engine(backend, batch_size=3).run(paths))
+    assert backend.batch_sizes == [3, 3, 1] and len(set(backend.addresses)) == 1
 
 
 def test_progress_reports_done_and_total(tmp_path):

@@ -109,6 +109,11 @@ def test_a_batch_normalised_at_once_equals_each_image_normalised_alone():
     batch = pp.normalise_batch(crops)
     assert batch.shape == (5, 3, 224, 224) and batch.dtype == np.float32
     assert np.array_equal(batch, np.stack([pp.normalise(c) for c in crops]))
+    # Into a larger reused buffer, from a list of crops: the same values, in the buffer's first images.
+    buffer = np.full((8, 3, 224, 224), np.nan, np.float32)
+    into = pp.normalise_batch(list(crops), out=buffer)
+    assert into.shape == (5, 3, 224, 224) and np.shares_memory(into, buffer)
+    assert np.array_equal(into, batch) and np.isnan(buffer[5:]).all()
 
 
 def test_load_crop_is_the_uint8_picture_of_load_input(tmp_path):

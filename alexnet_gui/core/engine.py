@@ -126,17 +126,20 @@ def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray 
         return f"could not read image ({type(exc).__name__}: {exc})"
 
 
-def _stack_inputs(decoded: list[np.ndarray]) -> np.ndarray:
+def _stack_inputs(decoded: list[np.ndarray], buffer: list) -> np.ndarray:
     """Stack decoded images into the model's float32 batch. Crops wait as uint8 (a quarter of the memory) and are
-    normalised here, a batch at a time; ten-crop inputs come already normalised."""
+    normalised here, a batch at a time, into `buffer[0]`: an array reused from batch to batch (allocated, or grown,
+    here). Ten-crop inputs come already normalised."""
     import numpy as np
 
-    stacked = np.stack(decoded)
-    if stacked.dtype == np.uint8:
-        from alexnet_gui.core.preprocess import normalise_batch
+    if decoded[0].dtype != np.uint8:
+        return np.stack(decoded)
+    from alexnet_gui.core.preprocess import normalise_batch
 
-        return normalise_batch(stacked)
-    return stacked
+    shape = (len(decoded), 3, *decoded[0].shape[:2])
+    if not buffer or buffer[0].shape[0] < shape[0] or buffer[0].shape[1:] != shape[1:]:
+        buffer[:] = [np.empty(shape, np.float32)]
+    return normalise_batch(decoded, out=buffer[0])
 
 
 def default_decode_workers() -> int:
@@ -309,6 +312,8 @@ class Engine:
         # (not with ten crops per image: those are 6 MB each).
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
             pending: deque[tuple[str, Future[np.ndarray | str]]] = deque()
+            # The model's input array, reused by every batch of this run: the model is done with it when it returns.
+            input_buffer: list[np.ndarray] = []
 
             def refill() -> None:
                 loading = isinstance(self._backend, Future) and not self._backend.done()
@@ -334,7 +339,7 @@ class Engine:
                         # Decoding on the device is the rest of the decode wait; the device tensors go straight in.
                         decoded = self._decode_on_device(decoded)
                     good = [x for _, x in decoded if not isinstance(x, str)]
-                    batch = good if on_device or not good else _stack_inputs(good)
+                    batch = good if on_device or not good else _stack_inputs(good, input_buffer)
                     started = time.perf_counter()
                     self.decode_wait_seconds += started - waited
                     classify = self.classify_tensors if on_device else self.classify_inputs

@@ -7,6 +7,7 @@ result equal to torchvision's (max abs difference <= 1e-5).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -70,12 +71,21 @@ def normalise(rgb: np.ndarray) -> np.ndarray:
     return normalise_batch(rgb[None])[0]
 
 
-def normalise_batch(crops: np.ndarray) -> np.ndarray:
-    """(N, H, W, 3) uint8 → (N, 3, H, W) float32, each image scaled and standardised as `normalise` describes."""
+def normalise_batch(crops: Sequence[np.ndarray] | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """N (H, W, 3) uint8 crops (a list or one array) → (N, 3, H, W) float32, each image scaled and standardised as
+    `normalise` describes.
+
+    With `out`, a float32 (M, 3, H, W) buffer with M >= N, the result is its first N images: a batch loop that
+    reuses one buffer spares the kernel zeroing fresh pages for every batch (19 MB for 32 images).
+    """
     import numpy as np
 
     mean, std = _mean_std()
-    x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), dtype=np.float32)
+    n = len(crops)
+    height, width = crops[0].shape[:2]
+    x = np.empty((n, 3, height, width), np.float32) if out is None else out[:n]
+    for image, crop in zip(x, crops):
+        np.copyto(image, crop.transpose(2, 0, 1), casting="unsafe")  # uint8 → float32 is exact
     x /= 255.0
     x -= mean
     x /= std
