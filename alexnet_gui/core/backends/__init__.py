@@ -54,12 +54,10 @@ def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precis
     backend's `precision` says what runs). `prepack` False opens an ONNX model faster for short runs
     (see `prepack_pays_off`); torch ignores it."""
     _check(name, device, precision)
+    # fp16 without usable CUDA needs no handling here: each backend runs fp32 on the CPU under "auto"
+    # (`base.precision_on`) and raises its own CUDA error under "cuda".
     if name == "torch":
         _require_torch()
-    if precision == "fp16" and not cuda_status(name)[0]:
-        # No CUDA: "auto" runs fp32 on the CPU; "cuda" gets the backend's own CUDA error.
-        precision = "fp32"
-    if name == "torch":
         from alexnet_gui.core.backends.torch_backend import TorchBackend
 
         return TorchBackend(weights, device, precision=precision)
