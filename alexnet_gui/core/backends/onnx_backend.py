@@ -89,9 +89,8 @@ def logits_only_model(path: Path) -> Path:
     protobuf: the session opens in about 0.25 s instead of 0.7 s. Falls back to `path` when it cannot be written.
     """
     lean = path.with_name(f"{path.stem}.lean.onnx")
-    data = lean.with_name(lean.name + ".data")
     try:
-        if lean.is_file() and data.is_file() and lean.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        if saved_copy_is_current(lean, path):
             return lean
         import onnx
 
@@ -109,6 +108,17 @@ def logits_only_model(path: Path) -> Path:
         return path
 
 
+def _external_data_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.name + ".data")
+
+
+def saved_copy_is_current(copy: Path, source: Path) -> bool:
+    """Whether `copy`, written by `save_with_external_data`, exists with its data file and is not older than
+    `source`. Raises OSError when `source` cannot be read."""
+    return (copy.is_file() and _external_data_path(copy).is_file()
+            and copy.stat().st_mtime_ns >= source.stat().st_mtime_ns)
+
+
 def save_with_external_data(model, out: Path) -> None:
     """Save an onnx ModelProto as `out` plus its weights in `out`.data, atomically.
 
@@ -117,7 +127,7 @@ def save_with_external_data(model, out: Path) -> None:
     """
     import onnx
 
-    data = out.with_name(out.name + ".data")
+    data = _external_data_path(out)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         onnx.save(model, str(tmp_dir / out.name), save_as_external_data=True, all_tensors_to_one_file=True,

@@ -57,10 +57,11 @@ def fp16_model(path: str | os.PathLike[str]) -> Path:
     copy cannot be written.
     """
     path = Path(path)
+    from alexnet_gui.core.backends.onnx_backend import save_with_external_data, saved_copy_is_current
+
     out = fp16_model_path(path)
-    data = out.with_name(out.name + ".data")
     try:
-        if out.is_file() and data.is_file() and out.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        if saved_copy_is_current(out, path):
             return out
     except OSError as exc:
         raise BackendError(f"cannot read ONNX model {path.name} ({exc.strerror or exc})") from None
@@ -73,8 +74,6 @@ def fp16_model(path: str | os.PathLike[str]) -> Path:
             "(the desktop bundle has none); use --precision fp32, or the pip install"
         ) from None
     try:
-        from alexnet_gui.core.backends.onnx_backend import save_with_external_data
-
         model = onnx.load(str(path))  # with its external data, if it has any
         model = convert_float_to_float16(model, keep_io_types=True)
         _sort_topologically(model.graph)
