@@ -1,8 +1,6 @@
 """Both backends: strict torchvision architecture, ONNX equal to torch, activations, devices, bad models."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ import pytest
 from alexnet_gui.core.backends import PREPACK_FROM_IMAGES, load_backend, prepack_pays_off
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 from alexnet_gui.core.weights import resolve_weights
+from tests.fresh_interpreter import imports_after
 
 SHAPES = {
     "conv1": (64, 55, 55), "relu1": (64, 55, 55), "pool1": (64, 27, 27),
@@ -167,17 +166,14 @@ def test_an_old_single_file_logits_copy_is_replaced(onnx_backend):
 
 def test_onnx_path_from_a_warm_cache_never_imports_torch(onnx_backend):
     code = (
-        "import sys\n"
         "from alexnet_gui.core.backends import load_backend\n"
         "from alexnet_gui.core.weights import resolve_weights\n"
         "import numpy as np\n"
         "b = load_backend('onnx', resolve_weights(untrained=True), 'auto')\n"
         "b.predict(np.zeros((1, 3, 224, 224), np.float32))\n"
-        "print(sorted(m for m in ('torch', 'torchvision', 'onnx', 'PySide6') if m in sys.modules))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    imported, proc = imports_after(code, ("torch", "torchvision", "onnx", "PySide6"), timeout=120)
+    assert imported == []
     assert proc.stderr == ""  # the CUDA probe's C++ log lines are silenced
 
 

@@ -4,13 +4,12 @@ import hashlib
 import http.server
 import os
 import pickle
-import subprocess
-import sys
 import threading
 
 import pytest
 
 from alexnet_gui.core import weights as W
+from tests.fresh_interpreter import imports_after
 
 
 @pytest.fixture
@@ -190,5 +189,5 @@ def test_checkpoint_wrapped_state_dict_loads(tmp_path):
 
 
 def test_importing_weights_does_not_import_torch():
-    code = "import sys, alexnet_gui.core.weights; print('torch' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    imported, _ = imports_after("import alexnet_gui.core.weights", ("torch",))
+    assert imported == []
