@@ -33,8 +33,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def preprocessing_settings(*, fast_decode: bool, tta: str) -> dict[str, Any]:
-    """Return the preprocessing recipe as recorded in the sidecar."""
+def preprocessing_settings(*, fast_decode: bool | str, tta: str) -> dict[str, Any]:
+    """Return the preprocessing recipe as recorded in the sidecar (`fast_decode` is a sentence when the rows mix
+    both decodings)."""
     from alexnet_gui.core.preprocess import CROP_SIZE, MEAN, RESIZE_SIZE, STD
 
     return {
@@ -117,7 +118,7 @@ def start_provenance(
     weights: Any | None = None,
     top_k: int,
     tta: str = "none",
-    fast_decode: bool = False,
+    fast_decode: bool | str = False,
     command: str = "classify",
     inputs: list[str] | None = None,
 ) -> Provenance:
@@ -170,8 +171,9 @@ def read_provenance(csv_path: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 
 def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] | None, weights: Any | None, *,
-                  top_k: int, tta: str, results: list) -> Path:
-    """Write the sidecar for a CSV the desktop app exported (`model_info` is what its worker reported)."""
+                  top_k: int, tta: str, results: list, fast_rows: int = 0) -> Path:
+    """Write the sidecar for a CSV the desktop app exported (`model_info` is what its worker reported;
+    `fast_rows` of the classified `results` were decoded with fast decoding)."""
 
     class _Loaded:  # the fields a Backend would give, from the worker's report
         name = (model_info or {}).get("backend", "unknown")
@@ -180,8 +182,14 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
         precision = (model_info or {}).get("precision", "fp32")
         weights_source = (model_info or {}).get("weights", "unknown")
 
-    provenance = start_provenance(_Loaded(), weights=weights, top_k=top_k, tta=tta, command="desktop app export")
-    provenance.started = None  # rows were classified over the session, not in one run
     failed = sum(1 for r in results if r.error is not None)
-    counts = {"images": len(results), "classified": len(results) - failed, "failed": failed, "rows": len(results)}
+    classified = len(results) - failed
+    # The app's fast-decoding switch can change between batches: say so rather than pick one answer for all rows.
+    fast_decode: bool | str = fast_rows > 0
+    if 0 < fast_rows < classified:
+        fast_decode = f"mixed: {fast_rows} of {classified} classified rows"
+    provenance = start_provenance(_Loaded(), weights=weights, top_k=top_k, tta=tta, fast_decode=fast_decode,
+                                  command="desktop app export")
+    provenance.started = None  # rows were classified over the session, not in one run
+    counts = {"images": len(results), "classified": classified, "failed": failed, "rows": len(results)}
     return finish_provenance(provenance, csv_path, counts=counts)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QSplitter, QTableView, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
-from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_STATUS, COL_THUMB, PATH_ROLE, SORT_ROLE, THUMB_SIZE, ResultsModel
+from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_THUMB, PATH_ROLE, SORT_ROLE, THUMB_SIZE, ResultsModel
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.model_info: dict | None = None
         self._job = 0
         self._running_jobs: set[int | str] = set()  # classify job numbers and running tools
+        self._job_fast_decode: dict[int, bool] = {}  # classify job -> whether it decodes JPEGs fast
         self._rerun_path: str | None = None
         self._job_started = 0.0
         self._last_rate = 0.0
@@ -177,6 +178,17 @@ class MainWindow(QMainWindow):
                                               "Select every row (Ctrl+A)")
         self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
                                            "Download AlexNet's weights, choose a .pth/.onnx file, or use the untrained demo")
+        self.fast_decode_action = self._action(
+            "Fast JPEG decoding", self.set_fast_decode, None,
+            "Decode JPEGs at a reduced DCT scale before the same resize and crop: 1.6-1.8x the images/s on folders of "
+            "photos, within 0.02 RMS of the exact input (the command line's --fast-decode)")
+        self.fast_decode_action.setCheckable(True)
+        self.fast_decode_action.setChecked(self.settings.fast_decode)
+        self.fp16_action = self._action(
+            "Half precision on CUDA (fp16)", self._on_model_choice_changed, None,
+            "Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32")
+        self.fp16_action.setCheckable(True)
+        self.fp16_action.setChecked(self.settings.precision == "fp16")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit, "Quit alexnet-gui")
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -188,8 +200,13 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.select_all_action)
         edit_menu.addAction(self.remove_action)
         model_menu = bar.addMenu("&Model")
-        for a in (self.classify_action, self.cancel_action, self.weights_action):
+        for a in (self.classify_action, self.cancel_action):
             model_menu.addAction(a)
+        model_menu.addSeparator()
+        model_menu.addAction(self.fast_decode_action)
+        model_menu.addAction(self.fp16_action)
+        model_menu.addSeparator()
+        model_menu.addAction(self.weights_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("About alexnet-gui", self._about))
 
@@ -267,14 +284,28 @@ class MainWindow(QMainWindow):
     def current_device(self) -> str:
         return self.device_combo.currentData()
 
+    def current_precision(self) -> str:
+        """The precision asked for: fp16 only when its action is checked (the worker runs fp32 on the CPU)."""
+        return "fp16" if self.fp16_action.isChecked() else "fp32"
+
     def load_model(self) -> None:
         if self.weights is None:
             return
-        self.handle.requests.load_model.emit(self.current_backend(), self.current_device(), self.weights)
+        self.handle.requests.load_model.emit(self.current_backend(), self.current_device(), self.weights,
+                                             self.current_precision())
+
+    def set_fast_decode(self, on: bool) -> None:
+        """Decode JPEGs fast (reduced DCT scale) for the images classified from now on; remembered."""
+        if self.fast_decode_action.isChecked() != on:
+            self.fast_decode_action.setChecked(on)
+        self.settings.fast_decode = on
+        self.statusBar().showMessage(
+            "Fast JPEG decoding " + ("on" if on else "off") + ": it applies to the images classified from now on.", 5000)
 
     def _on_model_choice_changed(self) -> None:
         self.settings.backend = self.current_backend()
         self.settings.device = self.current_device()
+        self.settings.precision = self.current_precision()
         self._rerun_path = self.selected_path()
         self.load_model()
 
@@ -306,6 +337,9 @@ class MainWindow(QMainWindow):
             item = model.item(self.device_combo.findData("cuda"))
             item.setEnabled(usable)
             item.setToolTip(reason if not usable else f"CUDA: {reason}")
+        # fp16 runs on CUDA only; the choice is kept (greyed) for when CUDA is back.
+        self.fp16_action.setEnabled(usable)
+        self.fp16_action.setToolTip("Run the model in fp16 on the GPU" if usable else f"fp16 needs CUDA: {reason}")
 
     def _update_model_label(self) -> None:
         info = self.model_info
@@ -313,9 +347,10 @@ class MainWindow(QMainWindow):
             self.model_label.setText("no model loaded — Model > Choose weights…")
             return
         rate = f" · last batch {self._last_rate:.1f} images/s" if self._last_rate else ""
+        half = " · fp16" if info.get("precision") == "fp16" else ""
         self.model_label.setText(
-            f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']}) · "
-            f"weights: {info['weights']}{rate}"
+            f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']})"
+            f"{half} · weights: {info['weights']}{rate}"
         )
 
     # --- queueing and classification --------------------------------------------------------------------
@@ -332,7 +367,9 @@ class MainWindow(QMainWindow):
         self._running_jobs.add(self._job)
         self._job_started = time.perf_counter()
         self._set_running(True)
-        self.handle.requests.classify.emit(self._job, paths, walk)
+        fast = self.fast_decode_action.isChecked()
+        self._job_fast_decode[self._job] = fast
+        self.handle.requests.classify.emit(self._job, paths, walk, fast)
         return self._job
 
     def classify_queued(self) -> None:
@@ -360,7 +397,7 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
 
     def _on_results(self, job: int, results: list) -> None:
-        self.model.set_results(results)
+        self.model.set_results(results, fast_decode=self._job_fast_decode.get(job, False))
         current = self.selected_path()
         if current and any(r.path == current for r in results):
             self._show_path(current)
@@ -392,6 +429,7 @@ class MainWindow(QMainWindow):
 
     def _finish_job(self, job: int | str) -> None:
         self._running_jobs.discard(job)
+        self._job_fast_decode.pop(job, None)
         if not self._running_jobs:
             self._set_running(False)
 
@@ -465,7 +503,8 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         rows = self.selected_source_rows()
-        results = self.model.results(rows if len(rows) > 1 else None)
+        chosen = rows if len(rows) > 1 else None
+        results = self.model.results(chosen)
         try:
             with CsvResultWriter(path, self.handle.worker.top_k) as writer:
                 for result in results:
@@ -473,7 +512,8 @@ class MainWindow(QMainWindow):
             from alexnet_gui.core.provenance import record_export
 
             record_export(path, self.model_info, self.weights, top_k=self.handle.worker.top_k,
-                          tta=self.handle.worker.tta, results=results)  # the provenance sidecar
+                          tta=self.handle.worker.tta, results=results,
+                          fast_rows=self.model.fast_decoded_count(chosen))  # the provenance sidecar
         except (UserError, OSError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return None

@@ -17,10 +17,12 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 @dataclass
 class Row:
-    """One queued file and, once classified, its result (core.results.Result)."""
+    """One queued file and, once classified, its result (core.results.Result) and whether its JPEG was decoded
+    at a reduced scale (fast decoding)."""
 
     path: str
     result: object | None = None
+    fast_decode: bool = False
 
     @property
     def status(self) -> str:
@@ -106,7 +108,9 @@ class ResultsModel(QAbstractTableModel):
                 return os.path.basename(row.path).lower()
             return self.data(index, Qt.ItemDataRole.DisplayRole)
         elif role == Qt.ItemDataRole.ToolTipRole:
-            return row.path if col != COL_STATUS else row.status
+            if col != COL_STATUS:
+                return row.path
+            return f"{row.status} (fast decoding)" if row.fast_decode and row.result is not None else row.status
         elif role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
             return self._thumbnail(row.path)
         elif role == Qt.ItemDataRole.TextAlignmentRole and col == COL_PROB:
@@ -131,14 +135,16 @@ class ResultsModel(QAbstractTableModel):
         self.endInsertRows()
         return new
 
-    def set_results(self, results: list) -> None:
-        """Store results (core.results.Result) on their rows and repaint just those rows."""
+    def set_results(self, results: list, *, fast_decode: bool = False) -> None:
+        """Store results (core.results.Result) on their rows, noting whether fast decoding produced them, and
+        repaint just those rows."""
         touched = []
         for result in results:
             i = self._index.get(result.path)
             if i is None:
                 continue
             self._rows[i].result = result
+            self._rows[i].fast_decode = fast_decode
             touched.append(i)
         if touched:
             self.dataChanged.emit(self.index(min(touched), 0), self.index(max(touched), len(COLUMNS) - 1))
@@ -172,6 +178,11 @@ class ResultsModel(QAbstractTableModel):
         """The results of the given rows (all when None), in table order, skipping rows not yet classified."""
         chosen = self._rows if rows is None else [self._rows[i] for i in sorted(rows)]
         return [r.result for r in chosen if r.result is not None]
+
+    def fast_decoded_count(self, rows: list[int] | None = None) -> int:
+        """How many of the given rows (all when None) were classified, without error, from a fast decode."""
+        chosen = self._rows if rows is None else [self._rows[i] for i in rows]
+        return sum(1 for r in chosen if r.fast_decode and r.result is not None and r.result.error is None)
 
     # --- thumbnails ---------------------------------------------------------------------------------------
     def _thumbnail(self, path: str) -> QPixmap | None:

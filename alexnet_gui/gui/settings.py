@@ -7,10 +7,12 @@ from PySide6.QtCore import QByteArray, QSettings
 BACKENDS = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")
 WEIGHTS_MODES = ("cache", "file", "untrained")
+PRECISIONS = ("fp32", "fp16")
 
 
 class Settings:
-    """Typed access to the app's QSettings (backend, device, weights, top-k, last folder, geometry)."""
+    """Typed access to the app's QSettings (backend, device, precision, weights, top-k, fast decoding, last folder,
+    geometry)."""
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
         self._s = qsettings or QSettings("alexnet-gui", "alexnet-gui")
@@ -36,6 +38,25 @@ class Settings:
     @device.setter
     def device(self, value: str) -> None:
         self._s.setValue("model/device", value)
+
+    @property
+    def precision(self) -> str:
+        """"fp32", or "fp16": half precision wherever the model runs on CUDA."""
+        return self._get("model/precision", "fp32", PRECISIONS)
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self._s.setValue("model/precision", value)
+
+    @property
+    def fast_decode(self) -> bool:
+        """Decode JPEGs at a reduced DCT scale (the command line's --fast-decode)."""
+        # An INI file gives booleans back as the strings "true"/"false".
+        return str(self._s.value("model/fast_decode", False)).lower() == "true"
+
+    @fast_decode.setter
+    def fast_decode(self, value: bool) -> None:
+        self._s.setValue("model/fast_decode", bool(value))
 
     @property
     def weights_mode(self) -> str:

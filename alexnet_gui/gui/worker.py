@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
-
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 # Rows reach the table in chunks, so 100,000 files never mean 100,000 signals.
@@ -40,9 +38,10 @@ class InferenceWorker(QObject):
         self.batch_size = 16
         self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
 
-    @Slot(str, str, object)
-    def load_model(self, backend_name: str, device: str, weights) -> None:
-        """Load (or switch to) a backend; the old one stays in use if the new one fails."""
+    @Slot(str, str, object, str)
+    def load_model(self, backend_name: str, device: str, weights, precision: str = "fp32") -> None:
+        """Load (or switch to) a backend; the old one stays in use if the new one fails. `precision` "fp16"
+        applies on CUDA only: on the CPU the model runs fp32 (the backend's `precision` says which ran)."""
         from alexnet_gui.core.backends import cuda_status, load_backend
         from alexnet_gui.core.errors import UserError
 
@@ -51,7 +50,8 @@ class InferenceWorker(QObject):
             usable, reason = cuda_status(backend_name)
             self.cuda_checked.emit(backend_name, usable, reason)
             # No weight prepacking: the first top-5 comes 0.25 s sooner, for ~3.5 % on long folder runs.
-            backend = load_backend(backend_name, weights, device, prepack=False)
+            precision = precision if device != "cpu" else "fp32"
+            backend = load_backend(backend_name, weights, device, precision, prepack=False)
         except UserError as exc:
             self.model_failed.emit(str(exc))
             return
@@ -63,13 +63,14 @@ class InferenceWorker(QObject):
         self.backend = backend
         self.model_loaded.emit({
             "backend": backend.name, "device": backend.device,
-            "provider": backend.provider, "weights": backend.weights_source,
+            "provider": backend.provider, "precision": backend.precision, "weights": backend.weights_source,
             "untrained": weights.kind == "untrained",
         })
 
-    @Slot(int, list, bool)
-    def classify(self, job: int, paths: list, walk: bool) -> None:
-        """Walk `paths` (when `walk`) and report what was found, then classify them all, in batches."""
+    @Slot(int, list, bool, bool)
+    def classify(self, job: int, paths: list, walk: bool, fast_decode: bool = False) -> None:
+        """Walk `paths` (when `walk`) and report what was found, then classify them all, in batches;
+        `fast_decode` decodes JPEGs at a reduced DCT scale, as the command line's --fast-decode does."""
         from alexnet_gui.core.engine import Engine, iter_image_paths
 
         self.cancel_event.clear()
@@ -85,7 +86,8 @@ class InferenceWorker(QObject):
         if self.backend is None:
             self.job_failed.emit(job, "no model is loaded")
             return
-        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta)
+        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta,
+                        fast_decode=fast_decode)
         start = time.perf_counter()
         batch: list = []
         done = 0
@@ -166,8 +168,8 @@ class ToolRun:
 class Requests(QObject):
     """Lives on the main thread; its signals are queued to the worker's slots."""
 
-    load_model = Signal(str, str, object)
-    classify = Signal(int, list, bool)
+    load_model = Signal(str, str, object, str)   # backend, device, weights, precision
+    classify = Signal(int, list, bool, bool)     # job, paths, walk folders, fast decode
     compute_view = Signal(str, object)
     run_tool = Signal(str, object)
     shutdown = Signal()

@@ -205,3 +205,74 @@ def test_window_shows_before_torch_is_imported(tmp_path):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert proc.stdout.split() == ["True", "False", "False"], proc.stderr
+
+
+def test_fast_decoding_classifies_as_the_engine_does_and_the_export_says_which_rows_used_it(qtbot, window, tmp_path):
+    import json
+
+    from alexnet_gui.core.engine import Engine
+
+    photos = [str(p) for p in write_photos(tmp_path / "in", 3, size=(1024, 768))]  # decoded at 1/2 scale
+    window.fast_decode_action.trigger()
+    assert window.fast_decode_action.isChecked() and window.settings.fast_decode is True
+    window.add_paths(photos)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and not window.is_busy(), timeout=60000)
+    backend = window.handle.worker.backend  # idle worker: safe to borrow for the reference answers
+
+    def probs(results):
+        return [[(p.index, p.prob) for p in r.top] for r in results]
+
+    fast = probs(Engine(backend, top_k=5, fast_decode=True).run(photos))
+    exact = probs(Engine(backend, top_k=5).run(photos))
+    shown = probs(window.model.results())
+    assert fast != exact  # the switch changes the input the network sees...
+    assert [[i for i, _ in r] for r in shown] == [[i for i, _ in r] for r in fast]  # ...to the engine's fast input
+    assert [p for r in shown for _, p in r] == pytest.approx([p for r in fast for _, p in r], abs=1e-7)
+    status = window.model.index(0, 4)
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == "done (fast decoding)"
+    window.export_csv(str(tmp_path / "fast.csv"))
+    prov = json.loads((tmp_path / "fast.csv.provenance.json").read_text())
+    assert prov["preprocessing"]["fast_decode"] is True
+
+    window.fast_decode_action.trigger()  # off: the next image is decoded exactly
+    assert window.settings.fast_decode is False
+    (extra,) = write_photos(tmp_path / "more", 1, size=(1024, 768), seed=5)
+    window.add_paths([str(extra)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and not window.is_busy(), timeout=60000)
+    assert window.model.index(3, 4).data(Qt.ItemDataRole.ToolTipRole) == "done"
+    window.export_csv(str(tmp_path / "mixed.csv"))
+    prov = json.loads((tmp_path / "mixed.csv.provenance.json").read_text())
+    assert prov["preprocessing"]["fast_decode"] == "mixed: 3 of 4 classified rows"
+
+
+def test_fp16_needs_cuda_and_otherwise_the_model_runs_fp32_without_complaint(qtbot, settings, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from alexnet_gui.core.backends import cuda_status
+    from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.settings import Settings
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    settings.precision = "fp16"
+    settings.fast_decode = True
+    settings.device = "cpu"  # fp16 with the CPU chosen: the worker must not refuse it, just run fp32
+    settings.sync()
+    reread = Settings(QSettings(settings._s.fileName(), QSettings.Format.IniFormat))  # INI gives strings back
+    assert (reread.precision, reread.fast_decode) == ("fp16", True)
+
+    win = MainWindow(reread)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.model_ready, timeout=60000):
+        win.start()
+    assert win.fp16_action.isChecked() and win.fast_decode_action.isChecked()
+    assert win.model_info["precision"] == "fp32" and not shown
+    assert "fp16" not in win.model_label.text()
+    usable, reason = cuda_status("torch")
+    qtbot.waitUntil(lambda: win.fp16_action.isEnabled() == usable)
+    if not usable:
+        assert win.fp16_action.toolTip() == f"fp16 needs CUDA: {reason}"
+        with qtbot.waitSignal(win.model_ready, timeout=60000) as loaded:
+            win.device_combo.setCurrentIndex(win.device_combo.findData("auto"))
+        assert loaded.args[0]["precision"] == "fp32" and loaded.args[0]["device"] == "cpu" and not shown
+    win.close()
