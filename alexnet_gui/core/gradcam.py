@@ -34,16 +34,18 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: np.ndarray | torch.Tensor, c
     Gradients of the class score w.r.t. the layer's activations are averaged per channel; the channel-weighted
     sum of activations goes through a ReLU and is scaled so its maximum is 1 (all zeros if nothing is positive).
     """
-    device = next(model.parameters()).device
-    inp = torch.as_tensor(np.asarray(x, dtype=np.float32) if not isinstance(x, torch.Tensor) else x).to(device)
+    first = next(model.parameters())
+    # A half-precision model (--precision fp16) takes its input in half precision; the map is returned in float32.
+    inp = torch.as_tensor(np.asarray(x, dtype=np.float32) if not isinstance(x, torch.Tensor) else x)
+    inp = inp.to(first.device, first.dtype)
     model.eval()
     with _capture(layer) as store, torch.enable_grad():
         inp = inp.clone().requires_grad_(True)
         score = model(inp)[0, class_index]
         model.zero_grad(set_to_none=True)
         score.backward()
-    activation = store["activation"].detach()[0]
-    weights = store["gradient"].detach()[0].mean(dim=(1, 2))
+    activation = store["activation"].detach()[0].float()
+    weights = store["gradient"].detach()[0].float().mean(dim=(1, 2))
     cam = torch.relu((weights[:, None, None] * activation).sum(dim=0))
     peak = cam.max()
     cam = cam / peak if peak > 0 else cam
