@@ -53,7 +53,8 @@ def test_compare_command_prints_each_image_and_the_summary(tmp_path, monkeypatch
     answers = {10: [1, 2, 3, 4, 5], 20: [6, 7, 8, 9, 10], 30: [11, 12, 13, 14, 15]}
     disagreeing = {**answers, 20: [7, 6, 8, 9, 10]}
     backends = {"torch": ColourCodedBackend(answers, "torch"), "onnx": ColourCodedBackend(disagreeing, "onnx")}
-    monkeypatch.setattr(compare_command, "open_backend", lambda args: backends[args.backend])
+    monkeypatch.setattr(compare_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(compare_command, "open_backend", lambda args, weights: backends[args.backend])
     assert main(["compare", str(tmp_path), "--top-k", "2"]) == 1
     out = capsys.readouterr().out
     blocks = out.strip().split("\n" + str(tmp_path))

@@ -36,6 +36,31 @@ def test_fp16_on_the_cpu_is_exit_2_with_one_sentence(tmp_path, capsys, backend):
     assert "Traceback" not in err and not out.exists()
 
 
+@pytest.mark.parametrize("command", ["compare", "cam"])
+def test_compare_and_cam_refuse_fp16_on_the_cpu_with_the_same_sentence(tmp_path, capsys, command):
+    (photo,) = write_photos(tmp_path, 1, size=(64, 64))
+    argv = [command, str(photo), "--untrained", "--precision", "fp16", "--device", "cpu"]
+    if command == "cam":
+        argv += ["--out", str(tmp_path / "cam.png")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if line.startswith("error: ")] == [
+        "error: --precision fp16 needs CUDA; choose --device auto or cuda on a machine with an NVIDIA GPU, "
+        "or --precision fp32 on the CPU"]
+    assert "Traceback" not in err and not (tmp_path / "cam.png").exists()
+
+
+@pytest.mark.skipif(cuda_status("torch")[0] or cuda_status("onnx")[0], reason="checks the CUDA-less fallback")
+def test_compare_with_fp16_and_no_cuda_compares_fp32_and_says_so_once_per_backend(tmp_path, capsys):
+    write_photos(tmp_path, 2, size=(64, 64))
+    assert main(["compare", str(tmp_path), "--untrained", "--precision", "fp16", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 images compared (0 could not be read): top-1 agreement 2/2 (100.0%)")
+    notes = [line for line in captured.err.splitlines() if line.startswith("precision: ")]
+    assert len(notes) == 2 and all(line.startswith("precision: fp32 on the CPU, not fp16") for line in notes)
+    assert captured.err.count("WARNING: --untrained") == 2  # weights resolved once: before the run and after it
+
+
 def test_load_backend_refuses_fp16_on_the_cpu_and_unknown_precisions(untrained_weights):
     with pytest.raises(BackendError, match="needs CUDA"):
         load_backend("torch", untrained_weights, "cpu", "fp16")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alexnet_gui.commands.model_options import add_precision_argument
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -17,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--alpha", type=float, default=0.5, help="heat-map opacity 0..1 (default 0.5)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    add_precision_argument(p)
     weights = p.add_mutually_exclusive_group()
     weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache)")
     weights.add_argument("--untrained", action="store_true", help="the seeded random network (meaningless)")

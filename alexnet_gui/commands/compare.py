@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from alexnet_gui.commands.classify import _top_k
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, open_backend
+from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_precision_argument, choose_weights, open_backend
+from alexnet_gui.core.backends.base import check_precision
 from alexnet_gui.core.errors import UserError
 
 
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     # The shared model options minus --backend: both backends always run.
     group = p.add_argument_group("model")
     group.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="for both backends (default: auto)")
+    add_precision_argument(group)  # fp16 on CUDA: torch's half model against ONNX Runtime's fp16 copy
     weights = group.add_mutually_exclusive_group()
     weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache, else download)")
     weights.add_argument("--untrained", action="store_true", help="a seeded random network (demos and tests only)")
@@ -42,11 +44,13 @@ def run(args: argparse.Namespace) -> int:
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
+    check_precision(args.precision, args.device)  # before a weights download, not after
+    weights = choose_weights(args)  # once for both backends (and one warning when untrained)
     backends = []
     try:
         for name in ("torch", "onnx"):
             args.backend = name
-            backends.append(open_backend(args))
+            backends.append(open_backend(args, weights))
         comparisons = []
         for comparison in compare_backends(backends, paths, top_k=args.top_k, fast_decode=args.fast_decode):
             comparisons.append(comparison)

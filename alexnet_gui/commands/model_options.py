@@ -25,11 +25,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
         "--device", choices=("auto", "cpu", "cuda"), default="auto",
         help="auto uses CUDA when the backend can, otherwise the CPU (default: auto)",
     )
-    group.add_argument(
-        "--precision", choices=PRECISIONS, default="fp32",
-        help="fp16 runs half precision on CUDA only; with --device auto and no CUDA it runs fp32 on the CPU "
-        "(default: fp32)",
-    )
+    add_precision_argument(group)
     weights = group.add_mutually_exclusive_group()
     weights.add_argument(
         "--weights", metavar="FILE",
@@ -38,6 +34,15 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
     weights.add_argument(
         "--untrained", action="store_true",
         help="use a seeded random network; predictions are meaningless (demos and tests only)",
+    )
+
+
+def add_precision_argument(group) -> None:
+    """Add --precision (fp32, or fp16 on CUDA) to a parser or argument group."""
+    group.add_argument(
+        "--precision", choices=PRECISIONS, default="fp32",
+        help="fp16 runs half precision on CUDA only; with --device auto and no CUDA it runs fp32 on the CPU "
+        "(default: fp32)",
     )
 
 
@@ -79,7 +84,7 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
     skips ONNX Runtime's weight prepacking, which would cost more than it saves."""
     from alexnet_gui.core.backends import cuda_status, load_backend, prepack_pays_off
 
-    precision = getattr(args, "precision", "fp32")  # cam and compare have no --precision
+    precision = getattr(args, "precision", "fp32")
     check_precision(precision, args.device)  # before a weights download, not after
     if weights is None:
         weights = choose_weights(args)
