@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
     QProgressBar, QPushButton, QSplitter, QTableView, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
@@ -19,6 +19,8 @@ from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 from alexnet_gui.gui.worker import WorkerHandle
 
 BACKEND_LABELS = {"onnx": "ONNX Runtime", "torch": "PyTorch"}
+# The preview's bars show five classes whatever the CSV's top-k, so the worker always keeps at least five.
+PREVIEW_CLASSES = 5
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
 
 
@@ -81,7 +83,7 @@ class MainWindow(QMainWindow):
 
         self.handle = WorkerHandle()
         w = self.handle.worker
-        w.top_k = self.settings.top_k
+        w.top_k = max(PREVIEW_CLASSES, self.settings.top_k)
         w.model_loading.connect(self._on_model_loading)
         w.model_loaded.connect(self._on_model_loaded)
         w.model_failed.connect(self._on_model_failed)
@@ -189,6 +191,9 @@ class MainWindow(QMainWindow):
             "Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32")
         self.fp16_action.setCheckable(True)
         self.fp16_action.setChecked(self.settings.precision == "fp16")
+        self.top_k_action = self._action(
+            "Classes per image (top-k)…", self.ask_top_k, None,
+            "How many classes each row keeps and Export CSV writes, 1-1000 (the command line's --top-k)")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit, "Quit alexnet-gui")
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -205,6 +210,7 @@ class MainWindow(QMainWindow):
         model_menu.addSeparator()
         model_menu.addAction(self.fast_decode_action)
         model_menu.addAction(self.fp16_action)
+        model_menu.addAction(self.top_k_action)
         model_menu.addSeparator()
         model_menu.addAction(self.weights_action)
         self.help_menu = bar.addMenu("&Help")
@@ -302,6 +308,24 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             "Fast JPEG decoding " + ("on" if on else "off") + ": it applies to the images classified from now on.", 5000)
 
+    def ask_top_k(self) -> None:
+        k, ok = QInputDialog.getInt(self, "Top-k", "Classes per image in the CSV (1-1000):", self.settings.top_k, 1, 1000)
+        if ok:
+            self.set_top_k(k)
+
+    def set_top_k(self, k: int) -> None:
+        """Keep `k` classes per image (remembered); rows classified with fewer are classified again, so that an
+        export never has empty class cells for a readable image."""
+        if not 1 <= k <= 1000:
+            raise ValueError("top-k must be between 1 and 1000")
+        self.settings.top_k = k
+        self.handle.worker.top_k = max(PREVIEW_CLASSES, k)  # read by the worker when its next job starts
+        fewer = self.model.paths_with_fewer_classes(k)
+        if fewer and self.model_info:
+            self.model.requeue(fewer)
+            self._submit(fewer, walk=False)
+            self.statusBar().showMessage(f"Top-{k}: classifying {len(fewer)} images again for their extra classes.", 5000)
+
     def _on_model_choice_changed(self) -> None:
         self.settings.backend = self.current_backend()
         self.settings.device = self.current_device()
@@ -385,6 +409,7 @@ class MainWindow(QMainWindow):
 
     def _set_running(self, running: bool) -> None:
         self.cancel_action.setEnabled(running)
+        self.top_k_action.setEnabled(not running)  # a running batch keeps the top-k it started with
         self.cancel_button.setVisible(running)
         self.progress_bar.setVisible(running)
         if running:
@@ -506,12 +531,12 @@ class MainWindow(QMainWindow):
         chosen = rows if len(rows) > 1 else None
         results = self.model.results(chosen)
         try:
-            with CsvResultWriter(path, self.handle.worker.top_k) as writer:
+            with CsvResultWriter(path, self.settings.top_k) as writer:
                 for result in results:
                     writer.write(result)
             from alexnet_gui.core.provenance import record_export
 
-            record_export(path, self.model_info, self.weights, top_k=self.handle.worker.top_k,
+            record_export(path, self.model_info, self.weights, top_k=self.settings.top_k,
                           tta=self.handle.worker.tta, results=results,
                           fast_rows=self.model.fast_decoded_count(chosen))  # the provenance sidecar
         except (UserError, OSError) as exc:

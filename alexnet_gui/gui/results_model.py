@@ -179,6 +179,19 @@ class ResultsModel(QAbstractTableModel):
         chosen = self._rows if rows is None else [self._rows[i] for i in sorted(rows)]
         return [r.result for r in chosen if r.result is not None]
 
+    def paths_with_fewer_classes(self, k: int) -> list[str]:
+        """Paths of rows classified without error but with fewer than `k` classes kept."""
+        return [r.path for r in self._rows if r.result is not None and r.result.error is None and len(r.result.top) < k]
+
+    def requeue(self, paths: list[str]) -> None:
+        """Forget these rows' results (they show as queued until classified again)."""
+        touched = [self._index[p] for p in paths if p in self._index]
+        for i in touched:
+            self._rows[i].result = None
+            self._rows[i].fast_decode = False
+        if touched:
+            self.dataChanged.emit(self.index(min(touched), 0), self.index(max(touched), len(COLUMNS) - 1))
+
     def fast_decoded_count(self, rows: list[int] | None = None) -> int:
         """How many of the given rows (all when None) were classified, without error, from a fast decode."""
         chosen = self._rows if rows is None else [self._rows[i] for i in rows]

@@ -276,3 +276,36 @@ def test_fp16_needs_cuda_and_otherwise_the_model_runs_fp32_without_complaint(qtb
             win.device_combo.setCurrentIndex(win.device_combo.findData("auto"))
         assert loaded.args[0]["precision"] == "fp32" and loaded.args[0]["device"] == "cpu" and not shown
     win.close()
+
+
+def test_top_k_reclassifies_rows_with_fewer_classes_and_exports_the_command_lines_cells(qtbot, window, settings,
+                                                                                        tmp_path):
+    from alexnet_gui.cli import main
+
+    folder = tmp_path / "in"
+    write_photos(folder, 3, size=(300, 200))
+    write_tricky_folder(folder / "tricky")
+    window.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and not window.is_busy(), timeout=120000)
+    assert {len(r.result.top) for r in window.model.rows() if r.result.ok} == {5}
+    readable = [r.path for r in window.model.rows() if r.result.ok]
+    assert len(readable) == 3 + 10  # the photos and the tricky folder's readable images; five files fail
+
+    window.set_top_k(10)  # rows kept five classes: classified again, failed rows left as they are
+    assert settings.top_k == 10 and window.model.queued_paths() == readable
+    qtbot.waitUntil(lambda: not window.model.queued_paths() and not window.is_busy(), timeout=120000)
+    assert {len(r.result.top) for r in window.model.rows() if r.result.ok} == {10}
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(window.shown_predictions()) == 5)  # the preview keeps its five bars
+
+    for k in (10, 1):
+        window.set_top_k(k)
+        assert not window.is_busy()  # ten classes cover top-1: nothing to classify again
+        gui_csv = window.export_csv(str(tmp_path / f"gui{k}.csv"))
+        cli_csv = tmp_path / f"cli{k}.csv"
+        assert main(["classify", str(folder), "--out", str(cli_csv), "--untrained", "--backend", "torch",
+                     "--top-k", str(k)]) == 1
+        with open(gui_csv, newline="", encoding="utf-8") as a, open(cli_csv, newline="", encoding="utf-8") as b:
+            assert list(csv.reader(a)) == list(csv.reader(b))
+    with pytest.raises(ValueError, match="between 1 and 1000"):
+        window.set_top_k(0)
