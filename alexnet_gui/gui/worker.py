@@ -35,7 +35,10 @@ class InferenceWorker(QObject):
         self.backend = None
         self.cancel_event = threading.Event()
         self.top_k = 5
-        self.batch_size = 16
+        # None: the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 made a folder
+        # of photos 3-15 % slower here (fast decoding 72-83 against 87-92 images/s): less decoded ahead, and
+        # ONNX Runtime packs the fully-connected weights once per call when prepacking is off.
+        self.batch_size: int | None = None
         self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
 
     @Slot(str, str, object, str)
@@ -94,7 +97,7 @@ class InferenceWorker(QObject):
         try:
             for result in engine.run(paths, cancel=self.cancel_event):
                 batch.append(result)
-                if len(batch) >= self.batch_size:
+                if len(batch) >= engine.batch_size:
                     done += len(batch)
                     self._emit_batch(job, batch, done, len(paths), start)
                     batch = []

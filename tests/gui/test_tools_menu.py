@@ -167,7 +167,7 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
     for i in range(40):
         write_colour_image(labelled / f"x{i:02d}.png", 10 + i)
     tools, worker = window.tools_menu, window.handle.worker
-    assert worker.batch_size == 16
+    assert worker.batch_size is None  # the engine's: 32 images a batch on the CPU
     reports = []
 
     def press_cancel_at_the_first_report(kind, done, total):
@@ -179,16 +179,16 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
     with qtbot.waitSignal(worker.view_progress, timeout=60000) as first:
         tools.evaluate_folder(str(labelled.parent))
         assert window.is_busy() and window.cancel_button.isVisibleTo(window) and window.progress_bar.isVisibleTo(window)
-    assert first.args == ["tools:evaluate", 16, 40]
+    assert first.args == ["tools:evaluate", 32, 40]
     qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "TextReportDialog",
                     timeout=60000)
     worker.view_progress.disconnect(press_cancel_at_the_first_report)
     text = tools.dialogs[-1].text.toPlainText()
     assert text.startswith(
-        "cancelled after 16 of 40 images: the figures below cover those only\n\nimages: 16 classified")
-    assert reports == [("tools:evaluate", 16, 40)]
+        "cancelled after 32 of 40 images: the figures below cover those only\n\nimages: 32 classified")
+    assert reports == [("tools:evaluate", 32, 40)]
     assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
-    assert window.progress_bar.format().startswith("evaluate: 16/40 · ETA ")
+    assert window.progress_bar.format().startswith("evaluate: 32/40 · ETA ")
 
 
 def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tmp_path):
