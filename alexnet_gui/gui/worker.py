@@ -35,9 +35,9 @@ class InferenceWorker(QObject):
         self.backend = None
         self.cancel_event = threading.Event()
         self.top_k = 5
-        # None: the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 made a folder
-        # of photos 3-15 % slower here (fast decoding 72-83 against 87-92 images/s): less decoded ahead, and
-        # ONNX Runtime packs the fully-connected weights once per call when prepacking is off.
+        # None: the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 were slower
+        # on the benchmark corpus with fast decoding (medians of 7 interleaved runs: 78.4 against 81.6 images/s):
+        # less is decoded ahead, and ONNX Runtime packs the fully-connected weights once per call without prepacking.
         self.batch_size: int | None = None
         self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
 
