@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from alexnet_gui.cli import main
+from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.ray_engine import CRASH_ONCE_ENV, INSTALL_HINT
 from tests.image_fixtures import write_photos, write_tricky_folder
 
@@ -66,6 +67,44 @@ def test_ray_csv_equals_the_local_engines_csv(ray_cluster, folder, local_csv, tm
     assert "not an image file" in text and "truncated JPEG" in text and "image too large (40000x40000 pixels)" in text
     assert "Ray Data on a local Ray instance: 1 ONNX Runtime actor(s)" in capsys.readouterr().err
     assert not list(tmp_path.glob(".ray.csv.*.part"))  # written atomically: no temporary file left behind
+
+
+@pytest.mark.slow
+def test_fp16_on_a_cluster_without_gpus_runs_fp32_says_so_and_matches_the_local_csv(ray_cluster, folder, local_csv,
+                                                                                     tmp_path, capsys):
+    from alexnet_gui.core.provenance import read_provenance
+
+    out = tmp_path / "ray16.csv"
+    options = [o for o in OPTIONS if o not in ("--device", "cpu")]  # auto: the actors get no GPU here
+    status = main(["classify", str(folder), "--out", str(out), *options, "--engine", "ray", "--workers", "1",
+                   "--precision", "fp16"])
+    assert status == 1
+    assert out.read_text(encoding="utf-8") == local_csv
+    err = capsys.readouterr().err
+    assert ("precision: fp32 on the actors' CPUs, not fp16 (fp16 needs CUDA; the Ray cluster gives the actors no "
+            "GPU)") in err
+    assert read_provenance(out)["precision"] == "fp32"
+
+
+def test_the_actors_fp16_model_is_converted_on_the_driver_and_keeps_float32_io(untrained_weights, onnx_backend,
+                                                                              tmp_path):
+    from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+    from alexnet_gui.core.ray_engine import actor_model
+    from alexnet_gui.core.weights import WeightsChoice
+
+    model = actor_model(untrained_weights, "fp16")
+    assert model.name.endswith(".fp16.onnx") and model.with_name(model.name + ".data").is_file()
+    # An actor opens it as a plain .onnx file; ONNX Runtime's CPU provider runs fp16 too, so parity shows here.
+    actor = OnnxBackend(WeightsChoice(kind="onnx", path=model, source="ray actor"), "cpu")
+    x = np.random.default_rng(0).standard_normal((2, 3, 224, 224), dtype=np.float32)
+    logits = actor.predict(x)
+    assert logits.dtype == np.float32 and logits.shape == (2, 1000)
+    assert np.abs(logits - onnx_backend.predict(x)).max() <= 1e-4  # tests/test_precision.py's ONNX fp16 tolerance
+    assert actor_model(untrained_weights, "fp32").name.endswith(".onnx") and ".fp16" not in actor_model(
+        untrained_weights, "fp32").name
+    (tmp_path / "user.onnx").write_bytes(model.read_bytes())
+    with pytest.raises(UserError, match="fp16 works with the app's own exports only"):
+        actor_model(WeightsChoice(kind="onnx", path=tmp_path / "user.onnx", source="file user.onnx"), "fp16")
 
 
 @pytest.mark.slow
@@ -140,12 +179,14 @@ def test_engine_ray_refuses_the_torch_backend_in_one_sentence(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("option", "message"), [
-    (["--precision", "fp16"], "error: --engine ray runs fp32 only; leave out --precision or use --engine local"),
+    (["--precision", "fp16", "--device", "cpu"],
+     "error: --precision fp16 needs CUDA; choose --device auto or cuda on a machine with an NVIDIA GPU, or "
+     "--precision fp32 on the CPU"),
     (["--decode", "gpu"],
      "error: --engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local"),
 ])
-def test_engine_ray_refuses_fp16_and_gpu_decoding_in_one_sentence_before_starting_ray(tmp_path, capsys, option,
-                                                                                      message):
+def test_engine_ray_refuses_cpu_fp16_and_gpu_decoding_in_one_sentence_before_starting_ray(tmp_path, capsys, option,
+                                                                                          message):
     write_photos(tmp_path, 1, size=(64, 48))
     out = tmp_path / "out.csv"
     status = main(["classify", str(tmp_path), "--out", str(out), *OPTIONS, "--engine", "ray", *option])

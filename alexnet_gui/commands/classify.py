@@ -111,10 +111,13 @@ def _open_ray(args: argparse.Namespace):
     weights = choose_weights(args)
     args.weights_choice = weights
     classifier = RayClassifier(
-        weights, backend=args.backend, device=args.device, address=args.address, workers=args.workers,
-        gpus_per_worker=args.gpus_per_worker, top_k=args.top_k, batch_size=args.batch_size,
+        weights, backend=args.backend, device=args.device, precision=args.precision, address=args.address,
+        workers=args.workers, gpus_per_worker=args.gpus_per_worker, top_k=args.top_k, batch_size=args.batch_size,
         fast_decode=args.fast_decode, tta=args.tta,
     )
+    if classifier.precision != args.precision:  # fp16 asked for, and the actors have no GPU
+        print(f"precision: {classifier.precision} on the actors' CPUs, not {args.precision} "
+              f"({args.precision} needs CUDA; the Ray cluster gives the actors no GPU)", file=sys.stderr)
     print(f"engine: {classifier.provider}; weights: {classifier.weights_source}", file=sys.stderr)
     return classifier
 
@@ -172,8 +175,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--address and --gpus-per-worker need --engine ray")
     from alexnet_gui.core.backends.base import check_precision
 
-    if on_ray and getattr(args, "precision", "fp32") != "fp32":
-        raise UserError("--engine ray runs fp32 only; leave out --precision or use --engine local")
     if on_ray and getattr(args, "decode", "cpu") != "cpu":
         raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download

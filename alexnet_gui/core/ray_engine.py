@@ -175,12 +175,39 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
     return _shipped[key]
 
 
+def actor_model(weights: WeightsChoice, precision: str) -> Path:
+    """The .onnx file the classifier actors run: the driver's export (our own exports as their faster logits-only
+    copy), or its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way)."""
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
+
+    if precision == "fp16" and weights.kind == "onnx":
+        raise UserError("--precision fp16 works with the app's own exports only; use --precision fp32 with an .onnx file")
+    model = ensure_exported(weights)
+    if weights.kind != "onnx":
+        model = logits_only_model(model)
+    if precision == "fp16":
+        from alexnet_gui.core.backends.onnx_fp16 import fp16_model
+
+        model = fp16_model(model)  # converted once, here: the actors need no onnx package
+    return model
+
+
+def _placement(ray: Any, device: str, gpus_per_worker: float | None) -> tuple[float, str]:
+    """(GPUs per actor, the device the actors run on: "cuda", "cpu" or "auto"); None asks for one GPU per actor
+    when the cluster has GPUs and `device` is not "cpu"."""
+    if gpus_per_worker is None:
+        gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+    actor_device = "cuda" if gpus_per_worker > 0 and device != "cpu" else ("cpu" if device == "cpu" else "auto")
+    return gpus_per_worker, actor_device
+
+
 def run_on_ray(
     paths: Sequence[str],
     weights: WeightsChoice,
     *,
     backend: str = "onnx",
     device: str = "auto",
+    precision: str = "fp32",
     top_k: int = 5,
     batch_size: int | None = None,
     fast_decode: bool = False,
@@ -193,8 +220,10 @@ def run_on_ray(
     """Yield one Result per path, in input order, computed by Ray Data on the cluster at `address`.
 
     `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
+    `precision` "fp16" runs the actors' model in half precision when they have GPUs, fp32 otherwise (refused with
+    `device` "cpu").
     """
-    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
+    from alexnet_gui.core.backends.base import check_precision, precision_on
     from alexnet_gui.core.tta import check_tta_mode
 
     if backend != "onnx":
@@ -202,14 +231,11 @@ def run_on_ray(
     if not 1 <= top_k <= 1000:
         raise ValueError("top_k must be between 1 and 1000")
     tta = check_tta_mode(tta)
+    check_precision(precision, device)
     ray = connect(address)
-    # Export once, here: the actors only ever see an .onnx file. Our own exports get the faster logits-only copy.
-    model = ensure_exported(weights)
-    if weights.kind != "onnx":
-        model = logits_only_model(model)
-    if gpus_per_worker is None:
-        gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
-    actor_device = "cuda" if gpus_per_worker > 0 and device != "cpu" else ("cpu" if device == "cpu" else "auto")
+    gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
+    # Export once, here: the actors only ever see an .onnx file.
+    model = actor_model(weights, precision_on(precision, "cuda" if actor_device == "cuda" else "cpu"))
     workers = workers or default_workers(ray, gpus_per_worker)
     if batch_size is None:
         from alexnet_gui.core.engine import DEFAULT_BATCH_SIZE
@@ -265,16 +291,19 @@ class RayClassifier:
         *,
         backend: str = "onnx",
         device: str = "auto",
+        precision: str = "fp32",
         address: str | None = None,
         workers: int | None = None,
         gpus_per_worker: float | None = None,
         **engine_options: Any,
     ) -> None:
+        from alexnet_gui.core.backends.base import check_precision, precision_on
+
         if backend != "onnx":
             raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
+        check_precision(precision, device)
         ray = connect(address)
-        if gpus_per_worker is None:
-            gpus_per_worker = 1.0 if device != "cpu" and ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+        gpus_per_worker, _ = _placement(ray, device, gpus_per_worker)
         if device == "cuda" and gpus_per_worker <= 0:
             raise UserError("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)")
         self.weights = weights
@@ -282,11 +311,16 @@ class RayClassifier:
         self.workers = workers or default_workers(ray, gpus_per_worker)
         self.gpus_per_worker = gpus_per_worker
         self.device = "cuda" if gpus_per_worker > 0 and device != "cpu" else "cpu"
+        #: what the actors run: fp16 only on GPUs (the summary, the note on stderr and the provenance read it)
+        self.precision = precision_on(precision, self.device)
+        if self.precision == "fp16" and weights.kind == "onnx":
+            actor_model(weights, "fp16")  # refuses in one sentence now, not after Ray has started the dataset
         self.requested_device = device
         self.address = address
         where = address or "a local Ray instance"
         self.provider = (
             f"Ray Data on {where}: {self.workers} ONNX Runtime actor(s), {gpus_per_worker:g} GPU each"
+            + (", fp16" if self.precision == "fp16" else "")
         )
         self.engine_options = engine_options
         # The command line draws its own progress bar; Ray Data's "execution finished" lines would break it.
@@ -298,7 +332,8 @@ class RayClassifier:
             ) -> Iterator[Result]:
         """Yield one Result per path in input order (see `run_on_ray`)."""
         return run_on_ray(
-            paths, self.weights, device=self.requested_device, address=self.address, workers=self.workers,
+            paths, self.weights, device=self.requested_device, precision=self.precision, address=self.address,
+            workers=self.workers,
             gpus_per_worker=self.gpus_per_worker, on_progress=on_progress, **self.engine_options,
         )
 
