@@ -95,8 +95,9 @@ class ToolsMenu(QObject):
             from alexnet_gui.core.backends import load_backend
             from alexnet_gui.core.compare import compare_backends
 
+            # The same device and precision as the loaded backend: a comparison of backends, not of precisions.
             other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device,
-                                 prepack=False)
+                                 backend.precision, prepack=False)
             try:
                 pair = [backend, other] if backend.name == "torch" else [other, backend]
                 compared = []
