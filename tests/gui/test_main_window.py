@@ -309,3 +309,17 @@ def test_top_k_reclassifies_rows_with_fewer_classes_and_exports_the_command_line
             assert list(csv.reader(a)) == list(csv.reader(b))
     with pytest.raises(ValueError, match="between 1 and 1000"):
         window.set_top_k(0)
+
+
+def test_after_the_model_loads_garbage_collections_no_longer_walk_it(qtbot, window, settings):
+    import gc
+
+    from alexnet_gui.core.weights import resolve_weights
+
+    model = window.handle.worker.backend.model  # torch's nn.Module: thousands of tracked objects with its imports
+    # gc.get_objects() lists what collections walk; frozen objects are left out (and still freed by refcounting).
+    assert gc.get_freeze_count() > 0 and not any(obj is model for obj in gc.get_objects())
+    with qtbot.waitSignal(window.model_ready, timeout=60000):  # a second load freezes its new model too
+        window.set_weights(resolve_weights(untrained=True), "untrained")
+    reloaded = window.handle.worker.backend.model
+    assert reloaded is not model and not any(obj is reloaded for obj in gc.get_objects())
