@@ -180,8 +180,7 @@ def actor_model(weights: WeightsChoice, precision: str) -> Path:
     copy), or its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way)."""
     from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
 
-    if precision == "fp16" and weights.kind == "onnx":
-        raise UserError("--precision fp16 works with the app's own exports only; use --precision fp32 with an .onnx file")
+    _check_fp16_source(weights, precision)
     model = ensure_exported(weights)
     if weights.kind != "onnx":
         model = logits_only_model(model)
@@ -190,6 +189,13 @@ def actor_model(weights: WeightsChoice, precision: str) -> Path:
 
         model = fp16_model(model)  # converted once, here: the actors need no onnx package
     return model
+
+
+def _check_fp16_source(weights: WeightsChoice, precision: str) -> None:
+    if precision == "fp16" and weights.kind == "onnx":
+        from alexnet_gui.core.backends.onnx_fp16 import OWN_EXPORTS_ONLY
+
+        raise UserError(OWN_EXPORTS_ONLY)
 
 
 def _placement(ray: Any, device: str, gpus_per_worker: float | None) -> tuple[float, str]:
@@ -313,8 +319,7 @@ class RayClassifier:
         self.device = "cuda" if gpus_per_worker > 0 and device != "cpu" else "cpu"
         #: what the actors run: fp16 only on GPUs (the summary, the note on stderr and the provenance read it)
         self.precision = precision_on(precision, self.device)
-        if self.precision == "fp16" and weights.kind == "onnx":
-            actor_model(weights, "fp16")  # refuses in one sentence now, not after Ray has started the dataset
+        _check_fp16_source(weights, self.precision)  # now, not after Ray has started the dataset
         self.requested_device = device
         self.address = address
         where = address or "a local Ray instance"
@@ -333,8 +338,8 @@ class RayClassifier:
         """Yield one Result per path in input order (see `run_on_ray`)."""
         return run_on_ray(
             paths, self.weights, device=self.requested_device, precision=self.precision, address=self.address,
-            workers=self.workers,
-            gpus_per_worker=self.gpus_per_worker, on_progress=on_progress, **self.engine_options,
+            workers=self.workers, gpus_per_worker=self.gpus_per_worker, on_progress=on_progress,
+            **self.engine_options,
         )
 
     def close(self) -> None:

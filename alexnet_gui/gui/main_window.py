@@ -306,10 +306,11 @@ class MainWindow(QMainWindow):
             self.fast_decode_action.setChecked(on)
         self.settings.fast_decode = on
         self.statusBar().showMessage(
-            "Fast JPEG decoding " + ("on" if on else "off") + ": it applies to the images classified from now on.", 5000)
+            f"Fast JPEG decoding {'on' if on else 'off'}: it applies to the images classified from now on.", 5000)
 
     def ask_top_k(self) -> None:
-        k, ok = QInputDialog.getInt(self, "Top-k", "Classes per image in the CSV (1-1000):", self.settings.top_k, 1, 1000)
+        k, ok = QInputDialog.getInt(self, "Top-k", "Classes per image in the CSV (1-1000):", self.settings.top_k,
+                                    1, 1000)
         if ok:
             self.set_top_k(k)
 
@@ -324,7 +325,8 @@ class MainWindow(QMainWindow):
         if fewer and self.model_info:
             self.model.requeue(fewer)
             self._submit(fewer, walk=False)
-            self.statusBar().showMessage(f"Top-{k}: classifying {len(fewer)} images again for their extra classes.", 5000)
+            self.statusBar().showMessage(
+                f"Top-{k}: classifying {len(fewer)} images again for their extra classes.", 5000)
 
     def _on_model_choice_changed(self) -> None:
         self.settings.backend = self.current_backend()

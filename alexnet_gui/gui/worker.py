@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 # Rows reach the table in chunks, so 100,000 files never mean 100,000 signals.
@@ -20,8 +21,8 @@ def _freeze_the_heap() -> None:
     A full collection walks every tracked object with the GIL held, so the window cannot paint meanwhile: with torch
     imported that is about 340,000 objects and 200 ms here, a visible stall whenever one falls during a batch. Frozen,
     they are never walked again (they are still freed by reference counting), and a full collection takes a few ms.
-    Garbage made since the last freeze (an old backend, closed above) is collected first, so none of it is kept;
-    the first freeze skips that collection, which would walk the whole heap once (CPython's gc.freeze advice).
+    Garbage made since the last freeze (an old backend the caller has just closed) is collected first, so none of
+    it is kept for good; the first freeze skips that collection, which would walk the whole heap once.
     """
     import gc
 

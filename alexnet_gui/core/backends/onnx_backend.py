@@ -231,10 +231,10 @@ class OnnxBackend(Backend):
             lean = bundled_lean if bundled_lean.is_file() else path
         self.precision = precision_on(precision, "cuda" if usable else "cpu")
         if self.precision == "fp16":
-            if weights.kind == "onnx":  # the half copy is written beside its source: never into a user's folder
-                raise BackendError("--precision fp16 works with the app's own exports only; "
-                                   "use --precision fp32 with an .onnx file")
-            from alexnet_gui.core.backends.onnx_fp16 import fp16_model
+            from alexnet_gui.core.backends.onnx_fp16 import OWN_EXPORTS_ONLY, fp16_model
+
+            if weights.kind == "onnx":
+                raise BackendError(OWN_EXPORTS_ONLY)
 
             lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
         self.session = self._open_session(lean, path, prepack)

@@ -19,6 +19,10 @@ from pathlib import Path
 
 from alexnet_gui.core.backends.base import BackendError
 
+#: Why fp16 is refused for a user's own .onnx file: the half copy is written beside its source, never into a
+#: user's folder.
+OWN_EXPORTS_ONLY = "--precision fp16 works with the app's own exports only; use --precision fp32 with an .onnx file"
+
 
 def _sort_topologically(graph) -> None:
     """Reorder `graph.node` so each node follows the nodes producing its inputs, as the ONNX spec requires.
