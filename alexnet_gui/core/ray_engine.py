@@ -309,14 +309,14 @@ class RayClassifier:
             raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
         check_precision(precision, device)
         ray = connect(address)
-        gpus_per_worker, _ = _placement(ray, device, gpus_per_worker)
+        gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
         if device == "cuda" and gpus_per_worker <= 0:
             raise UserError("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)")
         self.weights = weights
         self.weights_source = weights.source
         self.workers = workers or default_workers(ray, gpus_per_worker)
         self.gpus_per_worker = gpus_per_worker
-        self.device = "cuda" if gpus_per_worker > 0 and device != "cpu" else "cpu"
+        self.device = "cuda" if actor_device == "cuda" else "cpu"
         #: what the actors run: fp16 only on GPUs (the summary, the note on stderr and the provenance read it)
         self.precision = precision_on(precision, self.device)
         _check_fp16_source(weights, self.precision)  # now, not after Ray has started the dataset
