@@ -168,17 +168,22 @@ def test_the_program_exits_with_the_commands_status_after_atexit_handlers_and_fl
     assert usage.returncode == 2 and "must be at least 1" in usage.stderr
 
 
-def test_decoding_can_start_before_numpy_is_imported():
-    # classify starts its decode threads while the model loads; numpy's import (~60 ms) then overlaps the first
-    # decodes instead of delaying them, which needs everything up to the engine's start to leave numpy alone.
+def test_decoding_never_waits_for_numpy(tmp_path):
+    # classify starts its decode threads while the model loads, and numpy's import (~60 ms) runs on the loading
+    # thread: the threads decode meanwhile only if neither starting the engine nor decoding a crop needs numpy.
+    photo = tmp_path / "p.jpg"
     code = (
         "from concurrent.futures import Future\n"
+        "from PIL import Image\n"
+        f"Image.effect_noise((640, 480), 40).convert('RGB').save({str(photo)!r})\n"
         "from alexnet_gui.cli import build_parser\n"
         "build_parser()\n"
         "import alexnet_gui.core.provenance, alexnet_gui.core.results, alexnet_gui.core.resume\n"
-        "from alexnet_gui.core.engine import Engine, iter_image_paths\n"
+        "from alexnet_gui.core.engine import Engine, _decode_crop, iter_image_paths\n"
         "list(iter_image_paths(['.']))\n"
         "Engine(Future(), fast_decode=True)\n"
+        f"crops = [_decode_crop({str(photo)!r}, fast) for fast in (False, True)]\n"
+        "assert all(isinstance(c, bytes) and len(c) == 224 * 224 * 3 for c in crops), crops\n"
     )
     imported, _ = imports_after(code, ("numpy", "onnxruntime", "torch"))
     assert imported == []

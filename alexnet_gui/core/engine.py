@@ -3,9 +3,9 @@
 One engine serves the command line and the desktop app. Results come back in input order, one per path;
 a file that cannot be read becomes a Result with its reason and never stops the run.
 
-numpy is imported inside the functions that use it, here and in the modules the decode threads call: the command
-line starts decoding while the model loads, and a decode thread's Pillow work then runs during numpy's ~60 ms import
-instead of after it.
+numpy is imported inside the functions that use it, and the decode threads never need it (a crop waits as Pillow's
+raw bytes): the command line starts decoding while the model loads, and the threads then decode during numpy's
+~60 ms import on the loading thread instead of waiting for it.
 """
 
 from __future__ import annotations
@@ -101,41 +101,42 @@ def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str
     """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be
     read."""
     x = _decode_crop(path, fast_decode, tta)
-    if not isinstance(x, str) and x.dtype.name == "uint8":
-        from alexnet_gui.core.preprocess import normalise
+    if isinstance(x, bytes):
+        from alexnet_gui.core.preprocess import crop_from_bytes, normalise
 
-        return normalise(x)
+        return normalise(crop_from_bytes(x))
     return x
 
 
-def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
-    """Like `_decode`, but a single crop comes back as its (224, 224, 3) uint8 pixels: the engine's queue holds
-    these (a quarter of the memory) and normalises a batch at once."""
+def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> bytes | np.ndarray | str:
+    """Like `_decode`, but a single crop comes back as its raw pixels (`preprocess.load_crop_bytes`, made without
+    numpy): the engine's queue holds these and normalises a batch at once."""
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.preprocess import load_crop
+    from alexnet_gui.core.preprocess import load_crop_bytes
 
     try:
         if tta == "10crop":
             from alexnet_gui.core.tta import load_ten_crops
 
             return load_ten_crops(path, fast_decode=fast_decode)
-        return load_crop(path, fast_decode=fast_decode)
+        return load_crop_bytes(path, fast_decode=fast_decode)
     except UserError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
         return f"could not read image ({type(exc).__name__}: {exc})"
 
 
-def _stack_inputs(decoded: list[np.ndarray], buffer: list) -> np.ndarray:
-    """Stack decoded images into the model's float32 batch. Crops wait as uint8 (a quarter of the memory) and are
-    normalised here, a batch at a time, into `buffer[0]`: an array reused from batch to batch (allocated, or grown,
-    here). Ten-crop inputs come already normalised."""
+def _stack_inputs(decoded: list[bytes] | list[np.ndarray], buffer: list) -> np.ndarray:
+    """Stack decoded images into the model's float32 batch. Crops wait as raw uint8 pixels and are normalised here,
+    a batch at a time, into `buffer[0]`: an array reused from batch to batch (allocated, or grown, here). Ten-crop
+    inputs come already normalised."""
     import numpy as np
 
-    if decoded[0].dtype != np.uint8:
+    if not isinstance(decoded[0], bytes):
         return np.stack(decoded)
-    from alexnet_gui.core.preprocess import normalise_batch
+    from alexnet_gui.core.preprocess import crop_from_bytes, normalise_batch
 
+    decoded = [crop_from_bytes(pixels) for pixels in decoded]
     shape = (len(decoded), 3, *decoded[0].shape[:2])
     if not buffer or buffer[0].shape[0] < shape[0] or buffer[0].shape[1:] != shape[1:]:
         buffer[:] = [np.empty(shape, np.float32)]

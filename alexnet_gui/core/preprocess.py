@@ -96,9 +96,14 @@ def crop_rgb(img: Image.Image) -> np.ndarray:
     """Return the (224, 224, 3) uint8 pixels the network sees of an RGB image (resize 256, centre crop 224)."""
     import numpy as np
 
+    return np.asarray(_centre_crop(img))
+
+
+def _centre_crop(img: Image.Image) -> Image.Image:
+    """`crop_rgb` as a Pillow image."""
     resized = resize_for_crop(img)
     left, top = _crop_origin(*resized.size)
-    return np.asarray(resized.crop((left, top, left + CROP_SIZE, top + CROP_SIZE)))
+    return resized.crop((left, top, left + CROP_SIZE, top + CROP_SIZE))
 
 
 def crop_rgb_crop_only(img: Image.Image) -> np.ndarray:
@@ -110,12 +115,17 @@ def crop_rgb_crop_only(img: Image.Image) -> np.ndarray:
     """
     import numpy as np
 
+    return np.asarray(_resample_crop_only(img))
+
+
+def _resample_crop_only(img: Image.Image) -> Image.Image:
+    """`crop_rgb_crop_only` as a Pillow image."""
     width, height = _geometry(img)
     rw, rh = resized_size(width, height)
     left, top = _crop_origin(rw, rh)
     sx, sy = img.size[0] / rw, img.size[1] / rh
     box = (left * sx, top * sy, (left + CROP_SIZE) * sx, (top + CROP_SIZE) * sy)
-    return np.asarray(img.resize((CROP_SIZE, CROP_SIZE), Image.BILINEAR, box=box))
+    return img.resize((CROP_SIZE, CROP_SIZE), Image.BILINEAR, box=box)
 
 
 def preprocess(img: Image.Image) -> np.ndarray:
@@ -125,13 +135,28 @@ def preprocess(img: Image.Image) -> np.ndarray:
 
 def load_crop(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
     """Open `path` and return the (224, 224, 3) uint8 crop the network sees; `fast_decode` decodes JPEGs at a
-    reduced DCT scale first and resamples only the cropped region. A quarter of the input's memory: the engine
-    keeps its decoded batches in this form and normalises each batch at once (`normalise_batch`)."""
+    reduced DCT scale first and resamples only the cropped region."""
+    return crop_from_bytes(load_crop_bytes(path, fast_decode=fast_decode))
+
+
+def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False) -> bytes:
+    """`load_crop`'s pixels as raw bytes (224 x 224 x 3, row-major RGB), made with Pillow alone.
+
+    The engine's decode threads call this: without numpy they need not wait for its import (~60 ms, running on
+    the model's loading thread at the command line's start), and the bytes take a quarter of a float input's
+    memory while they wait for their batch."""
     from alexnet_gui.core.images import open_rgb
 
     if fast_decode:
-        return crop_rgb_crop_only(open_rgb(path, draft=True))
-    return crop_rgb(open_rgb(path))
+        return _resample_crop_only(open_rgb(path, draft=True)).tobytes()
+    return _centre_crop(open_rgb(path)).tobytes()
+
+
+def crop_from_bytes(pixels: bytes) -> np.ndarray:
+    """The (224, 224, 3) uint8 array over `load_crop_bytes`' result (a view, not a copy)."""
+    import numpy as np
+
+    return np.frombuffer(pixels, np.uint8).reshape(CROP_SIZE, CROP_SIZE, 3)
 
 
 def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
