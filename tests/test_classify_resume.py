@@ -214,3 +214,28 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(tmp_path, images, monkeypa
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # capsys's stream stands in for a terminal
     assert classify(images, tmp_path / "terminal.csv") == 0
     assert "classifying: 100%" in capsys.readouterr().err
+
+
+def test_the_gil_changes_hands_faster_only_while_the_model_loads(tmp_path, images, monkeypatch, capsys):
+    import sys
+
+    from alexnet_gui.core.backends.base import BackendError
+
+    seen = []
+
+    def open_backend(args, weights=None, images=None):
+        seen.append(sys.getswitchinterval())
+        if len(seen) == 2:
+            raise BackendError("this model failed to load")
+        return ColourCodedBackend(ANSWERS)
+
+    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(classify_command, "open_backend", open_backend)
+    before = sys.getswitchinterval()
+    assert before != classify_command.LOADING_SWITCH_INTERVAL
+    assert classify(images, tmp_path / "ok.csv") == 0
+    assert sys.getswitchinterval() == before
+    assert classify(images, tmp_path / "failed.csv") == 2
+    assert "this model failed to load" in capsys.readouterr().err
+    assert sys.getswitchinterval() == before
+    assert seen == [classify_command.LOADING_SWITCH_INTERVAL] * 2
