@@ -53,6 +53,9 @@ class MainWindow(QMainWindow):
         self._running_jobs: set[int | str] = set()  # classify job numbers and running tools
         self._job_fast_decode: dict[int, bool] = {}  # classify job -> whether it decodes JPEGs fast
         self._rerun_path: str | None = None
+        # Images queued before any model loaded (first start, while choosing weights, after a failed load):
+        # classified as soon as one loads.
+        self._classify_when_loaded = False
         self._job_started = 0.0
         self._last_rate = 0.0
         self.setAcceptDrops(True)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         w.progress.connect(self._on_progress)
         w.job_finished.connect(self._on_job_finished)
         w.job_failed.connect(self._on_job_failed)
+        w.job_needs_model.connect(self._on_job_needs_model)
         from alexnet_gui.gui.widgets.tools_menu import install_tools_menu
 
         install_tools_menu(self)  # compare backends, 10-crop TTA, accuracy on a folder, sort into folders
@@ -346,7 +350,10 @@ class MainWindow(QMainWindow):
         self.model_ready.emit(info)
         path = self._rerun_path
         self._rerun_path = None
-        if path:
+        if self._classify_when_loaded:
+            self._classify_when_loaded = False
+            self.classify_queued()
+        elif path:
             self._submit([path], walk=False)
 
     def _on_model_failed(self, message: str) -> None:
@@ -471,6 +478,12 @@ class MainWindow(QMainWindow):
     def _on_job_failed(self, job: int, message: str) -> None:
         self._finish_job(job)
         self.statusBar().showMessage(message, 10000)
+
+    def _on_job_needs_model(self, job: int) -> None:
+        self._finish_job(job)
+        self._classify_when_loaded = True
+        self.statusBar().showMessage("No model is loaded yet: the images stay queued and are classified as soon "
+                                     "as one is (Model > Choose weights…).", 10000)
 
     # --- selection and preview ----------------------------------------------------------------------------
     def selected_path(self) -> str | None:

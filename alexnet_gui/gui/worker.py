@@ -43,6 +43,7 @@ class InferenceWorker(QObject):
     progress = Signal(int, int, int, float)      # job, done, total, images/s over the job
     job_finished = Signal(int, bool, float)      # job, cancelled, images/s of the job
     job_failed = Signal(int, str)                # job, one sentence
+    job_needs_model = Signal(int)                # job: nothing was classified, no model is loaded yet
     view_ready = Signal(str, object)             # request kind, payload (activations, CAM, ...)
     view_failed = Signal(str, str)               # request kind, one sentence
     view_progress = Signal(str, int, int)        # request kind, done, total (tools that take a while)
@@ -105,7 +106,7 @@ class InferenceWorker(QObject):
                 self.paths_found.emit(job, found[len(found) - len(found) % _FOUND_CHUNK:])
             paths = found
         if self.backend is None:
-            self.job_failed.emit(job, "no model is loaded")
+            self.job_needs_model.emit(job)  # the rows stay queued; the window classifies them once a model loads
             return
         engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta,
                         fast_decode=fast_decode)

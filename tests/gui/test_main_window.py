@@ -323,3 +323,21 @@ def test_after_the_model_loads_garbage_collections_no_longer_walk_it(qtbot, wind
         window.set_weights(resolve_weights(untrained=True), "untrained")
     reloaded = window.handle.worker.backend.model
     assert reloaded is not model and not any(obj is reloaded for obj in gc.get_objects())
+
+
+def test_images_queued_before_any_model_are_classified_once_one_loads(qtbot, settings, tmp_path):
+    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.gui.main_window import MainWindow
+
+    photos = write_photos(tmp_path, 3, size=(160, 120))
+    win = MainWindow(settings)  # not started: as while the first start's weights dialog is open
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.handle.worker.job_needs_model, timeout=60000):
+        win.add_paths([str(tmp_path)])
+    qtbot.waitUntil(lambda: not win.is_busy())
+    assert win.model.queued_paths() == [str(p) for p in photos]
+    assert "classified as soon as one is" in win.statusBar().currentMessage()
+    win.set_weights(resolve_weights(untrained=True), "untrained")
+    qtbot.waitUntil(lambda: not win.model.queued_paths() and not win.is_busy(), timeout=60000)
+    assert all(r.result is not None and r.result.ok for r in win.model.rows())
+    win.close()
