@@ -73,7 +73,12 @@ class WeightsDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(560, 220)
+        self.setMinimumWidth(560)
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        # Word-wrapped labels do not grow a window by themselves: a long error would overlap the buttons.
+        self.adjustSize()
 
     # --- actions ------------------------------------------------------------------------------------------
     def start_download(self) -> None:
@@ -83,7 +88,7 @@ class WeightsDialog(QDialog):
         self._cancel.clear()
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.status.setText("Downloading…")
+        self._set_status("Downloading…")
         self._set_busy(True)
 
         def work() -> None:
@@ -112,7 +117,7 @@ class WeightsDialog(QDialog):
         try:
             self.choice = resolve_weights(path)
         except WeightsError as exc:
-            self.status.setText(str(exc))
+            self._set_status(str(exc))
             return
         self.mode = "file"
         self.accept()
@@ -132,7 +137,7 @@ class WeightsDialog(QDialog):
         if total > 0:
             self.progress.setRange(0, max(1, total // 1_000_000))
             self.progress.setValue(done // 1_000_000)
-        self.status.setText(f"Downloading… {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total > 0 else ""))
+        self._set_status(f"Downloading… {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total > 0 else ""))
 
     def _on_finished(self, path, error: str) -> None:
         from alexnet_gui.core.weights import WeightsChoice
@@ -144,7 +149,7 @@ class WeightsDialog(QDialog):
             offline = "could not download" in error
             hint = ("You seem to be offline. " if offline else "") + \
                 "Choose a local .pth/.onnx file, or use the untrained demo network."
-            self.status.setText(f"{error}\n\n{hint}")
+            self._set_status(f"{error}\n\n{hint}")
             return
         self.choice = WeightsChoice("pth", path, f"downloaded to {path}")
         self.mode = "cache"
@@ -153,7 +158,7 @@ class WeightsDialog(QDialog):
     def _on_cancel(self) -> None:
         if self.is_downloading():
             self._cancel.set()
-            self.status.setText("Cancelling…")
+            self._set_status("Cancelling…")
             return
         self.reject()
 
