@@ -41,7 +41,7 @@ class InferenceWorker(QObject):
     paths_found = Signal(int, list)              # job, paths (a chunk)
     results_ready = Signal(int, list)            # job, [Result]
     progress = Signal(int, int, int, float)      # job, done, total, images/s over the job
-    job_finished = Signal(int, bool, float)      # job, cancelled, images/s of the job
+    job_finished = Signal(int, bool, float)      # job, cancelled, images/s of the job (0: none classified)
     job_failed = Signal(int, str)                # job, one sentence
     job_needs_model = Signal(int)                # job: nothing was classified, no model is loaded yet
     view_ready = Signal(str, object)             # request kind, payload (activations, CAM, ...)
@@ -112,10 +112,11 @@ class InferenceWorker(QObject):
                         fast_decode=fast_decode)
         start = time.perf_counter()
         batch: list = []
-        done = 0
+        done = classified = 0
         try:
             for result in engine.run(paths, cancel=self.cancel_event):
                 batch.append(result)
+                classified += result.ok
                 if len(batch) >= engine.batch_size:
                     done += len(batch)
                     self._emit_batch(job, batch, done, len(paths), start)
@@ -127,7 +128,9 @@ class InferenceWorker(QObject):
             self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
             return
         elapsed = time.perf_counter() - start
-        self.job_finished.emit(job, self.cancel_event.is_set(), done / elapsed if elapsed > 0 else 0.0)
+        # No rate for a job whose files all failed: a missing file "runs" at hundreds of images/s.
+        rate = done / elapsed if classified and elapsed > 0 else 0.0
+        self.job_finished.emit(job, self.cancel_event.is_set(), rate)
 
     def _emit_batch(self, job: int, batch: list, done: int, total: int, start: float) -> None:
         elapsed = time.perf_counter() - start

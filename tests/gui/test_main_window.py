@@ -341,3 +341,19 @@ def test_images_queued_before_any_model_are_classified_once_one_loads(qtbot, set
     qtbot.waitUntil(lambda: not win.model.queued_paths() and not win.is_busy(), timeout=60000)
     assert all(r.result is not None and r.result.ok for r in win.model.rows())
     win.close()
+
+
+def test_a_job_whose_files_all_fail_reports_no_images_per_second(qtbot, window, tmp_path):
+    (photo,) = write_photos(tmp_path, 1, size=(100, 80))
+    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as good:
+        window.add_paths([str(photo)])
+    assert good.args[2] > 0
+    qtbot.waitUntil(lambda: not window.is_busy())
+    label = window.model_label.text()
+    assert f"last batch {good.args[2]:.1f} images/s" in label
+    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as failed:
+        window.add_paths([str(tmp_path / "missing.jpg")])
+    assert failed.args[2] == 0.0  # it took microseconds: a rate would read as hundreds of images/s
+    qtbot.waitUntil(lambda: not window.is_busy())
+    assert window.model.rows()[-1].result.error == "file not found"
+    assert window.model_label.text() == label
