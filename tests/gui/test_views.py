@@ -188,3 +188,21 @@ def test_save_image_writes_the_picture_at_its_own_resolution(qtbot, tmp_path, mo
     canvas.customContextMenuRequested.emit(QPoint(10, 10))
     assert chosen == [["Save image…"]]
     assert np.array_equal(np.asarray(Image.open(tmp_path / "picked.png").convert("RGB")), picture)
+
+
+def test_grad_cam_view_says_what_it_is_doing_and_never_shows_a_map_under_another_image(window, views, qtbot,
+                                                                                          tmp_path, torch_backend):
+    path = _classify_one(window, qtbot, tmp_path / "a")
+    view = views["cam"]
+    window.tabs.setCurrentWidget(view)
+    # Asked, not answered yet (the answer comes through the event loop): the canvas says so.
+    assert view.canvas.array() is None and view.canvas._message == "Computing Grad-CAM…"
+    qtbot.waitUntil(lambda: view._data is not None and view._data[0] == path, timeout=120000)
+    assert view.canvas.array() is not None
+    missing = str(tmp_path / "missing.jpg")
+    window.add_paths([missing])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: window.selected_path() == missing)
+    assert view._data is None and view.canvas.array() is None
+    assert view.canvas._message == "Select a classified image" and view.target.count() == 0

@@ -304,6 +304,11 @@ class CamView(_View):
         path = self.window.selected_path()
         row = self.window.model.row(self.window.model._index[path]) if path in self.window.model._index else None
         if row is None or row.result is None or row.result.error:
+            # Not the previous image's map under another image's name.
+            self._data = None
+            self.target.clear()
+            self.canvas.set_array(None, "Select a classified image")
+            self.status.setText("")
             return
         if not keep_target:
             self.target.clear()
@@ -327,8 +332,17 @@ class CamView(_View):
             x = load_input(path)[None]
             return path, target, grad_cam(model, alexnet_cam_layer(model), x, target), denormalise(x[0])
 
-        self.status.setText("computing Grad-CAM…")
+        first_torch = "model" not in cache and (self.window.model_info or {}).get("backend") != "torch"
+        self.status.setText("computing Grad-CAM… (loading PyTorch for its gradients, once: a few seconds)"
+                            if first_torch else "computing Grad-CAM…")
+        if self.canvas.array() is None:
+            self.canvas.set_array(None, "Computing Grad-CAM…")  # not "Select a classified image": one is selected
         self.ask(job)
+
+    def show_error(self, message: str) -> None:
+        super().show_error(message)
+        if self.canvas.array() is None:
+            self.canvas.set_array(None, "No Grad-CAM: see below")
 
     def render(self) -> None:
         from alexnet_gui.core.labels import category
