@@ -206,3 +206,17 @@ def test_grad_cam_view_says_what_it_is_doing_and_never_shows_a_map_under_another
     qtbot.waitUntil(lambda: window.selected_path() == missing)
     assert view._data is None and view.canvas.array() is None
     assert view.canvas._message == "Select a classified image" and view.target.count() == 0
+
+
+def test_feature_maps_view_clears_for_an_image_that_cannot_be_read(window, views, qtbot, tmp_path):
+    path = _classify_one(window, qtbot, tmp_path / "a")
+    view = views["features"]
+    window.tabs.setCurrentWidget(view)
+    assert view.canvas.array() is None and view.canvas._message == "Computing feature maps…"
+    qtbot.waitUntil(lambda: view._data is not None and view._data[0] == path, timeout=120000)
+    missing = str(tmp_path / "missing.jpg")
+    window.add_paths([missing])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: view.status.text() == "file not found", timeout=60000)
+    assert view._data is None and view.canvas.array() is None

@@ -234,7 +234,16 @@ class FeatureMapsView(_View):
             return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0])
 
         self.status.setText(f"computing {layer}…")
+        if self.canvas.array() is None:
+            self.canvas.set_array(None, "Computing feature maps…")
         self.ask(job)
+
+    def show_error(self, message: str) -> None:
+        super().show_error(message)
+        # Not the previous image's maps above this one's error.
+        self._data = self._layout = None
+        self.canvas.set_array(None, "No feature maps: see below")
+        self.large.set_array(None, "Click a channel")
 
     def render(self) -> None:
         from alexnet_gui.core.visualize import channel_order, colour_bar, feature_grid
