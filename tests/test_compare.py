@@ -90,3 +90,14 @@ def test_torch_and_onnx_agree_on_the_untrained_network(tmp_path, torch_backend, 
     assert summary.images == 3 and summary.agree == 3
     assert summary.max_logit_diff < 1e-3
     assert set(summary.median_seconds) == {"torch", "onnx"}
+
+
+def test_the_summary_counts_one_image_in_the_singular():
+    from alexnet_gui.core.compare import CompareSummary, format_summary
+
+    one = CompareSummary(images=1, failed=0, agree=1, max_logit_diff=1.02e-08,
+                         median_seconds={"torch": 0.02599, "onnx": 0.01393})
+    assert format_summary(one) == (
+        "1 image compared (0 could not be read): top-1 agreement 1/1 (100.0%), largest |logit difference| 1.02e-08; "
+        "median latency per image: torch 25.99 ms, onnx 13.93 ms"
+    )
