@@ -239,3 +239,15 @@ def test_the_gil_changes_hands_faster_only_while_the_model_loads(tmp_path, image
     assert "this model failed to load" in capsys.readouterr().err
     assert sys.getswitchinterval() == before
     assert seen == [classify_command.LOADING_SWITCH_INTERVAL] * 2
+
+
+def test_one_image_is_counted_in_the_singular(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    write_colour_image(folder / "img010.png", 10)
+    use_backend(monkeypatch, ColourCodedBackend(ANSWERS))
+    out = tmp_path / "one.csv"
+    assert classify(folder, out) == 0
+    assert "1 image, 0 failed" in capsys.readouterr().err
+    assert classify(folder, out, "--resume") == 0
+    assert f"nothing to do: the image is already in {out}" in capsys.readouterr().err

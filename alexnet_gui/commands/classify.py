@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, choose_weights, open_backend
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
@@ -190,9 +191,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
     plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
     if plan.skipped:
-        print(f"resuming: {plan.skipped} of {len(paths)} images already done in {args.out}", file=sys.stderr)
+        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {args.out}", file=sys.stderr)
     if not plan.todo:
-        print(f"nothing to do: all {len(paths)} images are already in {args.out}", file=sys.stderr)
+        already = "the image is" if len(paths) == 1 else f"all {len(paths)} images are"
+        print(f"nothing to do: {already} already in {args.out}", file=sys.stderr)
         return 1 if plan.kept_failures else 0
     # Size and mtime before classifying: a file changed during the run is classified again on resume.
     stamps = {**plan.kept_stamps, **stamps_for(plan.todo)}
@@ -290,7 +292,7 @@ def run(args: argparse.Namespace) -> int:
     count = writer.rows_written
     rate = count / seconds if seconds > 0 else 0.0
     print(
-        f"{count} images, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — "
+        f"{counted(count, 'image')}, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — "
         f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",
         file=sys.stderr,
     )
@@ -299,6 +301,6 @@ def run(args: argparse.Namespace) -> int:
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)
     if interrupted:
-        print(f"interrupted: {count} of {len(paths)} rows written to {args.out}", file=sys.stderr)
+        print(f"interrupted: {count} of {counted(len(paths), 'row')} written to {args.out}", file=sys.stderr)
         return 130
     return 1 if failures or plan.kept_failures else 0

@@ -7,6 +7,7 @@ import sys
 
 from alexnet_gui.commands.classify import _positive_int
 from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
+from alexnet_gui.core.wording import counted
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         cancel.set()
         bar.close()
-        print(f"interrupted after {bar.n} images; accuracy so far:", file=sys.stderr)
+        print(f"interrupted after {counted(bar.n, 'image')}; accuracy so far:", file=sys.stderr)
         print(format_evaluation(evaluation, confused=args.confused))
         return 130
     finally:

@@ -9,6 +9,7 @@ import sys
 from alexnet_gui.commands.classify import _positive_int
 from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.wording import counted
 
 
 def _probability(text: str) -> float:
@@ -99,6 +100,6 @@ def run(args: argparse.Namespace) -> int:
     for step, error in errors:
         print(f"{step.source}: {error}", file=sys.stderr)
     verb = "moved" if args.move else "copied"
-    print(f"{len(outcome) - len(errors)} images {verb} into {args.out}, {len(errors)} failed, "
+    print(f"{counted(len(outcome) - len(errors), 'image')} {verb} into {args.out}, {len(errors)} failed, "
           f"{len(plan.skipped)} could not be read", file=sys.stderr)
     return 1 if errors or plan.skipped else 0

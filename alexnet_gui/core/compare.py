@@ -18,6 +18,7 @@ import numpy as np
 from alexnet_gui.core.backends.base import Backend
 from alexnet_gui.core.engine import softmax, top_predictions
 from alexnet_gui.core.results import Prediction
+from alexnet_gui.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def format_summary(s: CompareSummary) -> str:
     pct = 100 * s.agree / s.images if s.images else 0.0
     latency = ", ".join(f"{name} {1000 * sec:.2f} ms" for name, sec in s.median_seconds.items())
     return (
-        f"{s.images} image{'' if s.images == 1 else 's'} compared ({s.failed} could not be read): "
+        f"{counted(s.images, 'image')} compared ({s.failed} could not be read): "
         f"top-1 agreement {s.agree}/{s.images} "
         f"({pct:.1f}%), largest |logit difference| {s.max_logit_diff:.3g}; median latency per image: {latency or '-'}"
     )

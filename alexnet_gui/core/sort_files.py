@@ -18,6 +18,7 @@ from pathlib import Path
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.results import Result
+from alexnet_gui.core.wording import counted
 
 UNCERTAIN_FOLDER = "_uncertain"
 
@@ -169,10 +170,10 @@ def apply_sort(
 def describe_plan(plan: SortPlan, *, move: bool) -> str:
     """Return a short text of the plan's counts per folder, for a dry run or a confirmation dialog."""
     verb = "move" if move else "copy"
-    lines = [f"{verb} {len(plan.steps)} images into {Path(plan.out_dir)}:"]
+    lines = [f"{verb} {counted(len(plan.steps), 'image')} into {Path(plan.out_dir)}:"]
     lines += [f"  {count:6d}  {folder}/" for folder, count in plan.folder_counts().items()]
     if plan.skipped:
-        lines.append(f"  {len(plan.skipped)} images could not be read and stay where they are")
+        lines.append(f"  not readable, left where they are: {counted(len(plan.skipped), 'image')}")
     return "\n".join(lines)
 
 

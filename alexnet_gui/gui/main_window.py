@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QSplitter, QTableView, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from alexnet_gui.core.wording import counted
 from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_THUMB, PATH_ROLE, SORT_ROLE, THUMB_SIZE, ResultsModel
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
@@ -330,7 +331,7 @@ class MainWindow(QMainWindow):
             self.model.requeue(fewer)
             self._submit(fewer, walk=False)
             self.statusBar().showMessage(
-                f"Top-{k}: classifying {len(fewer)} images again for their extra classes.", 5000)
+                f"Top-{k}: classifying {counted(len(fewer), 'image')} again for their extra classes.", 5000)
 
     def _on_model_choice_changed(self) -> None:
         self.settings.backend = self.current_backend()
@@ -557,7 +558,7 @@ class MainWindow(QMainWindow):
         except (UserError, OSError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return None
-        self.statusBar().showMessage(f"Wrote {len(results)} rows to {path}", 5000)
+        self.statusBar().showMessage(f"Wrote {counted(len(results), 'row')} to {path}", 5000)
         return path
 
     # --- drag and drop ------------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_sort_dialog_lists_counts_per_folder_and_updates_with_the_threshold(qtbo
     dialog.move_radio.setChecked(True)
     assert ok.text() == "Move 3 images"
     text = dialog.preview.toPlainText()
-    assert text.startswith("move 3 images") and "     1  _uncertain/" in text and "1 images could not be read" in text
+    assert text.startswith("move 3 images") and "     1  _uncertain/" in text
+    assert "not readable, left where they are: 1 image\n" in text
     assert dialog.plan.folder_counts() == {"_uncertain": 1, "tabby": 1, "tench": 1}
     assert not (tmp_path / "out").exists()
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.results import Result
 from alexnet_gui.core.sort_files import SortPlan, describe_plan, plan_sort
+from alexnet_gui.core.wording import counted
 
 
 class SortDialog(QDialog):
@@ -88,4 +89,4 @@ class SortDialog(QDialog):
         self.plan = plan
         self.preview.setPlainText(describe_plan(plan, move=self.move) + "\n\nExisting files are never overwritten.")
         ok.setEnabled(bool(plan.steps))
-        ok.setText(f"{'Move' if self.move else 'Copy'} {len(plan.steps)} images")
+        ok.setText(f"{'Move' if self.move else 'Copy'} {counted(len(plan.steps), 'image')}")

@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
+from alexnet_gui.core.wording import counted
+
 KIND_PREFIX = "tools:"
 
 
@@ -145,7 +147,7 @@ class ToolsMenu(QObject):
             text = format_evaluation(evaluation)
             scored = evaluation.images + len(evaluation.failed)
             if run.cancel.is_set() and scored < len(found.paths):
-                text = (f"cancelled after {scored} of {len(found.paths)} images: "
+                text = (f"cancelled after {scored} of {counted(len(found.paths), 'image')}: "
                         f"the figures below cover those only\n\n{text}")
             if found.ignored_folders:
                 text += f"\n\nignored sub-folders that name no ImageNet class: {', '.join(found.ignored_folders)}"
@@ -175,7 +177,7 @@ class ToolsMenu(QObject):
         outcome = apply_sort(dialog.plan, move=dialog.move)
         failed = [f"{os.path.basename(step.source)}: {error}" for step, _, error in outcome if error]
         verb = "Moved" if dialog.move else "Copied"
-        message = f"{verb} {len(outcome) - len(failed)} images into {dialog.plan.out_dir}."
+        message = f"{verb} {counted(len(outcome) - len(failed), 'image')} into {dialog.plan.out_dir}."
         self.window.statusBar().showMessage(message, 10000)
         self.last_sort_outcome = outcome
         if failed:
