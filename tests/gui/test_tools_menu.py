@@ -42,6 +42,7 @@ def test_compare_view_shows_both_top5_agreement_difference_and_summary(qtbot):
 
 
 def test_ten_crops_view_outlines_the_crops_that_disagree(qtbot):
+    from alexnet_gui.core.labels import category
     from alexnet_gui.gui.widgets.crops_view import TenCropsView
     from tests.test_tta import corners_image
 
@@ -53,6 +54,9 @@ def test_ten_crops_view_outlines_the_crops_that_disagree(qtbot):
     assert red == answers.disagreeing() and 0 < len(red) < 10
     assert f"{10 - len(red)} of 10 crops agree" in view.heading.text()
     assert view.captions[5].text().startswith("mirrored top left\n")
+    best, top1 = int(answers.mean.argmax()), int(answers.crop_top1()[5])
+    assert view.heading.text().startswith(f"10-crop answer: {category(best)} {answers.mean[best] * 100:.1f} % — ")
+    assert view.captions[5].text() == f"mirrored top left\n{category(top1)} {answers.probs[5, top1] * 100:.1f} %"
     assert view.images[0].pixmap().width() == 112
 
 

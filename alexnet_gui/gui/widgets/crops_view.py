@@ -45,7 +45,7 @@ class TenCropsView(QWidget):
         best = int(np.argmax(answers.mean))
         disagree = set(answers.disagreeing())
         self.heading.setText(
-            f"10-crop answer: {category(best)} {answers.mean[best]:.3f} — "
+            f"10-crop answer: {category(best)} {answers.mean[best] * 100:.1f} % — "
             f"{10 - len(disagree)} of 10 crops agree" + (f"; outlined in red: {len(disagree)} that do not" if disagree else "")
         )
         for i, (name, crop, top1) in enumerate(zip(CROP_NAMES, answers.crops, answers.crop_top1())):
@@ -54,7 +54,8 @@ class TenCropsView(QWidget):
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
             image.setToolTip(name)
             image.setStyleSheet("border: 3px solid red;" if i in disagree else "border: 3px solid transparent;")
-            caption = QLabel(f"{name}\n{category(top1)} {answers.probs[i, top1]:.2f}")
+            # Percent, as in the table and the bars (a fraction to 2 places read 0.00 for most of 1000 classes).
+            caption = QLabel(f"{name}\n{category(top1)} {answers.probs[i, top1] * 100:.1f} %")
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             caption.setWordWrap(True)
             row, col = divmod(i, 5)
