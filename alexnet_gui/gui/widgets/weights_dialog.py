@@ -77,8 +77,12 @@ class WeightsDialog(QDialog):
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
-        # Word-wrapped labels do not grow a window by themselves: a long error would overlap the buttons.
-        self.adjustSize()
+        # Word-wrapped labels do not grow a window by themselves: a long error would overlap the buttons. Only
+        # grow (at the width the user gave it), so that progress updates never resize the dialog back and forth.
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # --- actions ------------------------------------------------------------------------------------------
     def start_download(self) -> None:
