@@ -116,3 +116,17 @@ def test_the_choice_is_remembered(qtbot, window, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: bool(shown), timeout=30000)
     assert window.settings.weights_mode == "file" and window.settings.weights_file == str(mine)
     assert initial_weights(window.settings).path == mine
+
+
+def test_a_long_status_grows_the_dialog_instead_of_covering_the_buttons(qtbot, dialog):
+    sentence = "could not download http://127.0.0.1:9/alexnet-owt-7be5be79.pth ([Errno 111] Connection refused). "
+    dialog._set_status("\n\n".join([sentence * 2] * 3))
+
+    def every_line_fits():
+        labels = (dialog.info, dialog.status)
+        return all(label.height() >= label.heightForWidth(label.width()) for label in labels)
+
+    qtbot.waitUntil(every_line_fits)
+    height = dialog.height()
+    dialog._set_status("Downloading… 1.0 MB of 244.0 MB")  # a short status afterwards does not shrink it
+    assert dialog.height() == height
