@@ -202,3 +202,8 @@ def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tm
     qtbot.waitUntil(lambda: hasattr(tools, "last_error"), timeout=60000)
     assert not window.is_busy() and not window.progress_bar.isVisibleTo(window)
     assert str(tmp_path / "missing") in tools.last_error
+
+
+def test_the_menus_read_file_edit_model_tools_help(window):
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&Model", "&Tools", "&Help"]

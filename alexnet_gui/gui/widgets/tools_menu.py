@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from alexnet_gui.core.wording import counted
 
@@ -41,15 +41,15 @@ class ToolsMenu(QObject):
         super().__init__(window)
         self.window = window
         self.dialogs: list[QDialog] = []  # kept so they stay open; tests read the last one
-        menu = window.menuBar().addMenu("&Tools")
-        self.menu = menu
+        self.menu = QMenu("&Tools", window)
+        window.menuBar().insertMenu(window.help_menu.menuAction(), self.menu)  # Help stays last, as on every desktop
         self.tta_action = QAction("10-crop test-time augmentation", window, checkable=True)
         self.tta_action.setStatusTip("Average the network's answers over the four corner and centre crops and "
                                      "their mirror images (the AlexNet paper's; ten times the work)")
         self.tta_action.toggled.connect(self.set_tta)
         self.crops_action = self._add("Show the ten crops of the selected image", self.show_ten_crops)
-        menu.insertAction(self.crops_action, self.tta_action)
-        menu.insertSeparator(self.crops_action)
+        self.menu.insertAction(self.crops_action, self.tta_action)
+        self.menu.insertSeparator(self.crops_action)
         self.compare_action = self._add("Compare PyTorch and ONNX Runtime on the selection", self.compare_selection)
         self.evaluate_action = self._add("Accuracy on a labelled folder…", self.evaluate_folder)
         self.sort_action = self._add("Sort classified images into folders…", self.sort_rows)
