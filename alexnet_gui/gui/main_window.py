@@ -9,7 +9,7 @@ from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
-    QProgressBar, QPushButton, QSplitter, QTableView, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QProgressBar, QPushButton, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
 from alexnet_gui.core.wording import counted
@@ -17,6 +17,7 @@ from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_THU
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
+from alexnet_gui.gui.widgets.results_table import ResultsTable
 from alexnet_gui.gui.worker import WorkerHandle
 
 BACKEND_LABELS = {"onnx": "ONNX Runtime", "torch": "PyTorch"}
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setToolTip("Show only rows whose top-1 label contains this text")
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
+        self.table = ResultsTable(self.filter_edit.text)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)

@@ -357,3 +357,18 @@ def test_a_job_whose_files_all_fail_reports_no_images_per_second(qtbot, window, 
     qtbot.waitUntil(lambda: not window.is_busy())
     assert window.model.rows()[-1].result.error == "file not found"
     assert window.model_label.text() == label
+
+
+def test_the_empty_table_says_to_drop_images_and_an_empty_filter_result_says_why(qtbot, window, tmp_path):
+    from alexnet_gui.gui.widgets.results_table import EMPTY_HINT
+
+    assert window.table.hint() == EMPTY_HINT
+    window.table.grab()  # paints the hint
+    (photo,) = write_photos(tmp_path, 1, size=(100, 80))
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    assert window.table.hint() == ""
+    window.filter_edit.setText("no such label")
+    assert window.table.hint() == "No top-1 label contains “no such label”"
+    window.filter_edit.clear()
+    assert window.table.hint() == ""

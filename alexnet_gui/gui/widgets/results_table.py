@@ -1,0 +1,36 @@
+"""The results table: a QTableView that says what to do when it has no rows to show."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QTableView
+
+EMPTY_HINT = "Drop images or folders here\n(or File > Open images…, Open folder…)"
+NO_MATCH_HINT = "No top-1 label contains “{text}”"
+
+
+class ResultsTable(QTableView):
+    """Shows `EMPTY_HINT` while no image is queued, and `NO_MATCH_HINT` while the label filter hides every row."""
+
+    def __init__(self, filter_text=lambda: "") -> None:
+        super().__init__()
+        self._filter_text = filter_text
+
+    def hint(self) -> str:
+        """The text painted over the empty table ("" when rows are shown)."""
+        model = self.model()
+        if model is None or model.rowCount() > 0:
+            return ""
+        source = getattr(model, "sourceModel", lambda: None)()
+        if source is not None and source.rowCount() > 0:
+            return NO_MATCH_HINT.format(text=self._filter_text())
+        return EMPTY_HINT
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        text = self.hint()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
