@@ -535,10 +535,14 @@ class MainWindow(QMainWindow):
 
     # --- export -------------------------------------------------------------------------------------------
     def export_csv(self, path: str | None = None) -> str | None:
-        """Write the selected rows (or all, when at most one is selected) to a CSV; return its path."""
+        """Write the selected rows (or all, when at most one is selected) to a CSV; return its path (None when
+        nothing was written: cancelled, failed, or no row classified yet)."""
         from alexnet_gui.core.errors import UserError
         from alexnet_gui.core.results import CsvResultWriter
 
+        if not self.model.results():
+            self.statusBar().showMessage("Nothing to export yet: no image has been classified.", 5000)
+            return None
         if not path:
             start = os.path.join(self.settings.last_folder or os.getcwd(), "results.csv")
             path, _ = QFileDialog.getSaveFileName(self, "Export CSV", start, "CSV (*.csv)")

@@ -372,3 +372,9 @@ def test_the_empty_table_says_to_drop_images_and_an_empty_filter_result_says_why
     assert window.table.hint() == "No top-1 label contains “no such label”"
     window.filter_edit.clear()
     assert window.table.hint() == ""
+
+
+def test_exporting_before_anything_is_classified_writes_nothing_and_says_so(window, tmp_path):
+    assert window.export_csv(str(tmp_path / "empty.csv")) is None
+    assert not (tmp_path / "empty.csv").exists()
+    assert window.statusBar().currentMessage() == "Nothing to export yet: no image has been classified."
