@@ -4,6 +4,8 @@ Every number a view shows is checked against the core computed directly; the vie
 window's worker thread, so the tests wait on signals, never on time.
 """
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -199,6 +201,11 @@ def test_grad_cam_view_says_what_it_is_doing_and_never_shows_a_map_under_another
     assert view.canvas.array() is None and view.canvas._message == "Computing Grad-CAM…"
     qtbot.waitUntil(lambda: view._data is not None and view._data[0] == path, timeout=120000)
     assert view.canvas.array() is not None
+    os.rename(path, path + ".gone")  # the map cannot be computed again: its error replaces the old map
+    view.refresh(keep_target=True)
+    qtbot.waitUntil(lambda: view.status.text() == "file not found", timeout=60000)
+    assert view._data is None and view.canvas.array() is None
+    os.rename(path + ".gone", path)
     missing = str(tmp_path / "missing.jpg")
     window.add_paths([missing])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2 and not window.is_busy(), timeout=60000)

@@ -350,8 +350,9 @@ class CamView(_View):
 
     def show_error(self, message: str) -> None:
         super().show_error(message)
-        if self.canvas.array() is None:
-            self.canvas.set_array(None, "No Grad-CAM: see below")
+        # Not the previous image's map above this one's error (as in the feature maps).
+        self._data = None
+        self.canvas.set_array(None, "No Grad-CAM: see below")
 
     def render(self) -> None:
         from alexnet_gui.core.labels import category
