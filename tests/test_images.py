@@ -122,6 +122,36 @@ def test_draft_decodes_large_jpegs_at_a_reduced_scale_but_never_below_256(tmp_pa
     assert open_rgb(tmp_path / "big.jpg", draft=True).size == (512, 384)
 
 
+def test_a_jpeg_decodes_in_one_call_not_a_call_per_64_kb(tmp_path, monkeypatch):
+    # Each call takes the GIL back, which while the model's imports hold it costs a switch interval.
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 256, (768, 1024, 3), dtype=np.uint8)).save(tmp_path / "noisy.jpg", quality=95)
+    assert (tmp_path / "noisy.jpg").stat().st_size > 10 * 65536
+    calls = []
+    get_decoder = Image._getdecoder
+
+    class CountingDecoder:
+        def __init__(self, decoder):
+            self._decoder = decoder
+
+        def __getattr__(self, name):
+            return getattr(self._decoder, name)
+
+        def decode(self, data):
+            calls.append(len(data))
+            return self._decoder.decode(data)
+
+    monkeypatch.setattr(Image, "_getdecoder", lambda *args: CountingDecoder(get_decoder(*args)))
+    for draft in (False, True):
+        with Image.open(tmp_path / "noisy.jpg") as reference:
+            if draft:
+                reference.draft("RGB", (256, 256))
+            expected = np.asarray(reference.convert("RGB"))
+        calls.clear()
+        assert np.array_equal(np.asarray(open_rgb(tmp_path / "noisy.jpg", draft=draft)), expected)
+        assert len(calls) == 1
+
+
 @pytest.mark.parametrize(
     "make_path, message",
     [

@@ -23,6 +23,7 @@ MAX_PIXELS = 178_956_970
 
 # The short side the exact path resizes to; draft decoding must never go below it.
 _DRAFT_MIN_SIDE = 256
+_MAX_JPEG_BLOCK = 64 << 20
 
 
 # warnings.catch_warnings swaps the process-wide filter list; decode threads entering it together can restore a
@@ -113,6 +114,11 @@ def _open_checked(path: str) -> Image.Image:
     if w == 0 or h == 0:
         im.close()
         raise ImageError("image has zero pixels")
+    if im.format == "JPEG":
+        # Pillow feeds its decoder 64 kB at a time and takes the GIL back after every read and every chunk, 74 times
+        # for a 2.4 MB photo; while the model's imports hold the GIL, each of those waits a switch interval. With
+        # the whole file as one block, the read and the decode take it back once each.
+        im.decodermaxblock = max(im.decodermaxblock, min(st.st_size, _MAX_JPEG_BLOCK))
     return im
 
 
