@@ -187,3 +187,27 @@ def test_decoding_never_waits_for_numpy(tmp_path):
     )
     imported, _ = imports_after(code, ("numpy", "onnxruntime", "torch"))
     assert imported == []
+
+
+def test_classify_reaches_its_first_decode_without_hashing_or_json(tmp_path):
+    # Until the decode threads start, one core runs Python alone: OpenSSL's load for hashlib (~8 ms) and json and
+    # datetime (~5 ms) wait until a download, a resume or the provenance sidecar needs them.
+    photo = tmp_path / "p.jpg"
+    code = (
+        "from concurrent.futures import Future\n"
+        "from PIL import Image\n"
+        f"Image.effect_noise((64, 48), 40).convert('RGB').save({str(photo)!r})\n"
+        "from alexnet_gui.cli import build_parser\n"
+        f"args = build_parser()[0].parse_args(['classify', {str(photo)!r}, '--out', {str(tmp_path / 'o.csv')!r}])\n"
+        "import alexnet_gui.commands.classify, alexnet_gui.commands.model_options, alexnet_gui.core.weights\n"
+        "from alexnet_gui.core.results import CsvResultWriter\n"
+        "from alexnet_gui.core.resume import stamps_for\n"
+        "from alexnet_gui.core.engine import Engine, _decode_crop, iter_image_paths\n"
+        f"paths = list(iter_image_paths([{str(photo)!r}]))\n"
+        "stamps_for(paths)\n"
+        "CsvResultWriter(args.out, args.top_k).discard()\n"
+        "Engine(Future(), fast_decode=True)\n"
+        "_decode_crop(paths[0], True)\n"
+    )
+    imported, _ = imports_after(code, ("hashlib", "json", "alexnet_gui.core.provenance"))
+    assert imported == []

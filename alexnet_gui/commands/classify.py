@@ -170,7 +170,6 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
     from alexnet_gui.core.engine import Engine, iter_image_paths
-    from alexnet_gui.core.provenance import finish_provenance, start_provenance
     from alexnet_gui.core.results import CsvResultWriter
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
@@ -255,6 +254,9 @@ def run(args: argparse.Namespace) -> int:
             _let_loading_finish(pending_backend)
             raise
         results = itertools.chain([] if first is None else [first], results)
+    # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
+    from alexnet_gui.core.provenance import finish_provenance, start_provenance
+
     provenance = start_provenance(
         backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
         fast_decode=args.fast_decode, inputs=list(args.paths),

@@ -14,7 +14,6 @@ simply miss from the record and are classified again: a resume never trusts a ro
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +62,8 @@ class ResumePlan:
 
 def read_record(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None] | None:
     """Return {path: (size, mtime_ns) or None} from a CSV's resume record, or None when there is none."""
+    import json  # here: only --resume reads a record; a plain run's start need not import it
+
     try:
         data = json.loads(record_path(csv_path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -7,7 +7,6 @@ a download from torchvision's URL or the mirror in ALEXNET_GUI_WEIGHTS_URL. torc
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -89,6 +88,8 @@ def bundled_model() -> WeightsChoice | None:
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """Return the hex SHA-256 of a file."""
+    import hashlib  # here: OpenSSL's load (~8 ms) is not on the command line's way to its first decode
+
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -118,6 +119,7 @@ def download_weights(
     SHA-256 starts with the hash in the file name; a failure, cancel or mismatch leaves nothing behind.
     """
     # Imported here: urllib pulls in ssl and http (~15 ms) that every run without a download would pay for.
+    import hashlib
     import urllib.error
     import urllib.request
 
