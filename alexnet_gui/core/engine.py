@@ -28,6 +28,9 @@ ProgressCallback = Callable[[int, "int | None"], None]
 
 #: images per model call when none is asked for, by the device that runs the model
 DEFAULT_BATCH_SIZE = {"cpu": 32, "cuda": 128}
+#: on the CPU with fast decoding (one crop per image): fewer, larger calls use ~2 % less CPU, and without
+#: full-resolution photos in flight the memory allows ONNX Runtime's larger buffers (~80 MB more)
+FAST_DECODE_CPU_BATCH_SIZE = 64
 
 
 def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
@@ -232,8 +235,8 @@ class Engine:
 
     @property
     def batch_size(self) -> int:
-        """Images per model call: as given, else 128 on CUDA (a GPU needs large batches to be busy) and 32 on the
-        CPU (larger gains nothing there); 32 while the model is still loading."""
+        """Images per model call: as given, else 128 on CUDA (a GPU needs large batches to be busy), and on the CPU
+        64 with fast decoding and 32 without; 32 while the model is still loading."""
         if self._batch_size is not None:
             return self._batch_size
         backend = self._backend
@@ -241,6 +244,8 @@ class Engine:
             if not backend.done() or backend.exception() is not None:
                 return DEFAULT_BATCH_SIZE["cpu"]
             backend = backend.result()
+        if backend.device == "cpu" and self.fast_decode and self.tta == "none":
+            return FAST_DECODE_CPU_BATCH_SIZE
         return DEFAULT_BATCH_SIZE.get(backend.device, DEFAULT_BATCH_SIZE["cpu"])
 
     @property
