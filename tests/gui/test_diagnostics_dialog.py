@@ -39,3 +39,28 @@ def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
     dialog.close()  # deleted on close while the thread is still collecting
     # An exception escaping the thread would fail this test (pytest turns it into an error).
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=60000)
+
+
+def test_the_collecting_thread_is_handed_no_qt_object(window, qtbot, monkeypatch):
+    # A signal emitted from the thread could race the dialog's deletion on the GUI thread (a crash now and then):
+    # the thread gets only a Future, and the dialog polls it.
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    from alexnet_gui.gui.widgets import diagnostics_dialog
+
+    handed = []
+
+    class RecordingThread(threading.Thread):
+        def __init__(self, *, target, args=(), **kwargs):
+            handed.append((target, args))
+            super().__init__(target=target, args=args, **kwargs)
+
+    monkeypatch.setattr(diagnostics_dialog.threading, "Thread", RecordingThread)
+    dialog = diagnostics_dialog.show_diagnostics(window)
+    [(target, args)] = handed
+    assert not isinstance(getattr(target, "__self__", None), QObject)
+    assert not any(isinstance(a, QObject) for a in args)
+    qtbot.waitUntil(lambda: dialog.facts is not None, timeout=60000)
+    dialog.close()

@@ -7,17 +7,13 @@ a Python thread; the dialog opens at once and fills in when the facts arrive.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 )
-
-
-class _Relay(QObject):
-    # Emitted from the collecting thread; Qt queues it to the dialog's (GUI) thread.
-    collected = Signal(object)
 
 
 def window_facts(window) -> list:
@@ -66,22 +62,20 @@ class DiagnosticsDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.tree)
         layout.addWidget(buttons)
-        self._relay = _Relay(self)
-        self._relay.collected.connect(self._show)
-        self.thread = threading.Thread(target=self._collect, name="diagnostics", daemon=True)
+        # The thread never touches a Qt object: the dialog polls its result on the GUI thread. A signal emitted
+        # from the thread raced the dialog's deletion when it was closed early, and crashed the app now and then.
+        self._facts: Future = Future()
+        self.thread = threading.Thread(target=_collect, args=(self._facts,), name="diagnostics", daemon=True)
         self.thread.start()
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._show_when_collected)
+        self._poll.start()
 
-    def _collect(self) -> None:
-        from alexnet_gui.core.diagnostics import Fact, collect_facts
-
-        try:
-            facts = collect_facts()
-        except Exception as exc:  # noqa: BLE001 - show what went wrong rather than an empty dialog
-            facts = [Fact("App", "error", f"{type(exc).__name__}: {exc}")]
-        try:
-            self._relay.collected.emit(facts)
-        except RuntimeError:  # the dialog was closed (and deleted) before the facts arrived
-            pass
+    def _show_when_collected(self) -> None:
+        if self._facts.done():
+            self._poll.stop()
+            self._show(self._facts.result())
 
     def _show(self, facts: list) -> None:
         app = [f for f in facts if f.section == "App"]
@@ -115,6 +109,17 @@ class DiagnosticsDialog(QDialog):
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
         self.status.setText("Copied to the clipboard.")
+
+
+def _collect(result: Future) -> None:
+    """Collect the facts into `result` (on the diagnostics thread)."""
+    from alexnet_gui.core.diagnostics import Fact, collect_facts
+
+    try:
+        facts = collect_facts()
+    except Exception as exc:  # noqa: BLE001 - show what went wrong rather than an empty dialog
+        facts = [Fact("App", "error", f"{type(exc).__name__}: {exc}")]
+    result.set_result(facts)
 
 
 def show_diagnostics(window) -> DiagnosticsDialog:
