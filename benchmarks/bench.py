@@ -260,9 +260,9 @@ def main() -> int:
     def rate(r: dict) -> float:
         return n / r["seconds"]
 
-    def pipeline_ceiling(dec: dict, model: dict) -> float:
+    def pipeline_ceiling(dec: dict, alone: dict) -> float:
         # Decode and model share the same cores: per image the machine needs 1/dec + 1/model seconds of all cores.
-        return 1.0 / (1.0 / dec["images_per_s"] + 1.0 / model["images_per_s"])
+        return 1.0 / (1.0 / dec["images_per_s"] + 1.0 / alone["images_per_s"])
 
     base = rate(recipe)
     ceil_exact, ceil_fast = pipeline_ceiling(dec_exact, model), pipeline_ceiling(dec_fast, model_fast)

@@ -63,7 +63,7 @@ class DiagnosticsDialog(QDialog):
         layout.addWidget(self.tree)
         layout.addWidget(buttons)
         # The thread never touches a Qt object: the dialog polls its result on the GUI thread. A signal emitted
-        # from the thread raced the dialog's deletion when it was closed early, and crashed the app now and then.
+        # from the thread on an object of the dialog's could race its deletion when the dialog is closed early.
         self._facts: Future = Future()
         self.thread = threading.Thread(target=_collect, args=(self._facts,), name="diagnostics", daemon=True)
         self.thread.start()
