@@ -198,7 +198,7 @@ def test_a_run_accounts_for_decoding_cpu_and_the_models_time(tmp_path):
     assert describe_balance(busy, 4.0, fast_decode=True).endswith("waited 0.5 s for images")
 
 
-def test_without_a_batch_size_the_gpu_gets_128_and_the_cpu_32_or_64_with_fast_decoding(tmp_path):
+def test_without_a_batch_size_the_first_batch_is_32_then_the_gpu_gets_128_and_the_cpu_32_or_64_fast(tmp_path):
     from concurrent.futures import Future
 
     paths = [str(p) for p in write_photos(tmp_path, 130, size=(32, 24))]
@@ -206,13 +206,14 @@ def test_without_a_batch_size_the_gpu_gets_128_and_the_cpu_32_or_64_with_fast_de
     class OnCuda(PixelLogits):
         device = "cuda"
 
+    # The first batch is cut at 32 images, so that the first rows come soon; later batches take the default.
     gpu, cpu = OnCuda(), PixelLogits()
-    assert len(list(Engine(gpu).run(paths))) == 130 and gpu.batch_sizes == [128, 2]
+    assert len(list(Engine(gpu).run(paths))) == 130 and gpu.batch_sizes == [32, 98]
     assert len(list(Engine(cpu).run(paths))) == 130 and cpu.batch_sizes == [32, 32, 32, 32, 2]
     fast, fast_gpu, ten_crops = PixelLogits(), OnCuda(), PixelLogits()
-    assert len(list(Engine(fast, fast_decode=True).run(paths))) == 130 and fast.batch_sizes == [64, 64, 2]
+    assert len(list(Engine(fast, fast_decode=True).run(paths))) == 130 and fast.batch_sizes == [32, 64, 34]
     list(Engine(fast_gpu, fast_decode=True).run(paths))
-    assert fast_gpu.batch_sizes == [128, 2]
+    assert fast_gpu.batch_sizes == [32, 98]
     # Ten crops make each image ten inputs: its batches stay at 32 images.
     list(Engine(ten_crops, fast_decode=True, tta="10crop").run(paths[:40]))
     assert ten_crops.batch_sizes == [320, 80]

@@ -236,7 +236,8 @@ class Engine:
     @property
     def batch_size(self) -> int:
         """Images per model call: as given, else 128 on CUDA (a GPU needs large batches to be busy), and on the CPU
-        64 with fast decoding and 32 without; 32 while the model is still loading."""
+        64 with fast decoding and 32 without; 32 while the model is still loading. `run` cuts its first batch at 32
+        when none was given."""
         if self._batch_size is not None:
             return self._batch_size
         backend = self._backend
@@ -335,7 +336,12 @@ class Engine:
                 while pending:
                     if cancel is not None and cancel.is_set():
                         return
-                    chunk = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
+                    size = self.batch_size
+                    if done == 0 and self._batch_size is None:
+                        # The first rows come after at most 32 images, however large the later batches: the app
+                        # shows results sooner (the command line's first batch is cut there while its model loads).
+                        size = min(size, DEFAULT_BATCH_SIZE["cpu"])
+                    chunk = [pending.popleft() for _ in range(min(size, len(pending)))]
                     refill()
                     self.backend  # noqa: B018 - a model still loading is waited for here, not counted below
                     waited = time.perf_counter()
