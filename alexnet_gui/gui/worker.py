@@ -113,17 +113,20 @@ class InferenceWorker(QObject):
         start = time.perf_counter()
         batch: list = []
         done = classified = 0
-        try:
-            for result in engine.run(paths, cancel=self.cancel_event):
-                batch.append(result)
-                classified += result.ok
-                if len(batch) >= engine.batch_size:
-                    done += len(batch)
-                    self._emit_batch(job, batch, done, len(paths), start)
-                    batch = []
+
+        def emit_rows(*_progress) -> None:
+            # Called by the engine as each model batch ends: its rows show at once (the first after 32 images).
+            nonlocal batch, done
             if batch:
                 done += len(batch)
                 self._emit_batch(job, batch, done, len(paths), start)
+                batch = []
+
+        try:
+            for result in engine.run(paths, cancel=self.cancel_event, on_progress=emit_rows):
+                batch.append(result)
+                classified += result.ok
+            emit_rows()
         except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
             self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
             return

@@ -84,6 +84,17 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
     assert worst < 0.2
 
 
+def test_the_first_rows_of_a_folder_show_after_32_images_then_each_model_batch(qtbot, window, tmp_path):
+    # With fast decoding the CPU runs batches of 64; the app shows the first 32 rows without waiting for 64.
+    write_photos(tmp_path, 70, size=(64, 48))
+    window.set_fast_decode(True)
+    sizes = []
+    window.handle.worker.results_ready.connect(lambda job, rows: sizes.append(len(rows)))
+    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000):
+        window.add_paths([str(tmp_path)])
+    assert sizes == [32, 38]
+
+
 def test_cancel_mid_batch_keeps_rows_done_and_the_app_usable(qtbot, window, tmp_path):
     write_photos(tmp_path, 60, size=(320, 240))
     window.handle.worker.batch_size = 4
