@@ -114,19 +114,18 @@ class InferenceWorker(QObject):
         batch: list = []
         done = classified = 0
 
-        def emit_rows(*_progress) -> None:
-            # Called by the engine as each model batch ends: its rows show at once (the first after 32 images).
-            nonlocal batch, done
-            if batch:
-                done += len(batch)
-                self._emit_batch(job, batch, done, len(paths), start)
-                batch = []
+        def emit_rows(engine_done: int, _total: int | None) -> None:
+            # The engine calls this as each model batch ends, the last one too: its rows show at once (the first
+            # after 32 images), and the engine's count is the job's.
+            nonlocal done
+            done = engine_done
+            self._emit_batch(job, batch, done, len(paths), start)
+            batch.clear()
 
         try:
             for result in engine.run(paths, cancel=self.cancel_event, on_progress=emit_rows):
                 batch.append(result)
                 classified += result.ok
-            emit_rows()
         except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
             self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
             return
