@@ -9,6 +9,7 @@ import argparse
 import atexit
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -73,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     """`main`'s work: return the exit status, and whether a sub-command ran (False: the desktop app ran)."""
-    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.errors import Terminated, UserError, exit_status_for
 
     parser, subparsers = build_parser()
     first = args_list[0] if args_list else None
@@ -85,14 +86,15 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2, True
+    previous = _stop_on_sigterm()
     try:
         return int(args.func(args)), True
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2, True
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130, True
+    except KeyboardInterrupt as exc:
+        print("terminated" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+        return exit_status_for(exc), True
     except ModuleNotFoundError as exc:
         from alexnet_gui.core.diagnostics import missing_dependency_message
 
@@ -101,6 +103,25 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
             raise
         print(f"error: {message}", file=sys.stderr)
         return 2, True
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM (kill, a service manager, a closing terminal session) stop a command as Ctrl+C does, so it
+    writes what it has done and removes its temporary files; return the previous handler (None off the main
+    thread, where Python cannot set one)."""
+
+    from alexnet_gui.core.errors import Terminated
+
+    def terminate(signum, frame):
+        raise Terminated()
+
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except ValueError:
+        return None
 
 
 def run() -> NoReturn:

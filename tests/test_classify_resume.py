@@ -6,6 +6,7 @@ import os
 import pytest
 
 from alexnet_gui.cli import main
+from alexnet_gui.core.results import csv_header
 from alexnet_gui.commands import classify as classify_command
 from tests.known_answers import ColourCodedBackend, write_colour_image
 
@@ -182,7 +183,9 @@ def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path
     # Leaving while a thread is inside ONNX Runtime would abort the interpreter: the load was waited for.
     assert loaded.is_set()
     assert "waiting for the model to finish loading before exiting" in capsys.readouterr().err
-    assert not (tmp_path / "out.csv").exists()
+    # Ctrl+C before the first row still leaves a complete CSV: its header, and no journal.
+    assert (tmp_path / "out.csv").read_text().splitlines() == [",".join(csv_header(3))]
+    assert not list(tmp_path.glob(".out.csv*"))
 
 
 def test_classify_tells_the_model_loader_how_many_images_are_left(tmp_path, images, monkeypatch):

@@ -8,12 +8,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, TypeVar
 
 from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, choose_weights, open_backend
-from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.errors import UserError, exit_status_for
+from alexnet_gui.core.output_paths import check_output_file
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
     from alexnet_gui.core.engine import Engine, iter_image_paths
-    from alexnet_gui.core.results import CsvResultWriter
+    from alexnet_gui.core.results import CsvResultWriter, Result, restore_cell
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
     on_ray = getattr(args, "engine", "local") == "ray"
@@ -188,10 +189,14 @@ def run(args: argparse.Namespace) -> int:
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
+    check_output_file(args.out, inputs=paths)
     plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
+    if plan.damaged:
+        print(f"{counted(plan.damaged, 'damaged row')} in {plan.source} will be classified again", file=sys.stderr)
     if plan.skipped:
-        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {args.out}", file=sys.stderr)
-    if not plan.todo:
+        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {plan.source}",
+              file=sys.stderr)
+    if not plan.todo and plan.source == args.out and not plan.damaged:
         already = "the image is" if len(paths) == 1 else f"all {len(paths)} images are"
         print(f"nothing to do: {already} already in {args.out}", file=sys.stderr)
         return 1 if plan.kept_failures else 0
@@ -199,23 +204,53 @@ def run(args: argparse.Namespace) -> int:
     stamps = {**plan.kept_stamps, **stamps_for(plan.todo)}
     paths = plan.todo
     # Open the output before loading the model, so a bad --out fails in a second, not after a model load.
-    writer = CsvResultWriter(args.out, args.top_k)
-    for cells in plan.kept_rows:
-        writer.write_cells(cells)
+    writer = CsvResultWriter(args.out, args.top_k, stamps=True)
+    try:
+        for cells in plan.kept_rows:
+            path = restore_cell(cells[0])
+            writer.write_cells(cells, path, plan.kept_stamps.get(path))
+        writer.flush()
+    except BaseException:
+        writer.discard()
+        raise
     cancel = threading.Event()
     engine = None
     cpu_start = time.process_time()  # the run's CPU from here: model load, decoding, the model, the CSV
+
+    def flush_batch(done: int, total: int | None) -> None:
+        writer.flush()  # after every batch: a kill loses at most the batch in flight
+
+    def keep_what_is_done(signal_exit: BaseException) -> int:
+        """Interrupted before the first row: the CSV still gets its header and any kept rows."""
+        writer.commit()
+        write_record(args.out, dict(plan.kept_stamps))
+        print(f"interrupted before the first image was classified: {args.out} has "
+              f"{counted(len(plan.kept_rows), 'row')}", file=sys.stderr)
+        return exit_status_for(signal_exit)
+
+    if not paths:
+        # A killed run's journal held every row: finish what it could not.
+        writer.commit()
+        write_record(args.out, dict(plan.kept_stamps))
+        print(f"nothing left to classify: wrote the {counted(len(plan.kept_rows), 'row')} of the interrupted run "
+              f"to {args.out}", file=sys.stderr)
+        return 1 if plan.kept_failures else 0
+    results: Iterator[Result]
     if on_ray:
         try:
             backend = _open_ray(args)
+        except KeyboardInterrupt as exc:
+            return keep_what_is_done(exc)
         except BaseException:
             writer.discard()
             raise
-        results = backend.run(paths)
+        results = backend.run(paths, on_progress=flush_batch)
         start = time.perf_counter()
     else:
         try:
             weights = choose_weights(args)  # here, not on the loading thread: Ctrl+C must stop a download
+        except KeyboardInterrupt as exc:
+            return keep_what_is_done(exc)
         except BaseException:
             writer.discard()
             raise
@@ -236,24 +271,26 @@ def run(args: argparse.Namespace) -> int:
 
         # The model opens on its own thread while the engine decodes the first batches on the others.
         pending_backend = _in_background(load)
-        results = None
+        running = None
         try:
             engine = Engine(
                 pending_backend, top_k=args.top_k, batch_size=args.batch_size,
                 fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
                 decode=getattr(args, "decode", "cpu"),
             )
-            results = engine.run(paths, cancel=cancel)
-            first = next(results, None)
+            running = engine.run(paths, cancel=cancel, on_progress=flush_batch)
+            first = next(running, None)
             backend = pending_backend.result()
             start = ready_at[0]
-        except BaseException:
-            if results is not None:
-                results.close()  # stops the decoding threads
-            writer.discard()
+        except BaseException as exc:
+            if running is not None:
+                running.close()  # stops the decoding threads
             _let_loading_finish(pending_backend)
+            if isinstance(exc, KeyboardInterrupt):
+                return keep_what_is_done(exc)
+            writer.discard()
             raise
-        results = itertools.chain([] if first is None else [first], results)
+        results = itertools.chain([] if first is None else [first], running)
     # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
     from alexnet_gui.core.provenance import finish_provenance, start_provenance
 
@@ -267,15 +304,17 @@ def run(args: argparse.Namespace) -> int:
 
     bar = progress_bar(len(paths), "classifying")
     interrupted = False
+    interruption: BaseException | None = None
     try:
         for result in results:
-            writer.write(result)
+            writer.write(result, stamps.get(result.path))
             done.append(result.path)
             failures += not result.ok
             bar.update(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (see cli.py)
         # Keep every complete row: `classify --resume` can continue from this CSV.
         interrupted = True
+        interruption = exc
         cancel.set()
     except BaseException:
         bar.close()
@@ -304,5 +343,5 @@ def run(args: argparse.Namespace) -> int:
         print(UNTRAINED_WARNING, file=sys.stderr)
     if interrupted:
         print(f"interrupted: {count} of {counted(len(paths), 'row')} written to {args.out}", file=sys.stderr)
-        return 130
+        return exit_status_for(interruption)
     return 1 if failures or plan.kept_failures else 0

@@ -37,34 +37,65 @@ def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     """Yield image files: each file argument as given, each folder walked recursively in sorted order.
 
     Inside folders, hidden entries and files whose extension is not an image's are skipped; a folder reached
-    twice through symlinks is walked once, so symlink loops end.
+    twice through symlinks is walked once, so symlink loops end; the same file reached twice (a repeated argument,
+    a symlinked folder, a hard link) is yielded once. A sub-folder that cannot be read is yielded itself, so it
+    becomes a row with its reason instead of vanishing. Any depth: the walk keeps its own stack.
     """
     from alexnet_gui.core.images import IMAGE_EXTENSIONS
 
     seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[object] = set()
     for arg in paths:
         path = os.fspath(arg)
         if os.path.isdir(path):
-            yield from _walk_folder(path, IMAGE_EXTENSIONS, seen_dirs)
+            yield from _walk_folder(path, IMAGE_EXTENSIONS, seen_dirs, seen_files)
         else:
             # A file named explicitly always gets a row, even a missing or non-image one, so the user learns why.
+            try:
+                st = os.stat(path)
+                key: object = (st.st_dev, st.st_ino)
+            except (OSError, ValueError):
+                key = path
+            if key not in seen_files:
+                seen_files.add(key)
+                yield path
+
+
+def _walk_folder(
+    top: str, extensions: frozenset[str], seen: set[tuple[int, int]], seen_files: set[object]
+) -> Iterator[str]:
+    # Depth first in sorted order, as a recursive walk goes, but with a stack of its own: a tree 1,000 folders
+    # deep must not end in RecursionError. Each stack entry is a folder's remaining (is_folder, path) entries.
+    stack: list[Iterator[tuple[bool, str]]] = [iter([(True, top)])]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
+        is_folder, path = item
+        if not is_folder:
             yield path
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # vanished, or a dangling link: nothing to classify there
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            yield path  # its row says why the folder could not be read
+            continue
+        stack.append(_folder_entries(path, entries, st.st_dev, extensions, seen_files))
 
 
-def _walk_folder(folder: str, extensions: frozenset[str], seen: set[tuple[int, int]]) -> Iterator[str]:
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return
-    key = (st.st_dev, st.st_ino)
-    if key in seen:
-        return
-    seen.add(key)
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return
+def _folder_entries(
+    folder: str, entries: list[os.DirEntry], device: int, extensions: frozenset[str], seen_files: set[object]
+) -> Iterator[tuple[bool, str]]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -74,9 +105,20 @@ def _walk_folder(folder: str, extensions: frozenset[str], seen: set[tuple[int, i
         except OSError:
             continue
         if is_dir:
-            yield from _walk_folder(full, extensions, seen)
+            yield True, full
         elif os.path.splitext(entry.name)[1].lower() in extensions:
-            yield full
+            try:
+                # A plain entry's inode comes with the listing; only a symlink needs a stat of its target.
+                if entry.is_symlink():
+                    target = os.stat(full)
+                    file_key: object = (target.st_dev, target.st_ino)
+                else:
+                    file_key = (device, entry.inode())
+            except OSError:
+                file_key = full  # a dangling link: its row says the file is not there
+            if file_key not in seen_files:
+                seen_files.add(file_key)
+                yield False, full
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import threading
 import warnings
 from pathlib import Path
@@ -20,6 +21,12 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset({
 #: Refuse images above this many pixels (Pillow's own bomb limit, 2 x MAX_IMAGE_PIXELS by default),
 #: checked from the header before any pixel is decoded.
 MAX_PIXELS = 178_956_970
+
+#: Refuse images whose long side is more than this many times the short one. Preprocessing resizes the short side
+#: to 256 before the crop, so the work follows the resized size, not the file's: a 1x40000 PNG (160 bytes) would
+#: become 256x10,240,000 pixels (7.9 GB). At 256:1 the resized image is at most 256x65,536 (50 MB), and the crop
+#: of such a strip shows a 224-pixel sliver of it anyway.
+MAX_ASPECT_RATIO = 256
 
 # The short side the exact path resizes to; draft decoding must never go below it.
 _DRAFT_MIN_SIDE = 256
@@ -87,7 +94,14 @@ def _open_checked(path: str) -> Image.Image:
             raise ImageError("file name too long") from None
         raise ImageError(f"cannot read the file ({exc.strerror})") from None
     if os.path.isdir(path):
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise ImageError(f"folder could not be read ({(exc.strerror or 'error').lower()})") from None
         raise ImageError("is a folder, not an image file")
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO would block the reader forever, a device could stream without end.
+        raise ImageError("not a regular file")
     if st.st_size == 0:
         raise ImageError("empty file")
     try:
@@ -114,6 +128,9 @@ def _open_checked(path: str) -> Image.Image:
     if w == 0 or h == 0:
         im.close()
         raise ImageError("image has zero pixels")
+    if max(w, h) > MAX_ASPECT_RATIO * min(w, h):
+        im.close()
+        raise ImageError(f"image too elongated to classify ({w}x{h} pixels; at most {MAX_ASPECT_RATIO}:1)")
     if im.format == "JPEG":
         # Pillow feeds its decoder 64 kB at a time and takes the GIL back after every read and every chunk, 74 times
         # for a 2.4 MB photo; while the model's imports hold the GIL, each of those waits a switch interval. With
@@ -169,8 +186,8 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
         if _is_truncation(exc):
             raise ImageError(f"truncated {fmt}") from None
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
-    except (SyntaxError, ValueError, EOFError, UserWarning) as exc:
-        # UserWarning: a damaged TIFF's EXIF re-read at the end of loading, when warnings are errors (-W error).
+    except (SyntaxError, ValueError, EOFError, IndexError, UserWarning) as exc:
+        # IndexError: Pillow's PNG reader on chunks out of order (an iCCP after IDAT). UserWarning: a damaged TIFF's EXIF re-read at the end of loading, when warnings are errors (-W error).
         im.close()
         raise ImageError(f"corrupt {fmt} data ({exc})") from None
     decoded_size = im.size
@@ -192,3 +209,10 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
     # A draft decode is smaller than the file: preprocessing resizes to the full image's geometry.
     rgb.info["full_size"] = full_size
     return rgb
+
+
+def open_thumbnail(path: str | os.PathLike[str], side: int) -> Image.Image:
+    """A thumbnail of at most `side` x `side` pixels, opened and converted as `open_rgb` does (ImageError if not)."""
+    im = open_rgb(path, draft=True)
+    im.thumbnail((side, side))
+    return im

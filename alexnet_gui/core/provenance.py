@@ -140,8 +140,11 @@ def start_provenance(
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     """Write JSON to a temporary file beside `path`, then rename it into place."""
     target = Path(path)
+    from alexnet_gui.core.output_paths import honour_umask
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        honour_umask(fd)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, ensure_ascii=False)
             f.write("\n")

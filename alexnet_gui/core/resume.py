@@ -7,6 +7,10 @@ is committed (also after Ctrl+C). On resume a file is skipped when its row is in
 mtime still match; a changed or never-finished file is classified again and its old row dropped.
 Rows of files that are not part of the new run are kept as they are.
 
+A run that was killed before it could commit left its journal (`.results.csv.part`, flushed after every batch)
+and the journal's stamps (`.results.csv.part.stamps`); a resume reads those instead, so at most the batch in
+flight is lost.
+
 If the CSV was committed but the record could not follow (a crash between the two renames), the newer rows
 simply miss from the record and are classified again: a resume never trusts a row it cannot check.
 """
@@ -54,6 +58,10 @@ class ResumePlan:
     todo: list[str] = field(default_factory=list)
     #: input paths skipped because their row is done and the file unchanged
     skipped: int = 0
+    #: rows of the old CSV that were cut short or did not parse (their files, if part of the run, are redone)
+    damaged: int = 0
+    #: the file the rows were read from: the CSV, or the journal a killed run left
+    source: str = ""
 
     @property
     def kept_failures(self) -> int:
@@ -64,17 +72,47 @@ def read_record(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None] | N
     """Return {path: (size, mtime_ns) or None} from a CSV's resume record, or None when there is none."""
     import json  # here: only --resume reads a record; a plain run's start need not import it
 
+    where = record_path(csv_path)
     try:
-        data = json.loads(record_path(csv_path).read_text(encoding="utf-8"))
+        data = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read the resume record {record_path(csv_path)}: {exc}") from None
+        raise UserError(f"cannot read the resume record {where}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
-        raise UserError(f"{record_path(csv_path)} is not a resume record this version understands")
+        raise UserError(f"{where} is not a resume record this version understands")
+    files = data.get("files")
+    damaged = UserError(f"the resume record {where} is damaged; run without --resume to classify everything again")
+    if not isinstance(files, list):
+        raise damaged
     stamps: dict[str, Stamp | None] = {}
-    for path, *stamp in data["files"]:
-        stamps[path] = (int(stamp[0]), int(stamp[1])) if len(stamp) == 2 else None
+    for entry in files:
+        if not isinstance(entry, list) or not entry or not isinstance(entry[0], str):
+            raise damaged
+        stamp = entry[1:]
+        if len(stamp) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in stamp):
+            stamps[entry[0]] = (stamp[0], stamp[1])
+        elif not stamp:
+            stamps[entry[0]] = None
+        else:
+            raise damaged
+    return stamps
+
+
+def _read_journal_stamps(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None]:
+    """The stamps a killed run's journal vouches for (`path,size,mtime_ns` lines; a cut last line is ignored)."""
+    from alexnet_gui.core.results import stamps_journal_path
+
+    stamps: dict[str, Stamp | None] = {}
+    try:
+        with open(stamps_journal_path(csv_path), encoding="utf-8", newline="") as f:
+            for row in csv.reader(f):
+                if len(row) == 3 and row[1].isdigit() and row[2].isdigit():
+                    stamps[row[0]] = (int(row[1]), int(row[2]))
+                elif len(row) == 1:
+                    stamps[row[0]] = None
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return {}
     return stamps
 
 
@@ -88,47 +126,64 @@ def write_record(csv_path: str | os.PathLike[str], stamps: dict[str, Stamp | Non
     return path
 
 
+def _read_rows(path: str | os.PathLike[str]) -> list[list[str]] | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return list(csv.reader(f))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"cannot resume from {path}: {exc}") from None
+
+
 def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: int) -> ResumePlan:
     """Compare the CSV and its resume record with the files now on disk; return what to keep and to do.
 
-    No CSV yet: everything is to do. A CSV with other columns (another --top-k) or without its record
-    raises UserError, because appending to it would mix incompatible rows.
+    A run that was killed (SIGKILL, a power cut) left its journal, `.NAME.part`, with the rows it had flushed:
+    that journal, a superset of the CSV it started from, is what is resumed. No CSV and no journal: everything is
+    to do. A CSV with other columns (another --top-k) or without its record raises UserError, because appending to
+    it would mix incompatible rows. A row that is damaged (cut short, cells that do not parse) is never trusted:
+    its file is classified again.
     """
-    from alexnet_gui.core.results import csv_header, neutralise_cell
+    from alexnet_gui.core.results import csv_header, journal_path, restore_cell, row_is_complete
 
-    try:
-        with open(csv_path, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        return ResumePlan(todo=list(paths))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"cannot resume from {csv_path}: {exc}") from None
-    if not rows or rows[0] != csv_header(top_k):
-        columns = (len(rows[0]) - 2) // 3 if rows and len(rows[0]) > 2 else 0
-        raise UserError(
-            f"cannot resume: {csv_path} has {'no header' if not rows else f'the columns of --top-k {columns}'}, "
-            f"not of --top-k {top_k}; pass the same --top-k or write to a new --out"
-        )
-    record = read_record(csv_path)
-    if record is None:
-        raise UserError(
-            f"cannot resume: {csv_path} has no resume record ({record_path(csv_path).name}); "
-            "run without --resume to classify everything again"
-        )
-    by_cell = {neutralise_cell(p): p for p in record}
-    wanted = {neutralise_cell(p): p for p in paths}
-    plan = ResumePlan()
+    journal = journal_path(csv_path)
+    rows = _read_rows(journal)
+    source: str | os.PathLike[str] = journal
+    if rows is not None and rows[:1] == [csv_header(top_k)]:
+        record: dict[str, Stamp | None] = _read_journal_stamps(csv_path)
+    else:
+        rows, source = _read_rows(csv_path), csv_path
+        if rows is None:
+            return ResumePlan(todo=list(paths))
+        if not rows or rows[0] != csv_header(top_k):
+            columns = (len(rows[0]) - 2) // 3 if rows and len(rows[0]) > 2 else 0
+            raise UserError(
+                f"cannot resume: {csv_path} has {'no header' if not rows else f'the columns of --top-k {columns}'}, "
+                f"not of --top-k {top_k}; pass the same --top-k or write to a new --out"
+            )
+        found = read_record(csv_path)
+        if found is None:
+            raise UserError(
+                f"cannot resume: {csv_path} has no resume record ({record_path(csv_path).name}); "
+                "run without --resume to classify everything again"
+            )
+        record = found
+    wanted = set(paths)
+    plan = ResumePlan(source=str(source))
     done: set[str] = set()
     for row in rows[1:]:
         if not row:
             continue
-        path = wanted.get(row[0])
-        if path is None:
+        if not row_is_complete(row, top_k):
+            plan.damaged += 1
+            continue
+        path = restore_cell(row[0])
+        if path not in wanted:
             # Not part of this run: keep the row (and its stamp, if known) untouched.
             plan.kept_rows.append(row)
-            known = by_cell.get(row[0])
-            if known is not None and record[known] is not None:
-                plan.kept_stamps[known] = record[known]
+            if record.get(path) is not None:
+                plan.kept_stamps[path] = record[path]
             continue
         if path in done:
             continue

@@ -38,23 +38,24 @@ class _ThumbnailSignals(QObject):
 class _ThumbnailJob(QRunnable):
     """Decodes a small thumbnail off the main thread (QImage is safe to build there; QPixmap is not)."""
 
-    def __init__(self, path: str, signals: _ThumbnailSignals) -> None:
+    def __init__(self, path: str, signals: _ThumbnailSignals, pixel_ratio: float = 1.0) -> None:
         super().__init__()
-        self.path, self.signals = path, signals
+        self.path, self.signals, self.pixel_ratio = path, signals, pixel_ratio
 
     def run(self) -> None:
-        from PIL import Image, ImageOps
+        from alexnet_gui.core.images import ImageError, open_thumbnail
 
         image = QImage()
+        side = round(THUMB_SIZE * self.pixel_ratio)
         try:
-            with Image.open(self.path) as im:
-                im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))
-                im = ImageOps.exif_transpose(im).convert("RGB")
-                im.thumbnail((THUMB_SIZE, THUMB_SIZE))
-                data = im.tobytes()
-                image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
-        except Exception:  # noqa: BLE001 - a file that can't be read just has no thumbnail; its row says why
-            pass
+            # The core's opener: 16-bit and alpha images convert as the network sees them, FIFOs and bombs are
+            # refused with a reason instead of hanging or warning on this thread.
+            im = open_thumbnail(self.path, side)
+            data = im.tobytes()
+            image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
+            image.setDevicePixelRatio(self.pixel_ratio)  # drawn sharp on a 2x screen, at the same logical size
+        except (ImageError, OSError, ValueError):
+            pass  # a file that can't be read just has no thumbnail; its row says why
         self.signals.loaded.emit(self.path, image)
 
 
@@ -202,7 +203,11 @@ class ResultsModel(QAbstractTableModel):
         pix = self._thumbs.get(path)
         if pix is None and path not in self._thumb_pending:
             self._thumb_pending.add(path)
-            self._pool.start(_ThumbnailJob(path, self._thumb_signals))
+            from PySide6.QtGui import QGuiApplication
+
+            screen = QGuiApplication.primaryScreen()
+            ratio = screen.devicePixelRatio() if screen is not None else 1.0
+            self._pool.start(_ThumbnailJob(path, self._thumb_signals, ratio))
         return pix
 
     def _on_thumbnail(self, path: str, image: QImage) -> None:
