@@ -78,11 +78,12 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
 
     parser, subparsers = build_parser()
     first = args_list[0] if args_list else None
-    if first is None or (first not in subparsers.choices and not first.startswith("-")):
-        from alexnet_gui.gui.app import main as gui_main
-
-        return gui_main(args_list), False
-    args = parser.parse_args(args_list)
+    if first is None or (first not in subparsers.choices and first not in ("-h", "--help", "--version")):
+        return _open_desktop_app(args_list, list(subparsers.choices))
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # a bad option (argparse printed why, exit 2), --help or --version (exit 0)
+        return (exc.code if isinstance(exc.code, int) else 2), True
     if not hasattr(args, "func"):
         parser.print_help()
         return 2, True
@@ -106,6 +107,36 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _open_desktop_app(args_list: list[str], commands: list[str]) -> tuple[int, bool]:
+    """`alexnet-gui [PATH ...] [Qt options]`: check the words and the display before Qt starts, then open the app.
+
+    A mistyped command must not open a window (or, with no display, abort the process): every word is a Qt option
+    or a path that exists; anything else is exit 2 with one sentence.
+    """
+    import difflib
+
+    from alexnet_gui.gui.platform_check import missing_display_reason, split_qt_arguments
+
+    qt_args, paths = split_qt_arguments(args_list)
+    for word in paths:
+        if os.path.exists(word):
+            continue
+        if word.startswith("-"):
+            print(f"error: unknown option {word!r} (see alexnet-gui --help)", file=sys.stderr)
+            return 2, True
+        close = difflib.get_close_matches(word, commands, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"commands: {', '.join(commands)}"
+        print(f"error: unknown command {word!r} ({hint}), and no file or folder of that name", file=sys.stderr)
+        return 2, True
+    reason = missing_display_reason()
+    if reason is not None:
+        print(f"error: {reason}", file=sys.stderr)
+        return 2, True
+    from alexnet_gui.gui.app import main as gui_main
+
+    return gui_main(paths, qt_args=qt_args), False
 
 
 def _stop_on_sigterm():

@@ -1,12 +1,22 @@
 """Sorting classified images into label folders: thresholds, name clashes, dry plan, copy and move."""
 
+import hashlib
+import io
 import os
 
 import pytest
+from PIL import Image
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.results import Prediction, Result
 from alexnet_gui.core.sort_files import UNCERTAIN_FOLDER, apply_sort, describe_plan, plan_sort
+
+
+def image_bytes(tag: str) -> bytes:
+    """A tiny PNG whose bytes differ by `tag`: the sort copies only files that open as images."""
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), tuple(hashlib.sha256(tag.encode()).digest()[:3])).save(buf, "PNG")
+    return buf.getvalue()
 
 
 def classified(path, label, prob, index=0):
@@ -19,7 +29,7 @@ def inputs(tmp_path):
     (src / "a").mkdir(parents=True)
     (src / "b").mkdir()
     files = {}
-    for rel, content in [("a/cat.jpg", b"cat-a"), ("b/cat.jpg", b"cat-b"), ("dog.png", b"dog"), ("blurry.jpg", b"?")]:
+    for rel, content in [("a/cat.jpg", image_bytes("cat-a")), ("b/cat.jpg", image_bytes("cat-b")), ("dog.png", image_bytes("dog")), ("blurry.jpg", image_bytes("?"))]:
         (src / rel).write_bytes(content)
         files[rel] = src / rel
     results = [
@@ -35,7 +45,7 @@ def inputs(tmp_path):
 def test_plan_groups_by_label_with_threshold_and_numbered_clashes(inputs):
     out, files, results = inputs
     (out / "tabby").mkdir(parents=True)
-    (out / "tabby" / "cat.jpg").write_bytes(b"already there")
+    (out / "tabby" / "cat.jpg").write_bytes(image_bytes("already there"))
     plan = plan_sort(results, out, threshold=0.5)
     assert [(os.path.relpath(s.target, out), s.folder) for s in plan.steps] == [
         ("tabby/cat (1).jpg", "tabby"),
@@ -58,15 +68,15 @@ def test_copy_keeps_sources_and_never_overwrites(inputs):
     plan = plan_sort(results, out)
     # A file appears after planning under a planned name: it is kept and the copy takes the next number.
     (out / "beagle").mkdir(parents=True)
-    (out / "beagle" / "dog.png").write_bytes(b"late arrival")
+    (out / "beagle" / "dog.png").write_bytes(image_bytes("late arrival"))
     done = apply_sort(plan)
     assert [os.path.relpath(final, out) for _, final, _ in done] == [
         "tabby/cat.jpg", "tabby/cat (1).jpg", "beagle/dog (1).png", "beagle/blurry.jpg",
     ]
-    assert (out / "tabby" / "cat.jpg").read_bytes() == b"cat-a"
-    assert (out / "tabby" / "cat (1).jpg").read_bytes() == b"cat-b"
-    assert (out / "beagle" / "dog.png").read_bytes() == b"late arrival"
-    assert (out / "beagle" / "dog (1).png").read_bytes() == b"dog"
+    assert (out / "tabby" / "cat.jpg").read_bytes() == image_bytes("cat-a")
+    assert (out / "tabby" / "cat (1).jpg").read_bytes() == image_bytes("cat-b")
+    assert (out / "beagle" / "dog.png").read_bytes() == image_bytes("late arrival")
+    assert (out / "beagle" / "dog (1).png").read_bytes() == image_bytes("dog")
     assert all(p.exists() for p in files.values())
     assert os.stat(out / "beagle" / "blurry.jpg").st_mtime_ns == os.stat(files["blurry.jpg"]).st_mtime_ns
 
@@ -77,10 +87,10 @@ def test_move_removes_sources_and_reports_a_vanished_file(inputs):
     files["dog.png"].unlink()
     done = apply_sort(plan, move=True)
     finals = {os.path.basename(step.source): (final, error) for step, final, error in done}
-    assert finals["dog.png"][0] is None and "no such file" in finals["dog.png"][1]
+    assert finals["dog.png"] == (None, f"file not found: {files['dog.png']}")
     assert os.path.relpath(finals["blurry.jpg"][0], out) == f"{UNCERTAIN_FOLDER}/blurry.jpg"
-    assert (out / "tabby" / "cat.jpg").read_bytes() == b"cat-a"
-    assert (out / "tabby" / "cat (1).jpg").read_bytes() == b"cat-b"
+    assert (out / "tabby" / "cat.jpg").read_bytes() == image_bytes("cat-a")
+    assert (out / "tabby" / "cat (1).jpg").read_bytes() == image_bytes("cat-b")
     assert not files["a/cat.jpg"].exists() and not files["blurry.jpg"].exists()
 
 
@@ -128,15 +138,48 @@ def test_sort_from_a_classify_csv_moves_files(tmp_path, capsys):
     from alexnet_gui.cli import main
     from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
 
-    (tmp_path / "=odd.jpg").write_bytes(b"1")
-    (tmp_path / "b.jpg").write_bytes(b"2")
+    (tmp_path / "=odd.jpg").write_bytes(image_bytes("1"))
+    (tmp_path / "b.jpg").write_bytes(image_bytes("2"))
     with CsvResultWriter(tmp_path / "r.csv", 1) as writer:
         writer.write(Result(str(tmp_path / "=odd.jpg"), None, (Prediction(281, "tabby", 0.9),)))
         writer.write(Result(str(tmp_path / "b.jpg"), None, (Prediction(0, "tench", 0.8),)))
         writer.write(Result(str(tmp_path / "c.jpg"), "file not found"))
     out = tmp_path / "out"
     assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move"]) == 1
-    assert (out / "tabby" / "=odd.jpg").read_bytes() == b"1"
-    assert (out / "tench" / "b.jpg").read_bytes() == b"2"
+    assert (out / "tabby" / "=odd.jpg").read_bytes() == image_bytes("1")
+    assert (out / "tench" / "b.jpg").read_bytes() == image_bytes("2")
     assert not (tmp_path / "b.jpg").exists()
     assert "2 images moved" in capsys.readouterr().err
+
+
+def test_sort_from_a_crafted_csv_sorts_only_regular_image_files(tmp_path, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
+
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(image_bytes("photo"))
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / "rel.png"
+    link.symlink_to(os.path.join("..", "photo.png"))
+    top = (Prediction(281, "tabby", 0.9),)
+    with CsvResultWriter(tmp_path / "r.csv", 1) as writer:
+        for path in (secret, fifo, "/dev/zero", link, photo):
+            writer.write(Result(str(path), None, top))
+    with open(tmp_path / "r.csv", "a", encoding="utf-8") as f:
+        f.write(f"{photo},,notanumber,tabby,0.5\n")
+        f.write("bad\x00name.jpg,,1,tabby,0.5\n")
+    out = tmp_path / "out"
+    assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move", "--dry-run"]) == 1
+    printed = capsys.readouterr().out
+    assert f"{secret}: not an image file (not sorted)" in printed
+    assert f"{fifo}: not a regular file (not sorted)" in printed
+    assert "/dev/zero: not a regular file (not sorted)" in printed
+    assert f"{link}: a symbolic link: not moved" in printed
+    assert "its class or probability is not a number (not sorted)" in printed
+    assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move"]) == 1
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["tabby/photo.png"]
+    assert secret.exists() and link.is_symlink() and link.resolve().name == "photo.png"

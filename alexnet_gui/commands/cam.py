@@ -14,9 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Grad-CAM at conv5 for the top-1 class or any class index, over the 224x224 crop.",
     )
     p.add_argument("image", metavar="IMAGE")
-    p.add_argument("--class", dest="target", default="top1", metavar="top1|topN|INDEX",
+    p.add_argument("--class", dest="target", type=class_target, default="top1", metavar="top1..top5|INDEX",
                    help="top1..top5, or an ImageNet class index 0..999 (default top1)")
-    p.add_argument("--alpha", type=float, default=0.5, help="heat-map opacity 0..1 (default 0.5)")
+    p.add_argument("--alpha", type=opacity, default=0.5, help="heat-map opacity 0..1 (default 0.5)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     add_precision_argument(p)
@@ -26,17 +26,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run, backend="torch")
 
 
+def class_target(text: str) -> str:
+    """An argparse type: top1..top5 or a class index 0..999, checked before any model loads."""
+    rank = text[3:] if text.startswith("top") else None
+    if (rank is not None and rank.isdigit() and 1 <= int(rank) <= 5) or (text.isdigit() and int(text) < 1000):
+        return text
+    raise argparse.ArgumentTypeError(f"must be top1..top5 or a class index 0..999, not {text!r}")
+
+
+def opacity(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {value:g}")
+    return value
+
+
 def parse_target(text: str, probs) -> int:
-    """Turn top1..top5 or an index into a class index."""
+    """Turn top1..top5 or an index (already checked by `class_target`) into a class index."""
     import numpy as np
 
-    from alexnet_gui.core.errors import UserError
-
-    if text.startswith("top") and text[3:].isdigit() and 1 <= int(text[3:]) <= 1000:
+    if text.startswith("top"):
         return int(np.argsort(-probs, kind="stable")[int(text[3:]) - 1])
-    if text.isdigit() and 0 <= int(text) < 1000:
-        return int(text)
-    raise UserError(f"--class must be top1..top5 or a class index 0..999, not {text!r}")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,14 +59,16 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.engine import softmax
     from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
     from alexnet_gui.core.labels import category
-    from alexnet_gui.core.preprocess import denormalise, load_input
+    from alexnet_gui.core.output_paths import check_output_file
+    from alexnet_gui.core.preprocess import denormalise, load_image_input
     from alexnet_gui.core.visualize import overlay, save_png
 
-    x = load_input(args.image)[None]
+    check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
+    x = load_image_input(args.image)[None]
     backend = open_backend(args)
     probs = softmax(backend.predict(x))[0]
     target = parse_target(args.target, probs)
     cam = grad_cam(backend.model, alexnet_cam_layer(backend.model), x, target)
-    save_png(overlay(denormalise(x[0]), cam, alpha=min(max(args.alpha, 0.0), 1.0), vmin=0.0, vmax=1.0), args.out)
+    save_png(overlay(denormalise(x[0]), cam, alpha=args.alpha, vmin=0.0, vmax=1.0), args.out)
     print(f"wrote {args.out}: Grad-CAM of class {target} ({category(target)}, p={probs[target]:.4f})", file=sys.stderr)
     return 0

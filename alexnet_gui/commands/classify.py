@@ -36,6 +36,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def scale_factor(text: str) -> int:
+    """An argparse type: a nearest-neighbour magnification, 1..32."""
+    value = _positive_int(text)
+    if value > 32:
+        raise argparse.ArgumentTypeError(f"must be at most 32, got {value}")
+    return value
+
+
 def _top_k(text: str) -> int:
     value = _positive_int(text)
     if value > 1000:

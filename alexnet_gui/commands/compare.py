@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from alexnet_gui.commands.classify import _top_k
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
+    if not any(os.path.isfile(p) for p in paths):  # before loading two backends for nothing
+        raise UserError(f"nothing to compare: {paths[0]}: file not found" if len(paths) == 1 else
+                        f"nothing to compare: none of the {len(paths)} paths is a file")
     check_precision(args.precision, args.device)  # before a weights download, not after
     weights = choose_weights(args)  # once for both backends (and one warning when untrained)
     backends = []

@@ -26,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
     """Export, verify, report."""
     from alexnet_gui.core.backends.onnx_export import export_onnx
     from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.output_paths import check_output_file
     from alexnet_gui.core.weights import resolve_weights
 
+    check_output_file(args.out, inputs=[args.weights] if args.weights else [])
     weights = resolve_weights(args.weights, untrained=args.untrained)
     if weights.kind == "onnx":
         raise UserError("--weights must be a .pth state_dict to export from, not an .onnx model")

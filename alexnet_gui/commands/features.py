@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alexnet_gui.commands.classify import scale_factor
 from alexnet_gui.commands.model_options import add_model_arguments, open_backend
 
 
@@ -17,18 +18,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", default="conv1", help="conv1..conv5, pool1, pool2, pool5, or reluN (default conv1)")
     p.add_argument("--pre-relu", action="store_true", help="show conv outputs before their ReLU")
     p.add_argument("--sort", action="store_true", help="order channels by mean activation, strongest first")
-    p.add_argument("--scale", type=int, default=2, metavar="S", help="nearest-neighbour magnification (default 2)")
+    p.add_argument("--scale", type=scale_factor, default=2, metavar="S",
+                   help="nearest-neighbour magnification, 1..32 (default 2)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     add_model_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.output_paths import check_output_file
+    from alexnet_gui.core.preprocess import load_image_input
     from alexnet_gui.core.visualize import channel_order, feature_grid, feature_layer, save_png, with_colour_bar
 
     layer = feature_layer(args.layer, pre_relu=args.pre_relu)
-    x = load_input(args.image)[None]
+    check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
+    x = load_image_input(args.image)[None]
     backend = open_backend(args)
     acts = backend.activations(x, [layer])[layer][0]
     order = channel_order(acts, by_mean=args.sort)

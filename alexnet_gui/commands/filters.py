@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.core.kernels import CONV_INDEX
+from alexnet_gui.commands.classify import scale_factor
+from alexnet_gui.core.kernels import CONV_INDEX, CONV_SHAPES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", choices=tuple(CONV_INDEX), default="conv1", help="which convolution (default conv1)")
     p.add_argument("--channel", type=int, default=0, metavar="C", help="input channel for conv2..conv5 (default 0)")
     p.add_argument("--joint", action="store_true", help="one min-max range for all kernels instead of one each")
-    p.add_argument("--scale", type=int, default=4, metavar="S", help="nearest-neighbour magnification (default 4)")
+    p.add_argument("--scale", type=scale_factor, default=4, metavar="S",
+                   help="nearest-neighbour magnification, 1..32 (default 4)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     weights = p.add_mutually_exclusive_group()
     weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict or .onnx model (default: torchvision's cache)")
@@ -33,9 +35,15 @@ def conv_weight(weights, layer: str):
 
 def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.output_paths import check_output_file
     from alexnet_gui.core.visualize import filters_grid, save_png
     from alexnet_gui.core.weights import resolve_weights
 
+    # Checked before the weights load: AlexNet's layers have these input channels whatever its weights.
+    channels = CONV_SHAPES[args.layer][1]
+    if args.layer != "conv1" and not 0 <= args.channel < channels:
+        raise UserError(f"{args.layer} has input channels 0..{channels - 1}, not {args.channel}")
+    check_output_file(args.out, inputs=[args.weights] if args.weights else [])
     weight = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
     if not 0 <= args.channel < weight.shape[1]:
         raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}, not {args.channel}")

@@ -71,8 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.engine import iter_image_paths
     from alexnet_gui.core.sort_files import apply_sort, describe_plan, plan_sort, results_from_csv
 
+    from alexnet_gui.core.output_paths import check_output_folder
+
     if args.from_csv and args.paths:
         raise UserError("give either PATHs to classify or --from-csv, not both")
+    check_output_folder(args.out)
     if args.from_csv:
         results = results_from_csv(args.from_csv)
     else:
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         results = _classify(args, paths)
         if args.untrained:
             print(UNTRAINED_WARNING, file=sys.stderr)
-    plan = plan_sort(results, args.out, threshold=args.threshold)
+    plan = plan_sort(results, args.out, threshold=args.threshold, move=args.move)
     print(describe_plan(plan, move=args.move))
     if args.dry_run:
         for step in plan.steps:
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         for result in plan.skipped:
             print(f"{result.path}: {result.error} (not sorted)")
         print("dry run: nothing was copied or moved", file=sys.stderr)
-        return 0
+        return 1 if plan.skipped else 0  # the real sort's status: some files cannot be sorted
     outcome = apply_sort(plan, move=args.move)
     errors = [(step, error) for step, _, error in outcome if error]
     for step, error in errors:

@@ -211,6 +211,11 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
     return rgb
 
 
+def check_image_file(path: str | os.PathLike[str]) -> None:
+    """Raise ImageError unless `path` is a regular file whose header opens as an image (no pixels are decoded)."""
+    _open_checked(os.fspath(path)).close()
+
+
 def open_thumbnail(path: str | os.PathLike[str], side: int) -> Image.Image:
     """A thumbnail of at most `side` x `side` pixels, opened and converted as `open_rgb` does (ImageError if not)."""
     im = open_rgb(path, draft=True)

@@ -164,6 +164,17 @@ def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np
     return normalise(load_crop(path, fast_decode=fast_decode))
 
 
+def load_image_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
+    """`load_input` for a command given one image: an unreadable file is a UserError that names it."""
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.images import ImageError
+
+    try:
+        return load_input(path, fast_decode=fast_decode)
+    except ImageError as exc:
+        raise UserError(f"{os.fspath(path)}: {exc}") from None
+
+
 def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
     """Return the (left, top, right, bottom) box, in original pixels, of what the 224x224 crop shows."""
     rw, rh = resized_size(width, height)

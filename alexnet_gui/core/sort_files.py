@@ -61,11 +61,31 @@ def _numbered(name: str, n: int) -> str:
     return f"{stem} ({n}){ext}"
 
 
-def plan_sort(results: Iterable[Result], out_dir: str | os.PathLike[str], *, threshold: float | None = None) -> SortPlan:
+def _why_not_sortable(path: str, move: bool) -> str | None:
+    """The reason a file must not be copied or moved, or None. A CSV can name any path: only regular files that
+    still open as images are sorted, so a crafted row cannot move a system file, hang on a FIFO or copy /dev/zero."""
+    from alexnet_gui.core.images import ImageError, check_image_file
+
+    try:
+        if move and os.path.islink(path):
+            # Moving a relative link would leave it pointing nowhere; moving its target would empty another folder.
+            return "a symbolic link: not moved (sort without --move copies the image it points to)"
+        check_image_file(path)
+    except ImageError as exc:
+        return str(exc)
+    except (OSError, ValueError) as exc:
+        return f"cannot be read ({exc})"
+    return None
+
+
+def plan_sort(results: Iterable[Result], out_dir: str | os.PathLike[str], *, threshold: float | None = None,
+              move: bool = False, vet: bool = True) -> SortPlan:
     """Plan copying/moving each classified result into `out_dir/<label>/` (or `_uncertain/`).
 
-    `threshold` is a probability in [0, 1]: a top-1 below it goes to `_uncertain`. Results that failed are
-    skipped (listed in the plan). Destination names never clash with existing files or each other.
+    `threshold` is a probability in [0, 1]: a top-1 below it goes to `_uncertain`. Results that failed, and files
+    that are no longer regular image files (or, with `move`, are symbolic links), are skipped with their reason
+    (listed in the plan). Destination names never clash with existing files or each other. `vet=False` skips
+    opening each file (the app's live preview); `apply_sort` checks each file again as it copies it anyway.
     """
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise UserError(f"the threshold is a probability between 0 and 1, got {threshold}")
@@ -78,6 +98,10 @@ def plan_sort(results: Iterable[Result], out_dir: str | os.PathLike[str], *, thr
     for result in results:
         if not result.ok or not result.top:
             skipped.append(result)
+            continue
+        reason = _why_not_sortable(result.path, move) if vet else None
+        if reason is not None:
+            skipped.append(Result(result.path, reason))
             continue
         folder = folder_for(result, threshold)
         name = os.path.basename(result.path)
@@ -153,6 +177,12 @@ def apply_sort(
     made: set[str] = set()
     for i, step in enumerate(plan.steps, 1):
         folder = os.path.dirname(step.target)
+        reason = _why_not_sortable(step.source, move)
+        if reason is not None:
+            done.append((step, None, f"{reason}: {step.source}"))
+            if on_progress is not None:
+                on_progress(i, len(plan.steps))
+            continue
         try:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
@@ -181,7 +211,7 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
     """Read a `classify` CSV back into results (top-1 only), so a finished run can be sorted without re-running."""
     import csv
 
-    from alexnet_gui.core.results import Prediction
+    from alexnet_gui.core.results import Prediction, restore_cell
 
     try:
         with open(csv_path, encoding="utf-8", newline="") as f:
@@ -191,13 +221,19 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
     if not rows or rows[0][:5] != ["path", "error", "top1_index", "top1_label", "top1_prob"]:
         raise UserError(f"{csv_path} is not a CSV written by `alexnet-gui classify`")
     results = []
-    for row in rows[1:]:
-        if len(row) < 5:
+    for number, row in enumerate(rows[1:], 2):
+        path = restore_cell(row[0]) if row else ""
+        if len(row) < 5 or not path:
+            results.append(Result(path or f"row {number}", f"damaged row {number} of {csv_path}: too few cells"))
             continue
-        # Undo the anti-formula quote the writer adds (see results.neutralise_cell).
-        path = row[0][1:] if row[0][:1] == "'" and row[0][1:2] in ("=", "+", "-", "@", "\t", "\r") else row[0]
         if row[1]:
-            results.append(Result(path, row[1]))
-        else:
-            results.append(Result(path, None, (Prediction(int(row[2]), row[3], float(row[4])),)))
+            results.append(Result(path, restore_cell(row[1])))
+            continue
+        try:
+            prob = float(row[4])
+            top = (Prediction(int(row[2]), restore_cell(row[3]), prob),)
+        except ValueError:
+            results.append(Result(path, f"damaged row {number} of {csv_path}: its class or probability is not a number"))
+            continue
+        results.append(Result(path, None, top))
     return results

@@ -168,4 +168,10 @@ def save_png(image: np.ndarray, path) -> None:
     """Write an (H, W, 3) uint8 array as PNG."""
     from PIL import Image
 
-    Image.fromarray(image).save(path, "PNG")
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.output_paths import describe_os_error
+
+    try:
+        Image.fromarray(image).save(path, "PNG")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {describe_os_error(exc)}") from None

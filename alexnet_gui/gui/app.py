@@ -6,14 +6,15 @@ import os
 import sys
 
 
-def main(paths: list[str] | None = None) -> int:
-    """Open the main window with `paths` queued; return the exit status."""
+def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) -> int:
+    """Open the main window with `paths` queued (and Qt's own options, like `-style fusion`); return the exit
+    status."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1] + list(qt_args or []))
     app.setApplicationName("alexnet-gui")
     app.setOrganizationName("alexnet-gui")
     app.setApplicationDisplayName("alexnet-gui")

@@ -81,7 +81,7 @@ class SortDialog(QDialog):
             return
         threshold = self.threshold_spin.value() if self.threshold_check.isChecked() else None
         try:
-            plan = plan_sort(self.results, out, threshold=threshold)
+            plan = plan_sort(self.results, out, threshold=threshold, move=self.move, vet=False)
         except UserError as exc:
             self.preview.setPlainText(str(exc))
             ok.setEnabled(False)

@@ -1,0 +1,128 @@
+"""One sentence and exit 2 before any work: mistyped commands, no display, options out of range, outputs that would
+destroy an input, for every command that writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from alexnet_gui.cli import main
+from alexnet_gui.commands import model_options
+from alexnet_gui.core import weights as weights_module
+from alexnet_gui.gui.platform_check import missing_display_reason, split_qt_arguments
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "photo.png"
+    Image.new("RGB", (64, 48), (120, 30, 200)).save(path)
+    return path
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """Loading weights or a backend fails the test: these refusals come before any model."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was loaded before the options were checked")
+
+    monkeypatch.setattr(weights_module, "resolve_weights", refuse)
+    monkeypatch.setattr(model_options, "open_backend", refuse)
+    monkeypatch.setattr(model_options, "choose_weights", refuse)
+
+
+def one_sentence(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [line for line in err.strip().splitlines() if not line.startswith(("usage:", " "))]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_a_mistyped_command_is_exit_2_and_opens_no_window(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    assert main(["clasify", str(tmp_path / "photos"), "--out", "x.csv"]) == 2
+    assert one_sentence(capsys.readouterr().err) == (
+        "error: unknown command 'clasify' (did you mean classify?), and no file or folder of that name"
+    )
+
+
+def test_a_mistyped_command_in_a_real_process_without_a_display_exits_2(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "alexnet_gui", "clasify", "photos"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "did you mean classify?" in proc.stderr
+
+
+def test_no_display_is_one_sentence_not_sigabrt(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "alexnet_gui", str(tmp_path)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: no display to open the window on (DISPLAY is not set)")
+    assert "alexnet-gui classify" in proc.stderr
+
+
+def test_missing_xcb_libraries_are_named_with_their_packages(monkeypatch):
+    from alexnet_gui.gui import platform_check
+
+    monkeypatch.setattr(platform_check, "_loads", lambda name: name != "libxcb-icccm.so.4")
+    reason = missing_display_reason({"DISPLAY": ":0"})
+    assert reason.startswith("the window cannot open: Qt's X11 plugin needs libxcb-icccm.so.4")
+    assert "apt-get install libxcb-icccm4" in reason
+    assert missing_display_reason({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_qt_options_reach_qt_and_paths_stay_paths():
+    assert split_qt_arguments(["-style", "fusion", "a.jpg", "--reverse", "-platform=xcb", "b"]) == (
+        ["-style", "fusion", "--reverse", "-platform=xcb"], ["a.jpg", "b"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["filters", "--scale", "0"], "argument --scale: must be at least 1, got 0"),
+    (["filters", "--scale", "-2"], "argument --scale: must be at least 1, got -2"),
+    (["filters", "--layer", "conv2", "--channel", "999"], "conv2 has input channels 0..63, not 999"),
+    (["cam", "{photo}", "--alpha", "5"], "argument --alpha: must be from 0 to 1, got 5"),
+    (["cam", "{photo}", "--class", "top9"], "argument --class: must be top1..top5 or a class index 0..999"),
+    (["cam", "{photo}", "--class", "1000"], "argument --class: must be top1..top5 or a class index 0..999"),
+    (["features", "{tmp}/nope.jpg", "--untrained"], "error: {tmp}/nope.jpg: file not found"),
+    (["compare", "{tmp}/nope.jpg", "--untrained"], "error: nothing to compare: {tmp}/nope.jpg: file not found"),
+])
+def test_options_are_checked_before_any_model_loads(tmp_path, photo, no_model, capsys, argv, message):
+    argv = [a.format(photo=photo, tmp=tmp_path) for a in argv]
+    out = ["--out", str(tmp_path / "o.png")] if argv[0] != "compare" else []
+    assert main([*argv, *out]) == 2
+    assert message.format(tmp=tmp_path) in one_sentence(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv", [
+    ["features", "{photo}", "--untrained", "--out", "{photo}"],
+    ["cam", "{photo}", "--untrained", "--out", "{photo}"],
+    ["filters", "--weights", "{weights}", "--out", "{weights}"],
+    ["export-onnx", "--weights", "{weights}", "--out", "{weights}"],
+])
+def test_no_command_overwrites_its_input(tmp_path, photo, no_model, capsys, argv):
+    weights = tmp_path / "w.pth"
+    weights.write_bytes(b"not really weights")
+    before = {p: p.read_bytes() for p in (photo, weights)}
+    assert main([a.format(photo=photo, weights=weights) for a in argv]) == 2
+    assert "is one of the inputs; it would be overwritten" in one_sentence(capsys.readouterr().err)
+    assert {p: p.read_bytes() for p in (photo, weights)} == before
+
+
+@pytest.mark.parametrize("argv", [
+    ["features", "{photo}", "--untrained", "--out", "{tmp}"],
+    ["filters", "--untrained", "--out", "{tmp}/missing/f.png"],
+    ["export-onnx", "--untrained", "--out", "{tmp}"],
+    ["sort", "{photo}", "--untrained", "--out", "{photo}"],
+])
+def test_outputs_that_cannot_be_written_are_refused_first(tmp_path, photo, no_model, capsys, argv):
+    assert main([a.format(photo=photo, tmp=tmp_path) for a in argv]) == 2
+    assert one_sentence(capsys.readouterr().err).startswith("error: ")
