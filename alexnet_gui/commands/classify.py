@@ -182,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.results import CsvResultWriter, Result, restore_cell
     from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
 
+    launched, launched_wall = time.perf_counter(), time.time()
     on_ray = getattr(args, "engine", "local") == "ray"
     if not on_ray and (getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
         raise UserError("--address and --gpus-per-worker need --engine ray")
@@ -304,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
 
     provenance = start_provenance(
         backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
-        fast_decode=args.fast_decode, inputs=list(args.paths),
+        fast_decode=args.fast_decode, inputs=list(args.paths), started=launched_wall,
     )
     failures = 0
     done: list[str] = []
@@ -345,6 +346,8 @@ def run(args: argparse.Namespace) -> int:
         f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",
         file=sys.stderr,
     )
+    print(f"{time.perf_counter() - launched:.1f} s in all, of which {start - launched:.1f} s before the model was "
+          "ready", file=sys.stderr)
     if engine is not None and seconds > 0:
         print(describe_balance(engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
     if args.untrained:

@@ -78,12 +78,29 @@ def choose_weights(args: argparse.Namespace):
     return weights
 
 
+def report_core_notices() -> None:
+    """Print the core's notices (preparing the ONNX model once, a damaged cache file made again, cache eviction) on
+    stderr as plain lines. Set up here, on the thread that loads the model: logging's import (~10 ms) stays off the
+    command line's way to its first decode."""
+    import logging
+
+    logger = logging.getLogger("alexnet_gui")
+    if not any(getattr(h, "alexnet_gui_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.alexnet_gui_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def open_backend(args: argparse.Namespace, weights=None, images: int | None = None) -> Backend:
     """Resolve weights (unless given, from `choose_weights`) and load the chosen backend, telling the user on
     stderr what was picked and why. `images`, when known, is how many images it will classify: a short run
     skips ONNX Runtime's weight prepacking, which would cost more than it saves."""
     from alexnet_gui.core.backends import cuda_status, load_backend, prepack_pays_off
 
+    report_core_notices()
     precision = getattr(args, "precision", "fp32")
     check_precision(precision, args.device)  # before a weights download, not after
     if weights is None:

@@ -121,9 +121,15 @@ def start_provenance(
     fast_decode: bool | str = False,
     command: str = "classify",
     inputs: list[str] | None = None,
+    started: float | None = None,
 ) -> Provenance:
-    """Record the run's settings and start time (the backend must already be loaded: it says what really runs)."""
+    """Record the run's settings and start time (the backend must already be loaded: it says what really runs).
+
+    `started`, a time.time() value, is when the run began, before the model loaded (a first run's ONNX export
+    belongs to the run); by default, now."""
     return Provenance(
+        started=now_iso() if started is None else
+        datetime.fromtimestamp(started, timezone.utc).astimezone().isoformat(timespec="seconds"),
         command=command,
         backend=backend.name,
         device=backend.device,

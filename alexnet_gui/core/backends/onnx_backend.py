@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -13,8 +15,11 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from alexnet_gui.core.backends import onnx_cache
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError, check_precision, precision_on
 from alexnet_gui.core.weights import WeightsChoice, file_sha256
+
+log = logging.getLogger("alexnet_gui")
 
 CACHE_ENV = "ALEXNET_GUI_CACHE"
 _CUDA = "CUDAExecutionProvider"
@@ -44,13 +49,18 @@ def _weights_key(path: Path) -> str:
         index = json.loads(index_path.read_text())
     except (OSError, ValueError):
         index = {}
+    if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
+        index = {}  # damaged ([] or null, or edited by hand): it is only a memo, made again
     stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
     if stamp not in index:
         index[stamp] = file_sha256(path)[:16]
-        index_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = index_path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(index, indent=1))
-        os.replace(tmp, index_path)
+        tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
+        try:
+            index_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(index, indent=1))
+            os.replace(tmp, index_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only cache: the hash is computed again next time
     return index[stamp]
 
 
@@ -65,11 +75,23 @@ def ensure_exported(weights: WeightsChoice) -> Path:
     if weights.kind == "onnx":
         return weights.path
     path = cached_model_path(weights)
-    if not path.is_file():
+    if not onnx_cache.usable(path):
         from alexnet_gui.core.backends.onnx_export import export_onnx
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        export_onnx(weights, path, verify=True)
+        log.info("preparing the ONNX model for %s (once per weights file; it is cached in %s)",
+                 weights.source, path.parent)
+        started = time.perf_counter()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            export_onnx(weights, path, verify=True)
+            onnx_cache.record_file(path)
+        except OSError as exc:
+            raise BackendError(
+                f"cannot write the ONNX cache in {path.parent} ({exc.strerror or exc}); set {CACHE_ENV} to a "
+                "writable folder"
+            ) from None
+        log.info("prepared the ONNX model in %.1f s", time.perf_counter() - started)
+        onnx_cache.evict(path.parent, keep=path.name.split(".")[0].removeprefix("alexnet-"))
     return path
 
 
@@ -113,10 +135,12 @@ def _external_data_path(model_path: Path) -> Path:
 
 
 def saved_copy_is_current(copy: Path, source: Path) -> bool:
-    """Whether `copy`, written by `save_with_external_data`, exists with its data file and is not older than
-    `source`. Raises OSError when `source` cannot be read."""
-    return (copy.is_file() and _external_data_path(copy).is_file()
-            and copy.stat().st_mtime_ns >= source.stat().st_mtime_ns)
+    """Whether `copy`, written by `save_with_external_data`, exists with its data file, both matching their
+    integrity records, and is not older than `source`. A damaged part is deleted (and the user told): it is made
+    again, never used. Raises OSError when `source` cannot be read."""
+    if not (copy.is_file() and copy.stat().st_mtime_ns >= source.stat().st_mtime_ns):
+        return False
+    return onnx_cache.usable(copy) and onnx_cache.usable(_external_data_path(copy))
 
 
 def save_with_external_data(model, out: Path) -> None:
@@ -133,7 +157,9 @@ def save_with_external_data(model, out: Path) -> None:
         onnx.save(model, str(tmp_dir / out.name), save_as_external_data=True, all_tensors_to_one_file=True,
                   location=data.name, size_threshold=1024)
         os.replace(tmp_dir / data.name, data)
+        onnx_cache.record_file(data)
         os.replace(tmp_dir / out.name, out)
+        onnx_cache.record_file(out)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
@@ -238,6 +264,8 @@ class OnnxBackend(Backend):
 
             lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
         self.session = self._open_session(lean, path, prepack)
+        if weights.kind != "onnx":
+            onnx_cache.mark_used([path, lean])
         self.logits_name = _check_model_io(self.session, path)
         self.input_name = self.session.get_inputs()[0].name
         self._activation_session = self.session if lean == path else None
@@ -250,6 +278,7 @@ class OnnxBackend(Backend):
         self.device = "cuda" if active == _CUDA else "cpu"
         self.provider = active
         self.model_path = path
+        self._weights = weights
         self.weights_source = weights.source
 
     def _open_session(self, path: Path, shown: Path, prepack: bool = True) -> ort.InferenceSession:
@@ -289,6 +318,8 @@ class OnnxBackend(Backend):
                 "export it with `alexnet-gui export-onnx` to see feature maps"
             )
         if self._activation_session is None:
+            if self._weights.kind != "onnx" and not onnx_cache.usable(self.model_path):
+                self.model_path = ensure_exported(self._weights)  # it was damaged since the load: made again
             # Views ask for one image at a time: opening fast matters, prepacking would not pay back.
             self._activation_session = self._open_session(self.model_path, self.model_path, prepack=False)
         x = np.ascontiguousarray(batch, dtype=np.float32)
