@@ -126,3 +126,60 @@ def test_no_command_overwrites_its_input(tmp_path, photo, no_model, capsys, argv
 def test_outputs_that_cannot_be_written_are_refused_first(tmp_path, photo, no_model, capsys, argv):
     assert main([a.format(photo=photo, tmp=tmp_path) for a in argv]) == 2
     assert one_sentence(capsys.readouterr().err).startswith("error: ")
+
+
+def test_garbage_and_path_traversal_onnx_files_are_one_sentence(tmp_path, capsys):
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(bytes(range(256)) * 20)
+    tensor = numpy_helper.from_array(np.zeros((64, 3, 11, 11), np.float32), "w")
+    tensor.ClearField("raw_data")
+    tensor.data_location = TensorProto.EXTERNAL
+    entry = tensor.external_data.add()
+    entry.key, entry.value = "location", "../../../../etc/passwd"
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], strides=[4, 4])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 224, 224])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializer=[tensor])
+    traversal = tmp_path / "traversal.onnx"
+    traversal.write_bytes(helper.make_model(graph).SerializeToString())
+    for model, detail in ((garbage, "Error parsing message"), (traversal, "points outside the directory")):
+        assert main(["filters", "--weights", str(model), "--out", str(tmp_path / "f.png")]) == 2
+        sentence = one_sentence(capsys.readouterr().err)
+        assert sentence.startswith(f"error: cannot read {model.name} as an ONNX model (") and detail in sentence
+
+
+def test_libtiff_says_nothing_on_stderr_and_the_row_says_why(tmp_path):
+    import numpy as np
+
+    image = Image.fromarray((np.random.default_rng(0).random((256, 256, 3)) * 255).astype("uint8"))
+    image.save(tmp_path / "lzw.tif", compression="tiff_lzw")
+    data = bytearray((tmp_path / "lzw.tif").read_bytes())
+    data[len(data) // 3:len(data) // 3 + 200] = b"\0" * 200
+    (tmp_path / "bad.tif").write_bytes(bytes(data))
+    script = ("from alexnet_gui.core.images import ImageError, open_rgb\n"
+              "try:\n    open_rgb('bad.tif')\nexcept ImageError as exc:\n    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "corrupt TIFF data (decoder error -2)"
+    assert proc.stderr == ""  # libtiff's own "LZWDecode: Not enough data at scanline ..." is silenced
+
+
+def test_an_iccp_chunk_after_the_image_data_is_a_reason_not_an_index_error(tmp_path):
+    import io
+    import struct
+    import zlib
+
+    from alexnet_gui.core.images import ImageError, open_rgb
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buf, "PNG")
+    png = buf.getvalue()
+    end = png.index(b"IEND") - 4
+    (tmp_path / "late.png").write_bytes(png[:end] + chunk(b"iCCP", b"icc\0") + png[end:])
+    with pytest.raises(ImageError, match=r"^corrupt PNG data \(index out of range\)$"):
+        open_rgb(tmp_path / "late.png")

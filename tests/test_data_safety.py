@@ -294,3 +294,54 @@ def test_an_elongated_image_is_refused_by_its_size_after_resizing(tmp_path, monk
     out = tmp_path / "out.csv"
     assert main(["classify", str(strip), "--out", str(out)]) == 1
     assert rows_of(out)[1][1] == "image too elongated to classify (1x40000 pixels; at most 256:1)"
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_weights_download_leaves_no_part_file(images, tmp_path):
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    hung_up = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 244000000\r\n\r\n")
+        try:
+            for _ in range(1200):  # 1 MB and then a trickle, until the client hangs up (60 s at most)
+                conn.sendall(b"x" * (1 << 20) if _ == 0 else b"x")
+                if hung_up.wait(0.05):
+                    break
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    torch_home = tmp_path / "torch"
+    env = {**os.environ, "TORCH_HOME": str(torch_home),
+           "ALEXNET_GUI_WEIGHTS_URL": f"http://127.0.0.1:{listener.getsockname()[1]}/alexnet-owt-7be5be79.pth"}
+    proc = subprocess.Popen([sys.executable, "-m", "alexnet_gui", "classify", str(images), "--out",
+                             str(tmp_path / "out.csv")], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    checkpoints = torch_home / "hub" / "checkpoints"
+    try:
+        for _ in range(600):  # until the download has begun writing (60 s at most)
+            parts = list(checkpoints.glob(".*.part")) if checkpoints.is_dir() else []
+            if parts and parts[0].stat().st_size > 0:
+                break
+            try:
+                proc.wait(0.1)  # ends early if the process does
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        assert parts, "the download never started"
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        hung_up.set()
+        proc.kill()
+        listener.close()
+    assert proc.returncode == 143, err
+    assert list(checkpoints.iterdir()) == []
+    assert (tmp_path / "out.csv").read_text().splitlines() == [",".join(csv_header(5))]

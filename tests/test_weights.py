@@ -23,6 +23,8 @@ def torch_home(tmp_path, monkeypatch):
 PAYLOAD = os.urandom(300_000)
 PREFIX = hashlib.sha256(PAYLOAD).hexdigest()[:8]
 GOOD_NAME = f"alexnet-owt-{PREFIX}.pth"
+#: The hash and name a download checks and saves under; the app's are torchvision's, whatever the URL.
+EXPECT = {"sha256_prefix": PREFIX, "file_name": GOOD_NAME}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -68,7 +70,7 @@ def test_checkpoint_dir_follows_torchs_rule(monkeypatch, tmp_path):
 
 def test_download_good_file_with_progress(server, torch_home):
     seen = []
-    path = W.download_weights(f"{server}/models/{GOOD_NAME}", progress=lambda d, t: seen.append((d, t)))
+    path = W.download_weights(f"{server}/models/{GOOD_NAME}", progress=lambda d, t: seen.append((d, t)), **EXPECT)
     assert path == torch_home / GOOD_NAME
     assert path.read_bytes() == PAYLOAD
     assert seen[0] == (0, len(PAYLOAD)) and seen[-1] == (len(PAYLOAD), len(PAYLOAD))
@@ -78,13 +80,13 @@ def test_download_good_file_with_progress(server, torch_home):
 
 def test_wrong_hash_is_refused_and_leaves_nothing(server, torch_home):
     with pytest.raises(W.WeightsError, match=f"does not match its hash {PREFIX}.*ALEXNET_GUI_WEIGHTS_URL.*--weights"):
-        W.download_weights(f"{server}/wrong/{GOOD_NAME}")
+        W.download_weights(f"{server}/wrong/{GOOD_NAME}", **EXPECT)
     assert list(torch_home.iterdir()) == []
 
 
 def test_server_error_is_clear_and_leaves_nothing(server, torch_home):
     with pytest.raises(W.WeightsError, match=r"HTTP 500.*check the network"):
-        W.download_weights(f"{server}/error/{GOOD_NAME}")
+        W.download_weights(f"{server}/error/{GOOD_NAME}", **EXPECT)
     assert list(torch_home.iterdir()) == []
 
 
@@ -102,15 +104,87 @@ def test_cancel_after_the_first_chunk_leaves_nothing(server, torch_home):
         return len(calls) > 1
 
     with pytest.raises(W.DownloadCancelled, match="cancelled"):
-        W.download_weights(f"{server}/models/{GOOD_NAME}", cancel=cancel)
+        W.download_weights(f"{server}/models/{GOOD_NAME}", cancel=cancel, **EXPECT)
     assert list(torch_home.iterdir()) == []
 
 
-def test_mirror_env_is_used_when_nothing_is_cached(server, torch_home, monkeypatch):
-    monkeypatch.setenv(W.MIRROR_ENV, f"{server}/mirror/{GOOD_NAME}")
+def test_mirror_env_is_used_when_nothing_is_cached_and_found_in_the_cache_after(server, torch_home, monkeypatch):
+    monkeypatch.setattr(W, "HASH_PREFIX", PREFIX)  # as if PAYLOAD were torchvision's file
+    monkeypatch.setenv(W.MIRROR_ENV, f"{server}/mirror/any-name/{GOOD_NAME}")
     choice = W.resolve_weights()
-    assert choice.kind == "pth" and choice.path == torch_home / GOOD_NAME
+    assert choice.kind == "pth" and choice.path == torch_home / W.WEIGHTS_FILENAME
     assert "downloaded" in choice.source
+    monkeypatch.setenv(W.MIRROR_ENV, "http://127.0.0.1:9/unreachable.pth")
+    again = W.resolve_weights()  # no second download: torchvision's name is in the cache
+    assert again.path == torch_home / W.WEIGHTS_FILENAME and "torch cache" in again.source
+
+
+def test_a_mirror_url_cannot_choose_its_own_hash(server, torch_home, monkeypatch):
+    monkeypatch.setenv(W.MIRROR_ENV, f"{server}/models/{GOOD_NAME}")  # its name carries the payload's own hash
+    with pytest.raises(W.WeightsError, match=f"does not match its hash {W.HASH_PREFIX}"):
+        W.resolve_weights()
+    assert list(torch_home.iterdir()) == []
+
+
+def test_a_trickling_download_has_a_deadline(torch_home):
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+        stop = threading.Event()
+        try:
+            for _ in range(200):  # a byte every 50 ms (the slowness under test), until the client hangs up
+                conn.sendall(b"x")
+                stop.wait(0.05)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/{W.WEIGHTS_FILENAME}"
+    with pytest.raises(W.WeightsError, match=r"was too slow \(\d+ bytes in 0 s\) and was stopped"):
+        W.download_weights(url, deadline=0.3)
+    listener.close()
+    assert list(torch_home.iterdir()) == []
+
+
+def test_a_full_disk_or_read_only_cache_is_one_sentence(server, torch_home, monkeypatch):
+    import errno
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, block):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(W.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    with pytest.raises(W.WeightsError, match=r"^cannot save the weights in .*: the disk is full; nothing was kept$"):
+        W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
+    assert list(torch_home.iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("TORCH_HOME", str(torch_home.parent.parent))
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(W.tempfile, "mkstemp", read_only)
+    with pytest.raises(W.WeightsError, match=r"the file system is read-only; set TORCH_HOME to a writable folder"):
+        W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
 
 
 def test_resolution_order(tmp_path, torch_home):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import threading
@@ -121,6 +122,8 @@ def _open_checked(path: str) -> Image.Image:
         if _is_truncation(exc):
             raise ImageError(f"truncated {_format_name(path)}") from None
         raise ImageError(f"unreadable image header ({exc})") from None
+    if im.format == "TIFF":
+        silence_libtiff()  # before its pixels are decoded
     w, h = im.size
     if w * h > MAX_PIXELS:
         im.close()
@@ -137,6 +140,27 @@ def _open_checked(path: str) -> Image.Image:
         # the whole file as one block, the read and the decode take it back once each.
         im.decodermaxblock = max(im.decodermaxblock, min(st.st_size, _MAX_JPEG_BLOCK))
     return im
+
+
+@functools.cache
+def silence_libtiff() -> None:
+    """Stop libtiff printing its warnings and errors ("LZWDecode: Not enough data at scanline 85") on stderr, where
+    they break the progress bar and say nothing the row's reason does not. Pillow sets no handlers of its own, so
+    the library Pillow loaded gets NULL handlers through ctypes; where it cannot be found, nothing changes."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "/libtiff" in line}
+    except OSError:
+        return
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.TIFFSetWarningHandler(None)
+            lib.TIFFSetErrorHandler(None)
+        except (OSError, AttributeError):
+            continue
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:

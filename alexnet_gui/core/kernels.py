@@ -50,7 +50,13 @@ def onnx_kernels(path) -> dict[str, np.ndarray]:
 
     by_shape = {shape: name for name, shape in CONV_SHAPES.items()}
     out: dict[str, np.ndarray] = {}
-    for init in onnx.load(str(path), load_external_data=True).graph.initializer:
+    try:
+        # onnx refuses external data outside the model's folder (a "../../etc/passwd" location) with its own error.
+        graph = onnx.load(str(path), load_external_data=True).graph
+    except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError, onnx's ValidationError, OSError, ...
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"cannot read {Path(path).name} as an ONNX model ({detail})") from None
+    for init in graph.initializer:
         name = by_shape.get(tuple(init.dims))
         if name is not None and name not in out:
             out[name] = numpy_helper.to_array(init).astype(np.float32)

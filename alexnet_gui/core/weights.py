@@ -8,7 +8,6 @@ a download from torchvision's URL or the mirror in ALEXNET_GUI_WEIGHTS_URL. torc
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,13 +96,9 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _hash_prefix_from_url(url: str) -> tuple[str, str]:
-    """Return (file name, expected hash prefix) from a URL ending in `name-<hex>.pth`, torch's convention."""
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
-    match = re.search(r"-([0-9a-f]{8,64})\.\w+$", name)
-    if not match:
-        raise WeightsError(f"the weights URL must end in a file name carrying its hash, like {WEIGHTS_FILENAME}: {url}")
-    return name, match.group(1)
+#: The longest a weights download may take in all: a server that trickles a byte every few seconds never times out
+#: a single read, so the whole download has a deadline too (244 MB at 140 kB/s still fits).
+DOWNLOAD_DEADLINE_S = 1800.0
 
 
 def download_weights(
@@ -112,25 +107,40 @@ def download_weights(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     timeout: float = 30.0,
+    deadline: float | None = None,
+    sha256_prefix: str | None = None,
+    file_name: str | None = None,
 ) -> Path:
     """Download the weights into torchvision's cache and return the path.
 
-    The file streams into a temporary file beside its final name and is renamed into place only when its
-    SHA-256 starts with the hash in the file name; a failure, cancel or mismatch leaves nothing behind.
+    The expected hash is the weights' own (`HASH_PREFIX`, from torchvision's file name), whatever the URL says: a
+    mirror cannot choose what it is trusted for. The file is saved under torchvision's name, so the next run finds
+    it in the cache. It streams into a temporary file beside its final name and is renamed into place only when
+    its SHA-256 matches; a failure, a cancel, SIGTERM (raised as KeyboardInterrupt), a full disk or a mismatch
+    leaves nothing behind. `timeout` bounds each read, `deadline` (default DOWNLOAD_DEADLINE_S) the whole download.
     """
     # Imported here: urllib pulls in ssl and http (~15 ms) that every run without a download would pay for.
     import hashlib
     import urllib.error
     import urllib.request
 
+    import time
+
+    from alexnet_gui.core.output_paths import describe_os_error
+
     url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
-    name, prefix = _hash_prefix_from_url(url)
+    prefix = sha256_prefix or HASH_PREFIX
+    name = file_name or WEIGHTS_FILENAME
+    ends = time.monotonic() + (DOWNLOAD_DEADLINE_S if deadline is None else deadline)
     folder = torch_checkpoint_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     except OSError as exc:
-        raise WeightsError(f"cannot create the weights cache folder {folder}: {exc.strerror}") from None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+        raise WeightsError(
+            f"cannot save weights in {folder}: {describe_os_error(exc)}; set TORCH_HOME to a writable folder, "
+            "or pass --weights FILE"
+        ) from None
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
     try:
@@ -151,13 +161,24 @@ def download_weights(
                 while True:
                     if cancel and cancel():
                         raise DownloadCancelled("the weights download was cancelled; nothing was saved")
+                    if time.monotonic() > ends:
+                        raise WeightsError(
+                            f"the download of {url} was too slow ({done} bytes in "
+                            f"{DOWNLOAD_DEADLINE_S if deadline is None else deadline:.0f} s) and was stopped; "
+                            f"{_WHAT_TO_DO}"
+                        )
                     try:
-                        block = response.read(_CHUNK)
+                        block = response.read1(_CHUNK)
                     except OSError as exc:
                         raise WeightsError(f"the download of {url} broke off ({exc}); {_WHAT_TO_DO}") from None
                     if not block:
                         break
-                    out.write(block)
+                    try:
+                        out.write(block)
+                    except OSError as exc:
+                        raise WeightsError(
+                            f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept"
+                        ) from None
                     digest.update(block)
                     done += len(block)
                     if progress:
@@ -171,6 +192,8 @@ def download_weights(
         final = folder / name
         os.replace(tmp, final)
         return final
+    except OSError as exc:  # the file's last block, flushed at close, on a full disk
+        raise WeightsError(f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept") from None
     finally:
         tmp.unlink(missing_ok=True)
 
