@@ -118,7 +118,10 @@ def _open_desktop_app(args_list: list[str], commands: list[str]) -> tuple[int, b
     """
     import difflib
 
-    from alexnet_gui.gui.platform_check import missing_display_reason, split_qt_arguments
+    from alexnet_gui.gui.platform_check import (
+        missing_display_reason,
+        split_qt_arguments,
+    )
 
     qt_args, paths = split_qt_arguments(args_list)
     for word in paths:

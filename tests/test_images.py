@@ -176,10 +176,11 @@ def test_damaged_tiff_header_warnings_do_not_escape(tmp_path):
     data = bytearray((lambda b: (photo_like(96, 64).save(b, "TIFF"), b.getvalue())[1])(io.BytesIO()))
     data[-40:] = b"\xff" * 40  # IFD entries now point past the end of the file
     (tmp_path / "d.tif").write_bytes(bytes(data))
-    try:
-        open_rgb(tmp_path / "d.tif")
-    except ImageError:
-        pass
+    # Warnings are errors in this suite: a "Tag data larger than file" escaping would fail here. The image reads,
+    # all but the pixels the damaged bytes overlapped (0.2 % of the values).
+    image = np.asarray(open_rgb(tmp_path / "d.tif"))
+    original = np.asarray(photo_like(96, 64).convert("RGB"))
+    assert image.shape == original.shape and (image == original).mean() > 0.99
 
 
 def test_concurrent_opens_of_a_large_header_never_leak_the_bomb_warning(tmp_path):

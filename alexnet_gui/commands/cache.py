@@ -40,7 +40,12 @@ def _mb(n: int) -> str:
 def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.backends.onnx_backend import onnx_cache_dir
     from alexnet_gui.core.backends.onnx_cache import (
-        cache_groups, evict, folder_size, max_bytes, remove_group, set_max_bytes,
+        cache_groups,
+        evict,
+        folder_size,
+        max_bytes,
+        remove_group,
+        set_max_bytes,
     )
     from alexnet_gui.core.errors import UserError
 

@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, TypeVar
 
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, choose_weights, open_backend
+from alexnet_gui.commands.model_options import (
+    UNTRAINED_WARNING,
+    add_model_arguments,
+    choose_weights,
+    open_backend,
+)
 from alexnet_gui.core.errors import UserError, exit_status_for
 from alexnet_gui.core.output_paths import check_output_file
 from alexnet_gui.core.wording import counted
@@ -180,7 +185,12 @@ def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
     from alexnet_gui.core.engine import Engine, iter_image_paths
     from alexnet_gui.core.results import CsvResultWriter, Result, restore_cell
-    from alexnet_gui.core.resume import ResumePlan, plan_resume, stamps_for, write_record
+    from alexnet_gui.core.resume import (
+        ResumePlan,
+        plan_resume,
+        stamps_for,
+        write_record,
+    )
 
     launched, launched_wall = time.perf_counter(), time.time()
     on_ray = getattr(args, "engine", "local") == "ray"
@@ -309,7 +319,9 @@ def run(args: argparse.Namespace) -> int:
     )
     failures = 0
     done: list[str] = []
-    from alexnet_gui.commands.progress_bar import progress_bar  # here: tqdm's import is not on the start-up path
+    from alexnet_gui.commands.progress_bar import (
+        progress_bar,  # here: tqdm's import is not on the start-up path
+    )
 
     bar = progress_bar(len(paths), "classifying")
     interrupted = False

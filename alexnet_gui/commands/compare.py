@@ -7,7 +7,12 @@ import os
 import sys
 
 from alexnet_gui.commands.classify import _top_k
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_precision_argument, choose_weights, open_backend
+from alexnet_gui.commands.model_options import (
+    UNTRAINED_WARNING,
+    add_precision_argument,
+    choose_weights,
+    open_backend,
+)
 from alexnet_gui.core.backends.base import check_precision
 from alexnet_gui.core.errors import UserError
 
@@ -37,7 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare the two backends image by image; print each comparison and the summary."""
-    from alexnet_gui.core.compare import compare_backends, format_comparison, format_summary, summarise_comparisons
+    from alexnet_gui.core.compare import (
+        compare_backends,
+        format_comparison,
+        format_summary,
+        summarise_comparisons,
+    )
     from alexnet_gui.core.engine import iter_image_paths
 
     if args.weights and str(args.weights).lower().endswith(".onnx"):

@@ -6,7 +6,11 @@ import argparse
 import sys
 
 from alexnet_gui.commands.classify import _positive_int
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
+from alexnet_gui.commands.model_options import (
+    UNTRAINED_WARNING,
+    add_model_arguments,
+    open_backend,
+)
 from alexnet_gui.core.wording import counted
 
 
@@ -18,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Classify every image under FOLDER/<class>/ where <class> is an ImageNet synset id "
         "(n02123045) or class name (tabby), and report top-1 and top-5 accuracy, per-class accuracy and the "
         "most confused pairs. With the ImageNet validation set in that layout, torchvision's weights score "
-        "56.522%% / 79.066%%. Exit status: 0 done, 1 some images could not be read, 2 error.",
+        "56.522% / 79.066%. Exit status: 0 done, 1 some images could not be read, 2 error.",
     )
     p.add_argument("folder", metavar="FOLDER", help="folder of class-named sub-folders")
     p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
@@ -37,12 +41,20 @@ def run(args: argparse.Namespace) -> int:
 
     from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.engine import Engine
-    from alexnet_gui.core.evaluate import Evaluation, find_labelled_images, format_evaluation
+    from alexnet_gui.core.evaluate import (
+        Evaluation,
+        find_labelled_images,
+        format_evaluation,
+    )
 
     found = find_labelled_images(args.folder)
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
-        print(f"ignored {len(found.ignored_folders)} sub-folders that name no ImageNet class: {names}", file=sys.stderr)
+        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} that name no ImageNet class: {names}",
+              file=sys.stderr)
+    if found.loose_images:
+        print(f"not evaluated: {counted(len(found.loose_images), 'image')} directly in {args.folder}, outside any "
+              "class sub-folder (their class is unknown)", file=sys.stderr)
     backend = open_backend(args)
     engine = Engine(
         backend, top_k=5, batch_size=args.batch_size, fast_decode=args.fast_decode,

@@ -16,7 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alexnet_gui.core.diagnostics import Fact, collect_facts, distribution_version, format_facts
+    from alexnet_gui.core.diagnostics import (
+        Fact,
+        collect_facts,
+        distribution_version,
+        format_facts,
+    )
 
     facts = collect_facts()
     # The core never names Qt; the GUI's toolkit version belongs with the app's facts.

@@ -7,7 +7,11 @@ import os
 import sys
 
 from alexnet_gui.commands.classify import _positive_int
-from alexnet_gui.commands.model_options import UNTRAINED_WARNING, add_model_arguments, open_backend
+from alexnet_gui.commands.model_options import (
+    UNTRAINED_WARNING,
+    add_model_arguments,
+    open_backend,
+)
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.wording import counted
 
@@ -69,9 +73,13 @@ def _classify(args: argparse.Namespace, paths: list[str]):
 def run(args: argparse.Namespace) -> int:
     """Classify (or read the CSV), plan, then copy/move or just print the plan."""
     from alexnet_gui.core.engine import iter_image_paths
-    from alexnet_gui.core.sort_files import apply_sort, describe_plan, plan_sort, results_from_csv
-
     from alexnet_gui.core.output_paths import check_output_folder
+    from alexnet_gui.core.sort_files import (
+        apply_sort,
+        describe_plan,
+        plan_sort,
+        results_from_csv,
+    )
 
     if args.from_csv and args.paths:
         raise UserError("give either PATHs to classify or --from-csv, not both")
@@ -83,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("give image files or folders to sort, or --from-csv with a classify CSV")
         out = os.path.realpath(args.out)
         # Files already inside OUT (an earlier sort into a folder under the input) are not sorted again.
-        paths = [p for p in iter_image_paths(args.paths) if not os.path.realpath(p).startswith(out + os.sep)]
+        found = list(iter_image_paths(args.paths))
+        paths = [p for p in found if not (os.path.realpath(p) + os.sep).startswith(out + os.sep)]
+        if found and not paths:
+            raise UserError(f"every image in {', '.join(args.paths)} is already inside --out {args.out}: nothing to sort")
         if not paths:
             raise UserError(f"no image files found in {', '.join(args.paths)}")
         results = _classify(args, paths)

@@ -224,7 +224,12 @@ def _torch_facts() -> list[Fact]:
 
 
 def _weights_facts() -> list[Fact]:
-    from alexnet_gui.core.weights import MIRROR_ENV, bundled_model, cached_weights_path, torch_checkpoint_dir
+    from alexnet_gui.core.weights import (
+        MIRROR_ENV,
+        bundled_model,
+        cached_weights_path,
+        torch_checkpoint_dir,
+    )
 
     section = "Weights"
     cached = cached_weights_path()
@@ -239,7 +244,11 @@ def _weights_facts() -> list[Fact]:
 
         folder = onnx_cache_dir()
         models = sorted(folder.glob("alexnet-*.onnx")) if folder.is_dir() else []
-        listed = ", ".join(f"{p.name} ({p.stat().st_size / 1e6:.0f} MB)" for p in models if ".logits." not in p.name)
+        def size(p):  # with its external data file: a logits-only copy keeps its weights there
+            data = p.with_name(p.name + ".data")
+            return p.stat().st_size + (data.stat().st_size if data.is_file() else 0)
+
+        listed = ", ".join(f"{p.name} ({size(p) / 1e6:.0f} MB)" for p in models if ".logits." not in p.name)
         facts.append(Fact(section, "ONNX exports", f"{folder}: {listed or 'none yet'}"))
     return facts
 

@@ -21,6 +21,8 @@ class LabelledImages:
 
     truth: dict[str, int]
     ignored_folders: tuple[str, ...]
+    #: images directly in the folder, in no class sub-folder: their class is unknown, so they are not evaluated
+    loose_images: tuple[str, ...] = ()
 
     @property
     def paths(self) -> list[str]:
@@ -41,8 +43,12 @@ def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
         raise UserError(f"{root} is not a folder")
     truth: dict[str, int] = {}
     ignored: list[str] = []
+    from alexnet_gui.core.images import IMAGE_EXTENSIONS
+
     with os.scandir(root) as it:
-        subfolders = sorted(e.name for e in it if e.is_dir() and not e.name.startswith("."))
+        entries = [e for e in it if not e.name.startswith(".")]
+    subfolders = sorted(e.name for e in entries if e.is_dir())
+    loose = sorted(e.path for e in entries if not e.is_dir() and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS)
     for name in subfolders:
         index = index_from_folder_name(name)
         if index is None:
@@ -57,7 +63,7 @@ def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
                 f"name like tabby); found {', '.join(ignored[:5])}{', ...' if len(ignored) > 5 else ''}"
             )
         raise UserError(f"{root} has no class sub-folders with images (expected e.g. {root}/n02123045/*.jpg)")
-    return LabelledImages(truth, tuple(ignored))
+    return LabelledImages(truth, tuple(ignored), tuple(loose))
 
 
 @dataclass

@@ -171,7 +171,13 @@ def to_input(image: torch.Tensor) -> torch.Tensor:
     """
     import torch
 
-    from alexnet_gui.core.preprocess import CROP_SIZE, MEAN, STD, _crop_origin, resized_size
+    from alexnet_gui.core.preprocess import (
+        CROP_SIZE,
+        MEAN,
+        STD,
+        _crop_origin,
+        resized_size,
+    )
 
     _, h, w = image.shape
     new_w, new_h = resized_size(w, h)

@@ -178,7 +178,10 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
 def actor_model(weights: WeightsChoice, precision: str) -> Path:
     """The .onnx file the classifier actors run: the driver's export (our own exports as their faster logits-only
     copy), or its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way)."""
-    from alexnet_gui.core.backends.onnx_backend import ensure_exported, logits_only_model
+    from alexnet_gui.core.backends.onnx_backend import (
+        ensure_exported,
+        logits_only_model,
+    )
 
     _check_fp16_source(weights, precision)
     model = ensure_exported(weights)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from glob import escape as glob_escape
+from pathlib import Path
 from types import TracebackType
 
 from alexnet_gui.core.errors import UserError

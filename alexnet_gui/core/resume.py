@@ -145,7 +145,12 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
     it would mix incompatible rows. A row that is damaged (cut short, cells that do not parse) is never trusted:
     its file is classified again.
     """
-    from alexnet_gui.core.results import csv_header, journal_path, restore_cell, row_is_complete
+    from alexnet_gui.core.results import (
+        csv_header,
+        journal_path,
+        restore_cell,
+        row_is_complete,
+    )
 
     journal = journal_path(csv_path)
     rows = _read_rows(journal)

@@ -73,7 +73,11 @@ def bundled_model() -> WeightsChoice | None:
     """The ONNX model a desktop bundle carries (exported at build time, so it needs no torch); None elsewhere."""
     import json
 
-    from alexnet_gui.resource_files import BUNDLED_MODEL, BUNDLED_MODEL_INFO, resource_path
+    from alexnet_gui.resource_files import (
+        BUNDLED_MODEL,
+        BUNDLED_MODEL_INFO,
+        resource_path,
+    )
 
     path = resource_path(BUNDLED_MODEL)
     if not path.is_file():
@@ -121,10 +125,9 @@ def download_weights(
     """
     # Imported here: urllib pulls in ssl and http (~15 ms) that every run without a download would pay for.
     import hashlib
+    import time
     import urllib.error
     import urllib.request
-
-    import time
 
     from alexnet_gui.core.output_paths import describe_os_error
 

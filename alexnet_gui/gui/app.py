@@ -20,7 +20,11 @@ def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) ->
     app.setApplicationDisplayName("alexnet-gui")
     app.setDesktopFileName("alexnet-gui")  # matches resources/alexnet-gui.desktop, so docks show its icon
 
-    from alexnet_gui.gui.app_icon import FIRST_FRAME_ENV, application_icon, quit_after_first_frame
+    from alexnet_gui.gui.app_icon import (
+        FIRST_FRAME_ENV,
+        application_icon,
+        quit_after_first_frame,
+    )
 
     app.setWindowIcon(application_icon())
 

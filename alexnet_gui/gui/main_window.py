@@ -5,15 +5,37 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
-    QProgressBar, QPushButton, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
-from alexnet_gui.core.wording import counted
-from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_THUMB, PATH_ROLE, SORT_ROLE, THUMB_SIZE, ResultsModel
+from alexnet_gui.core.wording import counted, format_probability
+from alexnet_gui.gui.results_model import (
+    COL_LABEL,
+    COL_NAME,
+    COL_PROB,
+    COL_THUMB,
+    PATH_ROLE,
+    THUMB_SIZE,
+    ResultsModel,
+)
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
@@ -63,12 +85,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setWindowTitle("alexnet-gui")
 
-        self.model = ResultsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(COL_LABEL)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.model = ResultsModel(self)  # sorts and filters itself (see ResultsModel): no proxy in between
 
         self._build_table()
         self._build_side()
@@ -102,7 +119,9 @@ class MainWindow(QMainWindow):
         from alexnet_gui.gui.widgets.tools_menu import install_tools_menu
 
         install_tools_menu(self)  # compare backends, 10-crop TTA, accuracy on a folder, sort into folders
-        from alexnet_gui.gui.widgets.diagnostics_dialog import install_diagnostics_action
+        from alexnet_gui.gui.widgets.diagnostics_dialog import (
+            install_diagnostics_action,
+        )
 
         install_diagnostics_action(self)  # Help > Diagnostics: devices, providers that load, torch/CUDA, weights
         if paths:
@@ -114,9 +133,11 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText("Filter by label…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setToolTip("Show only rows whose top-1 label contains this text")
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter_edit.textChanged.connect(self.model.set_filter)
         self.table = ResultsTable(self.filter_edit.text)
-        self.table.setModel(self.proxy)
+        # The hint over an empty table names the filter's text: repaint it as the text changes.
+        self.filter_edit.textChanged.connect(lambda _text: self.table.viewport().update())
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -502,7 +523,7 @@ class MainWindow(QMainWindow):
         from alexnet_gui.core.errors import UserError
         from alexnet_gui.core.preprocess import crop_box
 
-        row = self.model.row(self.model._index[path]) if path in self.model._index else None
+        row = self.model.row_for(path)
         try:
             image, full = load_preview(path)
             self.preview.set_image(image, full)
@@ -519,19 +540,24 @@ class MainWindow(QMainWindow):
         else:
             self.bars.set_predictions(result.top[:5])
             top = result.top[0]
-            self.detail.setText(f"{path}\nTop-1: {top.label} — ImageNet class {top.index}, {top.prob * 100:.2f} %")
+            self.detail.setText(f"{path}\nTop-1: {top.label} — ImageNet class {top.index}, {format_probability(top.prob)}")
 
     def shown_predictions(self) -> list:
         return self.bars.predictions()
 
     # --- rows -------------------------------------------------------------------------------------------
     def selected_source_rows(self) -> list[int]:
-        return sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        return sorted({i.row() for i in self.table.selectionModel().selectedRows()})
 
     def remove_selected(self) -> None:
         rows = self.selected_source_rows()
         if rows:
             self.model.remove_rows(rows)
+            if not self.table.selectionModel().currentIndex().isValid():
+                # Nothing took the removed rows' place: the preview must not keep showing a deleted image.
+                self.preview.set_image(None, message="")
+                self.bars.set_predictions([], "")
+                self.detail.setText("")
 
     # --- export -------------------------------------------------------------------------------------------
     def export_csv(self, path: str | None = None) -> str | None:

@@ -34,11 +34,23 @@ def test_help_menu_opens_diagnostics_with_the_real_providers_and_copies(window, 
 def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
     from alexnet_gui.gui.widgets.diagnostics_dialog import show_diagnostics
 
-    dialog = show_diagnostics(window)
-    thread = dialog.thread
-    dialog.close()  # deleted on close while the thread is still collecting
-    # An exception escaping the thread would fail this test (pytest turns it into an error).
-    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=60000)
+    import threading
+
+    errors = []
+    previous = threading.excepthook
+    threading.excepthook = lambda hook_args: errors.append(hook_args.exc_value)
+    try:
+        dialog = show_diagnostics(window)
+        thread = dialog.thread
+        dialog.close()  # deleted on close while the thread is still collecting
+        assert thread.is_alive()  # the case under test: closed before the facts arrived
+        qtbot.waitUntil(lambda: not thread.is_alive(), timeout=60000)
+    finally:
+        threading.excepthook = previous
+    assert errors == []
+    again = show_diagnostics(window)  # and the app still works: the dialog opens again and gets its facts
+    qtbot.waitUntil(lambda: again.facts is not None, timeout=60000)
+    again.close()
 
 
 def test_the_collecting_thread_is_handed_no_qt_object(window, qtbot, monkeypatch):

@@ -58,15 +58,18 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
     folder = tmp_path / "batch"
     write_photos(folder, 40, size=(640, 480))
     write_tricky_folder(folder / "tricky")
-    gaps, last = [], [time.perf_counter()]
+    # Where the work runs, and whether the event loop turned between batches: structure, not wall-clock time
+    # (how long the GUI thread is blocked is measured from outside, by benchmarks/gui_responsiveness.py).
+    import threading
 
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
+    backend = window.handle.worker.backend
+    model_threads = set()
+    real_predict = backend.predict
+    backend.predict = lambda batch: model_threads.add(threading.current_thread()) or real_predict(batch)
+    events = []
+    window.handle.worker.results_ready.connect(lambda job, rows: events.append("rows"))
     timer = QTimer()
-    timer.timeout.connect(tick)
+    timer.timeout.connect(lambda: events.append("tick"))
     timer.start(10)
     window.add_paths([str(folder)])
     qtbot.waitUntil(lambda: window.model.rowCount() > 0 and not window.is_busy(), timeout=120000)
@@ -79,9 +82,12 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
         "bomb.png": "image too large (40000x40000 pixels)", "broken.jpg": "not an image file",
         "empty.jpg": "empty file", "text.png": "not an image file", "truncated.jpg": "truncated JPEG",
     }
-    worst = max(gaps)
-    print(f"worst event-loop gap during the batch: {worst * 1000:.0f} ms over {len(gaps)} ticks")
-    assert worst < 0.2
+    backend.predict = real_predict
+    assert model_threads and threading.main_thread() not in model_threads
+    batches = [i for i, e in enumerate(events) if e == "rows"]
+    assert len(batches) >= 2
+    # The GUI thread ran its timers between every two batches of rows: it was never held for a whole batch.
+    assert all("tick" in events[a:b] for a, b in zip(batches, batches[1:]))
 
 
 def test_the_first_rows_of_a_folder_show_after_32_images_then_each_model_batch(qtbot, window, tmp_path):
@@ -98,12 +104,14 @@ def test_the_first_rows_of_a_folder_show_after_32_images_then_each_model_batch(q
 def test_cancel_mid_batch_keeps_rows_done_and_the_app_usable(qtbot, window, tmp_path):
     write_photos(tmp_path, 60, size=(320, 240))
     window.handle.worker.batch_size = 4
+    # Recorded from the start: the job may end while the first wait is still processing events.
+    finished = []
+    window.handle.worker.job_finished.connect(lambda job, cancelled, rate: finished.append(cancelled))
     with qtbot.waitSignal(window.handle.worker.results_ready, timeout=60000):
         window.add_paths([str(tmp_path)])
     window.cancel()
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as finished:
-        pass
-    assert finished.args[1] is True  # cancelled
+    qtbot.waitUntil(lambda: bool(finished), timeout=60000)
+    assert finished == [True]  # cancelled
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
     done = [r for r in window.model.rows() if r.result is not None]
     assert 4 <= len(done) < 60
@@ -146,13 +154,20 @@ def test_switching_backend_reruns_the_selection_with_matching_top5(qtbot, window
 
 
 def test_cuda_is_greyed_out_with_the_reason_when_unusable(qtbot, window):
-    from alexnet_gui.core.backends import cuda_status
+    import torch
 
-    usable, reason = cuda_status("torch")
     item = window.device_combo.model().item(window.device_combo.findData("cuda"))
-    assert item.isEnabled() == usable
-    if not usable:
-        assert item.toolTip() == reason
+    # torch's own answer, not the function the window calls, is the reference for this machine
+    assert item.isEnabled() == torch.cuda.is_available()
+    # and the window follows whatever the worker reports
+    window.handle.worker.cuda_checked.emit("torch", False, "no NVIDIA driver found (in this test)")
+    qtbot.waitUntil(lambda: not item.isEnabled())
+    assert item.toolTip() == "no NVIDIA driver found (in this test)" and not window.fp16_action.isEnabled()
+    window.handle.worker.cuda_checked.emit("torch", True, "NVIDIA H200 (in this test)")
+    qtbot.waitUntil(item.isEnabled)
+    assert item.toolTip() == "CUDA: NVIDIA H200 (in this test)" and window.fp16_action.isEnabled()
+    window.handle.worker.cuda_checked.emit("onnx", False, "another backend's answer")  # not the current backend
+    assert item.isEnabled()
 
 
 def test_csv_export_equals_the_command_line_csv(qtbot, window, tmp_path):

@@ -62,11 +62,14 @@ def test_cached_weights_need_no_dialog(settings, torch_home):
 
 
 def test_download_from_a_loopback_server_with_progress(qtbot, dialog, server, torch_home, monkeypatch):
+    from alexnet_gui.core import weights
+
+    monkeypatch.setattr(weights, "HASH_PREFIX", NAME.split("-")[-1].split(".")[0])  # PAYLOAD as torchvision's file
     monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"{server}/good/{NAME}")
     with qtbot.waitSignal(dialog.accepted, timeout=30000):
         dialog.download_button.click()
-    assert dialog.choice.kind == "pth" and dialog.choice.path == torch_home / NAME
-    assert (torch_home / NAME).read_bytes() == PAYLOAD
+    assert dialog.choice.kind == "pth" and dialog.choice.path == torch_home / weights.WEIGHTS_FILENAME
+    assert (torch_home / weights.WEIGHTS_FILENAME).read_bytes() == PAYLOAD
     assert dialog.mode == "cache"
     assert "Downloading" in dialog.status.text() and "0.2 MB" in dialog.status.text()
 

@@ -16,7 +16,13 @@ import numpy as np
 import onnxruntime as ort
 
 from alexnet_gui.core.backends import onnx_cache
-from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError, check_precision, precision_on
+from alexnet_gui.core.backends.base import (
+    ACTIVATION_LAYERS,
+    Backend,
+    BackendError,
+    check_precision,
+    precision_on,
+)
 from alexnet_gui.core.weights import WeightsChoice, file_sha256
 
 log = logging.getLogger("alexnet_gui")

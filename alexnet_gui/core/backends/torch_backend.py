@@ -9,8 +9,18 @@ import numpy as np
 import torch
 import torchvision
 
-from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, Backend, BackendError, check_precision, precision_on
-from alexnet_gui.core.weights import WeightsChoice, load_state_dict, untrained_state_dict
+from alexnet_gui.core.backends.base import (
+    ACTIVATION_LAYERS,
+    Backend,
+    BackendError,
+    check_precision,
+    precision_on,
+)
+from alexnet_gui.core.weights import (
+    WeightsChoice,
+    load_state_dict,
+    untrained_state_dict,
+)
 
 # ACTIVATION_LAYERS[i] is the output of model.features[i].
 _LAYER_INDEX = {name: i for i, name in enumerate(ACTIVATION_LAYERS)}

@@ -8,6 +8,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from alexnet_gui.core.tta import CROP_NAMES, CropAnswers
+from alexnet_gui.core.wording import format_probability
 
 THUMB = 112
 
@@ -45,7 +46,7 @@ class TenCropsView(QWidget):
         best = int(np.argmax(answers.mean))
         disagree = set(answers.disagreeing())
         self.heading.setText(
-            f"10-crop answer: {category(best)} {answers.mean[best] * 100:.1f} % — "
+            f"10-crop answer: {category(best)} {format_probability(answers.mean[best])} — "
             f"{10 - len(disagree)} of 10 crops agree" + (f"; outlined in red: {len(disagree)} that do not" if disagree else "")
         )
         for i, (name, crop, top1) in enumerate(zip(CROP_NAMES, answers.crops, answers.crop_top1())):
@@ -55,7 +56,7 @@ class TenCropsView(QWidget):
             image.setToolTip(name)
             image.setStyleSheet("border: 3px solid red;" if i in disagree else "border: 3px solid transparent;")
             # Percent, as in the table and the bars (a fraction to 2 places read 0.00 for most of 1000 classes).
-            caption = QLabel(f"{name}\n{category(top1)} {answers.probs[i, top1] * 100:.1f} %")
+            caption = QLabel(f"{name}\n{category(top1)} {format_probability(answers.probs[i, top1])}")
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             caption.setWordWrap(True)
             row, col = divmod(i, 5)

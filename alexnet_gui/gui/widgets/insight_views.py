@@ -10,9 +10,19 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSlider, QSpinBox, QTableView, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
+from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas, add_save_image_menu
 
 CONV_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5")
@@ -311,7 +321,7 @@ class CamView(_View):
     def refresh(self, keep_target: bool = False) -> None:
         super().refresh()
         path = self.window.selected_path()
-        row = self.window.model.row(self.window.model._index[path]) if path in self.window.model._index else None
+        row = self.window.model.row_for(path)
         if row is None or row.result is None or row.result.error:
             # Not the previous image's map under another image's name.
             self._data = None
@@ -322,7 +332,7 @@ class CamView(_View):
         if not keep_target:
             self.target.clear()
             for p in row.result.top[:5]:
-                self.target.addItem(f"{p.label} ({p.index}) {p.prob * 100:.1f} %", p.index)
+                self.target.addItem(f"{p.label} ({p.index}) {format_probability(p.prob)}", p.index)
         target = self.target.currentData()
         weights = self.window.weights
         cache = self._torch_model

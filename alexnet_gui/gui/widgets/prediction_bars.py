@@ -6,6 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from alexnet_gui.core.wording import format_probability
+
 
 class PredictionBars(QWidget):
     """Paints one bar per prediction (core.results.Prediction), longest first; colours follow the palette."""
@@ -66,5 +68,5 @@ class PredictionBars(QWidget):
             painter.setPen(pal.color(QPalette.ColorRole.WindowText))
             painter.drawText(
                 QRectF(label_w + bar_w + 4, y, pct_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                f"{p.prob * 100:.1f} %",
+                format_probability(p.prob),
             )

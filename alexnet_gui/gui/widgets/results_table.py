@@ -22,8 +22,7 @@ class ResultsTable(QTableView):
         model = self.model()
         if model is None or model.rowCount() > 0:
             return ""
-        source = getattr(model, "sourceModel", lambda: None)()
-        if source is not None and source.rowCount() > 0:
+        if getattr(model, "total_rows", lambda: 0)() > 0:
             return NO_MATCH_HINT.format(text=self._filter_text())
         return EMPTY_HINT
 

@@ -12,7 +12,15 @@ import time
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from alexnet_gui.core.wording import counted
 
@@ -138,7 +146,11 @@ class ToolsMenu(QObject):
 
         def request(backend, run):
             from alexnet_gui.core.engine import Engine
-            from alexnet_gui.core.evaluate import evaluate_results, find_labelled_images, format_evaluation
+            from alexnet_gui.core.evaluate import (
+                evaluate_results,
+                find_labelled_images,
+                format_evaluation,
+            )
 
             found = find_labelled_images(folder)
             engine = Engine(backend, top_k=5, batch_size=batch_size, tta=tta)
