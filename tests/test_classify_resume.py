@@ -6,8 +6,8 @@ import os
 import pytest
 
 from alexnet_gui.cli import main
-from alexnet_gui.core.results import csv_header
 from alexnet_gui.commands import classify as classify_command
+from alexnet_gui.core.results import csv_header
 from tests.known_answers import ColourCodedBackend, write_colour_image
 
 ANSWERS = {code: [code, code + 1, 2, 3, 4] for code in range(10, 120, 10)}
@@ -173,7 +173,7 @@ def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path
 
     def interrupted_run(self, paths, **kwargs):
         raise KeyboardInterrupt
-        yield  # noqa: unreachable - makes this a generator like Engine.run
+        yield  # unreachable: makes this a generator like Engine.run
 
     monkeypatch.setattr(classify_command, "wait", observed_wait)
     monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)

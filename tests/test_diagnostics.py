@@ -48,7 +48,7 @@ def test_provider_probe_agrees_with_what_onnxruntime_runs():
     if "CUDAExecutionProvider" in loads:
         # The backend's own check runs a session too: both must agree on whether CUDA really starts.
         assert loads["CUDAExecutionProvider"] == cuda_status("onnx")[0]
-    for name, ok, why in probes:
+    for _name, ok, why in probes:
         assert why == "loads" if ok else why.startswith("falls back to the CPU: ") and len(why) > 24
 
 

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alexnet_gui.core.backends.base import Backend
 from alexnet_gui.core.results import Prediction, Result
@@ -313,10 +313,14 @@ class Engine:
         """Run the torch backend on (3, 224, 224) tensors already on its device (--decode gpu); return each top-k."""
         import torch
 
-        return [top_predictions(row, self.top_k) for row in softmax(self.backend.predict_tensor(torch.stack(inputs)))]
+        # Only the torch backend has predict_tensor; the engine asks for it only with decode="gpu", which the
+        # command line allows with that backend alone.
+        logits = self.backend.predict_tensor(torch.stack(inputs))  # type: ignore[attr-defined]
+        return [top_predictions(row, self.top_k) for row in softmax(logits)]
 
-    def _decode_counted(self, path: str):
+    def _decode_counted(self, path: str) -> object:
         cpu = time.thread_time()
+        x: object
         if self.decode == "gpu":
             from alexnet_gui.core.gpu_decode import prepare
 
@@ -360,7 +364,7 @@ class Engine:
         # model is still loading (on one core) the other cores may decode up to four batches, so they do not idle
         # (not with ten crops per image: those are 6 MB each).
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
-            pending: deque[tuple[str, Future[np.ndarray | str]]] = deque()
+            pending: deque[tuple[str, Future[object]]] = deque()
             # The model's input array, reused by every batch of this run: the model is done with it when it returns.
             input_buffer: list[np.ndarray] = []
 
@@ -392,12 +396,14 @@ class Engine:
                     if on_device:
                         # Decoding on the device is the rest of the decode wait; the device tensors go straight in.
                         decoded = self._decode_on_device(decoded)
-                    good = [x for _, x in decoded if not isinstance(x, str)]
+                    good: list[Any] = [x for _, x in decoded if not isinstance(x, str)]
                     batch = good if on_device or not good else _stack_inputs(good, input_buffer)
                     started = time.perf_counter()
                     self.decode_wait_seconds += started - waited
-                    classify = self.classify_tensors if on_device else self.classify_inputs
-                    tops = iter(classify(batch) if good else [])
+                    tops = iter(
+                        (self.classify_tensors(batch) if on_device else self.classify_inputs(batch))  # type: ignore[arg-type]
+                        if good else []
+                    )
                     self.model_seconds += time.perf_counter() - started
                     for path, x in decoded:
                         if not isinstance(x, str):

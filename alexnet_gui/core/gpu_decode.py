@@ -125,7 +125,8 @@ def decode_prepared(items: Sequence[Prepared], device: torch.device | str) -> li
             out[i] = to_input(_orient(image, item.orientation))
     for i, item in enumerate(items):
         if item.data is None:
-            out[i] = _to_device(item.fallback, device)
+            # Prepared without the file's bytes always carries the CPU path's answer (see `prepare`)
+            out[i] = _to_device(item.fallback if item.fallback is not None else "unreadable", device)
     return out  # type: ignore[return-value]
 
 

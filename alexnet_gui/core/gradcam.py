@@ -54,4 +54,6 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: np.ndarray | torch.Tensor, c
 
 def alexnet_cam_layer(model: nn.Module) -> nn.Module:
     """The layer Grad-CAM looks at in AlexNet: conv5 after its ReLU (features[11]), the last spatial map."""
-    return model.features[11]
+    features = model.features
+    assert isinstance(features, nn.Sequential)
+    return features[11]

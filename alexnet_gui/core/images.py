@@ -178,10 +178,10 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     if mode == "F":
         import numpy as np
 
-        arr = np.asarray(im, dtype=np.float32)
-        if arr.max(initial=0.0) <= 1.0:
-            arr = arr * 255.0
-        return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8)).convert("RGB")
+        values = np.asarray(im, dtype=np.float32)
+        if values.max(initial=0.0) <= 1.0:
+            values = values * 255.0
+        return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8)).convert("RGB")
     if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in im.info) or (
         mode in ("L", "RGB") and "transparency" in im.info
     ):

@@ -63,7 +63,7 @@ def resize_for_crop(img: Image.Image) -> Image.Image:
     A draft-decoded JPEG is resized to the size its full-resolution image would get, so the crop stays put.
     """
     new = resized_size(*_geometry(img))
-    return img if new == img.size else img.resize(new, Image.BILINEAR)
+    return img if new == img.size else img.resize(new, Image.Resampling.BILINEAR)
 
 
 def normalise(rgb: np.ndarray) -> np.ndarray:
@@ -125,7 +125,7 @@ def _resample_crop_only(img: Image.Image) -> Image.Image:
     left, top = _crop_origin(rw, rh)
     sx, sy = img.size[0] / rw, img.size[1] / rh
     box = (left * sx, top * sy, (left + CROP_SIZE) * sx, (top + CROP_SIZE) * sy)
-    return img.resize((CROP_SIZE, CROP_SIZE), Image.BILINEAR, box=box)
+    return img.resize((CROP_SIZE, CROP_SIZE), Image.Resampling.BILINEAR, box=box)
 
 
 def preprocess(img: Image.Image) -> np.ndarray:

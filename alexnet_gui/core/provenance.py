@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alexnet_gui.core.backends.base import Backend
 
@@ -81,7 +81,7 @@ class Provenance:
     preprocessing: dict[str, Any]
     top_k: int
     tta: str
-    started: str = field(default_factory=now_iso)
+    started: str | None = field(default_factory=now_iso)
     finished: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
@@ -197,7 +197,7 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
     fast_decode: bool | str = fast_rows > 0
     if 0 < fast_rows < classified:
         fast_decode = f"mixed: {fast_rows} of {classified} classified rows"
-    provenance = start_provenance(_Loaded(), weights=weights, top_k=top_k, tta=tta, fast_decode=fast_decode,
+    provenance = start_provenance(cast(Backend, _Loaded()), weights=weights, top_k=top_k, tta=tta, fast_decode=fast_decode,
                                   command="desktop app export")
     provenance.started = None  # rows were classified over the session, not in one run
     counts = {"images": len(results), "classified": classified, "failed": failed, "rows": len(results)}

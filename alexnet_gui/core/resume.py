@@ -187,8 +187,9 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
         if path not in wanted:
             # Not part of this run: keep the row (and its stamp, if known) untouched.
             plan.kept_rows.append(row)
-            if record.get(path) is not None:
-                plan.kept_stamps[path] = record[path]
+            known = record.get(path)
+            if known is not None:
+                plan.kept_stamps[path] = known
             continue
         if path in done:
             continue

@@ -134,7 +134,7 @@ def resize_map(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bilinearly resize a 2-D float map to (width, height)."""
     from PIL import Image
 
-    return np.asarray(Image.fromarray(values.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
+    return np.asarray(Image.fromarray(values.astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR))
 
 
 def overlay(base: np.ndarray, heat: np.ndarray, *, alpha: float = 0.5,

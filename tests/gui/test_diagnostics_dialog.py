@@ -32,9 +32,9 @@ def test_help_menu_opens_diagnostics_with_the_real_providers_and_copies(window, 
 
 
 def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
-    from alexnet_gui.gui.widgets.diagnostics_dialog import show_diagnostics
-
     import threading
+
+    from alexnet_gui.gui.widgets.diagnostics_dialog import show_diagnostics
 
     errors = []
     previous = threading.excepthook

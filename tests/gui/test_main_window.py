@@ -4,7 +4,6 @@ import csv
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl

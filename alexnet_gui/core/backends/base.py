@@ -72,5 +72,5 @@ class Backend(ABC):
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
         """Return the named layers' activations (see ACTIVATION_LAYERS) for a batch, as numpy arrays."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: a backend with nothing to free keeps this
         """Release device memory and sessions; the backend is unusable afterwards."""

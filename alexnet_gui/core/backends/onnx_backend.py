@@ -72,13 +72,18 @@ def _weights_key(path: Path) -> str:
 
 def cached_model_path(weights: WeightsChoice) -> Path:
     """Where the export of these weights lives in the cache."""
-    key = "untrained-seed0" if weights.kind == "untrained" else _weights_key(weights.path)
+    if weights.kind == "untrained":
+        key = "untrained-seed0"
+    else:
+        assert weights.path is not None  # only the untrained network has no file
+        key = _weights_key(weights.path)
     return onnx_cache_dir() / f"alexnet-{key}.onnx"
 
 
 def ensure_exported(weights: WeightsChoice) -> Path:
     """Return the ONNX model for these weights, exporting it on first use (the only time torch is imported)."""
     if weights.kind == "onnx":
+        assert weights.path is not None
         return weights.path
     path = cached_model_path(weights)
     if not onnx_cache.usable(path):

@@ -25,7 +25,11 @@ class _ExposedAlexNet(nn.Module):
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
-        self.features, self.avgpool, self.classifier = model.features, model.avgpool, model.classifier
+        features = model.features
+        assert isinstance(features, nn.Sequential)
+        avgpool, classifier = model.avgpool, model.classifier
+        assert isinstance(avgpool, nn.Module) and isinstance(classifier, nn.Module)
+        self.features, self.avgpool, self.classifier = features, avgpool, classifier
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         outputs = []

@@ -43,7 +43,11 @@ def build_model(weights: WeightsChoice) -> torch.nn.Module:
     """Return torchvision's AlexNet in eval mode with the chosen weights loaded strictly."""
     if weights.kind == "onnx":
         raise BackendError("an .onnx model runs on the onnx backend only; choose --backend onnx or a .pth file")
-    state = untrained_state_dict(0) if weights.kind == "untrained" else load_state_dict(weights.path)
+    if weights.kind == "untrained":
+        state = untrained_state_dict(0)
+    else:
+        assert weights.path is not None  # a .pth choice always has its file
+        state = load_state_dict(weights.path)
     model = torchvision.models.alexnet(weights=None)
     try:
         model.load_state_dict(state, strict=True)
@@ -111,7 +115,9 @@ class TorchBackend(Backend):
             def hook(_module, _inputs, output, name=name):
                 # torchvision's ReLUs are in-place: without the clone a conv's output would be overwritten.
                 captured[name] = output.detach().clone()
-            handles.append(self.model.features[_LAYER_INDEX[name]].register_forward_hook(hook))
+            features = self.model.features
+            assert isinstance(features, torch.nn.Sequential)
+            handles.append(features[_LAYER_INDEX[name]].register_forward_hook(hook))
         try:
             yield captured
         finally:
@@ -124,7 +130,7 @@ class TorchBackend(Backend):
         return {name: captured[name].float().cpu().numpy() for name in layers}
 
     def close(self) -> None:
-        self.model = None
+        self.model = None  # type: ignore[assignment]  # unusable after close, as the interface says
         if self.device == "cuda":
             torch.cuda.empty_cache()
 
