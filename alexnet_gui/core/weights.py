@@ -33,7 +33,15 @@ Progress = Callable[[int, "int | None"], None]
 
 
 class WeightsError(UserError):
-    """Weights that cannot be found, downloaded or loaded; the message says what to do."""
+    """Weights that cannot be found, downloaded or loaded; the message says what to do (in the command line's
+    words). `problem` names the kind for an interface that says it in its own words: "unreachable" (no network or
+    the host is blocked), "server", "broken", "slow", "hash", "disk", or "" for anything else; `url` is the
+    download's address where there was one."""
+
+    def __init__(self, message: str, *, problem: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.url = url
 
 
 class DownloadCancelled(WeightsError):
@@ -142,7 +150,7 @@ def download_weights(
     except OSError as exc:
         raise WeightsError(
             f"cannot save weights in {folder}: {describe_os_error(exc)}; set TORCH_HOME to a writable folder, "
-            "or pass --weights FILE"
+            "or pass --weights FILE", problem="disk",
         ) from None
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
@@ -151,10 +159,12 @@ def download_weights(
             try:
                 response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
             except urllib.error.HTTPError as exc:
-                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {_WHAT_TO_DO}") from None
+                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {_WHAT_TO_DO}",
+                                   problem="server", url=url) from None
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                raise WeightsError(f"could not download {url} ({reason}); {_WHAT_TO_DO}") from None
+                raise WeightsError(f"could not download {url} ({reason}); {_WHAT_TO_DO}",
+                                   problem="unreachable", url=url) from None
             with response:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
@@ -168,35 +178,40 @@ def download_weights(
                         raise WeightsError(
                             f"the download of {url} was too slow ({done} bytes in "
                             f"{DOWNLOAD_DEADLINE_S if deadline is None else deadline:.0f} s) and was stopped; "
-                            f"{_WHAT_TO_DO}"
+                            f"{_WHAT_TO_DO}", problem="slow", url=url,
                         )
                     try:
                         block = response.read1(_CHUNK)
                     except OSError as exc:
-                        raise WeightsError(f"the download of {url} broke off ({exc}); {_WHAT_TO_DO}") from None
+                        raise WeightsError(f"the download of {url} broke off ({exc}); {_WHAT_TO_DO}",
+                                           problem="broken", url=url) from None
                     if not block:
                         break
                     try:
                         out.write(block)
                     except OSError as exc:
                         raise WeightsError(
-                            f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept"
+                            f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept",
+                            problem="disk",
                         ) from None
                     digest.update(block)
                     done += len(block)
                     if progress:
                         progress(done, total)
         if total is not None and done != total:
-            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {_WHAT_TO_DO}")
+            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {_WHAT_TO_DO}",
+                               problem="broken", url=url)
         if not digest.hexdigest().startswith(prefix):
             raise WeightsError(
-                f"the file downloaded from {url} does not match its hash {prefix} and was discarded; {_WHAT_TO_DO}"
+                f"the file downloaded from {url} does not match its hash {prefix} and was discarded; {_WHAT_TO_DO}",
+                problem="hash", url=url,
             )
         final = folder / name
         os.replace(tmp, final)
         return final
     except OSError as exc:  # the file's last block, flushed at close, on a full disk
-        raise WeightsError(f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept") from None
+        raise WeightsError(f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept",
+                           problem="disk") from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -48,13 +48,25 @@ PREVIEW_CLASSES = 5
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
 
 
+def fitting_size(available: QSize, width: int, height: int) -> QSize:
+    """The window's first size: `width` x `height`, shrunk to 90 % of the screen's free area where that is smaller
+    (a 1600x1000 screen at 200 % scaling offers 800x500 logical pixels)."""
+    return QSize(min(width, available.width() * 9 // 10), min(height, available.height() * 9 // 10))
+
+
 def initial_weights(settings: Settings):
-    """The weights the settings point at, else torchvision's cache; None when a dialog must ask."""
-    from alexnet_gui.core.weights import WeightsError, resolve_weights
+    """The weights the settings point at, else torchvision's cache; None when a dialog must ask.
+
+    The untrained demo network is chosen when no weights are there: once torchvision's file is in its cache, it
+    is used instead (and the settings say so from then on)."""
+    from alexnet_gui.core.weights import WeightsError, cached_weights_path, resolve_weights
 
     try:
         if settings.weights_mode == "untrained":
-            return resolve_weights(untrained=True)
+            if cached_weights_path() is None:
+                return resolve_weights(untrained=True)
+            settings.weights_mode = "cache"
+            return resolve_weights(download=False)
         if settings.weights_mode == "file" and settings.weights_file and os.path.isfile(settings.weights_file):
             return resolve_weights(settings.weights_file)
         return resolve_weights(download=False)
@@ -82,8 +94,10 @@ class MainWindow(QMainWindow):
         self._classify_when_loaded = False
         self._job_started = 0.0
         self._last_rate = 0.0
+        self._single_image_jobs: set[int] = set()
         self.setAcceptDrops(True)
-        self.setWindowTitle("alexnet-gui")
+        # Qt appends the application's display name ("… — alexnet-gui"): the title says only what is loaded.
+        self.setWindowTitle("no model loaded")
 
         self.model = ResultsModel(self)  # sorts and filters itself (see ResultsModel): no proxy in between
 
@@ -98,8 +112,8 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
-        self.resize(1280, 760)
-        splitter.setSizes([700, 580])
+        self.resize(fitting_size(self.screen().availableGeometry().size(), 1280, 760))
+        splitter.setSizes([self.width() * 55 // 100, self.width() * 45 // 100])
         if self.settings.geometry is not None:
             self.restoreGeometry(self.settings.geometry)
 
@@ -277,7 +291,11 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel("no model loaded")
         self.model_label.setToolTip("Backend, the device actually used, where the weights came from, last batch speed")
         self.progress_bar = QProgressBar()
-        self.progress_bar.setMaximumWidth(360)
+        # Wide enough for "12345/100000 · 85.3 img/s · ETA 1234 s" in one line: the status bar gives permanent
+        # widgets only their minimum, and the text wrapped out of sight at ~80 px.
+        self.progress_bar.setMinimumWidth(self.progress_bar.fontMetrics().horizontalAdvance(
+            "12345/100000 · 999.9 img/s · ETA 99999 s") + 24)
+        self.progress_bar.setMaximumWidth(480)
         self.progress_bar.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running batch; rows done so far are kept")
@@ -290,7 +308,11 @@ class MainWindow(QMainWindow):
     # --- model --------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the model on the worker (asking for weights first if none are known)."""
+        was_untrained = self.settings.weights_mode == "untrained"
         self.weights = initial_weights(self.settings)
+        if was_untrained and self.weights is not None and self.weights.kind != "untrained":
+            self.statusBar().showMessage(f"Using the ImageNet weights now found in {self.weights.path} instead of "
+                                         "the untrained demo network.", 10000)
         if self.weights is None:
             QTimer.singleShot(0, self.ask_for_weights)
         else:
@@ -300,6 +322,9 @@ class MainWindow(QMainWindow):
         from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
 
         dialog = WeightsDialog(self, start_folder=self.settings.last_folder)
+        dialog.adjustSize()
+        # Over the window's centre, not its corner (where a parented dialog lands without a window manager).
+        dialog.move(self.frameGeometry().center() - dialog.rect().center())
         if dialog.exec() and dialog.choice is not None:
             self.set_weights(dialog.choice, dialog.mode)
 
@@ -364,12 +389,14 @@ class MainWindow(QMainWindow):
 
     def _on_model_loading(self, what: str) -> None:
         self.model_label.setText(f"loading model ({what})…")
+        self.setWindowTitle("loading the model…")  # not the previous weights' name (or UNTRAINED) meanwhile
+        self._last_rate = 0.0  # the last batch's speed belongs to the model being replaced
 
     def _on_model_loaded(self, info: dict) -> None:
         self.model_info = info
         self._update_model_label()
-        untrained = " — UNTRAINED network: predictions are meaningless" if info.get("untrained") else ""
-        self.setWindowTitle(f"alexnet-gui{untrained}")
+        self.setWindowTitle("UNTRAINED network: predictions are meaningless" if info.get("untrained")
+                            else f"weights: {info.get('weights', 'unknown')}")
         self.model_ready.emit(info)
         path = self._rerun_path
         self._rerun_path = None
@@ -419,6 +446,12 @@ class MainWindow(QMainWindow):
             self._submit(paths, walk=True)
 
     def _submit(self, paths: list[str], walk: bool) -> int:
+        if self._running_jobs and walk:
+            names = ", ".join(os.path.basename(p.rstrip(os.sep)) or p for p in paths[:3])
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            self.statusBar().showMessage(f"Added {names}{more}: classified after the current batch.", 5000)
+        if not walk and len(paths) == 1:
+            self._single_image_jobs.add(self._job + 1)
         self._job += 1
         self._running_jobs.add(self._job)
         self._job_started = time.perf_counter()
@@ -491,8 +524,10 @@ class MainWindow(QMainWindow):
             self._set_running(False)
 
     def _on_job_finished(self, job: int, cancelled: bool, rate: float) -> None:
-        if rate:
+        # One re-run image (a backend switch, a top-k change) is no batch: its speed would read "3.2 images/s".
+        if rate and job not in self._single_image_jobs:
             self._last_rate = rate
+        self._single_image_jobs.discard(job)
         self._update_model_label()
         self._finish_job(job)
         if cancelled:
@@ -596,13 +631,18 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
+            self.table.set_drop_highlight(True)
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         self.dragEnterEvent(event)
 
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self.table.set_drop_highlight(False)
+
     def dropEvent(self, event) -> None:  # noqa: N802
+        self.table.set_drop_highlight(False)
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()

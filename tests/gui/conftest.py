@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A desktop-sized screen (Qt's offscreen default is 800x800): the window sizes itself to fit its screen.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM", "offscreen:configfile=" + os.path.join(os.path.dirname(__file__), "offscreen_screen.json")
+)
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402

@@ -77,7 +77,8 @@ def test_download_from_a_loopback_server_with_progress(qtbot, dialog, server, to
 def test_wrong_hash_is_refused_in_the_dialog(qtbot, dialog, server, torch_home, monkeypatch):
     monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"{server}/bad/{NAME}")
     dialog.download_button.click()
-    qtbot.waitUntil(lambda: "does not match its hash" in dialog.status.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "is not the published AlexNet weights (its checksum differs)" in dialog.status.text(),
+                    timeout=30000)
     assert dialog.result() == 0 and dialog.choice is None
     assert dialog.download_button.isEnabled()
     assert not torch_home.exists() or list(torch_home.iterdir()) == []
@@ -87,7 +88,12 @@ def test_offline_says_so_and_offers_the_file_chooser(qtbot, dialog, torch_home, 
     monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"http://127.0.0.1:9/{NAME}")
     dialog.download_button.click()
     qtbot.waitUntil(lambda: "offline" in dialog.status.text(), timeout=30000)
-    assert "Choose a local .pth/.onnx file" in dialog.status.text()
+    text = dialog.status.text()
+    assert text.startswith("The weights could not be downloaded: 127.0.0.1 cannot be reached (this computer seems "
+                           "to be offline")
+    # The app's own words: its mirror setting and its buttons, not the command line's options or errno text
+    assert "ALEXNET_GUI_WEIGHTS_URL environment variable, now set" in text and "(Choose file…)" in text
+    assert "--weights" not in text and "Errno" not in text
     mine = tmp_path / "mine.pth"
     mine.write_bytes(b"w")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
@@ -133,3 +139,23 @@ def test_a_long_status_grows_the_dialog_instead_of_covering_the_buttons(qtbot, d
     height = dialog.height()
     dialog._set_status("Downloading… 1.0 MB of 244.0 MB")  # a short status afterwards does not shrink it
     assert dialog.height() == height
+
+
+def test_weights_cached_after_choosing_the_untrained_network_are_found_and_used(qtbot, settings, torch_home):
+    from alexnet_gui.core.weights import WEIGHTS_FILENAME
+    from alexnet_gui.gui.main_window import initial_weights
+    from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+    settings.weights_mode = "untrained"
+    assert initial_weights(settings).kind == "untrained"
+    torch_home.mkdir(parents=True)
+    (torch_home / WEIGHTS_FILENAME).write_bytes(b"x")
+    dialog = WeightsDialog()
+    qtbot.addWidget(dialog)
+    assert f"Found them in {torch_home / WEIGHTS_FILENAME}" in dialog.info.text()
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.download_button.click()  # "Use the weights found": no download
+    assert dialog.choice.path == torch_home / WEIGHTS_FILENAME and dialog.mode == "cache"
+    choice = initial_weights(settings)  # and the next start uses them too
+    assert choice.kind == "pth" and choice.path == torch_home / WEIGHTS_FILENAME
+    assert settings.weights_mode == "cache"

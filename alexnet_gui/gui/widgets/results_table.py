@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QTableView
 
 EMPTY_HINT = "Drop images or folders here\n(or File > Open images…, Open folder…)"
 NO_MATCH_HINT = "No top-1 label contains “{text}”"
+DROP_HINT = "Drop to classify these images"
 
 
 class ResultsTable(QTableView):
@@ -16,9 +17,21 @@ class ResultsTable(QTableView):
     def __init__(self, filter_text=lambda: "") -> None:
         super().__init__()
         self._filter_text = filter_text
+        self._drop_highlight = False
+
+    def set_drop_highlight(self, on: bool) -> None:
+        """Outline the table (and say what a drop does) while files are dragged over the window."""
+        if on != self._drop_highlight:
+            self._drop_highlight = on
+            self.viewport().update()
+
+    def drop_highlighted(self) -> bool:
+        return self._drop_highlight
 
     def hint(self) -> str:
         """The text painted over the empty table ("" when rows are shown)."""
+        if self._drop_highlight:
+            return DROP_HINT
         model = self.model()
         if model is None or model.rowCount() > 0:
             return ""
@@ -29,6 +42,14 @@ class ResultsTable(QTableView):
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
         text = self.hint()
+        if self._drop_highlight:
+            painter = QPainter(self.viewport())
+            colour = self.palette().highlight().color()
+            painter.setPen(QPen(colour, 3))
+            painter.drawRect(self.viewport().rect().adjusted(1, 1, -2, -2))
+            fill = QColor(colour)
+            fill.setAlpha(40)
+            painter.fillRect(self.viewport().rect(), fill)
         if text:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().placeholderText().color())

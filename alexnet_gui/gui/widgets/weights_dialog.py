@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -23,6 +24,34 @@ class _DownloadSignals(QObject):
     finished = Signal(object, str)   # path or None, error sentence
 
 
+def download_failure_text(exc) -> str:
+    """What went wrong with a download and what to do, in the app's words (the core's sentence names command-line
+    options; `exc` is a core.weights.WeightsError)."""
+    from urllib.parse import urlsplit
+
+    from alexnet_gui.core.weights import MIRROR_ENV
+
+    host = urlsplit(getattr(exc, "url", "") or "").hostname or "the download server"
+    options = ("You can set a mirror of the weights file (the ALEXNET_GUI_WEIGHTS_URL environment variable, "
+               f"now {'set' if os.environ.get(MIRROR_ENV) else 'not set'}), choose a weights file you already have "
+               "(Choose file…), or try the app with the untrained demo network.")
+    problem = getattr(exc, "problem", "")
+    if problem == "unreachable":
+        return f"The weights could not be downloaded: {host} cannot be reached (this computer seems to be offline, " \
+               f"or the server is blocked here).\n\n{options}"
+    if problem == "hash":
+        return f"The file from {host} is not the published AlexNet weights (its checksum differs), so it was " \
+               f"discarded.\n\n{options}"
+    if problem in ("server", "broken", "slow"):
+        what = {"server": "the server refused the download", "broken": "the download broke off",
+                "slow": "the download was too slow and was stopped"}[problem]
+        return f"The weights could not be downloaded from {host}: {what}. Nothing was kept.\n\n{options}"
+    if problem == "disk":
+        return f"The weights could not be saved: {exc}.\n\nFree some disk space, or choose a weights file you " \
+               "already have (Choose file…)."
+    return f"{exc}\n\n{options}"
+
+
 class WeightsDialog(QDialog):
     """Ask the user where the weights come from; `choice` holds the resulting core.weights.WeightsChoice."""
 
@@ -40,12 +69,18 @@ class WeightsDialog(QDialog):
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
 
+        from alexnet_gui.core.weights import MIRROR_ENV, cached_weights_path
+
         size_mb = WEIGHTS_SIZE_BYTES / 1e6
+        self.cached = cached_weights_path()
+        mirror = os.environ.get(MIRROR_ENV)
+        found = (f"Found them in {self.cached}: use them, or choose another file."
+                 if self.cached else f"None were found in {torch_checkpoint_dir()}.")
         self.info = QLabel(
-            f"alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size_mb:.0f} MB). "
-            f"None were found in {torch_checkpoint_dir()}.\n\n"
-            "Download them once (they are checked against their published hash), choose a file you already "
-            "have, or try the app with an untrained network."
+            f"alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size_mb:.0f} MB). {found}"
+            "\n\nDownload them once (they are checked against their published hash"
+            + (f"; from the mirror {mirror}" if mirror else "") + "), choose a file you already have, or try the "
+            "app with an untrained network."
         )
         self.info.setWordWrap(True)
         self.status = QLabel("")
@@ -55,7 +90,7 @@ class WeightsDialog(QDialog):
         self.progress.setVisible(False)
         self.progress.setFormat("%v of %m MB")
 
-        self.download_button = QPushButton(f"Download ({size_mb:.0f} MB)")
+        self.download_button = QPushButton("Use the weights found" if self.cached else f"Download ({size_mb:.0f} MB)")
         self.download_button.setToolTip("Download alexnet-owt-7be5be79.pth from torchvision's server "
                                         "(or the mirror in ALEXNET_GUI_WEIGHTS_URL) into torchvision's cache")
         self.file_button = QPushButton("Choose file…")
@@ -94,8 +129,14 @@ class WeightsDialog(QDialog):
     # --- actions ------------------------------------------------------------------------------------------
     def start_download(self) -> None:
         """Download on a background thread; progress and the outcome come back as signals."""
-        from alexnet_gui.core.weights import download_weights
+        from alexnet_gui.core.weights import WeightsChoice, cached_weights_path, download_weights
 
+        cached = cached_weights_path()
+        if cached is not None:  # found since the dialog opened, or from the start: nothing to download
+            self.choice = WeightsChoice("pth", cached, f"torch cache ({cached})")
+            self.mode = "cache"
+            self.accept()
+            return
         self._cancel.clear()
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
@@ -109,7 +150,7 @@ class WeightsDialog(QDialog):
                     cancel=self._cancel.is_set,
                 )
             except Exception as exc:  # noqa: BLE001 - shown to the user as one sentence
-                self._signals.finished.emit(None, str(exc))
+                self._signals.finished.emit(None, download_failure_text(exc))
             else:
                 self._signals.finished.emit(path, "")
 
@@ -157,10 +198,7 @@ class WeightsDialog(QDialog):
         self._set_busy(False)
         self.progress.setVisible(False)
         if path is None:
-            offline = "could not download" in error
-            hint = ("You seem to be offline. " if offline else "") + \
-                "Choose a local .pth/.onnx file, or use the untrained demo network."
-            self._set_status(f"{error}\n\n{hint}")
+            self._set_status(error)
             return
         self.choice = WeightsChoice("pth", path, f"downloaded to {path}")
         self.mode = "cache"
