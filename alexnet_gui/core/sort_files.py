@@ -168,6 +168,7 @@ def apply_sort(
     *,
     move: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[tuple[SortStep, str | None, str | None]]:
     """Carry out a plan; return (step, final path or None, error sentence or None) for each step.
 
@@ -176,6 +177,8 @@ def apply_sort(
     done: list[tuple[SortStep, str | None, str | None]] = []
     made: set[str] = set()
     for i, step in enumerate(plan.steps, 1):
+        if cancel is not None and cancel():
+            break  # the files done so far stay where they went
         folder = os.path.dirname(step.target)
         reason = _why_not_sortable(step.source, move)
         if reason is not None:

@@ -130,7 +130,10 @@ def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window
 
     dialog = tools.sort_rows(str(tmp_path / "sorted"))
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Copy 3 images"
+    tools.last_sort_outcome = None
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert window.is_busy()  # the copying runs on the worker, with the progress bar and Cancel
+    qtbot.waitUntil(lambda: tools.last_sort_outcome is not None and not window.is_busy(), timeout=30000)
     copied = sorted(p.name for p in (tmp_path / "sorted").rglob("*.png"))
     assert copied == ["img10.png", "img20.png", "img30.png"]
     assert all(final is not None for _, final, _ in tools.last_sort_outcome)

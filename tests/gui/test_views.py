@@ -227,3 +227,42 @@ def test_feature_maps_view_clears_for_an_image_that_cannot_be_read(window, views
     window.table.selectRow(1)
     qtbot.waitUntil(lambda: view.status.text() == "file not found", timeout=60000)
     assert view._data is None and view.canvas.array() is None
+
+
+def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, settings, tmp_path, monkeypatch,
+                                                                         torch_backend):
+    from alexnet_gui.core.backends import torch_backend as torch_backend_module
+    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.widgets.insight_views import install_views
+
+    borrowed = []
+
+    class RecordingTorchBackend:
+        def __init__(self, weights, device):
+            borrowed.append(weights)
+            self.model = torch_backend.model
+
+    monkeypatch.setattr(torch_backend_module, "TorchBackend", RecordingTorchBackend)
+    settings.backend = "onnx"
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.model_ready, timeout=120000):
+        window.start()
+    views = install_views(window)
+    window.show()
+    path = _classify_one(window, qtbot, tmp_path)
+    view = views["cam"]
+    _show(window, qtbot, view, lambda: view._data is not None and view._data[0] == path)
+    assert [w.kind for w in borrowed] == ["untrained"]
+    view._data = None
+    view.refresh(keep_target=True)  # the same weights: the borrowed model is reused
+    qtbot.waitUntil(lambda: view._data is not None, timeout=60000)
+    assert len(borrowed) == 1
+    other = WeightsChoice("pth", tmp_path / "other.pth", "file other.pth")
+    window.weights = other  # as Model > Choose weights leaves it
+    view._data = None
+    view.refresh(keep_target=True)
+    qtbot.waitUntil(lambda: view._data is not None, timeout=60000)
+    assert borrowed[-1] is other  # not the previous weights' model
+    window.close()

@@ -336,22 +336,25 @@ class CamView(_View):
         target = self.target.currentData()
         weights = self.window.weights
         cache = self._torch_model
+        # Keyed by the weights: after Model > Choose weights, the borrowed torch model is the new weights' own.
+        key = (weights.kind, str(weights.path)) if weights is not None else None
 
         def job(backend):
             from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
             from alexnet_gui.core.preprocess import denormalise, load_input
 
             model = getattr(backend, "model", None)
-            if model is None:  # the ONNX backend has no gradients: borrow a torch model once
-                if "model" not in cache:
+            if model is None:  # the ONNX backend has no gradients: borrow a torch model once per weights
+                if key not in cache:
                     from alexnet_gui.core.backends.torch_backend import TorchBackend
 
-                    cache["model"] = TorchBackend(weights, "auto").model
-                model = cache["model"]
+                    cache.clear()  # one borrowed model at a time: 233 MB each
+                    cache[key] = TorchBackend(weights, "auto").model
+                model = cache[key]
             x = load_input(path)[None]
             return path, target, grad_cam(model, alexnet_cam_layer(model), x, target), denormalise(x[0])
 
-        first_torch = "model" not in cache and (self.window.model_info or {}).get("backend") != "torch"
+        first_torch = key not in cache and (self.window.model_info or {}).get("backend") != "torch"
         self.status.setText("computing Grad-CAM… (loading PyTorch for its gradients, once: a few seconds)"
                             if first_torch else "computing Grad-CAM…")
         if self.canvas.array() is None:

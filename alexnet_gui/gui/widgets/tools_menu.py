@@ -182,14 +182,26 @@ class ToolsMenu(QObject):
         return dialog
 
     def _apply_sort(self, dialog) -> None:
-        from alexnet_gui.core.sort_files import apply_sort
-
-        if dialog.plan is None:
+        """Copy or move on the worker thread (thousands of files must not freeze the window), with progress and
+        Cancel; the outcome comes back to `_show_sorted`."""
+        plan, move = dialog.plan, dialog.move
+        if plan is None:
             return
-        outcome = apply_sort(dialog.plan, move=dialog.move)
+
+        def request(_backend, run):
+            from alexnet_gui.core.sort_files import apply_sort
+
+            outcome = apply_sort(plan, move=move, on_progress=run.progress, cancel=run.cancel.is_set)
+            return plan, move, outcome
+
+        self._request("sort", request)
+
+    def _show_sorted(self, plan, move: bool, outcome) -> None:
         failed = [f"{os.path.basename(step.source)}: {error}" for step, _, error in outcome if error]
-        verb = "Moved" if dialog.move else "Copied"
-        message = f"{verb} {counted(len(outcome) - len(failed), 'image')} into {dialog.plan.out_dir}."
+        verb = "Moved" if move else "Copied"
+        message = f"{verb} {counted(len(outcome) - len(failed), 'image')} into {plan.out_dir}."
+        if len(outcome) < len(plan.steps):
+            message += f" Cancelled: {len(plan.steps) - len(outcome)} not sorted."
         self.window.statusBar().showMessage(message, 10000)
         self.last_sort_outcome = outcome
         if failed:
@@ -212,6 +224,9 @@ class ToolsMenu(QObject):
         kind = kind[len(KIND_PREFIX):]
         self._started.pop(kind, None)
         self.window.statusBar().clearMessage()
+        if kind == "sort":
+            self._show_sorted(*payload)
+            return
         if kind == "compare":
             from alexnet_gui.gui.widgets.compare_view import CompareDialog
 
