@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStyle,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -166,7 +167,10 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(COL_NAME, 170)
         header.resizeSection(COL_LABEL, 170)
-        header.resizeSection(COL_PROB, 80)
+        # Room for the title and the sort arrow beside it ("Top-1 prob" was cut by its own arrow at 80 px).
+        arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 24
+        header.resizeSection(COL_PROB, max(80, header.fontMetrics().horizontalAdvance("Top-1 prob") + arrow))
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("Status") + arrow // 2)
         header.setStretchLastSection(True)
         self.table.setToolTip("Queued and classified images; click a header to sort, Delete removes rows")
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)

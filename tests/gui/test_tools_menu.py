@@ -35,8 +35,14 @@ def test_compare_view_shows_both_top5_agreement_difference_and_summary(qtbot):
     assert headers == ["Image", "torch top-5", "onnx top-5", "torch ms", "onnx ms", "Top-1 agree", "Max |Δ logit|"]
     assert view.cell_text(0, 5) == "yes" and view.cell_text(0, 6) == "0.5"
     assert view.cell_text(1, 5) == "NO" and view.cell_text(1, 6) == "500"
-    assert view.cell_text(1, 2).splitlines()[0].startswith("tench 1.0000")
+    assert view.cell_text(1, 2).splitlines()[0] == "tench 100.0 %"
     assert len(view.cell_text(0, 1).splitlines()) == 5
+    # Every column and row shown whole: the dialog is sized from this, and rows from the widths
+    table = view.table
+    for row in range(table.rowCount()):
+        lines = max(len(view.cell_text(row, c).splitlines()) for c in range(table.columnCount()))
+        assert table.rowHeight(row) >= lines * table.fontMetrics().lineSpacing()
+    assert view.content_size().width() >= table.horizontalHeader().length()
     assert view.cell_text(2, 1) == "error: not an image file"
     assert view.summary.text().startswith("2 images compared (1 could not be read): top-1 agreement 1/2 (50.0%)")
 

@@ -153,6 +153,8 @@ def test_architecture_view_lists_every_layer_and_the_total(window, views, qtbot)
     cells = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
     assert cells[0] == ["conv1", "Conv2d", "64 x 55 x 55", "23,296"]
     assert cells[-1][0] == "total" and cells[-1][3] == "61,100,840"
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert all(model.index(r, 3).data(Qt.ItemDataRole.TextAlignmentRole) == right for r in range(model.rowCount()))
     assert view.table.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
 
 

@@ -28,6 +28,8 @@ def test_dragging_files_over_the_window_highlights_the_table_until_they_leave(qt
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     assert window.table.drop_highlighted() and window.table.hint() == "Drop to classify these images"
+    image = window.table.viewport().grab().toImage()  # paints it (two painters at once crashed here)
+    assert image.pixelColor(1, 1) == window.table.palette().highlight().color()
     QApplication.sendEvent(window, QDragLeaveEvent())
     assert not window.table.drop_highlighted()
 

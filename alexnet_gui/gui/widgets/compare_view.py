@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from alexnet_gui.core.compare import Comparison, format_summary, summarise_comparisons
+from alexnet_gui.core.wording import format_probability
 
 
 class CompareView(QWidget):
@@ -46,7 +48,7 @@ class CompareView(QWidget):
             if c.error is not None:
                 cells += [f"error: {c.error}"] + [""] * (len(headers) - 2)
             else:
-                cells += ["\n".join(f"{p.label} {p.prob:.4f}" for p in a.top[:5]) for a in c.answers]
+                cells += ["\n".join(f"{p.label} {format_probability(p.prob)}" for p in a.top[:5]) for a in c.answers]
                 cells += [f"{1000 * a.seconds:.2f}" for a in c.answers]
                 cells += ["yes" if c.top1_agree else "NO", f"{c.max_logit_diff:.3g}"]
             for col, text in enumerate(cells):
@@ -54,9 +56,19 @@ class CompareView(QWidget):
                 if text == "NO":
                     item.setForeground(QColor(200, 0, 0))
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
+        # Columns first: a row's height depends on its cells' widths (the top-5 cells wrap), and sized the other way
+        # round the last column and the third row were cut off.
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
         self.summary.setText(format_summary(summarise_comparisons(comparisons)))
+
+    def content_size(self) -> QSize:
+        """The table's size with every column and row shown whole (plus its header and frame)."""
+        header = self.table.horizontalHeader()
+        width = header.length() + self.table.verticalHeader().width() + 2 * self.table.frameWidth()
+        height = self.table.verticalHeader().length() + header.height() + 2 * self.table.frameWidth()
+        return QSize(width, height)
 
     def cell_text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
@@ -76,4 +88,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.view)
         layout.addWidget(buttons)
         self.view.set_comparisons(comparisons)
-        self.resize(1000, 500)
+        # Big enough to show the whole table, within the screen (scroll bars take over beyond that).
+        wanted = self.view.content_size() + QSize(60, 140)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry().size()
+        self.resize(min(wanted.width(), screen.width() * 9 // 10), min(wanted.height(), screen.height() * 9 // 10))

@@ -413,7 +413,12 @@ class ArchitectureView(_View):
             items[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             model.appendRow(items)
         total = sum(r.params for r in rows)
-        model.appendRow([QStandardItem("total"), QStandardItem(""), QStandardItem(""), QStandardItem(f"{total:,}")])
+        total_item = QStandardItem(f"{total:,}")
+        total_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # under its column
+        font = total_item.font()
+        font.setBold(True)
+        total_item.setFont(font)
+        model.appendRow([QStandardItem("total"), QStandardItem(""), QStandardItem(""), total_item])
         self.table.setModel(model)
         self.status.setText(f"{len(rows)} layers, {total:,} parameters")
 

@@ -42,15 +42,19 @@ class ResultsTable(QTableView):
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
         text = self.hint()
-        if self._drop_highlight:
-            painter = QPainter(self.viewport())
-            colour = self.palette().highlight().color()
-            painter.setPen(QPen(colour, 3))
-            painter.drawRect(self.viewport().rect().adjusted(1, 1, -2, -2))
-            fill = QColor(colour)
-            fill.setAlpha(40)
-            painter.fillRect(self.viewport().rect(), fill)
-        if text:
-            painter = QPainter(self.viewport())
+        if not text:
+            return
+        # One painter for both: a second QPainter on the same viewport while the first is active crashes Qt.
+        painter = QPainter(self.viewport())
+        try:
+            if self._drop_highlight:
+                colour = self.palette().highlight().color()
+                fill = QColor(colour)
+                fill.setAlpha(40)
+                painter.fillRect(self.viewport().rect(), fill)
+                painter.setPen(QPen(colour, 3))
+                painter.drawRect(self.viewport().rect().adjusted(1, 1, -2, -2))
             painter.setPen(self.palette().placeholderText().color())
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        finally:
+            painter.end()

@@ -1,6 +1,6 @@
-"""Screenshots of the four network views, for the README. Run under a real X server, e.g.
+"""Screenshots of every view and dialog, for the README. Run under a real X server, e.g.
 
-    xvfb-run -s "-screen 0 1440x900x24" .venv/bin/python docs/screenshots/make_view_screenshots.py
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make_screenshots.py
 
 Uses the seeded untrained network (real weights are not needed to see the views work) and scikit-image's
 sample photos; settings and caches go to a temporary folder.
@@ -49,8 +49,10 @@ def main() -> int:
     photos = HOME / "photos"
     photos.mkdir()
     data = Path(skimage.__file__).parent / "data"
-    for name in ("chelsea.png", "coffee.png"):
-        shutil.copy(data / name, photos / name)
+    for name in ("chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png"):
+        if (data / name).exists():
+            shutil.copy(data / name, photos / name)
+    (photos / "notes.jpg").write_text("not a photo")  # a row with its reason, in red
 
     app = QApplication(sys.argv[:1])
     settings = Settings(QSettings(str(HOME / "settings.ini"), QSettings.Format.IniFormat))
@@ -64,16 +66,47 @@ def main() -> int:
     window.start()
     wait_for(app, lambda: window.model_info is not None)
     window.add_paths([str(photos)])
-    wait_for(app, lambda: window.model.rowCount() == 2 and not window.is_busy())
+    count = len(list(photos.iterdir()))
+    wait_for(app, lambda: window.model.rowCount() == count and not window.is_busy())
+    window.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
     window.table.selectRow(0)
     wait_for(app, lambda: window.selected_path() is not None)
 
-    def shoot(name: str) -> None:
+    def shoot(name: str, widget=None) -> None:
         settle(app)
-        geo = window.frameGeometry()
-        shot = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
-        shot.save(str(OUT / name), "PNG")
+        if widget is not None:  # a dialog: its own pixels (no window manager draws frames here)
+            widget.grab().save(str(OUT / name), "PNG")
+        else:
+            geo = window.frameGeometry()
+            shot = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
+            shot.save(str(OUT / name), "PNG")
         print("wrote", OUT / name)
+
+    shoot("main_window.png")
+    window.table.set_drop_highlight(True)
+    shoot("drop_highlight.png")
+    window.table.set_drop_highlight(False)
+
+    tools = window.tools_menu
+    tools.compare_selection([str(p) for p in sorted(photos.iterdir())][:3])
+    wait_for(app, lambda: tools.dialogs and type(tools.dialogs[-1]).__name__ == "CompareDialog")
+    shoot("compare_dialog.png", tools.dialogs[-1])
+    tools.dialogs[-1].close()
+    sort_dialog = tools.sort_rows(str(HOME / "sorted"))
+    sort_dialog.threshold_check.setChecked(True)
+    shoot("sort_dialog.png", sort_dialog)
+    sort_dialog.reject()
+
+    from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+    os.environ["ALEXNET_GUI_WEIGHTS_URL"] = "http://127.0.0.1:9/alexnet-owt-7be5be79.pth"  # offline, on purpose
+    os.environ["TORCH_HOME"] = str(HOME / "torch")
+    dialog = WeightsDialog(window)
+    dialog.show()
+    dialog.download_button.click()
+    wait_for(app, lambda: "cannot be reached" in dialog.status.text())
+    shoot("weights_dialog_offline.png", dialog)
+    dialog.reject()
 
     filters = views["filters"]
     window.tabs.setCurrentWidget(filters)
