@@ -107,3 +107,24 @@ def test_small_probabilities_keep_three_significant_digits(prob, text):
     from alexnet_gui.core.wording import format_probability
 
     assert format_probability(prob) == text
+
+
+def test_a_16_bit_png_thumbnail_shows_its_picture_not_white(qtbot, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from alexnet_gui.gui.results_model import THUMB_SIZE, ResultsModel
+
+    ramp = np.tile(np.linspace(0, 65535, 64), (48, 1)).astype(np.uint16)  # dark on the left, light on the right
+    path = tmp_path / "deep.png"
+    Image.fromarray(ramp).save(path)
+    with Image.open(path) as saved:
+        assert saved.mode.startswith("I")
+    model = ResultsModel()
+    model.add_paths([str(path)])
+    model.index(0, 0).data(Qt.ItemDataRole.DecorationRole)  # asks for it
+    qtbot.waitUntil(lambda: model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None, timeout=10000)
+    image = model.index(0, 0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    assert image.width() == THUMB_SIZE
+    left, right = image.pixelColor(1, image.height() // 2), image.pixelColor(image.width() - 2, image.height() // 2)
+    assert left.red() < 40 and right.red() > 200  # the ramp, dark to light (Pillow's convert made it all white)
