@@ -613,10 +613,14 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(self, "Export CSV", start, "CSV (*.csv)")
             if not path:
                 return None
+        from alexnet_gui.core.output_paths import check_output_file
+
         rows = self.selected_source_rows()
         chosen = rows if len(rows) > 1 else None
         results = self.model.results(chosen)
         try:
+            # Never over one of the table's images (a name typed in the dialog can be one), nor into a folder.
+            check_output_file(path, inputs=[r.path for r in self.model.rows()], option="the export")
             with CsvResultWriter(path, self.settings.top_k) as writer:
                 for result in results:
                     writer.write(result)

@@ -403,3 +403,17 @@ def test_exporting_before_anything_is_classified_writes_nothing_and_says_so(wind
     assert window.export_csv(str(tmp_path / "empty.csv")) is None
     assert not (tmp_path / "empty.csv").exists()
     assert window.statusBar().currentMessage() == "Nothing to export yet: no image has been classified."
+
+
+def test_export_csv_never_overwrites_an_image_in_the_table(qtbot, window, tmp_path, monkeypatch):
+    (photo,) = write_photos(tmp_path, 1, size=(100, 80))
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    before = photo.read_bytes()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[-1]))
+    assert window.export_csv(str(photo)) is None
+    assert photo.read_bytes() == before
+    assert shown == [f"the export {photo} is one of the inputs; it would be overwritten — choose another name"]
+    assert window.export_csv(str(tmp_path)) is None  # a folder
+    assert shown[-1] == f"the export {tmp_path} is a folder; give the name of a file to write"
