@@ -78,4 +78,15 @@ def test_evaluate_command_prints_the_report(labelled, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "top-1 accuracy: 33.333% (2/6)\ntop-5 accuracy: 83.333% (5/6)" in captured.out
     assert "most confused (true → predicted as, count):\n  tench → electric ray: 1\n  tench → cock: 1\n" in captured.out
-    assert "ignored 1 sub-folders that name no ImageNet class: holiday" in captured.err
+    assert "ignored 1 sub-folder not named by an ImageNet class: holiday" in captured.err
+
+
+def test_loose_images_beside_the_class_folders_are_counted_not_silently_skipped(labelled, monkeypatch, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.commands import evaluate as evaluate_command
+
+    write_colour_image(labelled / "loose.png", 10)
+    monkeypatch.setattr(evaluate_command, "open_backend", lambda args: ColourCodedBackend(ANSWERS))
+    main(["evaluate", str(labelled), "--batch-size", "2"])
+    assert (f"not evaluated: 1 image directly in {labelled}, outside any class sub-folder (their class is unknown)"
+            in capsys.readouterr().err)

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     found = find_labelled_images(args.folder)
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
-        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} that name no ImageNet class: {names}",
+        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} not named by an ImageNet class: {names}",
               file=sys.stderr)
     if found.loose_images:
         print(f"not evaluated: {counted(len(found.loose_images), 'image')} directly in {args.folder}, outside any "
