@@ -52,6 +52,12 @@ class InferenceWorker(QObject):
         super().__init__()
         self.backend = None
         self.cancel_event = threading.Event()
+        #: set by WorkerHandle.stop(): every request still queued returns at once, so closing the window never
+        #: waits for (or is cut off in the middle of) a queue of obsolete work
+        self.closing = threading.Event()
+        #: kind -> the number of the newest view request the window has sent; an older one still queued when the
+        #: worker reaches it is skipped (a user switching tabs quickly queued hundreds of obsolete view jobs)
+        self.newest_view: dict[str, int] = {}
         self.top_k = 5
         # None: the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 were slower
         # on the benchmark corpus with fast decoding (medians of 7 interleaved runs: 78.4 against 81.6 images/s):
@@ -66,6 +72,8 @@ class InferenceWorker(QObject):
         from alexnet_gui.core.backends import cuda_status, load_backend
         from alexnet_gui.core.errors import UserError
 
+        if self.closing.is_set():
+            return
         self.model_loading.emit(f"{backend_name} on {device}")
         try:
             usable, reason = cuda_status(backend_name)
@@ -95,6 +103,8 @@ class InferenceWorker(QObject):
         `fast_decode` decodes JPEGs at a reduced DCT scale, as the command line's --fast-decode does."""
         from alexnet_gui.core.engine import Engine, iter_image_paths
 
+        if self.closing.is_set():
+            return
         self.cancel_event.clear()
         if walk:
             found: list[str] = []
@@ -139,9 +149,13 @@ class InferenceWorker(QObject):
         self.results_ready.emit(job, list(batch))
         self.progress.emit(job, done, total, done / elapsed if elapsed > 0 else 0.0)
 
-    @Slot(str, object)
-    def compute_view(self, kind: str, request) -> None:
-        """Compute data for a view (`request` is a callable taking the backend); errors become one sentence."""
+    @Slot(str, object, int)
+    def compute_view(self, kind: str, request, number: int = 0) -> None:
+        """Compute data for a view (`request` is a callable taking the backend); errors become one sentence.
+        Skipped when a newer request for the same view is already queued (`number` is below `newest_view[kind]`):
+        only the newest one's answer would be shown."""
+        if number < self.newest_view.get(kind, 0):
+            return
         self._answer(kind, request)
 
     @Slot(str, object)
@@ -154,6 +168,8 @@ class InferenceWorker(QObject):
     def _answer(self, kind: str, request) -> None:
         from alexnet_gui.core.errors import UserError
 
+        if self.closing.is_set():
+            return
         if self.backend is None:
             self.view_failed.emit(kind, "no model is loaded")
             return
@@ -197,7 +213,7 @@ class Requests(QObject):
 
     load_model = Signal(str, str, object, str)   # backend, device, weights, precision
     classify = Signal(int, list, bool, bool)     # job, paths, walk folders, fast decode
-    compute_view = Signal(str, object)
+    compute_view = Signal(str, object, int)      # view kind, request, its number (see InferenceWorker.newest_view)
     run_tool = Signal(str, object)
     shutdown = Signal()
 
@@ -222,10 +238,17 @@ class WorkerHandle:
         """Stop the running batch within one batch (thread-safe)."""
         self.worker.cancel_event.set()
 
+    def ask_view(self, kind: str, request) -> None:
+        """Queue a view's request; any older one for the same view still waiting is skipped by the worker."""
+        number = self.worker.newest_view.get(kind, 0) + 1
+        self.worker.newest_view[kind] = number  # a dict item set under the GIL: the worker reads it as a whole
+        self.requests.compute_view.emit(kind, request, number)
+
     def stop(self, timeout_ms: int = 30000) -> bool:
         """Cancel work, release the backend, end the thread; True when the thread has ended."""
         if not self.thread.isRunning():
             return True
+        self.worker.closing.set()
         self.cancel()
         self.requests.shutdown.emit()
         self.thread.quit()

@@ -417,3 +417,25 @@ def test_export_csv_never_overwrites_an_image_in_the_table(qtbot, window, tmp_pa
     assert shown == [f"the export {photo} is one of the inputs; it would be overwritten — choose another name"]
     assert window.export_csv(str(tmp_path)) is None  # a folder
     assert shown[-1] == f"the export {tmp_path} is a folder; give the name of a file to write"
+
+
+def test_obsolete_view_requests_are_skipped_and_closing_drops_the_queue(qtbot, window):
+    import threading
+
+    blocker, ran = threading.Event(), []
+    window.handle.ask_view("hold", lambda backend: blocker.wait(30))  # the worker is busy with this one
+    for i in range(50):  # a user switching tabs: fifty requests for the same view pile up meanwhile
+        window.handle.ask_view("test", lambda backend, i=i: ran.append(i) or i)
+    with qtbot.waitSignal(window.handle.worker.view_ready, timeout=30000,
+                          check_params_cb=lambda kind, payload: kind == "test"):
+        blocker.set()
+    assert ran == [49]  # only the newest was computed
+
+    blocker.clear()
+    window.handle.ask_view("hold", lambda backend: blocker.wait(30))
+    for i in range(100):
+        window.handle.ask_view(f"queued{i}", lambda backend, i=i: ran.append(i))
+    window.handle.worker.closing.set()  # as stop() does first
+    blocker.set()
+    assert window.handle.stop(timeout_ms=30000)
+    assert ran == [49]  # nothing of the queue ran after closing began

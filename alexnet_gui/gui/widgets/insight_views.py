@@ -45,7 +45,7 @@ class _View(QWidget):
         window.selected_image_changed.connect(lambda _path: self.invalidate())
 
     def ask(self, job) -> None:
-        self.window.handle.requests.compute_view.emit(self.kind, job)
+        self.window.handle.ask_view(self.kind, job)
 
     def invalidate(self) -> None:
         self._dirty = True
