@@ -4,6 +4,7 @@ Ctrl+C, reversible CSV cells, and folders walked without losing or doubling a fi
 from __future__ import annotations
 
 import csv
+import re
 import errno
 import os
 import signal
@@ -345,3 +346,19 @@ def test_sigterm_during_a_weights_download_leaves_no_part_file(images, tmp_path)
     assert proc.returncode == 143, err
     assert list(checkpoints.iterdir()) == []
     assert (tmp_path / "out.csv").read_text().splitlines() == [",".join(csv_header(5))]
+
+
+def test_info_counts_a_logits_only_models_data_file_in_its_size(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
+    onnx = tmp_path / "cache" / "onnx"
+    onnx.mkdir(parents=True)
+    (onnx / "alexnet-abc.lean.onnx").write_bytes(b"\0" * 20_000)
+    (onnx / "alexnet-abc.lean.onnx.data").write_bytes(b"\0" * 3_000_000)
+    assert main(["info"]) == 0
+    assert "alexnet-abc.lean.onnx (3 MB)" in capsys.readouterr().out
+
+
+def test_the_summary_counts_the_time_before_the_model_was_ready(images, tmp_path, monkeypatch, capsys):
+    use_backend(monkeypatch, ColourCodedBackend(ANSWERS))
+    assert main(["classify", str(images), "--out", str(tmp_path / "out.csv")]) == 0
+    assert re.search(r"\n\d+\.\d s in all, of which \d+\.\d s before the model was ready\n", capsys.readouterr().err)
