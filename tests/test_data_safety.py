@@ -4,9 +4,9 @@ Ctrl+C, reversible CSV cells, and folders walked without losing or doubling a fi
 from __future__ import annotations
 
 import csv
-import re
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
