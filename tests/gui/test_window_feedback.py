@@ -68,3 +68,62 @@ def test_a_one_image_rerun_does_not_set_the_batch_speed(qtbot, window, tmp_path)
         window._submit([os.fspath(photos[0])], walk=False)  # as a backend switch re-runs the selected image
     qtbot.waitUntil(lambda: not window.is_busy())
     assert window.model_label.text() == batch_label
+
+
+def test_deleting_the_shown_rows_clears_the_preview(qtbot, window, tmp_path):
+    write_photos(tmp_path, 2, size=(100, 80))
+    window.add_paths([str(tmp_path)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(window.shown_predictions()) > 0)
+    window.table.selectAll()
+    window.remove_action.trigger()
+    assert window.model.rowCount() == 0
+    assert window.shown_predictions() == [] and window.detail.text() == ""
+
+
+def test_the_empty_filter_hint_names_the_text_typed_last(qtbot, window, tmp_path):
+    (photo,) = write_photos(tmp_path, 1, size=(100, 80))
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    painted = []
+    real_paint = type(window.table).paintEvent
+
+    def recording_paint(table, event):
+        painted.append(table.hint())
+        real_paint(table, event)
+
+    window.show()
+    type(window.table).paintEvent = recording_paint
+    try:
+        for text in ("q", "qx", "qxy"):
+            window.filter_edit.setText(text)
+            qtbot.waitUntil(lambda text=text: bool(painted) and painted[-1] == f"No top-1 label contains “{text}”")
+    finally:
+        type(window.table).paintEvent = real_paint
+
+
+def test_the_weights_dialog_opens_over_the_windows_centre(qtbot, window, monkeypatch):
+    from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+    window.move(100, 80)
+    window.show()
+    seen = []
+    monkeypatch.setattr(WeightsDialog, "exec", lambda dialog: seen.append(dialog.frameGeometry().center()) or 0)
+    window.ask_for_weights()
+    (centre,) = seen
+    assert (centre - window.frameGeometry().center()).manhattanLength() <= 2
+
+
+def test_thumbnails_are_drawn_at_the_screens_pixel_ratio(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from alexnet_gui.gui.results_model import THUMB_SIZE, _ThumbnailJob, _ThumbnailSignals
+
+    (photo,) = write_photos(tmp_path, 1, size=(400, 300))
+    signals = _ThumbnailSignals()
+    got: list[QImage] = []
+    signals.loaded.connect(lambda path, image: got.append(image))
+    _ThumbnailJob(str(photo), signals, 2.0).run()
+    (image,) = got
+    assert image.width() == 2 * THUMB_SIZE and image.devicePixelRatio() == 2.0  # sharp on a 200 % screen
