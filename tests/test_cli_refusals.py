@@ -183,3 +183,16 @@ def test_an_iccp_chunk_after_the_image_data_is_a_reason_not_an_index_error(tmp_p
     (tmp_path / "late.png").write_bytes(png[:end] + chunk(b"iCCP", b"icc\0") + png[end:])
     with pytest.raises(ImageError, match=r"^corrupt PNG data \(index out of range\)$"):
         open_rgb(tmp_path / "late.png")
+
+
+@pytest.mark.slow
+def test_an_onnx_cache_that_cannot_be_written_is_one_sentence(tmp_path, photo, monkeypatch, capsys):
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "a file" / "cache"))
+    status = main(["classify", str(photo), "--out", str(tmp_path / "out.csv"), "--untrained", "--backend", "onnx"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (sentence,) = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert sentence.startswith(f"error: cannot write the ONNX cache in {tmp_path / 'a file' / 'cache' / 'onnx'}")
+    assert sentence.endswith("set ALEXNET_GUI_CACHE to a writable folder")

@@ -265,3 +265,14 @@ def test_checkpoint_wrapped_state_dict_loads(tmp_path):
 def test_importing_weights_does_not_import_torch():
     imported, _ = imports_after("import alexnet_gui.core.weights", ("torch",))
     assert imported == []
+
+
+def test_a_killed_downloads_part_file_is_removed_by_the_next_download(server, torch_home):
+    torch_home.mkdir(parents=True)
+    old = torch_home / f".{GOOD_NAME}.abcd1234.part"
+    old.write_bytes(b"x" * 1000)
+    os.utime(old, (1_000_000_000, 1_000_000_000))  # untouched for years: its download was killed
+    live = torch_home / f".{GOOD_NAME}.live5678.part"
+    live.write_bytes(b"y")  # written just now: another download still running
+    W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
+    assert sorted(p.name for p in torch_home.iterdir()) == sorted([GOOD_NAME, live.name])

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Literal
 
@@ -113,6 +114,22 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 DOWNLOAD_DEADLINE_S = 1800.0
 
 
+#: A temporary download file untouched for this long belongs to a download that was killed (SIGKILL, a power cut):
+#: a live one is written every few seconds at worst.
+_ABANDONED_AFTER_S = 3600
+
+
+def _remove_abandoned_parts(folder: Path, name: str) -> None:
+    import time
+
+    for part in folder.glob(f".{glob_escape(name)}.*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > _ABANDONED_AFTER_S:
+                part.unlink()
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove
+
+
 def download_weights(
     url: str | None = None,
     *,
@@ -144,6 +161,7 @@ def download_weights(
     name = file_name or WEIGHTS_FILENAME
     ends = time.monotonic() + (DOWNLOAD_DEADLINE_S if deadline is None else deadline)
     folder = torch_checkpoint_dir()
+    _remove_abandoned_parts(folder, name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
