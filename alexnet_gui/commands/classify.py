@@ -210,10 +210,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no image files found in {', '.join(args.paths)}")
     check_output_file(args.out, inputs=paths)
     plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
+    source = args.out if plan.source in ("", args.out) else f"the interrupted run's journal ({plan.source})"
     if plan.damaged:
-        print(f"{counted(plan.damaged, 'damaged row')} in {plan.source} will be classified again", file=sys.stderr)
+        print(f"{counted(plan.damaged, 'damaged row')} in {source} will be classified again", file=sys.stderr)
     if plan.skipped:
-        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {plan.source}",
+        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {source}",
               file=sys.stderr)
     if not plan.todo and plan.source == args.out and not plan.damaged:
         already = "the image is" if len(paths) == 1 else f"all {len(paths)} images are"
@@ -239,20 +240,21 @@ def run(args: argparse.Namespace) -> int:
     def flush_batch(done: int, total: int | None) -> None:
         writer.flush()  # after every batch: a kill loses at most the batch in flight
 
+    def commit_kept_rows(message: str) -> None:
+        """End with the rows kept from before (none, or a killed run's): header, rows, resume record."""
+        writer.commit()
+        write_record(args.out, dict(plan.kept_stamps))
+        print(message, file=sys.stderr)
+
     def keep_what_is_done(signal_exit: BaseException) -> int:
         """Interrupted before the first row: the CSV still gets its header and any kept rows."""
-        writer.commit()
-        write_record(args.out, dict(plan.kept_stamps))
-        print(f"interrupted before the first image was classified: {args.out} has "
-              f"{counted(len(plan.kept_rows), 'row')}", file=sys.stderr)
+        commit_kept_rows(f"interrupted before the first image was classified: {args.out} has "
+                         f"{counted(len(plan.kept_rows), 'row')}")
         return exit_status_for(signal_exit)
 
-    if not paths:
-        # A killed run's journal held every row: finish what it could not.
-        writer.commit()
-        write_record(args.out, dict(plan.kept_stamps))
-        print(f"nothing left to classify: wrote the {counted(len(plan.kept_rows), 'row')} of the interrupted run "
-              f"to {args.out}", file=sys.stderr)
+    if not paths:  # a killed run's journal held every row: finish what it could not
+        commit_kept_rows(f"nothing left to classify: wrote the {counted(len(plan.kept_rows), 'row')} of the "
+                         f"interrupted run to {args.out}")
         return 1 if plan.kept_failures else 0
     results: Iterator[Result]
     if on_ray:

@@ -71,7 +71,7 @@ def damage(path: Path) -> str | None:
         size, crc = int(record["size"]), int(record["crc32"])
         stamp = {key: int(record[key]) for key in ("size", "ino", "mtime_ns", "ctime_ns")}
     except FileNotFoundError:
-        return "has no integrity record"
+        return "has no integrity record (an earlier version made it, or it was copied in by hand)"
     except (OSError, ValueError, KeyError, TypeError):
         return "has a damaged integrity record"
     try:
