@@ -64,3 +64,19 @@ class LinearBackend(Backend):
 def write_colour_image(path, red: int, size=(64, 48)) -> None:
     """Write a single-colour PNG whose red value is the code a ColourCodedBackend reads."""
     Image.new("RGB", size, (red, 90, 160)).save(path)
+
+
+def use_backend(monkeypatch, backend) -> None:
+    """Make `classify` run this backend: no weights are resolved, no model is loaded."""
+    from alexnet_gui.commands import classify as classify_command
+
+    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None, images=None: backend)
+
+
+def write_colour_folder(folder, codes=range(10, 120, 10)):
+    """A folder of colour-coded PNGs, `img010.png` ... (red value = code); returns the folder."""
+    folder.mkdir()
+    for code in codes:
+        write_colour_image(folder / f"img{code:03d}.png", code)
+    return folder

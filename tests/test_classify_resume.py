@@ -8,7 +8,7 @@ import pytest
 from alexnet_gui.cli import main
 from alexnet_gui.commands import classify as classify_command
 from alexnet_gui.core.results import csv_header
-from tests.known_answers import ColourCodedBackend, write_colour_image
+from tests.known_answers import ColourCodedBackend, use_backend, write_colour_folder, write_colour_image
 
 ANSWERS = {code: [code, code + 1, 2, 3, 4] for code in range(10, 120, 10)}
 
@@ -30,16 +30,7 @@ class InterruptingBackend(ColourCodedBackend):
 
 @pytest.fixture
 def images(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for code in range(10, 120, 10):
-        write_colour_image(folder / f"img{code:03d}.png", code)
-    return folder
-
-
-def use_backend(monkeypatch, backend):
-    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
-    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None, images=None: backend)
+    return write_colour_folder(tmp_path / "in")
 
 
 def classify(images, out, *extra):

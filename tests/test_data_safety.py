@@ -20,7 +20,7 @@ from alexnet_gui.commands import classify as classify_command
 from alexnet_gui.core import output_paths
 from alexnet_gui.core.engine import iter_image_paths
 from alexnet_gui.core.results import csv_header, neutralise_cell, restore_cell
-from tests.known_answers import ColourCodedBackend, write_colour_image
+from tests.known_answers import ColourCodedBackend, use_backend, write_colour_folder, write_colour_image
 from tests.signal_run import ANSWERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def images(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for code in range(10, 120, 10):
-        write_colour_image(folder / f"img{code:03d}.png", code)
-    return folder
+    return write_colour_folder(tmp_path / "in")
 
 
 @pytest.fixture
@@ -44,11 +40,6 @@ def no_model(monkeypatch):
 
     monkeypatch.setattr(classify_command, "choose_weights", refuse)
     monkeypatch.setattr(classify_command, "open_backend", refuse)
-
-
-def use_backend(monkeypatch, backend):
-    monkeypatch.setattr(classify_command, "choose_weights", lambda args: None)
-    monkeypatch.setattr(classify_command, "open_backend", lambda args, weights=None, images=None: backend)
 
 
 def rows_of(path):
