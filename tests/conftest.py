@@ -49,3 +49,19 @@ def onnx_backend(untrained_weights):
     backend = load_backend("onnx", untrained_weights, "cpu")
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """Resolving weights or loading a backend fails the test: for refusals that must come before any model."""
+    from alexnet_gui.commands import classify as classify_command
+    from alexnet_gui.commands import model_options
+    from alexnet_gui.core import weights as weights_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was loaded before the options and the output were checked")
+
+    for module, name in ((weights_module, "resolve_weights"), (model_options, "open_backend"),
+                         (model_options, "choose_weights"), (classify_command, "open_backend"),
+                         (classify_command, "choose_weights")):
+        monkeypatch.setattr(module, name, refuse)

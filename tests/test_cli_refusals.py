@@ -12,8 +12,6 @@ import pytest
 from PIL import Image
 
 from alexnet_gui.cli import main
-from alexnet_gui.commands import model_options
-from alexnet_gui.core import weights as weights_module
 from alexnet_gui.gui.platform_check import missing_display_reason, split_qt_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,18 +22,6 @@ def photo(tmp_path):
     path = tmp_path / "photo.png"
     Image.new("RGB", (64, 48), (120, 30, 200)).save(path)
     return path
-
-
-@pytest.fixture
-def no_model(monkeypatch):
-    """Loading weights or a backend fails the test: these refusals come before any model."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a model was loaded before the options were checked")
-
-    monkeypatch.setattr(weights_module, "resolve_weights", refuse)
-    monkeypatch.setattr(model_options, "open_backend", refuse)
-    monkeypatch.setattr(model_options, "choose_weights", refuse)
 
 
 def one_sentence(err: str) -> str:

@@ -16,7 +16,6 @@ import pytest
 from PIL import Image
 
 from alexnet_gui.cli import main
-from alexnet_gui.commands import classify as classify_command
 from alexnet_gui.core import output_paths
 from alexnet_gui.core.engine import iter_image_paths
 from alexnet_gui.core.results import csv_header, neutralise_cell, restore_cell
@@ -29,17 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def images(tmp_path):
     return write_colour_folder(tmp_path / "in")
-
-
-@pytest.fixture
-def no_model(monkeypatch):
-    """A model load fails the test: every refusal here must come before any work."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the model was loaded before the output was checked")
-
-    monkeypatch.setattr(classify_command, "choose_weights", refuse)
-    monkeypatch.setattr(classify_command, "open_backend", refuse)
 
 
 def rows_of(path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alexnet_gui.commands.argument_types import number_between
 from alexnet_gui.commands.model_options import add_precision_argument
 
 
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("--class", dest="target", type=class_target, default="top1", metavar="top1..top5|INDEX",
                    help="top1..top5, or an ImageNet class index 0..999 (default top1)")
-    p.add_argument("--alpha", type=opacity, default=0.5, help="heat-map opacity 0..1 (default 0.5)")
+    p.add_argument("--alpha", type=number_between(0, 1), default=0.5, help="heat-map opacity 0..1 (default 0.5)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     add_precision_argument(p)
@@ -32,17 +33,6 @@ def class_target(text: str) -> str:
     if (rank is not None and rank.isdigit() and 1 <= int(rank) <= 5) or (text.isdigit() and int(text) < 1000):
         return text
     raise argparse.ArgumentTypeError(f"must be top1..top5 or a class index 0..999, not {text!r}")
-
-
-def opacity(text: str) -> float:
-    """An argparse type: a number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {value:g}")
-    return value
 
 
 def parse_target(text: str, probs) -> int:

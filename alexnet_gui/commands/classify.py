@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, TypeVar
 
+from alexnet_gui.commands.argument_types import number_between, positive_int, top_k_count
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_model_arguments,
@@ -31,31 +32,6 @@ T = TypeVar("T")
 LOADING_SWITCH_INTERVAL = 0.0005
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def scale_factor(text: str) -> int:
-    """An argparse type: a nearest-neighbour magnification, 1..32."""
-    value = _positive_int(text)
-    if value > 32:
-        raise argparse.ArgumentTypeError(f"must be at most 32, got {value}")
-    return value
-
-
-def _top_k(text: str) -> int:
-    value = _positive_int(text)
-    if value > 1000:
-        raise argparse.ArgumentTypeError(f"ImageNet has 1000 classes, got {value}")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `classify` parser."""
     p = subparsers.add_parser(
@@ -66,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
     p.add_argument("--out", "-o", required=True, metavar="CSV", help="the CSV file to write (atomically)")
-    p.add_argument("--top-k", type=_top_k, default=5, metavar="K", help="classes per image (default: 5)")
-    p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--top-k", type=top_k_count, default=5, metavar="K", help="classes per image (default: 5)")
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
         help="images per model call (default: 128 on CUDA; on the CPU 32, or 64 with --fast-decode)")
     p.add_argument(
         "--fast-decode", action="store_true",
@@ -80,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "from the exact input at most on photo-like JPEGs (measured with the same code on the CPU decoder)",
     )
     p.add_argument(
-        "--workers", type=_positive_int, default=None, metavar="N",
+        "--workers", type=positive_int, default=None, metavar="N",
         help="decode threads (default: one per core); with --engine ray, classifier actors "
         "(default: one per GPU, else a quarter of the cluster's CPUs)",
     )
@@ -106,20 +82,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: start a local Ray instance)",
     )
     scale.add_argument(
-        "--gpus-per-worker", type=_gpu_share, default=None, metavar="F",
+        "--gpus-per-worker", type=number_between(0, 64), default=None, metavar="F",
         help="with --engine ray: GPUs per classifier actor, e.g. 0.5 (default: 1 when the cluster has GPUs, else 0)",
     )
     p.set_defaults(func=run)
-
-
-def _gpu_share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 64, got {value:g}")
-    return value
 
 
 def _open_ray(args: argparse.Namespace):

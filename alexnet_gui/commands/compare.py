@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from alexnet_gui.commands.classify import _top_k
+from alexnet_gui.commands.argument_types import top_k_count
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_precision_argument,
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "backend's latency; then a summary. Exit status: 0 all top-1 agree, 1 some disagree or failed, 2 error.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
-    p.add_argument("--top-k", type=_top_k, default=5, metavar="K", help="classes shown per backend (default: 5)")
+    p.add_argument("--top-k", type=top_k_count, default=5, metavar="K", help="classes shown per backend (default: 5)")
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     # The shared model options minus --backend: both backends always run.

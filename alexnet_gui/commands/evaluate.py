@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.classify import _positive_int
+from alexnet_gui.commands.argument_types import positive_int
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_model_arguments,
@@ -25,12 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "56.522% / 79.066%. Exit status: 0 done, 1 some images could not be read, 2 error.",
     )
     p.add_argument("folder", metavar="FOLDER", help="folder of class-named sub-folders")
-    p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
         help="images per model call (default: 128 on CUDA; on the CPU 32, or 64 with --fast-decode)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N", help="decode threads")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help="decode threads")
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")
-    p.add_argument("--confused", type=_positive_int, default=10, metavar="N", help="confused pairs to list (default: 10)")
+    p.add_argument("--confused", type=positive_int, default=10, metavar="N", help="confused pairs to list (default: 10)")
     add_model_arguments(p)
     p.set_defaults(func=run)
 

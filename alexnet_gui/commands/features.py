@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.classify import scale_factor
+from alexnet_gui.commands.argument_types import scale_factor
 from alexnet_gui.commands.model_options import add_model_arguments, open_backend
 
 

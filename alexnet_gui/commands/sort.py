@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from alexnet_gui.commands.classify import _positive_int
+from alexnet_gui.commands.argument_types import number_between, positive_int
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_model_arguments,
@@ -14,16 +14,6 @@ from alexnet_gui.commands.model_options import (
 )
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.wording import counted
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a probability like 0.5, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"a probability is between 0 and 1, got {value}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,11 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--from-csv", metavar="CSV", help="sort the files of an earlier `classify` CSV instead of classifying")
     p.add_argument("--move", action="store_true", help="move the files instead of copying them")
     p.add_argument(
-        "--threshold", type=_probability, default=None, metavar="P",
+        "--threshold", type=number_between(0, 1, "a probability like 0.5"), default=None, metavar="P",
         help="top-1 probability below which an image goes into _uncertain/ (default: none)",
     )
     p.add_argument("--dry-run", "-n", action="store_true", help="print what would happen and change nothing")
-    p.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
         help="images per model call (default: 128 on CUDA; on the CPU 32, or 64 with --fast-decode)")
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")

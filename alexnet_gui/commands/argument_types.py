@@ -1,0 +1,50 @@
+"""argparse types shared by the sub-commands: each checks its value's range, so a bad option is exit 2 with a message
+before any model loads."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def positive_int(text: str) -> int:
+    """A whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def scale_factor(text: str) -> int:
+    """A nearest-neighbour magnification, 1..32."""
+    value = positive_int(text)
+    if value > 32:
+        raise argparse.ArgumentTypeError(f"must be at most 32, got {value}")
+    return value
+
+
+def top_k_count(text: str) -> int:
+    """Classes per image, 1..1000."""
+    value = positive_int(text)
+    if value > 1000:
+        raise argparse.ArgumentTypeError(f"ImageNet has 1000 classes, got {value}")
+    return value
+
+
+def number_between(low: float, high: float, what: str = "a number") -> Callable[[str], float]:
+    """The type of a number from `low` to `high` (inclusive); `what` names it in the message for text that is not
+    a number."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, got {value:g}")
+        return value
+
+    return parse
