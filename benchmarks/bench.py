@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import make_big_folder, make_corpus  # noqa: E402
 
-from alexnet_gui.core.engine import FAST_DECODE_CPU_BATCH_SIZE  # noqa: E402 - light: no numpy, no model
+from alexnet_gui.core.pipeline.engine import FAST_DECODE_CPU_BATCH_SIZE  # noqa: E402 - light: no numpy, no model
 
 # Targets for a 2-core CPU machine without GPU (issue 5).
 TARGETS = {

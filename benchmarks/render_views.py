@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from alexnet_gui.core import visualize as V
+from alexnet_gui.core.analysis import visualize as V
 
 
 def median_ms(fn, runs: int = 20) -> float:

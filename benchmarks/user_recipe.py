@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from torchvision.models import AlexNet_Weights, alexnet
 
-from alexnet_gui.core.weights import untrained_state_dict
+from alexnet_gui.core.model.weights import untrained_state_dict
 
 
 def main() -> int:

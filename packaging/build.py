@@ -47,7 +47,7 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
     import onnxruntime as ort
 
     from alexnet_gui.core.backends.onnx_backend import ensure_exported
-    from alexnet_gui.core.weights import file_sha256, resolve_weights
+    from alexnet_gui.core.model.weights import file_sha256, resolve_weights
 
     choice = resolve_weights(args.weights, untrained=args.untrained, download=False)
     if folder.exists():
@@ -68,7 +68,7 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
         onnx.save_model(proto, str(lean))
         files.append(lean.name)
     # The filters view reads the kernels from this file in the bundle, which has no onnx package to parse the model.
-    from alexnet_gui.core.kernels import onnx_kernels
+    from alexnet_gui.core.analysis.kernels import onnx_kernels
 
     np.savez(folder / "alexnet.kernels.npz", **onnx_kernels(source))
     files.append("alexnet.kernels.npz")

@@ -26,7 +26,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def untrained_weights():
     """The seeded random network's WeightsChoice."""
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     return resolve_weights(untrained=True)
 
@@ -56,7 +56,7 @@ def no_model(monkeypatch):
     """Resolving weights or loading a backend fails the test: for refusals that must come before any model."""
     from alexnet_gui.commands import classify as classify_command
     from alexnet_gui.commands import model_options
-    from alexnet_gui.core import weights as weights_module
+    from alexnet_gui.core.model import weights as weights_module
 
     def refuse(*args, **kwargs):
         raise AssertionError("a model was loaded before the options and the output were checked")

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from alexnet_gui.core.architecture import format_table, layer_table
+from alexnet_gui.core.analysis.architecture import format_table, layer_table
 
 
 def test_shapes_and_parameters():

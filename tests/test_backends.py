@@ -8,7 +8,7 @@ import pytest
 
 from alexnet_gui.core.backends import PREPACK_FROM_IMAGES, load_backend, prepack_pays_off
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
-from alexnet_gui.core.weights import resolve_weights
+from alexnet_gui.core.model.weights import resolve_weights
 from tests.fresh_interpreter import imports_after
 
 SHAPES = {
@@ -59,7 +59,7 @@ def test_torch_model_is_torchvisions_alexnet_loaded_strictly(tmp_path, torch_bac
     import torch
     import torchvision
 
-    from alexnet_gui.core.weights import untrained_state_dict
+    from alexnet_gui.core.model.weights import untrained_state_dict
 
     assert type(torch_backend.model) is torchvision.models.AlexNet
     state = untrained_state_dict(0)
@@ -72,7 +72,7 @@ def test_torch_model_is_torchvisions_alexnet_loaded_strictly(tmp_path, torch_bac
 def test_real_state_dict_file_round_trips(tmp_path, torch_backend):
     import torch
 
-    from alexnet_gui.core.weights import untrained_state_dict
+    from alexnet_gui.core.model.weights import untrained_state_dict
 
     torch.save(untrained_state_dict(0), tmp_path / "w.pth")
     backend = load_backend("torch", resolve_weights(tmp_path / "w.pth"), "cpu")
@@ -167,7 +167,7 @@ def test_an_old_single_file_logits_copy_is_replaced(onnx_backend):
 def test_onnx_path_from_a_warm_cache_never_imports_torch(onnx_backend):
     code = (
         "from alexnet_gui.core.backends import load_backend\n"
-        "from alexnet_gui.core.weights import resolve_weights\n"
+        "from alexnet_gui.core.model.weights import resolve_weights\n"
         "import numpy as np\n"
         "b = load_backend('onnx', resolve_weights(untrained=True), 'auto')\n"
         "b.predict(np.zeros((1, 3, 224, 224), np.float32))\n"

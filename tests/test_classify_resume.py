@@ -7,7 +7,7 @@ import pytest
 
 from alexnet_gui.cli import main
 from alexnet_gui.commands import classify as classify_command
-from alexnet_gui.core.results import csv_header
+from alexnet_gui.core.outputs.results import csv_header
 from tests.known_answers import ColourCodedBackend, use_backend, write_colour_folder, write_colour_image
 
 ANSWERS = {code: [code, code + 1, 2, 3, 4] for code in range(10, 120, 10)}
@@ -120,7 +120,7 @@ def test_provenance_sidecar_records_the_run(tmp_path, images, monkeypatch):
 def test_weights_file_sha256_is_recorded(tmp_path):
     import hashlib
 
-    from alexnet_gui.core.provenance import weights_record
+    from alexnet_gui.core.outputs.provenance import weights_record
 
     class Choice:
         kind, path, source = "pth", tmp_path / "w.pth", "file w.pth"
@@ -147,7 +147,7 @@ def test_provenance_of_a_real_backend_names_what_ran(tmp_path, images):
 def test_ctrl_c_while_the_model_loads_waits_for_the_load_then_exits_130(tmp_path, images, monkeypatch, capsys):
     import threading
 
-    from alexnet_gui.core import engine as engine_module
+    from alexnet_gui.core.pipeline import engine as engine_module
 
     waiting, loaded = threading.Event(), threading.Event()
     real_wait = classify_command.wait

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from alexnet_gui.cli import main
-from alexnet_gui.core.results import csv_header
+from alexnet_gui.core.outputs.results import csv_header
 from tests.fresh_interpreter import imports_after
 from tests.image_fixtures import write_photos, write_tricky_folder
 
@@ -176,8 +176,8 @@ def test_decoding_never_waits_for_numpy(tmp_path):
         f"Image.effect_noise((640, 480), 40).convert('RGB').save({str(photo)!r})\n"
         "from alexnet_gui.cli import build_parser\n"
         "build_parser()\n"
-        "import alexnet_gui.core.provenance, alexnet_gui.core.results, alexnet_gui.core.resume\n"
-        "from alexnet_gui.core.engine import Engine, _decode_crop, iter_image_paths\n"
+        "import alexnet_gui.core.outputs.provenance, alexnet_gui.core.outputs.results, alexnet_gui.core.outputs.resume\n"
+        "from alexnet_gui.core.pipeline.engine import Engine, _decode_crop, iter_image_paths\n"
         "list(iter_image_paths(['.']))\n"
         "Engine(Future(), fast_decode=True)\n"
         f"crops = [_decode_crop({str(photo)!r}, fast) for fast in (False, True)]\n"
@@ -197,15 +197,15 @@ def test_classify_reaches_its_first_decode_without_hashing_or_json(tmp_path):
         f"Image.effect_noise((64, 48), 40).convert('RGB').save({str(photo)!r})\n"
         "from alexnet_gui.cli import build_parser\n"
         f"args = build_parser()[0].parse_args(['classify', {str(photo)!r}, '--out', {str(tmp_path / 'o.csv')!r}])\n"
-        "import alexnet_gui.commands.classify, alexnet_gui.commands.model_options, alexnet_gui.core.weights\n"
-        "from alexnet_gui.core.results import CsvResultWriter\n"
-        "from alexnet_gui.core.resume import stamps_for\n"
-        "from alexnet_gui.core.engine import Engine, _decode_crop, iter_image_paths\n"
+        "import alexnet_gui.commands.classify, alexnet_gui.commands.model_options, alexnet_gui.core.model.weights\n"
+        "from alexnet_gui.core.outputs.results import CsvResultWriter\n"
+        "from alexnet_gui.core.outputs.resume import stamps_for\n"
+        "from alexnet_gui.core.pipeline.engine import Engine, _decode_crop, iter_image_paths\n"
         f"paths = list(iter_image_paths([{str(photo)!r}]))\n"
         "stamps_for(paths)\n"
         "CsvResultWriter(args.out, args.top_k).discard()\n"
         "Engine(Future(), fast_decode=True)\n"
         "_decode_crop(paths[0], True)\n"
     )
-    imported, _ = imports_after(code, ("hashlib", "json", "alexnet_gui.core.provenance"))
+    imported, _ = imports_after(code, ("hashlib", "json", "alexnet_gui.core.outputs.provenance"))
     assert imported == []

@@ -145,7 +145,7 @@ def test_libtiff_says_nothing_on_stderr_and_the_row_says_why(tmp_path):
     data = bytearray((tmp_path / "lzw.tif").read_bytes())
     data[len(data) // 3:len(data) // 3 + 200] = b"\0" * 200
     (tmp_path / "bad.tif").write_bytes(bytes(data))
-    script = ("from alexnet_gui.core.images import ImageError, open_rgb\n"
+    script = ("from alexnet_gui.core.pipeline.images import ImageError, open_rgb\n"
               "try:\n    open_rgb('bad.tif')\nexcept ImageError as exc:\n    print(exc)\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "corrupt TIFF data (decoder error -2)"
@@ -157,7 +157,7 @@ def test_an_iccp_chunk_after_the_image_data_is_a_reason_not_an_index_error(tmp_p
     import struct
     import zlib
 
-    from alexnet_gui.core.images import ImageError, open_rgb
+    from alexnet_gui.core.pipeline.images import ImageError, open_rgb
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

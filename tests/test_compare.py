@@ -5,8 +5,8 @@ import pytest
 
 from alexnet_gui.cli import main
 from alexnet_gui.commands import compare as compare_command
-from alexnet_gui.core.compare import compare_backends, compare_input, summarise_comparisons
-from alexnet_gui.core.engine import softmax
+from alexnet_gui.core.analysis.compare import compare_backends, compare_input, summarise_comparisons
+from alexnet_gui.core.pipeline.engine import softmax
 from tests.known_answers import ColourCodedBackend, LinearBackend, write_colour_image
 
 
@@ -93,7 +93,7 @@ def test_torch_and_onnx_agree_on_the_untrained_network(tmp_path, torch_backend, 
 
 
 def test_the_summary_counts_one_image_in_the_singular():
-    from alexnet_gui.core.compare import CompareSummary, format_summary
+    from alexnet_gui.core.analysis.compare import CompareSummary, format_summary
 
     one = CompareSummary(images=1, failed=0, agree=1, max_logit_diff=1.02e-08,
                          median_seconds={"torch": 0.02599, "onnx": 0.01393})

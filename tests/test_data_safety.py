@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from alexnet_gui.cli import main
-from alexnet_gui.core import output_paths
-from alexnet_gui.core.engine import iter_image_paths
-from alexnet_gui.core.results import csv_header, neutralise_cell, restore_cell
+from alexnet_gui.core.outputs import output_paths
+from alexnet_gui.core.outputs.results import csv_header, neutralise_cell, restore_cell
+from alexnet_gui.core.pipeline.engine import iter_image_paths
 from tests.known_answers import ColourCodedBackend, use_backend, write_colour_folder, write_colour_image
 from tests.signal_run import ANSWERS
 

@@ -106,7 +106,7 @@ def bundled(tmp_path, monkeypatch, onnx_backend):
 
 def test_a_bundled_model_is_chosen_before_the_cache_and_runs(bundled, onnx_backend, tmp_path):
     from alexnet_gui.core.backends import load_backend
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     choice = resolve_weights(download=False)
     assert (choice.kind, choice.path) == ("onnx", bundled)

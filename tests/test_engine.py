@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.engine import Engine, iter_image_paths, softmax
+from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths, softmax
 from tests.image_fixtures import write_photos, write_tricky_folder
 
 
@@ -77,7 +77,7 @@ def test_tricky_folder_gives_one_row_per_image_in_order_with_reasons(tmp_path):
 
 
 def test_results_match_each_image_through_the_stacked_batch(tmp_path):
-    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.model.preprocess import load_input
 
     paths = [str(p) for p in write_photos(tmp_path, 7, size=(320, 240))]
     results = list(Engine(PixelLogits(), batch_size=3, top_k=3).run(paths))
@@ -115,7 +115,7 @@ def test_cancel_stops_within_one_batch_and_keeps_what_was_done(tmp_path):
 def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch):
     from concurrent.futures import Future
 
-    from alexnet_gui.core import engine as engine_module
+    from alexnet_gui.core.pipeline import engine as engine_module
 
     paths = [str(p) for p in write_photos(tmp_path, 6, size=(64, 48))]
     decoded, all_decoded = [], threading.Event()
@@ -163,7 +163,7 @@ def test_torch_engine_matches_the_torchvision_reference_recipe(tmp_path, torch_b
     from PIL import Image
     from torchvision.models import AlexNet_Weights
 
-    from alexnet_gui.core.weights import untrained_state_dict
+    from alexnet_gui.core.model.weights import untrained_state_dict
 
     paths = [str(p) for p in write_photos(tmp_path, 4, size=(500, 375))]
     model = torchvision.models.alexnet()

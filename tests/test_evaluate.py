@@ -2,9 +2,9 @@
 
 import pytest
 
-from alexnet_gui.core.engine import Engine
+from alexnet_gui.core.analysis.evaluate import evaluate_results, find_labelled_images, format_evaluation
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.evaluate import evaluate_results, find_labelled_images, format_evaluation
+from alexnet_gui.core.pipeline.engine import Engine
 from tests.known_answers import ColourCodedBackend, write_colour_image
 
 TENCH, TABBY, EGYPTIAN_CAT = 0, 281, 285

@@ -1,4 +1,4 @@
-"""`--decode gpu`: batched JPEG decode, resize and crop on the model's device (core/gpu_decode.py).
+"""`--decode gpu`: batched JPEG decode, resize and crop on the model's device (core/pipeline/gpu_decode.py).
 
 On a machine without CUDA the very same code runs with torch on the CPU (torchvision's decode_jpeg then uses
 libjpeg-turbo instead of nvJPEG): parity with the exact CPU path, input order, fallbacks for files the device
@@ -13,15 +13,15 @@ import pytest
 from PIL import Image
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.engine import Engine
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.preprocess import load_input
+from alexnet_gui.core.model.preprocess import load_input
+from alexnet_gui.core.pipeline.engine import Engine
 from tests.image_fixtures import photo_like, write_photos, write_tricky_folder
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")
 
-from alexnet_gui.core.gpu_decode import decode_batch, prepare  # noqa: E402
+from alexnet_gui.core.pipeline.gpu_decode import decode_batch, prepare  # noqa: E402
 
 # Measured here on the CPU decoder: RMS max 0.0017, mean 0.0009 (normalised units) over photo-like JPEGs of
 # 640x480, 480x640, 300x700, 1024x768 and 4032x3024; the --fast-decode target is 0.02.

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
+from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
 
 
 def test_matches_a_direct_computation_on_alexnet(torch_backend):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alexnet_gui.core.images import ImageError, open_rgb
+from alexnet_gui.core.pipeline.images import ImageError, open_rgb
 from tests.image_fixtures import bomb_png, photo_like, write_tricky_folder
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from alexnet_gui.core.kernels import CONV_SHAPES, conv_kernels, model_kernels, onnx_kernels
+from alexnet_gui.core.analysis.kernels import CONV_SHAPES, conv_kernels, model_kernels, onnx_kernels
 
 
 def test_untrained_kernels_are_the_seeded_state_dict(untrained_weights, torch_backend):
-    from alexnet_gui.core.weights import untrained_state_dict
+    from alexnet_gui.core.model.weights import untrained_state_dict
 
     state = untrained_state_dict(0)
     kernels = conv_kernels(untrained_weights)
@@ -19,7 +19,7 @@ def test_untrained_kernels_are_the_seeded_state_dict(untrained_weights, torch_ba
 
 def test_onnx_file_gives_the_same_kernels(untrained_weights, onnx_backend):
     from alexnet_gui.core.backends.onnx_backend import cached_model_path
-    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.core.model.weights import WeightsChoice
 
     path = cached_model_path(untrained_weights)
     expected = conv_kernels(untrained_weights)
@@ -45,8 +45,8 @@ def test_filters_command_reads_an_onnx_file(untrained_weights, onnx_backend, tmp
     from PIL import Image
 
     from alexnet_gui.cli import main
+    from alexnet_gui.core.analysis.visualize import filters_grid
     from alexnet_gui.core.backends.onnx_backend import cached_model_path
-    from alexnet_gui.core.visualize import filters_grid
 
     out = tmp_path / "conv1.png"
     assert main(["filters", "--weights", str(cached_model_path(untrained_weights)), "--scale", "2",

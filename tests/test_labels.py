@@ -1,6 +1,6 @@
 """The shipped category list is torchvision's, in the same order."""
 
-from alexnet_gui.core import labels
+from alexnet_gui.core.model import labels
 
 
 def test_categories_equal_torchvision_weights_metadata():

@@ -85,7 +85,7 @@ def test_a_damaged_weights_hash_index_is_a_memo_made_again(tmp_path, monkeypatch
     onnx_cache_dir().mkdir(parents=True)
     weights_file = tmp_path / "w.pth"
     weights_file.write_bytes(b"x" * 100)
-    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.core.model.weights import WeightsChoice
 
     for content in ("[]", "null", '{"a": 5}', "{broken"):
         (onnx_cache_dir() / "hashes.json").write_text(content)

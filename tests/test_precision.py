@@ -104,7 +104,7 @@ def test_fp32_is_the_default_and_what_the_backends_report(torch_backend):
 
 
 def test_provenance_records_the_precision_that_ran():
-    from alexnet_gui.core.provenance import start_provenance
+    from alexnet_gui.core.outputs.provenance import start_provenance
 
     class Half:
         name, device, provider, weights_source, precision = "torch", "cuda", "torch (cuda:0)", "untrained", "fp16"
@@ -192,7 +192,7 @@ def test_onnx_backend_loads_the_fp16_copy_where_cuda_is_usable(onnx_backend, unt
     got, want = half.predict(x), onnx_backend.predict(x)
     assert np.array_equal(got.argmax(1), want.argmax(1)) and 0 < float(np.abs(got - want).max()) < ONNX_FP16_MAX_ABS
     # A user's own .onnx file is never converted beside itself.
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     own = tmp_path / "mine.onnx"
     own.symlink_to(onnx_backend.model_path)

@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 from torchvision.models import AlexNet_Weights
 
-from alexnet_gui.core import preprocess as pp
-from alexnet_gui.core.images import open_rgb
+from alexnet_gui.core.model import preprocess as pp
+from alexnet_gui.core.pipeline.images import open_rgb
 from tests.image_fixtures import photo_like
 
 REFERENCE = AlexNet_Weights.IMAGENET1K_V1.transforms()

@@ -9,7 +9,7 @@ import pytest
 
 from alexnet_gui.cli import main
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.ray_engine import CRASH_ONCE_ENV, INSTALL_HINT
+from alexnet_gui.core.scale.ray_engine import CRASH_ONCE_ENV, INSTALL_HINT
 from tests.image_fixtures import write_photos, write_tricky_folder
 
 # Ray Data warns about its own deprecated settings when its DataContext is touched; not ours to fix.
@@ -72,7 +72,7 @@ def test_ray_csv_equals_the_local_engines_csv(ray_cluster, folder, local_csv, tm
 @pytest.mark.slow
 def test_fp16_on_a_cluster_without_gpus_runs_fp32_says_so_and_matches_the_local_csv(ray_cluster, folder, local_csv,
                                                                                      tmp_path, capsys):
-    from alexnet_gui.core.provenance import read_provenance
+    from alexnet_gui.core.outputs.provenance import read_provenance
 
     out = tmp_path / "ray16.csv"
     options = [o for o in OPTIONS if o not in ("--device", "cpu")]  # auto: the actors get no GPU here
@@ -89,8 +89,8 @@ def test_fp16_on_a_cluster_without_gpus_runs_fp32_says_so_and_matches_the_local_
 def test_the_actors_fp16_model_is_converted_on_the_driver_and_keeps_float32_io(untrained_weights, onnx_backend,
                                                                               tmp_path):
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend
-    from alexnet_gui.core.ray_engine import actor_model
-    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.core.model.weights import WeightsChoice
+    from alexnet_gui.core.scale.ray_engine import actor_model
 
     model = actor_model(untrained_weights, "fp16")
     assert model.name.endswith(".fp16.onnx") and model.with_name(model.name + ".data").is_file()
@@ -110,8 +110,8 @@ def test_the_actors_fp16_model_is_converted_on_the_driver_and_keeps_float32_io(u
 @pytest.mark.slow
 def test_a_worker_that_dies_is_restarted_by_ray_and_no_row_is_lost(ray_cluster, folder, crash_marker,
                                                                   untrained_weights, onnx_backend):
-    from alexnet_gui.core.engine import Engine, iter_image_paths
-    from alexnet_gui.core.ray_engine import run_on_ray
+    from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
+    from alexnet_gui.core.scale.ray_engine import run_on_ray
 
     paths = list(iter_image_paths([folder]))
     crash_marker.write_bytes(b"")
@@ -200,7 +200,7 @@ def test_a_node_without_the_drivers_files_gets_a_single_file_copy_once(onnx_back
     import onnxruntime as ort
 
     from alexnet_gui.core.backends.onnx_backend import logits_only_model, model_bytes
-    from alexnet_gui.core.ray_engine import _Classifier
+    from alexnet_gui.core.scale.ray_engine import _Classifier
 
     lean = logits_only_model(onnx_backend.model_path)
     blob = model_bytes(lean)

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from alexnet_gui.core.results import CsvResultWriter, Prediction, Result, csv_header, neutralise_cell
+from alexnet_gui.core.outputs.results import CsvResultWriter, Prediction, Result, csv_header, neutralise_cell
 
 
 def read_rows(path):

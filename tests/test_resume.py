@@ -7,8 +7,8 @@ import os
 import pytest
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
-from alexnet_gui.core.resume import file_stamp, plan_resume, read_record, record_path, stamps_for, write_record
+from alexnet_gui.core.outputs.results import CsvResultWriter, Prediction, Result
+from alexnet_gui.core.outputs.resume import file_stamp, plan_resume, read_record, record_path, stamps_for, write_record
 
 
 def write_run(csv_path, paths, top_k=2):

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import Prediction, Result
-from alexnet_gui.core.sort_files import UNCERTAIN_FOLDER, apply_sort, describe_plan, plan_sort
+from alexnet_gui.core.outputs.results import Prediction, Result
+from alexnet_gui.core.outputs.sort_files import UNCERTAIN_FOLDER, apply_sort, describe_plan, plan_sort
 
 
 def image_bytes(tag: str) -> bytes:
@@ -136,7 +136,7 @@ def test_sort_command_dry_run_then_copy(tmp_path, monkeypatch, capsys):
 
 def test_sort_from_a_classify_csv_moves_files(tmp_path, capsys):
     from alexnet_gui.cli import main
-    from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
+    from alexnet_gui.core.outputs.results import CsvResultWriter, Prediction, Result
 
     (tmp_path / "=odd.jpg").write_bytes(image_bytes("1"))
     (tmp_path / "b.jpg").write_bytes(image_bytes("2"))
@@ -154,7 +154,7 @@ def test_sort_from_a_classify_csv_moves_files(tmp_path, capsys):
 
 def test_sort_from_a_crafted_csv_sorts_only_regular_image_files(tmp_path, capsys):
     from alexnet_gui.cli import main
-    from alexnet_gui.core.results import CsvResultWriter, Prediction, Result
+    from alexnet_gui.core.outputs.results import CsvResultWriter, Prediction, Result
 
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")

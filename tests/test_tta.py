@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alexnet_gui.core.engine import Engine, softmax
-from alexnet_gui.core.tta import CROP_NAMES, answer_ten_crops, crop_regions, ten_crops
+from alexnet_gui.core.pipeline.engine import Engine, softmax
+from alexnet_gui.core.pipeline.tta import CROP_NAMES, answer_ten_crops, crop_regions, ten_crops
 from tests.known_answers import LinearBackend
 
 
@@ -32,7 +32,7 @@ def reference_crops(img):
 
 @pytest.mark.parametrize("size", [(400, 300), (300, 451), (256, 256)])
 def test_ten_crops_equal_torchvision_tencrop_and_the_centre_crop_equals_preprocess(size):
-    from alexnet_gui.core.preprocess import preprocess
+    from alexnet_gui.core.model.preprocess import preprocess
 
     img = corners_image(size)
     crops = ten_crops(img)

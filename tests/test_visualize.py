@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from alexnet_gui.core import visualize as V
+from alexnet_gui.core.analysis import visualize as V
 
 
 def test_viridis_lut_endpoints():
@@ -15,7 +15,7 @@ def test_viridis_lut_endpoints():
 
 
 def test_filter_grid_pixel_for_kernel_k_is_its_normalised_weight():
-    from alexnet_gui.core.weights import untrained_state_dict
+    from alexnet_gui.core.model.weights import untrained_state_dict
 
     weight = untrained_state_dict(0)["features.0.weight"].numpy()
     scale = 3
@@ -73,7 +73,7 @@ def test_feature_grid_renders_fast_enough():
 
 def test_feature_maps_from_onnx_equal_torch_hooks_for_every_layer(torch_backend, onnx_backend, tmp_path):
     from alexnet_gui.core.backends.base import ACTIVATION_LAYERS
-    from alexnet_gui.core.preprocess import load_input
+    from alexnet_gui.core.model.preprocess import load_input
     from tests.image_fixtures import write_photos
 
     (photo,) = write_photos(tmp_path, 1, size=(400, 300))

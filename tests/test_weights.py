@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from alexnet_gui.core import weights as W
+from alexnet_gui.core.model import weights as W
 from tests.fresh_interpreter import imports_after
 
 
@@ -263,7 +263,7 @@ def test_checkpoint_wrapped_state_dict_loads(tmp_path):
 
 
 def test_importing_weights_does_not_import_torch():
-    imported, _ = imports_after("import alexnet_gui.core.weights", ("torch",))
+    imported, _ = imports_after("import alexnet_gui.core.model.weights", ("torch",))
     assert imported == []
 
 

@@ -46,12 +46,12 @@ def parse_target(text: str, probs) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import open_backend
-    from alexnet_gui.core.engine import softmax
-    from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
-    from alexnet_gui.core.labels import category
-    from alexnet_gui.core.output_paths import check_output_file
-    from alexnet_gui.core.preprocess import denormalise, load_image_input
-    from alexnet_gui.core.visualize import overlay, save_png
+    from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+    from alexnet_gui.core.analysis.visualize import overlay, save_png
+    from alexnet_gui.core.model.labels import category
+    from alexnet_gui.core.model.preprocess import denormalise, load_image_input
+    from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.pipeline.engine import softmax
 
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
     x = load_image_input(args.image)[None]

@@ -20,7 +20,7 @@ from alexnet_gui.commands.model_options import (
     open_backend,
 )
 from alexnet_gui.core.errors import UserError, exit_status_for
-from alexnet_gui.core.output_paths import check_output_file
+from alexnet_gui.core.outputs.output_paths import check_output_file
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
@@ -89,8 +89,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open_ray(args: argparse.Namespace):
-    """Resolve the weights here and hand the run to Ray Data (core/ray_engine.py)."""
-    from alexnet_gui.core.ray_engine import RayClassifier
+    """Resolve the weights here and hand the run to Ray Data (core/scale/ray_engine.py)."""
+    from alexnet_gui.core.scale.ray_engine import RayClassifier
 
     weights = choose_weights(args)
     args.weights_choice = weights
@@ -149,14 +149,14 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
-    from alexnet_gui.core.engine import Engine, iter_image_paths
-    from alexnet_gui.core.results import CsvResultWriter, Result, restore_cell
-    from alexnet_gui.core.resume import (
+    from alexnet_gui.core.outputs.results import CsvResultWriter, Result, restore_cell
+    from alexnet_gui.core.outputs.resume import (
         ResumePlan,
         plan_resume,
         stamps_for,
         write_record,
     )
+    from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
 
     launched, launched_wall = time.perf_counter(), time.time()
     on_ray = getattr(args, "engine", "local") == "ray"
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
     if on_ray:
-        from alexnet_gui.core.ray_engine import import_ray
+        from alexnet_gui.core.scale.ray_engine import import_ray
 
         import_ray()  # without the extra: exit 2 with the install command, before any work
     paths = list(iter_image_paths(args.paths))
@@ -279,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
             raise
         results = itertools.chain([] if first is None else [first], running)
     # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
-    from alexnet_gui.core.provenance import finish_provenance, start_provenance
+    from alexnet_gui.core.outputs.provenance import finish_provenance, start_provenance
 
     provenance = start_provenance(
         backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,

@@ -42,13 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare the two backends image by image; print each comparison and the summary."""
-    from alexnet_gui.core.compare import (
+    from alexnet_gui.core.analysis.compare import (
         compare_backends,
         format_comparison,
         format_summary,
         summarise_comparisons,
     )
-    from alexnet_gui.core.engine import iter_image_paths
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
 
     if args.weights and str(args.weights).lower().endswith(".onnx"):
         raise UserError("compare needs a .pth state_dict for --weights: PyTorch cannot run an .onnx model")

@@ -40,12 +40,12 @@ def run(args: argparse.Namespace) -> int:
     import threading
 
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.engine import Engine
-    from alexnet_gui.core.evaluate import (
+    from alexnet_gui.core.analysis.evaluate import (
         Evaluation,
         find_labelled_images,
         format_evaluation,
     )
+    from alexnet_gui.core.pipeline.engine import Engine
 
     found = find_labelled_images(args.folder)
     if found.ignored_folders:

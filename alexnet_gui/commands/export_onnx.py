@@ -26,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
     """Export, verify, report."""
     from alexnet_gui.core.backends.onnx_export import export_onnx
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.output_paths import check_output_file
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
+    from alexnet_gui.core.outputs.output_paths import check_output_file
 
     check_output_file(args.out, inputs=[args.weights] if args.weights else [])
     weights = resolve_weights(args.weights, untrained=args.untrained)

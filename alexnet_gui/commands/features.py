@@ -26,15 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alexnet_gui.core.output_paths import check_output_file
-    from alexnet_gui.core.preprocess import load_image_input
-    from alexnet_gui.core.visualize import (
+    from alexnet_gui.core.analysis.visualize import (
         channel_order,
         feature_grid,
         feature_layer,
         save_png,
         with_colour_bar,
     )
+    from alexnet_gui.core.model.preprocess import load_image_input
+    from alexnet_gui.core.outputs.output_paths import check_output_file
 
     layer = feature_layer(args.layer, pre_relu=args.pre_relu)
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from alexnet_gui.commands.argument_types import scale_factor
-from alexnet_gui.core.kernels import CONV_INDEX, CONV_SHAPES
+from alexnet_gui.core.analysis.kernels import CONV_INDEX, CONV_SHAPES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,16 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def conv_weight(weights, layer: str):
     """The (K, C, h, w) weight array of a conv layer for a WeightsChoice (.pth, .onnx or untrained)."""
-    from alexnet_gui.core.kernels import conv_kernels
+    from alexnet_gui.core.analysis.kernels import conv_kernels
 
     return conv_kernels(weights)[layer]
 
 
 def run(args: argparse.Namespace) -> int:
+    from alexnet_gui.core.analysis.visualize import filters_grid, save_png
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.output_paths import check_output_file
-    from alexnet_gui.core.visualize import filters_grid, save_png
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
+    from alexnet_gui.core.outputs.output_paths import check_output_file
 
     # Checked before the weights load: AlexNet's layers have these input channels whatever its weights.
     channels = CONV_SHAPES[args.layer][1]

@@ -66,7 +66,7 @@ def _download_progress():
 
 def choose_weights(args: argparse.Namespace):
     """Resolve --weights/--untrained (downloading with a progress bar if needed); warn loudly when untrained."""
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     progress, close = _download_progress()
     try:

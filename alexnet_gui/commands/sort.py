@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _classify(args: argparse.Namespace, paths: list[str]):
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.engine import Engine
+    from alexnet_gui.core.pipeline.engine import Engine
 
     backend = open_backend(args)
     try:
@@ -62,14 +62,14 @@ def _classify(args: argparse.Namespace, paths: list[str]):
 
 def run(args: argparse.Namespace) -> int:
     """Classify (or read the CSV), plan, then copy/move or just print the plan."""
-    from alexnet_gui.core.engine import iter_image_paths
-    from alexnet_gui.core.output_paths import check_output_folder
-    from alexnet_gui.core.sort_files import (
+    from alexnet_gui.core.outputs.output_paths import check_output_folder
+    from alexnet_gui.core.outputs.sort_files import (
         apply_sort,
         describe_plan,
         plan_sort,
         results_from_csv,
     )
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
 
     if args.from_csv and args.paths:
         raise UserError("give either PATHs to classify or --from-csv, not both")

@@ -11,7 +11,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alexnet_gui.core.architecture import format_table, layer_table
+    from alexnet_gui.core.analysis.architecture import format_table, layer_table
 
     print(format_table(layer_table()))
     return 0

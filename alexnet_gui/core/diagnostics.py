@@ -224,7 +224,7 @@ def _torch_facts() -> list[Fact]:
 
 
 def _weights_facts() -> list[Fact]:
-    from alexnet_gui.core.weights import (
+    from alexnet_gui.core.model.weights import (
         MIRROR_ENV,
         bundled_model,
         cached_weights_path,

@@ -60,7 +60,7 @@ def initial_weights(settings: Settings):
 
     The untrained demo network is chosen when no weights are there: once torchvision's file is in its cache, it
     is used instead (and the settings say so from then on)."""
-    from alexnet_gui.core.weights import WeightsError, cached_weights_path, resolve_weights
+    from alexnet_gui.core.model.weights import WeightsError, cached_weights_path, resolve_weights
 
     try:
         if settings.weights_mode == "untrained":
@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
 
     def _show_path(self, path: str) -> None:
         from alexnet_gui.core.errors import UserError
-        from alexnet_gui.core.preprocess import crop_box
+        from alexnet_gui.core.model.preprocess import crop_box
 
         row = self.model.row_for(path)
         try:
@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
         """Write the selected rows (or all, when at most one is selected) to a CSV; return its path (None when
         nothing was written: cancelled, failed, or no row classified yet)."""
         from alexnet_gui.core.errors import UserError
-        from alexnet_gui.core.results import CsvResultWriter
+        from alexnet_gui.core.outputs.results import CsvResultWriter
 
         if not self.model.results():
             self.statusBar().showMessage("Nothing to export yet: no image has been classified.", 5000)
@@ -613,7 +613,7 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(self, "Export CSV", start, "CSV (*.csv)")
             if not path:
                 return None
-        from alexnet_gui.core.output_paths import check_output_file
+        from alexnet_gui.core.outputs.output_paths import check_output_file
 
         rows = self.selected_source_rows()
         chosen = rows if len(rows) > 1 else None
@@ -624,7 +624,7 @@ class MainWindow(QMainWindow):
             with CsvResultWriter(path, self.settings.top_k) as writer:
                 for result in results:
                     writer.write(result)
-            from alexnet_gui.core.provenance import record_export
+            from alexnet_gui.core.outputs.provenance import record_export
 
             record_export(path, self.model_info, self.weights, top_k=self.settings.top_k,
                           tta=self.handle.worker.tta, results=results,
@@ -658,7 +658,7 @@ class MainWindow(QMainWindow):
 
     # --- file dialogs ---------------------------------------------------------------------------------------
     def open_images(self) -> None:
-        from alexnet_gui.core.images import IMAGE_EXTENSIONS
+        from alexnet_gui.core.pipeline.images import IMAGE_EXTENSIONS
 
         pattern = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
         paths, _ = QFileDialog.getOpenFileNames(self, "Open images", self.settings.last_folder,

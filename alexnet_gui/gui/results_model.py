@@ -71,7 +71,7 @@ class _ThumbnailJob(QRunnable):
         self.path, self.signals, self.pixel_ratio = path, signals, pixel_ratio
 
     def run(self) -> None:
-        from alexnet_gui.core.images import ImageError, open_thumbnail
+        from alexnet_gui.core.pipeline.images import ImageError, open_thumbnail
 
         image = QImage()
         side = round(THUMB_SIZE * self.pixel_ratio)

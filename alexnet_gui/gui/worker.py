@@ -101,7 +101,7 @@ class InferenceWorker(QObject):
     def classify(self, job: int, paths: list, walk: bool, fast_decode: bool = False) -> None:
         """Walk `paths` (when `walk`) and report what was found, then classify them all, in batches;
         `fast_decode` decodes JPEGs at a reduced DCT scale, as the command line's --fast-decode does."""
-        from alexnet_gui.core.engine import Engine, iter_image_paths
+        from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
 
         if self.closing.is_set():
             return

@@ -193,7 +193,7 @@ def test_delete_removes_the_selected_rows(qtbot, window, tmp_path):
 
 
 def test_a_model_that_fails_to_load_shows_why_and_leaves_the_app_usable(qtbot, window, tmp_path, monkeypatch):
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
@@ -235,7 +235,7 @@ def test_window_shows_before_torch_is_imported(tmp_path):
 def test_fast_decoding_classifies_as_the_engine_does_and_the_export_says_which_rows_used_it(qtbot, window, tmp_path):
     import json
 
-    from alexnet_gui.core.engine import Engine
+    from alexnet_gui.core.pipeline.engine import Engine
 
     photos = [str(p) for p in write_photos(tmp_path / "in", 3, size=(1024, 768))]  # decoded at 1/2 scale
     window.fast_decode_action.trigger()
@@ -339,7 +339,7 @@ def test_top_k_reclassifies_rows_with_fewer_classes_and_exports_the_command_line
 def test_after_the_model_loads_garbage_collections_no_longer_walk_it(qtbot, window, settings):
     import gc
 
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
 
     model = window.handle.worker.backend.model  # torch's nn.Module: thousands of tracked objects with its imports
     # gc.get_objects() lists what collections walk; frozen objects are left out (and still freed by refcounting).
@@ -351,7 +351,7 @@ def test_after_the_model_loads_garbage_collections_no_longer_walk_it(qtbot, wind
 
 
 def test_images_queued_before_any_model_are_classified_once_one_loads(qtbot, settings, tmp_path):
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.gui.main_window import MainWindow
 
     photos = write_photos(tmp_path, 3, size=(160, 120))

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from alexnet_gui.core.results import Prediction, Result
+from alexnet_gui.core.outputs.results import Prediction, Result
 from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, ERROR_COLOUR, ResultsModel
 
 N = 10_000

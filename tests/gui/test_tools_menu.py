@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from alexnet_gui.core.compare import compare_input
-from alexnet_gui.core.results import Prediction, Result
-from alexnet_gui.core.tta import answer_ten_crops
+from alexnet_gui.core.analysis.compare import compare_input
+from alexnet_gui.core.outputs.results import Prediction, Result
+from alexnet_gui.core.pipeline.tta import answer_ten_crops
 from tests.known_answers import LinearBackend, write_colour_image
 
 
@@ -22,7 +22,7 @@ class Shifted(LinearBackend):
 
 
 def test_compare_view_shows_both_top5_agreement_difference_and_summary(qtbot):
-    from alexnet_gui.core.compare import Comparison
+    from alexnet_gui.core.analysis.compare import Comparison
     from alexnet_gui.gui.widgets.compare_view import CompareView
 
     x = np.random.default_rng(0).normal(size=(3, 224, 224)).astype(np.float32)
@@ -48,7 +48,7 @@ def test_compare_view_shows_both_top5_agreement_difference_and_summary(qtbot):
 
 
 def test_ten_crops_view_outlines_the_crops_that_disagree(qtbot):
-    from alexnet_gui.core.labels import category
+    from alexnet_gui.core.model.labels import category
     from alexnet_gui.gui.widgets.crops_view import TenCropsView
     from tests.test_tta import corners_image
 
@@ -104,8 +104,8 @@ def colour_images(tmp_path):
 
 
 def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window, tmp_path, colour_images):
-    from alexnet_gui.core.engine import Engine
-    from alexnet_gui.core.preprocess import crop_box
+    from alexnet_gui.core.model.preprocess import crop_box
+    from alexnet_gui.core.pipeline.engine import Engine
 
     tools = window.tools_menu
     tools.tta_action.setChecked(True)

@@ -38,8 +38,8 @@ def _classify_one(window, qtbot, tmp_path):
 
 
 def test_filters_view_grid_hover_click_and_channels(window, views, qtbot, untrained_weights):
-    from alexnet_gui.core.kernels import conv_kernels
-    from alexnet_gui.core.visualize import filter_tiles, filters_grid
+    from alexnet_gui.core.analysis.kernels import conv_kernels
+    from alexnet_gui.core.analysis.visualize import filter_tiles, filters_grid
 
     view = views["filters"]
     _show(window, qtbot, view, lambda: view.canvas.array() is not None)
@@ -71,8 +71,8 @@ def test_filters_view_grid_hover_click_and_channels(window, views, qtbot, untrai
 
 
 def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtbot, tmp_path, torch_backend):
-    from alexnet_gui.core.preprocess import load_input
-    from alexnet_gui.core.visualize import feature_grid, feature_layer, overlay
+    from alexnet_gui.core.analysis.visualize import feature_grid, feature_layer, overlay
+    from alexnet_gui.core.model.preprocess import load_input
 
     path = _classify_one(window, qtbot, tmp_path)
     view = views["features"]
@@ -90,7 +90,7 @@ def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtb
     assert np.array_equal(view.large.array(), overlay(crop, acts[strongest], alpha=0.6))
 
     # Save image writes the grid with its colour bar, at the grid's own resolution.
-    from alexnet_gui.core.visualize import with_colour_bar
+    from alexnet_gui.core.analysis.visualize import with_colour_bar
 
     lo, hi = float(acts.min()), float(acts.max())
     assert view.canvas.save_image(str(tmp_path / "maps.png"))
@@ -116,9 +116,9 @@ def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtb
 
 
 def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, qtbot, tmp_path, torch_backend):
-    from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
-    from alexnet_gui.core.preprocess import denormalise, load_input
-    from alexnet_gui.core.visualize import overlay
+    from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+    from alexnet_gui.core.analysis.visualize import overlay
+    from alexnet_gui.core.model.preprocess import denormalise, load_input
 
     path = _classify_one(window, qtbot, tmp_path)
     view = views["cam"]
@@ -143,7 +143,7 @@ def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, q
 
 
 def test_architecture_view_lists_every_layer_and_the_total(window, views, qtbot):
-    from alexnet_gui.core.architecture import layer_table
+    from alexnet_gui.core.analysis.architecture import layer_table
 
     view = views["architecture"]
     _show(window, qtbot, view, lambda: view.table.model() is not None and view.table.model().rowCount() > 0)
@@ -234,7 +234,7 @@ def test_feature_maps_view_clears_for_an_image_that_cannot_be_read(window, views
 def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, settings, tmp_path, monkeypatch,
                                                                          torch_backend):
     from alexnet_gui.core.backends import torch_backend as torch_backend_module
-    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.core.model.weights import WeightsChoice
     from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.widgets.insight_views import install_views
 

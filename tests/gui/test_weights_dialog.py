@@ -50,7 +50,7 @@ def dialog(qtbot):
 
 
 def test_cached_weights_need_no_dialog(settings, torch_home):
-    from alexnet_gui.core.weights import WEIGHTS_FILENAME
+    from alexnet_gui.core.model.weights import WEIGHTS_FILENAME
     from alexnet_gui.gui.main_window import initial_weights
 
     settings.weights_mode = "cache"
@@ -62,7 +62,7 @@ def test_cached_weights_need_no_dialog(settings, torch_home):
 
 
 def test_download_from_a_loopback_server_with_progress(qtbot, dialog, server, torch_home, monkeypatch):
-    from alexnet_gui.core import weights
+    from alexnet_gui.core.model import weights
 
     monkeypatch.setattr(weights, "HASH_PREFIX", NAME.split("-")[-1].split(".")[0])  # PAYLOAD as torchvision's file
     monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", f"{server}/good/{NAME}")
@@ -113,7 +113,7 @@ def test_untrained_demo_is_explicit(qtbot, dialog):
 def test_the_choice_is_remembered(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from alexnet_gui.core.weights import resolve_weights
+    from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.gui.main_window import initial_weights
 
     shown = []
@@ -142,7 +142,7 @@ def test_a_long_status_grows_the_dialog_instead_of_covering_the_buttons(qtbot, d
 
 
 def test_weights_cached_after_choosing_the_untrained_network_are_found_and_used(qtbot, settings, torch_home):
-    from alexnet_gui.core.weights import WEIGHTS_FILENAME
+    from alexnet_gui.core.model.weights import WEIGHTS_FILENAME
     from alexnet_gui.gui.main_window import initial_weights
     from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
-    from alexnet_gui.core.weights import WeightsChoice
+    from alexnet_gui.core.model.weights import WeightsChoice
 
 BACKEND_NAMES = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")

@@ -23,7 +23,7 @@ from alexnet_gui.core.backends.base import (
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.weights import WeightsChoice, file_sha256
+from alexnet_gui.core.model.weights import WeightsChoice, file_sha256
 
 log = logging.getLogger("alexnet_gui")
 

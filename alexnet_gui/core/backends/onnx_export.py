@@ -13,7 +13,7 @@ from torch import nn
 
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 from alexnet_gui.core.backends.torch_backend import build_model
-from alexnet_gui.core.weights import WeightsChoice
+from alexnet_gui.core.model.weights import WeightsChoice
 
 INPUT_NAME = "input"
 OUTPUT_NAMES = ("logits", *ACTIVATION_LAYERS)

@@ -16,7 +16,7 @@ from alexnet_gui.core.backends.base import (
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.weights import (
+from alexnet_gui.core.model.weights import (
     WeightsChoice,
     load_state_dict,
     untrained_state_dict,

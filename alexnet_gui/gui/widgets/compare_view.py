@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alexnet_gui.core.compare import Comparison, format_summary, summarise_comparisons
+from alexnet_gui.core.analysis.compare import Comparison, format_summary, summarise_comparisons
 from alexnet_gui.core.wording import format_probability
 
 

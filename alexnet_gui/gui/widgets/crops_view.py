@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from alexnet_gui.core.tta import CROP_NAMES, CropAnswers
+from alexnet_gui.core.pipeline.tta import CROP_NAMES, CropAnswers
 from alexnet_gui.core.wording import format_probability
 
 THUMB = 112
@@ -35,8 +35,8 @@ class TenCropsView(QWidget):
 
     def set_answers(self, answers: CropAnswers) -> None:
         """Show the crops (de-normalised) and which of them disagree with the averaged answer."""
-        from alexnet_gui.core.labels import category
-        from alexnet_gui.core.preprocess import denormalise
+        from alexnet_gui.core.model.labels import category
+        from alexnet_gui.core.model.preprocess import denormalise
 
         while self.grid.count():
             item = self.grid.takeAt(0)

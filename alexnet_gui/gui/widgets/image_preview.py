@@ -11,7 +11,7 @@ from alexnet_gui.gui.widgets.image_canvas import fit_rect
 
 def load_preview(path: str, max_side: int = 1024) -> tuple[QImage, tuple[int, int]]:
     """Decode a preview (EXIF-rotated, at most max_side) and return it with the full image's size."""
-    from alexnet_gui.core.images import open_rgb
+    from alexnet_gui.core.pipeline.images import open_rgb
 
     im = open_rgb(path, draft=True)
     full = im.info.get("full_size", im.size)

@@ -83,7 +83,7 @@ class _View(QWidget):
 def _conv_weights_job(weights):
     """Worker job: every conv layer's weights as numpy, from the loaded torch model or the weights file."""
     def job(backend):
-        from alexnet_gui.core.kernels import conv_kernels, model_kernels
+        from alexnet_gui.core.analysis.kernels import conv_kernels, model_kernels
 
         model = getattr(backend, "model", None)
         return model_kernels(model) if model is not None else conv_kernels(weights)
@@ -141,7 +141,7 @@ class FiltersView(_View):
         return None if self._weights is None else self._weights[self.layer.currentText()]
 
     def render(self) -> None:
-        from alexnet_gui.core.visualize import filters_grid
+        from alexnet_gui.core.analysis.visualize import filters_grid
 
         w = self.current_weight()
         if w is None:
@@ -165,7 +165,7 @@ class FiltersView(_View):
         self.canvas.setToolTip(f"filter {k}: weights {w[k].min():+.4f} … {w[k].max():+.4f}")
 
     def _on_click(self, x: int, y: int) -> None:
-        from alexnet_gui.core.visualize import filter_tiles
+        from alexnet_gui.core.analysis.visualize import filter_tiles
 
         w = self.current_weight()
         k = self._layout.index_at(x, y) if self._layout else None
@@ -226,7 +226,7 @@ class FeatureMapsView(_View):
         layout.addWidget(self.status)
 
     def layer_name(self) -> str:
-        from alexnet_gui.core.visualize import feature_layer
+        from alexnet_gui.core.analysis.visualize import feature_layer
 
         return feature_layer(self.layer.currentText(), pre_relu=self.pre_relu.isChecked())
 
@@ -238,7 +238,7 @@ class FeatureMapsView(_View):
         layer = self.layer_name()
 
         def job(backend):
-            from alexnet_gui.core.preprocess import denormalise, load_input
+            from alexnet_gui.core.model.preprocess import denormalise, load_input
 
             x = load_input(path)[None]
             return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0])
@@ -256,7 +256,7 @@ class FeatureMapsView(_View):
         self.large.set_array(None, "Click a channel")
 
     def render(self) -> None:
-        from alexnet_gui.core.visualize import channel_order, colour_bar, feature_grid
+        from alexnet_gui.core.analysis.visualize import channel_order, colour_bar, feature_grid
 
         if self._data is None:
             return
@@ -273,12 +273,12 @@ class FeatureMapsView(_View):
 
     def picture_with_colour_bar(self):
         """The grid as shown, with a labelled viridis colour bar (what Save image writes)."""
-        from alexnet_gui.core.visualize import with_colour_bar
+        from alexnet_gui.core.analysis.visualize import with_colour_bar
 
         return with_colour_bar(self.canvas.array(), *self._range)
 
     def _on_click(self, x: int, y: int) -> None:
-        from alexnet_gui.core.visualize import overlay
+        from alexnet_gui.core.analysis.visualize import overlay
 
         if self._data is None or self._layout is None:
             return
@@ -340,8 +340,8 @@ class CamView(_View):
         key = (weights.kind, str(weights.path)) if weights is not None else None
 
         def job(backend):
-            from alexnet_gui.core.gradcam import alexnet_cam_layer, grad_cam
-            from alexnet_gui.core.preprocess import denormalise, load_input
+            from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+            from alexnet_gui.core.model.preprocess import denormalise, load_input
 
             model = getattr(backend, "model", None)
             if model is None:  # the ONNX backend has no gradients: borrow a torch model once per weights
@@ -368,8 +368,8 @@ class CamView(_View):
         self.canvas.set_array(None, "No Grad-CAM: see below")
 
     def render(self) -> None:
-        from alexnet_gui.core.labels import category
-        from alexnet_gui.core.visualize import overlay
+        from alexnet_gui.core.analysis.visualize import overlay
+        from alexnet_gui.core.model.labels import category
 
         if self._data is None:
             return
@@ -399,7 +399,7 @@ class ArchitectureView(_View):
     def refresh(self) -> None:
         super().refresh()
         if not self._loaded:
-            from alexnet_gui.core.architecture import layer_table
+            from alexnet_gui.core.analysis.architecture import layer_table
 
             self.ask(lambda _backend: layer_table())
 

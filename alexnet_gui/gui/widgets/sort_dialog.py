@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import Result
-from alexnet_gui.core.sort_files import SortPlan, describe_plan, plan_sort
+from alexnet_gui.core.outputs.results import Result
+from alexnet_gui.core.outputs.sort_files import SortPlan, describe_plan, plan_sort
 from alexnet_gui.core.wording import counted
 
 

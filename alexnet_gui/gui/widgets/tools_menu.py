@@ -102,8 +102,8 @@ class ToolsMenu(QObject):
         weights = self.window.weights
 
         def request(backend, run):
+            from alexnet_gui.core.analysis.compare import compare_backends
             from alexnet_gui.core.backends import load_backend
-            from alexnet_gui.core.compare import compare_backends
 
             # The same device and precision as the loaded backend: a comparison of backends, not of precisions.
             other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device,
@@ -128,8 +128,8 @@ class ToolsMenu(QObject):
             return
 
         def request(backend, _run):
-            from alexnet_gui.core.images import open_rgb
-            from alexnet_gui.core.tta import answer_ten_crops
+            from alexnet_gui.core.pipeline.images import open_rgb
+            from alexnet_gui.core.pipeline.tta import answer_ten_crops
 
             return path, answer_ten_crops(backend, open_rgb(path))
 
@@ -145,12 +145,12 @@ class ToolsMenu(QObject):
         tta, batch_size = getattr(worker, "tta", "none"), worker.batch_size
 
         def request(backend, run):
-            from alexnet_gui.core.engine import Engine
-            from alexnet_gui.core.evaluate import (
+            from alexnet_gui.core.analysis.evaluate import (
                 evaluate_results,
                 find_labelled_images,
                 format_evaluation,
             )
+            from alexnet_gui.core.pipeline.engine import Engine
 
             found = find_labelled_images(folder)
             engine = Engine(backend, top_k=5, batch_size=batch_size, tta=tta)
@@ -189,7 +189,7 @@ class ToolsMenu(QObject):
             return
 
         def request(_backend, run):
-            from alexnet_gui.core.sort_files import apply_sort
+            from alexnet_gui.core.outputs.sort_files import apply_sort
 
             outcome = apply_sort(plan, move=move, on_progress=run.progress, cancel=run.cancel.is_set)
             return plan, move, outcome

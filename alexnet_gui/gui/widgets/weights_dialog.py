@@ -29,7 +29,7 @@ def download_failure_text(exc) -> str:
     options; `exc` is a core.weights.WeightsError)."""
     from urllib.parse import urlsplit
 
-    from alexnet_gui.core.weights import MIRROR_ENV
+    from alexnet_gui.core.model.weights import MIRROR_ENV
 
     host = urlsplit(getattr(exc, "url", "") or "").hostname or "the download server"
     options = ("You can set a mirror of the weights file (the ALEXNET_GUI_WEIGHTS_URL environment variable, "
@@ -56,7 +56,7 @@ class WeightsDialog(QDialog):
     """Ask the user where the weights come from; `choice` holds the resulting core.weights.WeightsChoice."""
 
     def __init__(self, parent: QWidget | None = None, *, start_folder: str = "") -> None:
-        from alexnet_gui.core.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
+        from alexnet_gui.core.model.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
 
         super().__init__(parent)
         self.setWindowTitle("AlexNet weights")
@@ -69,7 +69,7 @@ class WeightsDialog(QDialog):
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
 
-        from alexnet_gui.core.weights import MIRROR_ENV, cached_weights_path
+        from alexnet_gui.core.model.weights import MIRROR_ENV, cached_weights_path
 
         size_mb = WEIGHTS_SIZE_BYTES / 1e6
         self.cached = cached_weights_path()
@@ -129,7 +129,7 @@ class WeightsDialog(QDialog):
     # --- actions ------------------------------------------------------------------------------------------
     def start_download(self) -> None:
         """Download on a background thread; progress and the outcome come back as signals."""
-        from alexnet_gui.core.weights import WeightsChoice, cached_weights_path, download_weights
+        from alexnet_gui.core.model.weights import WeightsChoice, cached_weights_path, download_weights
 
         cached = cached_weights_path()
         if cached is not None:  # found since the dialog opened, or from the start: nothing to download
@@ -159,7 +159,7 @@ class WeightsDialog(QDialog):
 
     def choose_file(self) -> None:
         """Pick a local .pth or .onnx file."""
-        from alexnet_gui.core.weights import WeightsError, resolve_weights
+        from alexnet_gui.core.model.weights import WeightsError, resolve_weights
 
         path, _ = QFileDialog.getOpenFileName(
             self, "Choose AlexNet weights", self._start_folder, "Weights (*.pth *.pt *.onnx);;All files (*)"
@@ -175,7 +175,7 @@ class WeightsDialog(QDialog):
         self.accept()
 
     def use_untrained(self) -> None:
-        from alexnet_gui.core.weights import resolve_weights
+        from alexnet_gui.core.model.weights import resolve_weights
 
         self.choice = resolve_weights(untrained=True)
         self.mode = "untrained"
@@ -192,7 +192,7 @@ class WeightsDialog(QDialog):
         self._set_status(f"Downloading… {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total > 0 else ""))
 
     def _on_finished(self, path, error: str) -> None:
-        from alexnet_gui.core.weights import WeightsChoice
+        from alexnet_gui.core.model.weights import WeightsChoice
 
         self._thread = None
         self._set_busy(False)

@@ -101,7 +101,7 @@ def read_record(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None] | N
 
 def _read_journal_stamps(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None]:
     """The stamps a killed run's journal vouches for (`path,size,mtime_ns` lines; a cut last line is ignored)."""
-    from alexnet_gui.core.results import stamps_journal_path
+    from alexnet_gui.core.outputs.results import stamps_journal_path
 
     stamps: dict[str, Stamp | None] = {}
     try:
@@ -118,7 +118,7 @@ def _read_journal_stamps(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | 
 
 def write_record(csv_path: str | os.PathLike[str], stamps: dict[str, Stamp | None]) -> Path:
     """Write the resume record for the rows now in the CSV (atomically); return its path."""
-    from alexnet_gui.core.provenance import write_json_atomic
+    from alexnet_gui.core.outputs.provenance import write_json_atomic
 
     files = [[p, *s] if s is not None else [p] for p, s in stamps.items()]
     path = record_path(csv_path)
@@ -145,7 +145,7 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
     it would mix incompatible rows. A row that is damaged (cut short, cells that do not parse) is never trusted:
     its file is classified again.
     """
-    from alexnet_gui.core.results import (
+    from alexnet_gui.core.outputs.results import (
         csv_header,
         journal_path,
         restore_cell,

@@ -68,7 +68,7 @@ def onnx_kernels(path) -> dict[str, np.ndarray]:
 
 def conv_kernels(weights) -> dict[str, np.ndarray]:
     """The five conv weights for a `WeightsChoice` (.pth file, untrained seeded network, or .onnx file)."""
-    from alexnet_gui.core.weights import load_state_dict, untrained_state_dict
+    from alexnet_gui.core.model.weights import load_state_dict, untrained_state_dict
 
     if weights.kind == "onnx":
         return onnx_kernels(weights.path)

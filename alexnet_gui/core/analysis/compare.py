@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.engine import softmax, top_predictions
-from alexnet_gui.core.results import Prediction
+from alexnet_gui.core.outputs.results import Prediction
+from alexnet_gui.core.pipeline.engine import softmax, top_predictions
 from alexnet_gui.core.wording import counted
 
 
@@ -73,7 +73,7 @@ def compare_backends(
     Each backend runs once on the first readable image before timing starts, so one-off start-up costs
     (CUDA context, ONNX Runtime's first run) do not count as that image's latency.
     """
-    from alexnet_gui.core.engine import _decode
+    from alexnet_gui.core.pipeline.engine import _decode
 
     warm = False
     for path in paths:

@@ -24,7 +24,7 @@ STD = (0.229, 0.224, 0.225)
 
 @cache
 def _mean_std():
-    # numpy is imported where it is used: decoding starts before its import ends (see core/engine.py).
+    # numpy is imported where it is used: decoding starts before its import ends (see core/pipeline/engine.py).
     import numpy as np
 
     return np.array(MEAN, dtype=np.float32).reshape(3, 1, 1), np.array(STD, dtype=np.float32).reshape(3, 1, 1)
@@ -145,7 +145,7 @@ def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False) 
     The engine's decode threads call this: without numpy they need not wait for its import (~60 ms, running on
     the model's loading thread at the command line's start), and the bytes take a quarter of a float input's
     memory while they wait for their batch."""
-    from alexnet_gui.core.images import open_rgb
+    from alexnet_gui.core.pipeline.images import open_rgb
 
     if fast_decode:
         return _resample_crop_only(open_rgb(path, draft=True)).tobytes()
@@ -167,7 +167,7 @@ def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np
 def load_image_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
     """`load_input` for a command given one image: an unreadable file is a UserError that names it."""
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.images import ImageError
+    from alexnet_gui.core.pipeline.images import ImageError
 
     try:
         return load_input(path, fast_decode=fast_decode)

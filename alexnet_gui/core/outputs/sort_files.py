@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import Result
+from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
 UNCERTAIN_FOLDER = "_uncertain"
@@ -64,7 +64,7 @@ def _numbered(name: str, n: int) -> str:
 def _why_not_sortable(path: str, move: bool) -> str | None:
     """The reason a file must not be copied or moved, or None. A CSV can name any path: only regular files that
     still open as images are sorted, so a crafted row cannot move a system file, hang on a FIFO or copy /dev/zero."""
-    from alexnet_gui.core.images import ImageError, check_image_file
+    from alexnet_gui.core.pipeline.images import ImageError, check_image_file
 
     try:
         if move and os.path.islink(path):
@@ -214,7 +214,7 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
     """Read a `classify` CSV back into results (top-1 only), so a finished run can be sorted without re-running."""
     import csv
 
-    from alexnet_gui.core.results import Prediction, restore_cell
+    from alexnet_gui.core.outputs.results import Prediction, restore_cell
 
     try:
         with open(csv_path, encoding="utf-8", newline="") as f:

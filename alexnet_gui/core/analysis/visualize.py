@@ -169,7 +169,7 @@ def save_png(image: np.ndarray, path) -> None:
     from PIL import Image
 
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.output_paths import describe_os_error
+    from alexnet_gui.core.outputs.output_paths import describe_os_error
 
     try:
         Image.fromarray(image).save(path, "PNG")

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.results import Prediction, Result
+from alexnet_gui.core.outputs.results import Prediction, Result
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,7 +41,7 @@ def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     a symlinked folder, a hard link) is yielded once. A sub-folder that cannot be read is yielded itself, so it
     becomes a row with its reason instead of vanishing. Any depth: the walk keeps its own stack.
     """
-    from alexnet_gui.core.images import IMAGE_EXTENSIONS
+    from alexnet_gui.core.pipeline.images import IMAGE_EXTENSIONS
 
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[object] = set()
@@ -136,7 +136,7 @@ def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
     """Return the k most probable classes of one probability row, highest first (ties by lower index)."""
     import numpy as np
 
-    from alexnet_gui.core.labels import category
+    from alexnet_gui.core.model.labels import category
 
     order = np.argsort(-probs, kind="stable")[:k]
     return tuple(Prediction(int(i), category(int(i)), float(probs[i])) for i in order)
@@ -147,7 +147,7 @@ def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str
     read."""
     x = _decode_crop(path, fast_decode, tta)
     if isinstance(x, bytes):
-        from alexnet_gui.core.preprocess import crop_from_bytes, normalise
+        from alexnet_gui.core.model.preprocess import crop_from_bytes, normalise
 
         return normalise(crop_from_bytes(x))
     return x
@@ -157,11 +157,11 @@ def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> bytes | np.
     """Like `_decode`, but a single crop comes back as its raw pixels (`preprocess.load_crop_bytes`, made without
     numpy): the engine's queue holds these and normalises a batch at once."""
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.preprocess import load_crop_bytes
+    from alexnet_gui.core.model.preprocess import load_crop_bytes
 
     try:
         if tta == "10crop":
-            from alexnet_gui.core.tta import load_ten_crops
+            from alexnet_gui.core.pipeline.tta import load_ten_crops
 
             return load_ten_crops(path, fast_decode=fast_decode)
         return load_crop_bytes(path, fast_decode=fast_decode)
@@ -179,7 +179,7 @@ def _stack_inputs(decoded: list[bytes] | list[np.ndarray], buffer: list) -> np.n
 
     if not isinstance(decoded[0], bytes):
         return np.stack(decoded)
-    from alexnet_gui.core.preprocess import crop_from_bytes, normalise_batch
+    from alexnet_gui.core.model.preprocess import crop_from_bytes, normalise_batch
 
     decoded = [crop_from_bytes(pixels) for pixels in decoded]
     shape = (len(decoded), 3, *decoded[0].shape[:2])
@@ -230,9 +230,9 @@ class Engine:
         self.fast_decode = fast_decode
         self.decode_workers = decode_workers or default_decode_workers()
 
-        # "10crop": each image becomes ten crops and its softmax is their average (see core/tta.py).
+        # "10crop": each image becomes ten crops and its softmax is their average (see core/pipeline/tta.py).
         if tta not in (None, "none"):
-            from alexnet_gui.core.tta import check_tta_mode
+            from alexnet_gui.core.pipeline.tta import check_tta_mode
 
             tta = check_tta_mode(tta)
         self.tta = tta or "none"
@@ -244,7 +244,7 @@ class Engine:
         self.decode_cpu_seconds = 0.0
         self._stats_lock = threading.Lock()
         # "gpu": the pool only reads files and headers; each batch is decoded on the model's device with nvJPEG
-        # and goes to the backend as a device tensor (core/gpu_decode.py). The torch backend on CUDA only; tests
+        # and goes to the backend as a device tensor (core/pipeline/gpu_decode.py). The torch backend on CUDA only; tests
         # pass _gpu_decode_on_any_device=True to run the same path with torch on the CPU (libjpeg-turbo).
         self.decode = decode
         self._gpu_decode_on_any_device = _gpu_decode_on_any_device
@@ -302,7 +302,7 @@ class Engine:
         """Run the backend on a stacked (N, 3, 224, 224) batch, or (N, 10, 3, 224, 224) ten crops per image whose
         softmax is averaged, and return each image's top-k."""
         if batch.ndim == 5:
-            from alexnet_gui.core.tta import average_crop_probs
+            from alexnet_gui.core.pipeline.tta import average_crop_probs
 
             probs = average_crop_probs(softmax(self.backend.predict(batch.reshape(-1, *batch.shape[2:]))))
         else:
@@ -322,7 +322,7 @@ class Engine:
         cpu = time.thread_time()
         x: object
         if self.decode == "gpu":
-            from alexnet_gui.core.gpu_decode import prepare
+            from alexnet_gui.core.pipeline.gpu_decode import prepare
 
             # Only the file's bytes and header (and the CPU path for files the device will not decode).
             x = prepare(path)
@@ -334,7 +334,7 @@ class Engine:
 
     def _decode_on_device(self, prepared: list) -> list:
         """[(path, gpu_decode.Prepared)] → [(path, device tensor or reason)], decoded as one batch on the device."""
-        from alexnet_gui.core.gpu_decode import decode_prepared
+        from alexnet_gui.core.pipeline.gpu_decode import decode_prepared
 
         device = self._decode_device()
         inputs = decode_prepared([x for _, x in prepared], device)

@@ -3,7 +3,7 @@
 It records what produced the CSV — app version, backend, device, provider and precision that actually ran, weights
 source and SHA-256, preprocessing, top-k, TTA mode, start/end time and counts — so a CSV can be trusted (or not)
 later.
-It stays small: the per-file state that `classify --resume` needs lives in its own sidecar (see `core/resume.py`).
+It stays small: the per-file state that `classify --resume` needs lives in its own sidecar (see `core/outputs/resume.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def now_iso() -> str:
 def preprocessing_settings(*, fast_decode: bool | str, tta: str) -> dict[str, Any]:
     """Return the preprocessing recipe as recorded in the sidecar (`fast_decode` is a sentence when the rows mix
     both decodings)."""
-    from alexnet_gui.core.preprocess import CROP_SIZE, MEAN, RESIZE_SIZE, STD
+    from alexnet_gui.core.model.preprocess import CROP_SIZE, MEAN, RESIZE_SIZE, STD
 
     return {
         "resize_short_side": RESIZE_SIZE,
@@ -56,7 +56,7 @@ def weights_record(weights: Any | None, backend: Backend) -> dict[str, Any]:
     if weights is not None:
         record["kind"] = weights.kind
     if path is not None:
-        from alexnet_gui.core.weights import file_sha256
+        from alexnet_gui.core.model.weights import file_sha256
 
         record["file"] = str(path)
         try:
@@ -146,7 +146,7 @@ def start_provenance(
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     """Write JSON to a temporary file beside `path`, then rename it into place."""
     target = Path(path)
-    from alexnet_gui.core.output_paths import honour_umask
+    from alexnet_gui.core.outputs.output_paths import honour_umask
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import Prediction, Result
-from alexnet_gui.core.weights import WeightsChoice
+from alexnet_gui.core.model.weights import WeightsChoice
+from alexnet_gui.core.outputs.results import Prediction, Result
 
 INSTALL_HINT = "install the ray extra: pip install 'alexnet-gui[ray]'"
 # Tests only: a worker that finds this file deletes it and dies, once, to prove Ray retries without losing rows.
@@ -45,7 +45,7 @@ def _decode_batch(batch: dict[str, np.ndarray], *, fast_decode: bool, tta: str) 
     """Ray Data task: decode a batch of paths into fixed-size float32 inputs plus an error column ("" when fine)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from alexnet_gui.core.engine import _decode, default_decode_workers
+    from alexnet_gui.core.pipeline.engine import _decode, default_decode_workers
 
     shape = (10, 3, 224, 224) if tta == "10crop" else (3, 224, 224)
     paths = [str(p) for p in batch["path"]]
@@ -79,7 +79,7 @@ class _Classifier:
     def __init__(self, model_ref: Any, model_name: str, model_size: int, blob_size: int, device: str, top_k: int,
                  tta: str) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
-        from alexnet_gui.core.engine import Engine
+        from alexnet_gui.core.pipeline.engine import Engine
 
         path = self._local_model(model_ref, model_name, model_size, blob_size)
         weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
@@ -120,7 +120,7 @@ class _Classifier:
 
 
 def _results(batch: dict[str, np.ndarray]) -> Iterator[tuple[int, Result]]:
-    from alexnet_gui.core.labels import category
+    from alexnet_gui.core.model.labels import category
 
     for idx, path, error, index, prob in zip(
         batch["idx"], batch["path"], batch["error"], batch["top_index"], batch["top_prob"], strict=True
@@ -233,7 +233,7 @@ def run_on_ray(
     `device` "cpu").
     """
     from alexnet_gui.core.backends.base import check_precision, precision_on
-    from alexnet_gui.core.tta import check_tta_mode
+    from alexnet_gui.core.pipeline.tta import check_tta_mode
 
     if backend != "onnx":
         raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
@@ -247,7 +247,7 @@ def run_on_ray(
     model = actor_model(weights, precision_on(precision, "cuda" if actor_device == "cuda" else "cpu"))
     workers = workers or default_workers(ray, gpus_per_worker)
     if batch_size is None:
-        from alexnet_gui.core.engine import DEFAULT_BATCH_SIZE
+        from alexnet_gui.core.pipeline.engine import DEFAULT_BATCH_SIZE
 
         batch_size = DEFAULT_BATCH_SIZE["cuda" if actor_device == "cuda" else "cpu"]
     total = len(paths)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.results import Result
+from alexnet_gui.core.outputs.results import Result
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,15 @@ def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
     Sub-folders are matched by synset id (`n02123045`) or class name (`tabby`, `Egyptian_cat`); images are found
     recursively inside them. Raises UserError when no sub-folder names an ImageNet class.
     """
-    from alexnet_gui.core.engine import iter_image_paths
-    from alexnet_gui.core.labels import index_from_folder_name
+    from alexnet_gui.core.model.labels import index_from_folder_name
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
 
     root = os.fspath(folder)
     if not os.path.isdir(root):
         raise UserError(f"{root} is not a folder")
     truth: dict[str, int] = {}
     ignored: list[str] = []
-    from alexnet_gui.core.images import IMAGE_EXTENSIONS
+    from alexnet_gui.core.pipeline.images import IMAGE_EXTENSIONS
 
     with os.scandir(root) as it:
         entries = [e for e in it if not e.name.startswith(".")]
@@ -126,7 +126,7 @@ def evaluate_results(results: Iterable[Result], truth: dict[str, int]) -> Evalua
 
 def format_evaluation(evaluation: Evaluation, *, confused: int = 10) -> str:
     """Return the report the command line prints and the app shows: totals, per-class table, confused pairs."""
-    from alexnet_gui.core.labels import category, synset
+    from alexnet_gui.core.model.labels import category, synset
 
     lines = [
         f"images: {evaluation.images} classified, {len(evaluation.failed)} could not be read",

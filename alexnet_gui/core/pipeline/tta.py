@@ -32,7 +32,7 @@ def check_tta_mode(mode: str | None) -> str:
 
 def _normalised_resize(img: Image.Image) -> np.ndarray:
     """Return the short-side-256 resize of `img` (the exact path's own resize), normalised, as float32 (3, H, W)."""
-    from alexnet_gui.core.preprocess import normalise, resize_for_crop
+    from alexnet_gui.core.model.preprocess import normalise, resize_for_crop
 
     return normalise(np.asarray(resize_for_crop(img)))
 
@@ -47,7 +47,7 @@ def crop_boxes(width: int, height: int, crop: int = 224) -> list[tuple[int, int]
 
 def ten_crops(img: Image.Image) -> np.ndarray:
     """Return the ten normalised crops of an RGB image as float32 (10, 3, 224, 224)."""
-    from alexnet_gui.core.preprocess import CROP_SIZE
+    from alexnet_gui.core.model.preprocess import CROP_SIZE
 
     arr = _normalised_resize(img)
     mirrored = arr[:, :, ::-1]
@@ -62,7 +62,7 @@ def ten_crops(img: Image.Image) -> np.ndarray:
 
 def load_ten_crops(path: str, *, fast_decode: bool = False) -> np.ndarray:
     """Open an image file like the exact path does and return its ten crops (10, 3, 224, 224)."""
-    from alexnet_gui.core.images import open_rgb
+    from alexnet_gui.core.pipeline.images import open_rgb
 
     return ten_crops(open_rgb(path, draft=fast_decode))
 
@@ -78,7 +78,7 @@ def crop_regions(width: int, height: int) -> list[tuple[int, int, int, int]]:
     A mirrored crop covers the mirror-image region ("mirrored top left" is the original's top right, flipped).
     For drawing where each crop came from on the preview.
     """
-    from alexnet_gui.core.preprocess import CROP_SIZE, resized_size
+    from alexnet_gui.core.model.preprocess import CROP_SIZE, resized_size
 
     rw, rh = resized_size(width, height)
     sx, sy = width / rw, height / rh
@@ -111,7 +111,7 @@ class CropAnswers:
 
 def answer_ten_crops(backend, img: Image.Image) -> CropAnswers:
     """Run the ten crops of an RGB image through a backend; for showing the crops and where they disagree."""
-    from alexnet_gui.core.engine import softmax
+    from alexnet_gui.core.pipeline.engine import softmax
 
     crops = ten_crops(img)
     probs = softmax(backend.predict(crops))

@@ -49,7 +49,7 @@ class Prepared:
 
 
 def _cpu_path(path: str) -> np.ndarray | str:
-    from alexnet_gui.core.engine import _decode
+    from alexnet_gui.core.pipeline.engine import _decode
 
     return _decode(path, False)
 
@@ -60,7 +60,7 @@ def prepare(path: str | os.PathLike[str]) -> Prepared:
 
     A file the device should not decode gets the CPU path's result right here, on the calling thread.
     """
-    from alexnet_gui.core.images import _open_checked
+    from alexnet_gui.core.pipeline.images import _open_checked
 
     path = os.fspath(path)
     try:
@@ -172,7 +172,7 @@ def to_input(image: torch.Tensor) -> torch.Tensor:
     """
     import torch
 
-    from alexnet_gui.core.preprocess import (
+    from alexnet_gui.core.model.preprocess import (
         CROP_SIZE,
         MEAN,
         STD,

@@ -1,0 +1,1 @@
+"""What the results and the network mean: evaluation, comparison, visualisation, Grad-CAM, the architecture table."""

@@ -1,0 +1,1 @@
+"""What a model is: its card (architecture, labels, preprocessing, output kind), its weights and their formats."""

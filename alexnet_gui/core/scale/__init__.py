@@ -1,0 +1,1 @@
+"""The same result source on a Ray cluster."""
