@@ -80,7 +80,7 @@ def fp16(folder: str) -> dict:
     from alexnet_gui.core.backends import load_backend
     from alexnet_gui.core.model.preprocess import load_input
     from alexnet_gui.core.model.weights import resolve_weights
-    from alexnet_gui.core.pipeline.engine import softmax
+    from alexnet_gui.core.pipeline.scores import softmax
 
     name, weights = _arg("--backend", "onnx"), resolve_weights(untrained=True)
     full = load_backend(name, weights, "cuda", precision="fp32")

@@ -6,6 +6,10 @@ import numpy as np
 from PIL import Image
 
 from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.model.loading import torchvision_card
+
+#: the card the test backends run under: torchvision's (1000 ImageNet classes, its recipe)
+TEST_CARD = torchvision_card("test backend")
 
 # ImageNet normalisation, repeated here so the test backends decode the colour without the code under test.
 _MEAN = np.array([0.485, 0.456, 0.406])
@@ -24,6 +28,7 @@ class ColourCodedBackend(Backend):
     """
 
     device, provider, weights_source = "cpu", "numpy", "colour code"
+    card = TEST_CARD
 
     def __init__(self, answers: dict[int, list[int]], name: str = "colour"):
         self.answers = answers
@@ -44,6 +49,7 @@ class LinearBackend(Backend):
     """Logits are a fixed random linear function of a 4x4-pooled input: different crops get different answers."""
 
     name, device, provider, weights_source = "linear", "cpu", "numpy", "seeded random matrix"
+    card = TEST_CARD
 
     def __init__(self, seed: int = 0, scale: float = 1.0):
         self.weights = np.random.default_rng(seed).normal(size=(3 * 56 * 56, 1000)) * scale

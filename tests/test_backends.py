@@ -10,6 +10,7 @@ from alexnet_gui.core.backends import PREPACK_FROM_IMAGES, load_backend, prepack
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 from alexnet_gui.core.model.weights import resolve_weights
 from tests.fresh_interpreter import imports_after
+from tests.known_answers import TEST_CARD
 
 SHAPES = {
     "conv1": (64, 55, 55), "relu1": (64, 55, 55), "pool1": (64, 27, 27),
@@ -61,11 +62,19 @@ def test_torch_model_is_torchvisions_alexnet_loaded_strictly(tmp_path, torch_bac
 
     from alexnet_gui.core.model.weights import untrained_state_dict
 
-    assert type(torch_backend.model) is torchvision.models.AlexNet
+    # The card's builder makes torchvision's network: the same keys, and the same answers as torchvision's own.
+    reference = torchvision.models.alexnet(weights=None).eval()
+    reference.load_state_dict(untrained_state_dict(0), strict=True)
+    assert list(torch_backend.model.state_dict()) == list(reference.state_dict())
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        assert torch.equal(torch_backend.model(x), reference(x))
     state = untrained_state_dict(0)
     del state["classifier.6.bias"]
     torch.save(state, tmp_path / "partial.pth")
-    with pytest.raises(BackendError, match=r"is not an AlexNet state_dict \(Error\(s\) in loading state_dict.*"):
+    from alexnet_gui.core.model.archs import ArchitectureError
+
+    with pytest.raises(ArchitectureError, match=r"partial\.pth has no classifier\.6\.bias: every AlexNet layer has a bias"):
         load_backend("torch", resolve_weights(tmp_path / "partial.pth"), "cpu")
 
 
@@ -195,8 +204,8 @@ def _save_model(path, input_shape, output_shape):
 @pytest.mark.parametrize(
     "input_shape, output_shape, message",
     [
-        (["N", 1, 224, 224], ["N", 1], r"takes input of shape \['N', 1, 224, 224\], not N x 3 x 224 x 224"),
-        (["N", 3, 224, 224], ["N", 3], r"outputs shape \['N', 3\], not the 1000 ImageNet classes"),
+        (["N", 1, 224, 224], ["N", 1], r"takes input of shape \['N', 1, 224, 224\], not N x 3 x H x W"),
+        (["N", 3, 224, 224], ["N", 3, 7], r"^m\.onnx has no N x classes output \(its outputs: y "),
     ],
 )
 def test_user_onnx_models_are_checked_before_use(tmp_path, input_shape, output_shape, message):
@@ -246,7 +255,7 @@ def test_the_command_line_prepacks_only_for_runs_long_enough_to_repay_it(monkeyp
 
     asked = []
     monkeypatch.setattr(backends, "load_backend",
-                        lambda name, weights, device, precision, prepack: asked.append(prepack) or _Opened())
+                        lambda name, weights, device, precision, prepack, choices: asked.append(prepack) or _Opened())
     args = argparse.Namespace(backend="onnx", device="cpu")
     for images in (None, 1, PREPACK_FROM_IMAGES - 1, PREPACK_FROM_IMAGES):
         open_backend(args, untrained_weights, images=images)
@@ -256,3 +265,4 @@ def test_the_command_line_prepacks_only_for_runs_long_enough_to_repay_it(monkeyp
 
 class _Opened:
     name, device, provider, precision, weights_source = "onnx", "cpu", "CPUExecutionProvider", "fp32", "test"
+    card = TEST_CARD

@@ -6,7 +6,7 @@ import pytest
 from alexnet_gui.cli import main
 from alexnet_gui.commands import compare as compare_command
 from alexnet_gui.core.analysis.compare import compare_backends, compare_input, summarise_comparisons
-from alexnet_gui.core.pipeline.engine import softmax
+from alexnet_gui.core.pipeline.scores import softmax
 from tests.known_answers import ColourCodedBackend, LinearBackend, write_colour_image
 
 

@@ -7,14 +7,18 @@ import numpy as np
 import pytest
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths, softmax
+from alexnet_gui.core.model.preprocess import TORCHVISION
+from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
+from alexnet_gui.core.pipeline.scores import softmax
 from tests.image_fixtures import write_photos, write_tricky_folder
+from tests.known_answers import TEST_CARD
 
 
 class PixelLogits(Backend):
     """A test backend whose logits are the input's first 1000 values: every image gets its own answer."""
 
     name, device, provider, weights_source = "pixels", "cpu", "numpy", "none"
+    card = TEST_CARD
 
     def __init__(self):
         self.batch_sizes = []
@@ -119,7 +123,7 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
 
     paths = [str(p) for p in write_photos(tmp_path, 6, size=(64, 48))]
     decoded, all_decoded = [], threading.Event()
-    real_decode = engine_module._decode_crop
+    real_decode = engine_module.decode_crop
 
     def counting_decode(*args):
         x = real_decode(*args)
@@ -128,9 +132,10 @@ def test_decoding_runs_while_the_backend_is_still_loading(tmp_path, monkeypatch)
             all_decoded.set()
         return x
 
-    monkeypatch.setattr(engine_module, "_decode_crop", counting_decode)
+    monkeypatch.setattr(engine_module, "decode_crop", counting_decode)
     loading: Future = Future()
-    results = Engine(loading, batch_size=2).run(paths)
+    # The recipe is known before the model (torchvision's card is built in), so decoding need not wait for it.
+    results = Engine(loading, batch_size=2, recipe=TORCHVISION).run(paths)
     first: list = []
     waiter = threading.Thread(target=lambda: first.append(next(results)))
     waiter.start()

@@ -17,6 +17,7 @@ from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.model.preprocess import load_input
 from alexnet_gui.core.pipeline.engine import Engine
 from tests.image_fixtures import photo_like, write_photos, write_tricky_folder
+from tests.known_answers import TEST_CARD
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")
@@ -160,6 +161,8 @@ class RecordingTorch(Backend):
     """A stand-in torch backend that keeps every input it is given; its logits are the input's first 1000 values."""
 
     name, device, provider, weights_source = "torch", "cpu", "test", "none"
+    card = TEST_CARD
+    capabilities = frozenset({"device-tensors"})
 
     def __init__(self):
         self.seen = []

@@ -104,16 +104,19 @@ def test_fp32_is_the_default_and_what_the_backends_report(torch_backend):
 
 
 def test_provenance_records_the_precision_that_ran():
+    from alexnet_gui.core.model.loading import untrained_card
     from alexnet_gui.core.outputs.provenance import start_provenance
 
     class Half:
         name, device, provider, weights_source, precision = "torch", "cuda", "torch (cuda:0)", "untrained", "fp16"
+        card = untrained_card()
 
-    class Old:  # a backend from before --precision: fp32
-        name, device, provider, weights_source = "onnx", "cpu", "CPUExecutionProvider", "untrained"
+    class Full:
+        name, device, provider, weights_source, precision = "onnx", "cpu", "CPUExecutionProvider", "untrained", "fp32"
+        card = untrained_card()
 
     assert start_provenance(Half(), top_k=5).to_json()["precision"] == "fp16"
-    assert start_provenance(Old(), top_k=5).to_json()["precision"] == "fp32"
+    assert start_provenance(Full(), top_k=5).to_json()["precision"] == "fp32"
 
 
 def test_torch_half_model_matches_fp32_on_the_cpu(untrained_weights, torch_backend):

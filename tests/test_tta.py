@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alexnet_gui.core.pipeline.engine import Engine, softmax
+from alexnet_gui.core.pipeline.engine import Engine
+from alexnet_gui.core.pipeline.scores import softmax
 from alexnet_gui.core.pipeline.tta import CROP_NAMES, answer_ten_crops, crop_regions, ten_crops
 from tests.known_answers import LinearBackend
 

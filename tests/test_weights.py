@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from alexnet_gui.core.model import weights as W
+from alexnet_gui.core.model.checkpoints import load_state_dict
 from tests.fresh_interpreter import imports_after
 
 
@@ -203,8 +204,10 @@ def test_resolution_order(tmp_path, torch_home):
     with pytest.raises(W.WeightsError, match="weights file not found"):
         W.resolve_weights(tmp_path / "missing.pth")
     (tmp_path / "w.h5").write_bytes(b"x")
-    with pytest.raises(W.WeightsError, match=r"must be a \.pth state_dict or an \.onnx model"):
-        W.resolve_weights(tmp_path / "w.h5")
+    assert W.resolve_weights(tmp_path / "w.h5").kind == "keras"
+    (tmp_path / "w.txt").write_bytes(b"x")
+    with pytest.raises(W.WeightsError, match=r"^w\.txt is not a model file this app reads: give a PyTorch file"):
+        W.resolve_weights(tmp_path / "w.txt")
 
 
 class RunsCode:
@@ -225,7 +228,7 @@ def test_a_pickle_that_runs_code_is_refused(tmp_path):
     torch.save({"features.0.weight": RunsCode(str(marker))}, tmp_path / "evil_zip.pth")
     for path in (evil, tmp_path / "evil_zip.pth"):
         with pytest.raises(W.WeightsError, match="refused to load .*not a plain PyTorch state_dict.*may try to run code"):
-            W.load_state_dict(path)
+            load_state_dict(path)
     assert not marker.exists()
 
 
@@ -234,13 +237,13 @@ def test_garbage_and_non_state_dicts_are_refused(tmp_path):
 
     (tmp_path / "g.pth").write_bytes(b"garbage" * 10)
     with pytest.raises(W.WeightsError, match="refused to load .*damaged"):
-        W.load_state_dict(tmp_path / "g.pth")
+        load_state_dict(tmp_path / "g.pth")
     (tmp_path / "e.pth").write_bytes(b"")
     with pytest.raises(W.WeightsError, match="cannot read .* as PyTorch weights"):
-        W.load_state_dict(tmp_path / "e.pth")
+        load_state_dict(tmp_path / "e.pth")
     torch.save([1, 2, 3], tmp_path / "l.pth")
     with pytest.raises(W.WeightsError, match="does not hold a state_dict"):
-        W.load_state_dict(tmp_path / "l.pth")
+        load_state_dict(tmp_path / "l.pth")
 
 
 def test_untrained_state_dict_is_seeded_and_shaped_like_torchvisions():
@@ -259,7 +262,7 @@ def test_checkpoint_wrapped_state_dict_loads(tmp_path):
 
     state = W.untrained_state_dict(0)
     torch.save({"state_dict": state, "epoch": 90}, tmp_path / "ckpt.pth")
-    assert set(W.load_state_dict(tmp_path / "ckpt.pth")) == set(state)
+    assert set(load_state_dict(tmp_path / "ckpt.pth")) == set(state)
 
 
 def test_importing_weights_does_not_import_torch():

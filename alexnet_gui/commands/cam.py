@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.model.labels import category
     from alexnet_gui.core.model.preprocess import denormalise, load_image_input
     from alexnet_gui.core.outputs.output_paths import check_output_file
-    from alexnet_gui.core.pipeline.engine import softmax
+    from alexnet_gui.core.pipeline.scores import softmax
 
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
     x = load_image_input(args.image)[None]

@@ -16,7 +16,9 @@ from alexnet_gui.commands.argument_types import number_between, positive_int, to
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_model_arguments,
+    card_choices,
     choose_weights,
+    describe_card,
     open_backend,
 )
 from alexnet_gui.core.errors import UserError, exit_status_for
@@ -97,12 +99,13 @@ def _open_ray(args: argparse.Namespace):
     classifier = RayClassifier(
         weights, backend=args.backend, device=args.device, precision=args.precision, address=args.address,
         workers=args.workers, gpus_per_worker=args.gpus_per_worker, top_k=args.top_k, batch_size=args.batch_size,
-        fast_decode=args.fast_decode, tta=args.tta,
+        fast_decode=args.fast_decode, tta=args.tta, choices=card_choices(args),
     )
     if classifier.precision != args.precision:  # fp16 asked for, and the actors have no GPU
         print(f"precision: {classifier.precision} on the actors' CPUs, not {args.precision} "
               f"({args.precision} needs CUDA; the Ray cluster gives the actors no GPU)", file=sys.stderr)
     print(f"engine: {classifier.provider}; weights: {classifier.weights_source}", file=sys.stderr)
+    print(describe_card(classifier.card), file=sys.stderr)
     return classifier
 
 
@@ -260,10 +263,15 @@ def run(args: argparse.Namespace) -> int:
         pending_backend = _in_background(load)
         running = None
         try:
+            from alexnet_gui.core.model.loading import quick_card
+
+            # Known without the weights (torchvision's file, a card sidecar): decoding starts with the card's recipe
+            # at once; otherwise the engine waits for the loaded model's card.
+            early = quick_card(weights, card_choices(args))
             engine = Engine(
                 pending_backend, top_k=args.top_k, batch_size=args.batch_size,
                 fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
-                decode=getattr(args, "decode", "cpu"),
+                decode=getattr(args, "decode", "cpu"), recipe=early.preprocess if early is not None else None,
             )
             running = engine.run(paths, cancel=cancel, on_progress=flush_batch)
             first = next(running, None)

@@ -1,5 +1,6 @@
-"""The options every model-running sub-command shares (--backend, --device, --precision, --weights, --untrained),
-and turning them into a ready backend with what was chosen reported on stderr."""
+"""The options every model-running sub-command shares (--backend, --device, --precision, --weights, --untrained,
+--labels, --preprocess, --card), and turning them into a ready backend with what was chosen (its model card among
+it) reported on stderr."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import sys
 
 from alexnet_gui.core.backends.base import PRECISIONS, Backend, check_precision
+from alexnet_gui.core.wording import counted
 
 UNTRAINED_WARNING = (
     "WARNING: --untrained runs a seeded random network: its predictions are meaningless "
@@ -29,12 +31,25 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
     weights = group.add_mutually_exclusive_group()
     weights.add_argument(
         "--weights", metavar="FILE",
-        help="a .pth state_dict or an .onnx model (default: torchvision's cache, else download)",
+        help="a PyTorch file (.pth, .pt, .pkl, .pth.tar), an ONNX model (.onnx), a Keras model (.h5, .keras), a "
+        "model folder, or a named download (bvlc-alexnet) (default: torchvision's ImageNet weights from its cache, "
+        "else downloaded)",
     )
     weights.add_argument(
         "--untrained", action="store_true",
         help="use a seeded random network; predictions are meaningless (demos and tests only)",
     )
+    group.add_argument(
+        "--labels", metavar="FILE",
+        help="the model's class names: class_indices.json, a JSON list, or one name per line (default: the card's, "
+        "else a labels file beside the weights, else ImageNet's for 1000 classes)",
+    )
+    group.add_argument(
+        "--preprocess", metavar="NAME|FILE",
+        help="the model's preprocessing: a preset (torchvision, tutorial, caffe, openvino-caffe, keras-tutorial, "
+        "alexnet2012) or a JSON recipe (default: the card's, else the model family's own)",
+    )
+    group.add_argument("--card", metavar="FILE", help="a model card JSON describing the weights (see the README)")
 
 
 def add_precision_argument(group) -> None:
@@ -94,6 +109,20 @@ def report_core_notices() -> None:
         logger.propagate = False
 
 
+def card_choices(args: argparse.Namespace):
+    """The user's --labels, --preprocess and --card, for the model loader."""
+    from alexnet_gui.core.model.loading import CardChoices
+
+    return CardChoices(getattr(args, "labels", None), getattr(args, "preprocess", None), getattr(args, "card", None))
+
+
+def describe_card(card) -> str:
+    """The line on stderr that says which card and preprocessing run, so a wrong guess can be seen."""
+    arch = card.architecture.describe() if card.architecture is not None else f"ONNX graph ({card.input_size} px)"
+    return (f"model: {card.card_id} — {arch}; {card.classes} classes ({card.labels.source}); output {card.output}; "
+            f"preprocessing {card.preprocess.describe()}")
+
+
 def open_backend(args: argparse.Namespace, weights=None, images: int | None = None) -> Backend:
     """Resolve weights (unless given, from `choose_weights`) and load the chosen backend, telling the user on
     stderr what was picked and why. `images`, when known, is how many images it will classify: a short run
@@ -106,7 +135,8 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
     if weights is None:
         weights = choose_weights(args)
     prepack = True if images is None else prepack_pays_off(images)
-    backend = load_backend(args.backend, weights, args.device, precision, prepack=prepack)
+    backend = load_backend(args.backend, weights, args.device, precision, prepack=prepack,
+                           choices=card_choices(args))
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
     reason = "the model fell back to the CPU"
@@ -122,4 +152,9 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
         f"backend: {backend.name} on {backend.device}{note} — {backend.provider}; weights: {backend.weights_source}",
         file=sys.stderr,
     )
+    print(describe_card(backend.card), file=sys.stderr)
+    top_k = getattr(args, "top_k", None)
+    if isinstance(top_k, int) and top_k > backend.card.classes:
+        print(f"note: the model has {counted(backend.card.classes, 'class', 'classes')}; --top-k {top_k} gives "
+              f"{backend.card.classes} per image", file=sys.stderr)
     return backend

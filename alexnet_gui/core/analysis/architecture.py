@@ -1,4 +1,5 @@
-"""AlexNet's layers with their output shapes for a 224x224 input and parameter counts, measured on the model."""
+"""A card's AlexNet layer by layer: output shapes for its input size and parameter counts, measured on the built
+network."""
 
 from __future__ import annotations
 
@@ -27,29 +28,51 @@ class LayerRow:
     params: int
 
 
-def layer_table() -> list[LayerRow]:
-    """Run torchvision's AlexNet on a 1x3x224x224 input and record each layer's output shape and parameters."""
-    import torch
-    import torchvision
+def layer_names(arch=None) -> dict[str, str]:
+    """Module path → readable name for the card's network (LRN layers as normN, Keras's padding as pad1)."""
+    from alexnet_gui.core.model.archs import TORCHVISION_ARCH, feature_index
 
-    model = torchvision.models.alexnet(weights=None).eval()
+    arch = arch or TORCHVISION_ARCH
+    names = {f"features.{i}": name for name, i in feature_index(arch).items()}
+    if arch.conv1_padding and len(set(arch.conv1_padding)) > 1:
+        names = {"features.0": "pad1", **names}
+    names["avgpool"] = "avgpool" if arch.avgpool else "flatten"
+    names.update({path: name for path, name in LAYER_NAMES.items() if path.startswith("classifier")})
+    return dict(sorted(names.items(), key=lambda kv: _order(kv[0])))
+
+
+def _order(path: str) -> tuple[int, int]:
+    part, _, index = path.partition(".")
+    return ({"features": 0, "avgpool": 1, "classifier": 2}[part], int(index or 0))
+
+
+def layer_table(arch=None) -> list[LayerRow]:
+    """Build the card's network (torchvision's when None), run it on one input of its size and record each
+    layer's output shape and parameters."""
+    import torch
+
+    from alexnet_gui.core.model.archs import TORCHVISION_ARCH, build_network
+
+    arch = arch or TORCHVISION_ARCH
+    model = build_network(arch).eval()
     modules = dict(model.named_modules())
     shapes: dict[str, tuple[int, ...]] = {}
     handles = []
-    for path in LAYER_NAMES:
+    names = layer_names(arch)
+    for path in names:
         def hook(_m, _i, out, path=path):
             shapes[path] = tuple(out.shape[1:])
         handles.append(modules[path].register_forward_hook(hook))
     try:
         with torch.inference_mode():
-            model(torch.zeros(1, 3, 224, 224))
+            model(torch.zeros(1, 3, arch.input_size, arch.input_size))
     finally:
         for h in handles:
             h.remove()
     return [
         LayerRow(name, path, type(modules[path]).__name__, shapes[path],
                  sum(p.numel() for p in modules[path].parameters()))
-        for path, name in LAYER_NAMES.items()
+        for path, name in names.items()
     ]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from alexnet_gui.core.backends.base import Backend
 from alexnet_gui.core.outputs.results import Prediction
-from alexnet_gui.core.pipeline.engine import softmax, top_predictions
+from alexnet_gui.core.pipeline.scores import to_probabilities, top_predictions
 from alexnet_gui.core.wording import counted
 
 
@@ -45,7 +45,8 @@ class Comparison:
 
 
 def compare_input(backends: Sequence[Backend], x: np.ndarray, *, top_k: int = 5, path: str = "") -> Comparison:
-    """Compare the backends on one normalised input (3, 224, 224)."""
+    """Compare the backends on one normalised input (3, S, S); they must run the same card (see
+    `check_same_card`)."""
     batch = np.ascontiguousarray(x[None], dtype=np.float32)
     answers = []
     logits = []
@@ -54,10 +55,22 @@ def compare_input(backends: Sequence[Backend], x: np.ndarray, *, top_k: int = 5,
         out = backend.predict(batch)
         seconds = time.perf_counter() - start
         logits.append(np.asarray(out, dtype=np.float64)[0])
-        answers.append(BackendAnswer(backend.name, top_predictions(softmax(out)[0], top_k), seconds))
+        probs = to_probabilities(np.asarray(out), backend.card.output)
+        answers.append(BackendAnswer(backend.name, top_predictions(probs[0], top_k, backend.card.labels), seconds))
     stacked = np.stack(logits)
     diff = float((stacked.max(axis=0) - stacked.min(axis=0)).max())
     return Comparison(path, None, tuple(answers), diff)
+
+
+def check_same_card(backends: Sequence[Backend]) -> None:
+    """Refuse to compare backends that run different models (weights, classes or recipe): their numbers would
+    differ for reasons that are not the backends'."""
+    from alexnet_gui.core.errors import UserError
+
+    cards = {(b.card.labels.names, b.card.preprocess) for b in backends}
+    if len(cards) > 1:
+        raise UserError("the backends run models with different labels or preprocessing; compare one model "
+                        "on both")
 
 
 def compare_backends(
@@ -73,13 +86,15 @@ def compare_backends(
     Each backend runs once on the first readable image before timing starts, so one-off start-up costs
     (CUDA context, ONNX Runtime's first run) do not count as that image's latency.
     """
-    from alexnet_gui.core.pipeline.engine import _decode
+    from alexnet_gui.core.pipeline.decode import decode_input
 
+    check_same_card(backends)
+    recipe = backends[0].card.preprocess
     warm = False
     for path in paths:
         if cancel is not None and cancel.is_set():
             return
-        x = _decode(path, fast_decode)
+        x = decode_input(path, fast_decode, recipe=recipe)
         if isinstance(x, str):
             yield Comparison(path, x)
             continue

@@ -52,8 +52,10 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: np.ndarray | torch.Tensor, c
     return cam.cpu().numpy().astype(np.float32)
 
 
-def alexnet_cam_layer(model: nn.Module) -> nn.Module:
-    """The layer Grad-CAM looks at in AlexNet: conv5 after its ReLU (features[11]), the last spatial map."""
+def alexnet_cam_layer(model: nn.Module, arch=None) -> nn.Module:
+    """The layer Grad-CAM looks at in the card's AlexNet: conv5 after its ReLU, the last spatial map."""
+    from alexnet_gui.core.model.archs import TORCHVISION_ARCH, feature_index
+
     features = model.features
     assert isinstance(features, nn.Sequential)
-    return features[11]
+    return features[feature_index(arch or TORCHVISION_ARCH)["relu5"]]

@@ -97,14 +97,19 @@ def filters_grid(weight: np.ndarray, *, joint: bool = False, in_channel: int | N
     return tile(filter_tiles(weight, joint=joint, in_channel=in_channel), scale=scale, pad=pad)
 
 
-def feature_layer(name: str, *, pre_relu: bool = False) -> str:
-    """The activation to show for a layer name: `convN` means after its ReLU unless `pre_relu`."""
+def feature_layer(name: str, *, pre_relu: bool = False, layers=None) -> str:
+    """The activation to show for a layer name: `convN` means after its ReLU unless `pre_relu`. `layers` are the
+    model's own (`card.layer_names()`; torchvision's when None)."""
     from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 
+    known = tuple(layers) if layers is not None else ACTIVATION_LAYERS
     if name.startswith("conv") and not pre_relu:
         name = "relu" + name[4:]
-    if name not in ACTIVATION_LAYERS:
-        raise BackendError(f"unknown layer {name!r}; choose from {', '.join(ACTIVATION_LAYERS)}")
+    if name not in known:
+        if not known:
+            raise BackendError("this model's layers are its own (an ONNX graph the app did not build): it has no "
+                               f"{name} to show")
+        raise BackendError(f"unknown layer {name!r}; choose from {', '.join(known)}")
     return name
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
+    from alexnet_gui.core.model.loading import CardChoices
     from alexnet_gui.core.model.weights import WeightsChoice
 
 BACKEND_NAMES = ("onnx", "torch")
@@ -48,11 +49,15 @@ def prepack_pays_off(images: int) -> bool:
 
 
 def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precision: str = "fp32",
-                 prepack: bool = True) -> Backend:
+                 prepack: bool = True, choices: CardChoices | None = None) -> Backend:
     """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda") in `precision`
     ("fp32", or "fp16": CUDA only, refused with device "cpu", fp32 on the CPU when "auto" finds no CUDA; the
     backend's `precision` says what runs). `prepack` False opens an ONNX model faster for short runs
-    (see `prepack_pays_off`); torch ignores it."""
+    (see `prepack_pays_off`); torch ignores it. `choices` are the user's labels, preprocessing and card file,
+    applied to the model's own card (`backend.card`)."""
+    from alexnet_gui.core.model.loading import NO_CHOICES
+
+    choices = choices or NO_CHOICES
     _check(name, device, precision)
     # fp16 without usable CUDA needs no handling here: each backend runs fp32 on the CPU under "auto"
     # (`base.precision_on`) and raises its own CUDA error under "cuda".
@@ -60,10 +65,10 @@ def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precis
         _require_torch()
         from alexnet_gui.core.backends.torch_backend import TorchBackend
 
-        return TorchBackend(weights, device, precision=precision)
+        return TorchBackend(weights, device, precision=precision, choices=choices)
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend
 
-    return OnnxBackend(weights, device, precision=precision, prepack=prepack)
+    return OnnxBackend(weights, device, precision=precision, prepack=prepack, choices=choices)
 
 
 def cuda_status(name: str) -> tuple[bool, str]:

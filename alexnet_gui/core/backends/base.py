@@ -1,8 +1,10 @@
 """The one interface every inference backend implements.
 
-A backend takes a float32 batch shaped (N, 3, 224, 224), already normalised by `core.preprocess`,
-and returns float32 logits shaped (N, 1000) as a numpy array. Nothing else crosses the boundary:
-no torch tensors leave a backend, so callers never need torch.
+A backend runs one model, described by its card (`backend.card`): it takes a float32 batch shaped
+(N, 3, S, S), already made by the card's recipe (`core.model.preprocess`), and returns float32 scores shaped
+(N, classes) as a numpy array: logits or probabilities, as `card.output` says. Nothing else crosses the boundary:
+no torch tensors leave a backend, so callers never need torch. What a backend can do beyond that is declared in
+`capabilities`, never probed.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+    from alexnet_gui.core.model.card import ModelCard
+
 from alexnet_gui.core.errors import UserError
 
-# Layers whose activations a backend can return, in network order. `convN` is the convolution's
-# output before its ReLU, `reluN` after it, `poolN` after the max-pool that follows.
+# Layers of torchvision's AlexNet, in network order. `convN` is the convolution's output before its ReLU, `reluN`
+# after it, `poolN` after the max-pool that follows; a card with LRN adds `norm1`/`norm2` (see
+# `ModelCard.layer_names`, which is what views and commands ask a backend for).
 ACTIVATION_LAYERS: tuple[str, ...] = (
     "conv1", "relu1", "pool1",
     "conv2", "relu2", "pool2",
@@ -25,6 +30,10 @@ ACTIVATION_LAYERS: tuple[str, ...] = (
     "conv4", "relu4",
     "conv5", "relu5", "pool5",
 )
+
+#: What a backend may declare beyond `predict`: "activations" (layer outputs by name), "torch-model" (a torch
+#: module in `model`, for gradients: Grad-CAM, kernels), "device-tensors" (`predict_tensor` on a device tensor).
+CAPABILITIES = frozenset({"activations", "torch-model", "device-tensors"})
 
 # Numeric precisions a backend can run in. fp16 runs on CUDA only: on a CPU half precision is slower, not faster.
 PRECISIONS: tuple[str, ...] = ("fp32", "fp16")
@@ -63,14 +72,25 @@ class Backend(ABC):
     provider: str
     #: where the weights came from, for the status bar, the summary and the provenance sidecar
     weights_source: str
+    #: the model's card: architecture, labels, preprocessing, output kind, batch limit, source, hash
+    card: ModelCard
+    #: what this backend can do beyond predict (see CAPABILITIES)
+    capabilities: frozenset[str] = frozenset()
 
     @abstractmethod
     def predict(self, batch: np.ndarray) -> np.ndarray:
-        """Return logits (N, 1000) float32 for a normalised batch (N, 3, 224, 224) float32."""
+        """Return scores (N, classes) float32 (logits or probabilities, see `card.output`) for a batch made by the
+        card's recipe, (N, 3, S, S) float32."""
 
     @abstractmethod
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
-        """Return the named layers' activations (see ACTIVATION_LAYERS) for a batch, as numpy arrays."""
+        """Return the named layers' activations (see `card.layer_names()`) for a batch, as numpy arrays."""
+
+    def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, classes) float64: softmax of logits, or the model's own probabilities."""
+        from alexnet_gui.core.pipeline.scores import to_probabilities
+
+        return to_probabilities(self.predict(batch), self.card.output)
 
     def close(self) -> None:  # noqa: B027 - optional: a backend with nothing to free keeps this
         """Release device memory and sessions; the backend is unusable afterwards."""

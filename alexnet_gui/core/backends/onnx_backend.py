@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -17,13 +16,14 @@ import onnxruntime as ort
 
 from alexnet_gui.core.backends import onnx_cache
 from alexnet_gui.core.backends.base import (
-    ACTIVATION_LAYERS,
     Backend,
     BackendError,
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.model.weights import WeightsChoice, file_sha256
+from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
+from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
+from alexnet_gui.core.model.weights import WeightsChoice, cache_root, memoised_sha256
 
 log = logging.getLogger("alexnet_gui")
 
@@ -39,35 +39,12 @@ _PROBE_MODEL = (
 
 def onnx_cache_dir() -> Path:
     """The folder holding exported models: $ALEXNET_GUI_CACHE/onnx, else the user cache folder."""
-    root = os.environ.get(CACHE_ENV)
-    if not root:
-        import platformdirs
-
-        root = platformdirs.user_cache_dir("alexnet-gui")
-    return Path(root) / "onnx"
+    return cache_root() / "onnx"
 
 
 def _weights_key(path: Path) -> str:
-    """First 16 hex of the file's SHA-256, remembered by (path, size, mtime) so a 233 MB file is hashed once."""
-    st = path.stat()
-    index_path = onnx_cache_dir() / "hashes.json"
-    try:
-        index = json.loads(index_path.read_text())
-    except (OSError, ValueError):
-        index = {}
-    if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
-        index = {}  # damaged ([] or null, or edited by hand): it is only a memo, made again
-    stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    if stamp not in index:
-        index[stamp] = file_sha256(path)[:16]
-        tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
-        try:
-            index_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(index, indent=1))
-            os.replace(tmp, index_path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only cache: the hash is computed again next time
-    return index[stamp]
+    """First 16 hex of the file's SHA-256 (hashed once per file: see `weights.memoised_sha256`)."""
+    return memoised_sha256(path)[:16]
 
 
 def cached_model_path(weights: WeightsChoice) -> Path:
@@ -80,13 +57,30 @@ def cached_model_path(weights: WeightsChoice) -> Path:
     return onnx_cache_dir() / f"alexnet-{key}.onnx"
 
 
+def exported_base_card(weights: WeightsChoice, path: Path) -> ModelCard | None:
+    """The base card of a cached export (its sidecar, written at export), or one known without the weights."""
+    quick = quick_base_card(weights)
+    if quick is not None:
+        return quick
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        try:
+            from dataclasses import replace
+
+            return replace(read_card(sidecar), source=weights.source)
+        except Exception:  # noqa: BLE001 - a damaged sidecar is made again with the export
+            return None
+    return None
+
+
 def ensure_exported(weights: WeightsChoice) -> Path:
-    """Return the ONNX model for these weights, exporting it on first use (the only time torch is imported)."""
+    """Return the ONNX model for these weights, exporting it on first use (the only time torch is imported).
+    An export's base card lies beside it (`NAME.onnx.card.json`)."""
     if weights.kind == "onnx":
         assert weights.path is not None
         return weights.path
     path = cached_model_path(weights)
-    if not onnx_cache.usable(path):
+    if not onnx_cache.usable(path) or exported_base_card(weights, path) is None:
         from alexnet_gui.core.backends.onnx_export import export_onnx
 
         log.info("preparing the ONNX model for %s (once per weights file; it is cached in %s)",
@@ -94,7 +88,8 @@ def ensure_exported(weights: WeightsChoice) -> Path:
         started = time.perf_counter()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            export_onnx(weights, path, verify=True)
+            report = export_onnx(weights, path, verify=True)
+            write_sidecar(report.base_card, path)
             onnx_cache.record_file(path)
         except OSError as exc:
             raise BackendError(
@@ -217,25 +212,6 @@ def cuda_status() -> tuple[bool, str]:
     return True, "CUDAExecutionProvider"
 
 
-def _check_model_io(session: ort.InferenceSession, path: Path) -> str:
-    """Check the input is N x 3 x 224 x 224 and some output has 1000 classes; return that output's name."""
-    inputs = session.get_inputs()
-    if len(inputs) != 1:
-        raise BackendError(f"{path.name} must have one input, it has {len(inputs)}")
-    shape = list(inputs[0].shape)
-    if len(shape) != 4 or shape[1:] != [3, 224, 224]:
-        raise BackendError(f"{path.name} takes input of shape {shape}, not N x 3 x 224 x 224 as AlexNet does")
-    outputs = session.get_outputs()
-    names = [o.name for o in outputs]
-    if "logits" in names:
-        candidate = outputs[names.index("logits")]
-    else:
-        candidate = outputs[0]
-    if list(candidate.shape)[1:] != [1000]:
-        raise BackendError(f"{path.name} outputs shape {list(candidate.shape)}, not the 1000 ImageNet classes")
-    return candidate.name
-
-
 def _threads() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -244,14 +220,17 @@ def _threads() -> int:
 
 
 class OnnxBackend(Backend):
-    """Runs an ONNX export of AlexNet with ONNX Runtime on CUDA or the CPU."""
+    """Runs an ONNX model (an export of any card, or a user's image classifier) with ONNX Runtime on CUDA or the
+    CPU."""
 
     name = "onnx"
 
     def __init__(self, weights: WeightsChoice, device: str = "auto", precision: str = "fp32",
-                 prepack: bool = True) -> None:
+                 prepack: bool = True, choices: CardChoices = NO_CHOICES, card: ModelCard | None = None) -> None:
         """`prepack` False skips ONNX Runtime's weight prepacking: the model opens in 0.03 s instead of 0.3 s and
-        runs about 3.5 % slower on the CPU, the better choice for short runs (see `backends.prepack_pays_off`)."""
+        runs about 3.5 % slower on the CPU, the better choice for short runs (see `backends.prepack_pays_off`).
+        `card` given (Ray's actors get the driver's) is used as it is; otherwise the card is found as
+        `model.loading` and `model.onnx_cards` describe, with the user's `choices` applied."""
         check_precision(precision, device)
         want_cuda = device in ("auto", "cuda")
         usable, reason = cuda_status() if want_cuda else (False, "CPU requested")
@@ -277,12 +256,23 @@ class OnnxBackend(Backend):
         self.session = self._open_session(lean, path, prepack)
         if weights.kind != "onnx":
             onnx_cache.mark_used([path, lean])
-        self.logits_name = _check_model_io(self.session, path)
         self.input_name = self.session.get_inputs()[0].name
+        if card is not None:
+            self.card, self.logits_name = card, self._scores_output(card)
+        elif weights.kind == "onnx":
+            self.card, self.logits_name = self._describe_user_graph(weights, path, choices)
+        else:
+            base = exported_base_card(weights, path)
+            assert base is not None  # ensure_exported made it
+            self.card, self.logits_name = apply_choices(base, choices, weights.path), "logits"
+        self._batch_dim = self.session.get_inputs()[0].shape[0]
         self._activation_session = self.session if lean == path else None
         self._outputs = (
-            {o.name for o in self.session.get_outputs()} if lean == path else {self.logits_name, *ACTIVATION_LAYERS}
+            {o.name for o in self.session.get_outputs()} if lean == path else {self.logits_name,
+                                                                              *self.card.layer_names()}
         )
+        layers = set(self.card.layer_names())
+        self.capabilities = frozenset({"activations"}) if layers and layers <= self._outputs else frozenset()
         active = self.session.get_providers()[0]
         if device == "cuda" and active != _CUDA:
             raise BackendError("CUDA is not usable with ONNX Runtime: the session fell back to the CPU")
@@ -291,6 +281,28 @@ class OnnxBackend(Backend):
         self.model_path = path
         self._weights = weights
         self.weights_source = weights.source
+
+    def _scores_output(self, card: ModelCard) -> str:
+        names = [o.name for o in self.session.get_outputs()]
+        return "logits" if "logits" in names else names[0]
+
+    def _describe_user_graph(self, weights: WeightsChoice, path: Path,
+                             choices: CardChoices) -> tuple[ModelCard, str]:
+        from alexnet_gui.core.model.onnx_cards import OnnxModelError, card_for_onnx
+
+        inputs = [(i.name, i.shape) for i in self.session.get_inputs()]
+        outputs = [(o.name, o.shape) for o in self.session.get_outputs()]
+        metadata = dict(self.session.get_modelmeta().custom_metadata_map)
+
+        def run(x: np.ndarray) -> np.ndarray:
+            scores_name = next((n for n, s in outputs if len(s) == 2), outputs[0][0])
+            return self.session.run([scores_name], {inputs[0][0]: x})[0]
+
+        try:
+            return card_for_onnx(path, inputs, outputs, metadata, memoised_sha256(path), run, choices,
+                                 weights.source)
+        except OnnxModelError as exc:
+            raise BackendError(str(exc)) from None
 
     def _open_session(self, path: Path, shown: Path, prepack: bool = True) -> ort.InferenceSession:
         options = ort.SessionOptions()
@@ -308,6 +320,25 @@ class OnnxBackend(Backend):
             raise BackendError(f"cannot load ONNX model {shown.name} ({str(exc).splitlines()[0]})") from None
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
+        limit = self.card.batch_limit
+        if limit is not None and len(batch) != limit:
+            return self._predict_in_chunks(batch, limit)
+        return self._predict_exact(batch)
+
+    def _predict_in_chunks(self, batch: np.ndarray, limit: int) -> np.ndarray:
+        """A graph with a fixed batch size runs `limit` images a call; the last call is padded when the size is
+        fixed (a graph with a dynamic batch and a card's limit takes the remainder as it is)."""
+        fixed = isinstance(self._batch_dim, int)
+        out = []
+        for start in range(0, len(batch), limit):
+            chunk = batch[start:start + limit]
+            n = len(chunk)
+            if fixed and n < limit:
+                chunk = np.concatenate([chunk, np.zeros((limit - n, *chunk.shape[1:]), chunk.dtype)])
+            out.append(self._predict_exact(chunk)[:n])
+        return np.concatenate(out) if out else np.zeros((0, self.card.classes), np.float32)
+
+    def _predict_exact(self, batch: np.ndarray) -> np.ndarray:
         x = np.ascontiguousarray(batch, dtype=np.float32)
         if self.device == "cuda":
             # I/O binding: the input is copied to the GPU once and only the logits come back.
@@ -319,9 +350,13 @@ class OnnxBackend(Backend):
         return self.session.run([self.logits_name], {self.input_name: x})[0]
 
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
-        unknown = [n for n in layers if n not in ACTIVATION_LAYERS]
+        known = self.card.layer_names()
+        unknown = [n for n in layers if n not in known]
         if unknown:
-            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(ACTIVATION_LAYERS)}")
+            if not known:
+                raise BackendError(f"this ONNX model's layers are its own: it has no {unknown[0]} the app can "
+                                   "show; export a PyTorch model with `alexnet-gui export-onnx` to see feature maps")
+            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(known)}")
         missing = [n for n in layers if n not in self._outputs]
         if missing:
             raise BackendError(

@@ -1,4 +1,5 @@
-"""Export AlexNet to ONNX with a dynamic batch axis and every intermediate activation as a named output."""
+"""Export any card's AlexNet to ONNX: a dynamic batch axis, every layer of the card as a named output, and the
+card itself in the file's metadata (`alexnet_gui.card`), so an exported file describes itself."""
 
 from __future__ import annotations
 
@@ -12,19 +13,30 @@ import torch
 from torch import nn
 
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
-from alexnet_gui.core.backends.torch_backend import build_model
+from alexnet_gui.core.backends.torch_backend import build_base_model
+from alexnet_gui.core.model.archs import feature_index
+from alexnet_gui.core.model.card import ModelCard
+from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices
+from alexnet_gui.core.model.onnx_cards import METADATA_KEY
 from alexnet_gui.core.model.weights import WeightsChoice
 
 INPUT_NAME = "input"
+#: torchvision's layout's outputs (a card with LRN adds norm1 and norm2: see `output_names`)
 OUTPUT_NAMES = ("logits", *ACTIVATION_LAYERS)
 PARITY_TOLERANCE = 1e-4
 
 
-class _ExposedAlexNet(nn.Module):
-    """AlexNet returning (logits, *features outputs); ReLUs out of place so each activation stays distinct."""
+def output_names(card: ModelCard) -> tuple[str, ...]:
+    """The export's outputs: the scores, then every layer the card lists."""
+    return ("logits", *card.layer_names())
 
-    def __init__(self, model: nn.Module) -> None:
+
+class _ExposedAlexNet(nn.Module):
+    """AlexNet returning (scores, *layer outputs); ReLUs out of place so each activation stays distinct."""
+
+    def __init__(self, model: nn.Module, shown: set[int]) -> None:
         super().__init__()
+        self._shown = shown
         features = model.features
         assert isinstance(features, nn.Sequential)
         avgpool, classifier = model.avgpool, model.classifier
@@ -33,9 +45,10 @@ class _ExposedAlexNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         outputs = []
-        for layer in self.features:
+        for i, layer in enumerate(self.features):
             x = torch.relu(x) if isinstance(layer, nn.ReLU) else layer(x)
-            outputs.append(x)
+            if i in self._shown:
+                outputs.append(x)
         logits = self.classifier(torch.flatten(self.avgpool(x), 1))
         return (logits, *outputs)
 
@@ -46,28 +59,50 @@ class ExportReport:
 
     path: Path
     max_abs_diff: float
+    card: ModelCard
+    #: the card the weights file itself gives, before the user's choices (what the ONNX cache keeps beside it)
+    base_card: ModelCard
 
     def __str__(self) -> str:
-        return f"verified against PyTorch: max abs difference {self.max_abs_diff:.2e} over {len(OUTPUT_NAMES)} outputs"
+        return (f"verified against PyTorch: max abs difference {self.max_abs_diff:.2e} over "
+                f"{len(output_names(self.card))} outputs")
 
 
-def _verify(path: Path, wrapper: nn.Module) -> float:
+def _verify(path: Path, wrapper: nn.Module, card: ModelCard) -> float:
     import onnx
     import onnxruntime as ort
 
     onnx.checker.check_model(str(path), full_check=True)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    x = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(0))
-    got = session.run(list(OUTPUT_NAMES), {INPUT_NAME: x.numpy()})
+    size = card.input_size
+    x = torch.randn(3, 3, size, size, generator=torch.Generator().manual_seed(0))
+    got = session.run(list(output_names(card)), {INPUT_NAME: x.numpy()})
     with torch.inference_mode():
         want = wrapper(x)
     return max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want))
 
 
-def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: bool = True) -> ExportReport:
-    """Export the chosen weights to `out` (written atomically); with verify, refuse a file that differs from torch."""
+def _write_card_metadata(path: Path, card: ModelCard) -> None:
+    import onnx
+
+    model = onnx.load(str(path))
+    for prop in list(model.metadata_props):
+        if prop.key == METADATA_KEY:
+            model.metadata_props.remove(prop)
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, card.to_json()
+    onnx.save(model, str(path))
+
+
+def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: bool = True,
+                choices: CardChoices = NO_CHOICES) -> ExportReport:
+    """Export the chosen weights to `out` (written atomically) with their card in its metadata; with verify,
+    refuse a file that differs from torch."""
     out = Path(out)
-    wrapper = _ExposedAlexNet(build_model(weights)).eval()
+    base, model = build_base_model(weights)
+    card = apply_choices(base, choices, weights.path)
+    assert card.architecture is not None
+    wrapper = _ExposedAlexNet(model, set(feature_index(card.architecture).values())).eval()
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise BackendError(f"cannot write {out}: folder {folder} does not exist")
@@ -75,17 +110,19 @@ def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: 
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        batch = torch.zeros(2, 3, 224, 224)  # batch >= 2 so the exporter keeps the axis dynamic
+        size = card.input_size
+        batch = torch.zeros(2, 3, size, size)  # batch >= 2 so the exporter keeps the axis dynamic
         torch.onnx.export(
             wrapper, (batch,), str(tmp),
-            input_names=[INPUT_NAME], output_names=list(OUTPUT_NAMES),
+            input_names=[INPUT_NAME], output_names=list(output_names(card)),
             dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=65536)}},
             dynamo=True, external_data=False, verbose=False,
         )
-        diff = _verify(tmp, wrapper) if verify else float("nan")
+        _write_card_metadata(tmp, card)
+        diff = _verify(tmp, wrapper, card) if verify else float("nan")
         if verify and not diff <= PARITY_TOLERANCE:
             raise BackendError(f"the exported model differs from PyTorch by {diff:.2e} (more than {PARITY_TOLERANCE})")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return ExportReport(out, diff)
+    return ExportReport(out, diff, card, base)

@@ -1,4 +1,5 @@
-"""PyTorch backend: torchvision's AlexNet architecture, so the real state_dict loads with strict=True."""
+"""PyTorch backend: the card's architecture built by `model.archs` (torchvision's key names), weights loaded
+strictly."""
 
 from __future__ import annotations
 
@@ -7,23 +8,17 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
-import torchvision
 
 from alexnet_gui.core.backends.base import (
-    ACTIVATION_LAYERS,
     Backend,
     BackendError,
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.model.weights import (
-    WeightsChoice,
-    load_state_dict,
-    untrained_state_dict,
-)
-
-# ACTIVATION_LAYERS[i] is the output of model.features[i].
-_LAYER_INDEX = {name: i for i, name in enumerate(ACTIVATION_LAYERS)}
+from alexnet_gui.core.model.archs import build_network, feature_index
+from alexnet_gui.core.model.card import ModelCard
+from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, open_state_model
+from alexnet_gui.core.model.weights import WeightsChoice
 
 
 def cuda_status() -> tuple[bool, str]:
@@ -39,30 +34,37 @@ def cuda_status() -> tuple[bool, str]:
     return True, torch.cuda.get_device_name(0)
 
 
-def build_model(weights: WeightsChoice) -> torch.nn.Module:
-    """Return torchvision's AlexNet in eval mode with the chosen weights loaded strictly."""
+def build_model(weights: WeightsChoice, choices: CardChoices = NO_CHOICES) -> tuple[ModelCard, torch.nn.Module]:
+    """Return the model's card (the user's choices applied) and its network in eval mode, weights loaded
+    strictly."""
+    base, model = build_base_model(weights)
+    return apply_choices(base, choices, weights.path), model
+
+
+def build_base_model(weights: WeightsChoice) -> tuple[ModelCard, torch.nn.Module]:
+    """`build_model` before any choice: the card the file itself gives (what the ONNX cache keeps)."""
     if weights.kind == "onnx":
-        raise BackendError("an .onnx model runs on the onnx backend only; choose --backend onnx or a .pth file")
-    if weights.kind == "untrained":
-        state = untrained_state_dict(0)
-    else:
-        assert weights.path is not None  # a .pth choice always has its file
-        state = load_state_dict(weights.path)
-    model = torchvision.models.alexnet(weights=None)
+        raise BackendError("an .onnx model runs on the onnx backend only; choose --backend onnx or a PyTorch file")
+    card, state = open_state_model(weights)
+    assert card.architecture is not None  # a PyTorch or Keras file always has one
+    model = build_network(card.architecture)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         first = str(exc).splitlines()[0].rstrip(":")
-        raise BackendError(f"{weights.path} is not an AlexNet state_dict ({first})") from None
-    return model.eval()
+        raise BackendError(f"{weights.path} does not fit its card's architecture ({first})") from None
+    return card, model.eval()
 
 
 class TorchBackend(Backend):
     """Runs torchvision's AlexNet with torch on the CPU or CUDA."""
 
     name = "torch"
+    capabilities = frozenset({"activations", "torch-model", "device-tensors"})
 
-    def __init__(self, weights: WeightsChoice, device: str = "auto", precision: str = "fp32") -> None:
+    def __init__(self, weights: WeightsChoice, device: str = "auto", precision: str = "fp32",
+                 choices: CardChoices = NO_CHOICES) -> None:
+        self._choices = choices
         check_precision(precision, device)
         usable, reason = cuda_status() if device in ("auto", "cuda") else (False, "CPU requested")
         if device == "cuda" and not usable:
@@ -80,6 +82,7 @@ class TorchBackend(Backend):
         """
         check_precision(precision, "auto")  # only the name: here any device runs either precision
         backend = cls.__new__(cls)
+        backend._choices = NO_CHOICES
         backend._build(weights, torch.device(torch_device), precision, str(torch_device))
         return backend
 
@@ -88,7 +91,10 @@ class TorchBackend(Backend):
         self._torch_device = torch_device
         self.precision = precision
         self._dtype = torch.float16 if precision == "fp16" else torch.float32
-        self.model = build_model(weights).to(self._torch_device, self._dtype)
+        self.card, model = build_model(weights, self._choices)
+        assert self.card.architecture is not None
+        self._layer_index = feature_index(self.card.architecture)
+        self.model = model.to(self._torch_device, self._dtype)
         self.weights_source = weights.source
         self.provider = f"torch {torch.__version__} ({detail})"
 
@@ -106,9 +112,9 @@ class TorchBackend(Backend):
 
     @contextlib.contextmanager
     def _capture(self, layers: Sequence[str]) -> Iterator[dict[str, torch.Tensor]]:
-        unknown = [n for n in layers if n not in _LAYER_INDEX]
+        unknown = [n for n in layers if n not in self._layer_index]
         if unknown:
-            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(ACTIVATION_LAYERS)}")
+            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(self._layer_index)}")
         captured: dict[str, torch.Tensor] = {}
         handles = []
         for name in layers:
@@ -117,7 +123,7 @@ class TorchBackend(Backend):
                 captured[name] = output.detach().clone()
             features = self.model.features
             assert isinstance(features, torch.nn.Sequential)
-            handles.append(features[_LAYER_INDEX[name]].register_forward_hook(hook))
+            handles.append(features[self._layer_index[name]].register_forward_hook(hook))
         try:
             yield captured
         finally:
@@ -135,7 +141,7 @@ class TorchBackend(Backend):
             torch.cuda.empty_cache()
 
     def predict_tensor(self, x: torch.Tensor) -> np.ndarray:
-        """Logits (N, 1000) float32 for a normalised (N, 3, 224, 224) float32 batch that is already a torch tensor,
+        """Logits (N, classes) float32 for a normalised (N, 3, S, S) float32 batch that is already a torch tensor,
         normally on this backend's device (`classify --decode gpu` decodes straight into it)."""
         with torch.inference_mode():
             return self.model(x.to(self._torch_device, self._dtype)).float().cpu().numpy()

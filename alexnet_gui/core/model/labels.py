@@ -1,11 +1,13 @@
-"""The 1000 ImageNet-1k category names, in class-index order.
+"""Class names: a model's own (`Labels`, read from its card or a labels file), and ImageNet-1k's built in.
 
-They are torchvision's `AlexNet_Weights.IMAGENET1K_V1.meta["categories"]`, shipped as a data file so that the
+The 1000 ImageNet names are torchvision's `AlexNet_Weights.IMAGENET1K_V1.meta["categories"]`, shipped as a data file so that the
 ONNX path can name classes without importing torchvision; a test keeps the copy equal to the original.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
@@ -75,3 +77,135 @@ def index_from_folder_name(name: str) -> int | None:
         ids = [synset(i) for i, c in enumerate(_load_categories()) if _normalise_name(c) == key]
         raise UserError(f"folder name {name!r} names more than one ImageNet class; rename it to one of {', '.join(ids)}")
     return index
+
+
+# --- A model's own labels ------------------------------------------------------------------------------------
+
+#: Files beside a weights file that are read as its labels, in this order of preference.
+LABEL_FILE_NAMES = ("class_indices.json", "labels.json", "labels.txt", "classes.txt", "synset.txt", "synset_words.txt")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A model's class names in class-index order, with WordNet ids where known, and where they came from."""
+
+    names: tuple[str, ...]
+    synsets: tuple[str, ...] | None = None
+    source: str = "built in"
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def name(self, index: int) -> str:
+        """The name of class `index`."""
+        return self.names[index]
+
+    def index_from_folder_name(self, name: str) -> int | None:
+        """The class a folder name means: a class name (case, spaces and underscores ignored) or a synset id; None
+        when it names none. A name two classes share raises UserError naming the ids that tell them apart."""
+        from alexnet_gui.core.errors import UserError
+
+        if self.is_imagenet():
+            return index_from_folder_name(name)
+        key = _normalise_name(name)
+        if self.synsets and name in self.synsets:
+            return self.synsets.index(name)
+        matches = [i for i, n in enumerate(self.names) if _normalise_name(n) == key]
+        if len(matches) > 1:
+            raise UserError(f"folder name {name!r} names more than one class of this model "
+                            f"(classes {', '.join(map(str, matches))})")
+        return matches[0] if matches else None
+
+    def is_imagenet(self) -> bool:
+        """Whether these are the 1000 ImageNet classes in torchvision's order."""
+        return self.names == _load_categories()
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the card schema's "labels" object."""
+        out: dict = {"names": list(self.names), "source": self.source}
+        if self.synsets:
+            out["synsets"] = list(self.synsets)
+        return out
+
+    @classmethod
+    def from_dict(cls, data, *, where: str = "card") -> Labels:
+        """Read `to_dict`'s form; one UserError for anything else."""
+        from alexnet_gui.core.errors import UserError
+
+        if not isinstance(data, dict) or not isinstance(data.get("names"), list) or not all(
+                isinstance(n, str) for n in data["names"]):
+            raise UserError(f"{where}: labels must be an object with a list of names")
+        synsets = data.get("synsets")
+        if synsets is not None and (not isinstance(synsets, list) or len(synsets) != len(data["names"])):
+            raise UserError(f"{where}: labels.synsets must list one id per name")
+        return cls(tuple(data["names"]), tuple(synsets) if synsets else None, str(data.get("source", where)))
+
+
+def imagenet_labels() -> Labels:
+    """The 1000 ImageNet-1k classes (torchvision's names, WordNet ids)."""
+    return Labels(_load_categories(), _load_synsets(), "ImageNet-1k (torchvision's names)")
+
+
+def numbered_labels(count: int) -> Labels:
+    """Names "class 0" .. "class N-1", for a model that came without labels."""
+    return Labels(tuple(f"class {i}" for i in range(count)), None, "none found: classes are numbered")
+
+
+def default_labels(count: int) -> Labels:
+    """ImageNet's names for a 1000-class model, numbered names otherwise."""
+    return imagenet_labels() if count == 1000 else numbered_labels(count)
+
+
+def read_labels_file(path: str | os.PathLike[str]) -> Labels:
+    """Read a labels file: JSON {"0": "daisy", ...} (class_indices.json) or a list; text with one name per line;
+    or Caffe's synset.txt ("n01440764 tench, Tinca tinca"). One UserError for a file that is none of these."""
+    import json
+    import re
+
+    from alexnet_gui.core.errors import UserError
+
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read labels file {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    source = f"file {path}"
+    if path.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise UserError(f"labels file {path} is not valid JSON ({exc})") from None
+        if isinstance(data, list) and all(isinstance(n, str) for n in data):
+            names = data
+        elif isinstance(data, dict):
+            try:
+                indices = sorted((int(k), v) for k, v in data.items())
+            except ValueError:
+                raise UserError(f"labels file {path}: keys must be class indices (\"0\", \"1\", ...)") from None
+            if [i for i, _ in indices] != list(range(len(indices))) or not all(isinstance(v, str) for _, v in indices):
+                raise UserError(f"labels file {path}: classes must be numbered 0 to {len(indices) - 1}, each "
+                                "with a name")
+            names = [v for _, v in indices]
+        else:
+            raise UserError(f"labels file {path} must hold a list of names or an object of index: name")
+        return Labels(tuple(names), None, source)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise UserError(f"labels file {path} is empty")
+    synset_line = re.compile(r"^(n\d{8})\s+(.+)$")
+    matches = [synset_line.match(line) for line in lines]
+    if all(matches):
+        return Labels(tuple(m.group(2).split(",")[0].strip() for m in matches if m),
+                      tuple(m.group(1) for m in matches if m), source)
+    return Labels(tuple(lines), None, source)
+
+
+def labels_beside(weights_path: str | os.PathLike[str]) -> Labels | None:
+    """The labels file in the weights file's folder (see LABEL_FILE_NAMES), read; None when there is none."""
+    folder = os.path.dirname(os.path.abspath(weights_path))
+    for name in LABEL_FILE_NAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return read_labels_file(candidate)
+    return None

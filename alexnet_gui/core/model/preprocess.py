@@ -1,33 +1,173 @@
-"""Image → normalised network input, exactly as `AlexNet_Weights.IMAGENET1K_V1.transforms()` does it.
+"""Image → network input, following a model card's recipe (`Recipe`): resize, crop, scale, mean, std, order.
 
-Written with Pillow and numpy so that the ONNX path never imports torch; tests keep these numbers and the
-result equal to torchvision's (max abs difference <= 1e-5).
+Written with Pillow and numpy so that the ONNX path never imports torch. The torchvision recipe is exactly
+`AlexNet_Weights.IMAGENET1K_V1.transforms()`; tests keep it equal to torchvision's (max abs difference <= 1e-5)
+and every other preset equal to its source's own code, re-implemented in the tests.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 if TYPE_CHECKING:
     import numpy as np
 
-RESIZE_SIZE = 256
-CROP_SIZE = 224
-MEAN = (0.485, 0.456, 0.406)
-STD = (0.229, 0.224, 0.225)
+RESIZE_POLICIES = ("short-side", "squash")
+INTERPOLATIONS = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
+CHANNEL_ORDERS = ("RGB", "BGR")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one model wants its images: the preprocessing half of a model card.
+
+    `resize` "short-side" scales the short side to `size` (torchvision's Resize(int)); "squash" scales the image
+    to `size` x `size` whatever its shape (Resize((s, s)), Caffe's and Keras tutorials' habit). Then the centre
+    `crop` x `crop` is cut (crop == size with "squash" means no crop). Pixels 0..255 are divided by `scale`, then
+    `mean` subtracted and divided by `std`, both given in R, G, B order in the scaled units; `channels` "BGR"
+    feeds the planes reversed (Caffe).
+    """
+
+    name: str
+    resize: str = "short-side"
+    size: int = 256
+    crop: int = 224
+    interpolation: str = "bilinear"
+    scale: float = 255.0
+    mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
+    std: tuple[float, float, float] = (0.229, 0.224, 0.225)
+    channels: str = "RGB"
+
+    def __post_init__(self) -> None:
+        from alexnet_gui.core.errors import UserError
+
+        if self.resize not in RESIZE_POLICIES:
+            raise UserError(f"preprocessing {self.name!r}: resize must be one of {', '.join(RESIZE_POLICIES)}, "
+                            f"not {self.resize!r}")
+        if self.interpolation not in INTERPOLATIONS:
+            raise UserError(f"preprocessing {self.name!r}: interpolation must be one of "
+                            f"{', '.join(INTERPOLATIONS)}, not {self.interpolation!r}")
+        if self.channels not in CHANNEL_ORDERS:
+            raise UserError(f"preprocessing {self.name!r}: channels must be RGB or BGR, not {self.channels!r}")
+        if not (isinstance(self.size, int) and isinstance(self.crop, int) and 16 <= self.crop <= self.size <= 4096):
+            raise UserError(f"preprocessing {self.name!r}: crop and size must be whole numbers with "
+                            f"16 <= crop <= size <= 4096 (crop {self.crop!r}, size {self.size!r})")
+        for field, values in (("mean", self.mean), ("std", self.std)):
+            if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+                raise UserError(f"preprocessing {self.name!r}: {field} must be three numbers (R, G, B)")
+        if not all(v > 0 for v in self.std) or not self.scale > 0:
+            raise UserError(f"preprocessing {self.name!r}: std and scale must be positive")
+
+    @property
+    def input_size(self) -> int:
+        """The side of the square the network sees."""
+        return self.crop
+
+    def describe(self) -> str:
+        """One line for summaries and the model panel."""
+        if self.resize == "squash":
+            geometry = f"resize to {self.size}x{self.size} ({self.interpolation})"
+        else:
+            geometry = f"resize short side to {self.size} ({self.interpolation})"
+        if self.crop != self.size or self.resize == "short-side":
+            geometry += f", centre crop {self.crop}"
+        scale = "0..255" if self.scale == 1 else f"/{self.scale:g}"
+        mean = ", ".join(f"{v:g}" for v in self.mean)
+        std = ", ".join(f"{v:g}" for v in self.std)
+        return f"{self.name}: {geometry}, {scale}, mean ({mean}), std ({std}), {self.channels}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe as JSON-ready data (the card schema's "preprocess" object)."""
+        out = asdict(self)
+        out["mean"], out["std"] = list(self.mean), list(self.std)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> Recipe:
+        """Read a recipe written by `to_dict` (or by hand); an unknown or missing field is one UserError."""
+        from alexnet_gui.core.errors import UserError
+
+        if not isinstance(data, Mapping):
+            raise UserError(f"{where}: preprocess must be an object")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UserError(f"{where}: unknown preprocess field {unknown[0]!r}; fields are {', '.join(sorted(known))}")
+        values = dict(data)
+        values.setdefault("name", "custom")
+        try:
+            for key in ("mean", "std"):
+                if key in values:
+                    values[key] = tuple(float(v) for v in values[key])
+            if "scale" in values:
+                values["scale"] = float(values["scale"])
+        except (TypeError, ValueError):
+            raise UserError(f"{where}: mean, std and scale must be numbers") from None
+        return cls(**values)
+
+
+TORCHVISION = Recipe("torchvision")
+#: WZMIAOMIAO's Test2_alexnet predict.py: Resize((224, 224)), ToTensor, Normalize(0.5, 0.5).
+TUTORIAL = Recipe("tutorial", "squash", 224, 224, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
+#: The ONNX Model Zoo's BVLC AlexNet (Caffe): 224x224, 0..255 with ImageNet's means subtracted, BGR planes.
+CAFFE = Recipe("caffe", "squash", 224, 224, scale=1.0, mean=(123.68, 116.779, 103.939), std=(1.0, 1.0, 1.0),
+               channels="BGR")
+#: OpenVINO's Caffe AlexNet: 227x227, BGR, means B 104 G 117 R 123 (written here in R, G, B order).
+OPENVINO_CAFFE = Recipe("openvino-caffe", "squash", 227, 227, scale=1.0, mean=(123.0, 117.0, 104.0),
+                        std=(1.0, 1.0, 1.0), channels="BGR")
+#: The Keras AlexNet_v1 tutorial's predict.py: PIL's resize to 224x224 (bicubic, Pillow's default), then /255.
+KERAS_TUTORIAL = Recipe("keras-tutorial", "squash", 224, 224, interpolation="bicubic", mean=(0.0, 0.0, 0.0),
+                        std=(1.0, 1.0, 1.0))
+#: The 2012 architecture at 227 pixels (dansuh17/alexnet-pytorch): ImageNet statistics, short side 256, crop 227.
+ALEXNET2012 = Recipe("alexnet2012", crop=227)
+
+PRESETS: dict[str, Recipe] = {r.name: r for r in (TORCHVISION, TUTORIAL, CAFFE, OPENVINO_CAFFE, KERAS_TUTORIAL,
+                                                   ALEXNET2012)}
+
+# Names kept for callers that mean torchvision's recipe itself (its reference tests and the ImageNet bundle).
+RESIZE_SIZE = TORCHVISION.size
+CROP_SIZE = TORCHVISION.crop
+MEAN = TORCHVISION.mean
+STD = TORCHVISION.std
+
+
+def load_recipe(name_or_file: str) -> Recipe:
+    """A named preset (see PRESETS) or a JSON file holding one recipe object; one UserError otherwise."""
+    import json
+
+    from alexnet_gui.core.errors import UserError
+
+    if name_or_file in PRESETS:
+        return PRESETS[name_or_file]
+    if not os.path.isfile(name_or_file):
+        raise UserError(f"unknown preprocessing {name_or_file!r}: name a preset ({', '.join(PRESETS)}) "
+                        "or a JSON file")
+    try:
+        with open(name_or_file, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read preprocessing file {name_or_file} ({exc})") from None
+    if isinstance(data, dict) and "preprocess" in data:
+        data = data["preprocess"]  # a whole card file: take its recipe
+    return Recipe.from_dict(data, where=name_or_file)
 
 
 @cache
-def _mean_std():
+def _mean_std(recipe: Recipe = TORCHVISION):
     # numpy is imported where it is used: decoding starts before its import ends (see core/pipeline/engine.py).
     import numpy as np
 
-    return np.array(MEAN, dtype=np.float32).reshape(3, 1, 1), np.array(STD, dtype=np.float32).reshape(3, 1, 1)
+    order = slice(None, None, -1) if recipe.channels == "BGR" else slice(None)
+    mean = np.array(recipe.mean, dtype=np.float32)[order].reshape(3, 1, 1)
+    std = np.array(recipe.std, dtype=np.float32)[order].reshape(3, 1, 1)
+    return mean, std
 
 
 def resized_size(width: int, height: int, size: int = RESIZE_SIZE) -> tuple[int, int]:
@@ -35,6 +175,13 @@ def resized_size(width: int, height: int, size: int = RESIZE_SIZE) -> tuple[int,
     if width <= height:
         return size, int(size * height / width)
     return int(size * width / height), size
+
+
+def resized_dims(width: int, height: int, recipe: Recipe = TORCHVISION) -> tuple[int, int]:
+    """The size a width x height image has after the recipe's resize, before its crop."""
+    if recipe.resize == "squash":
+        return recipe.size, recipe.size
+    return resized_size(width, height, recipe.size)
 
 
 def _crop_origin(width: int, height: int, crop: int = CROP_SIZE) -> tuple[int, int]:
@@ -57,21 +204,22 @@ def _geometry(img: Image.Image) -> tuple[int, int]:
     return img.size
 
 
-def resize_for_crop(img: Image.Image) -> Image.Image:
-    """Resize the short side to 256 with Pillow's antialiased bilinear filter, as torchvision does for PIL images.
+def resize_for_crop(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
+    """Resize as the recipe says, with Pillow's antialiased filter (what torchvision does for PIL images).
 
     A draft-decoded JPEG is resized to the size its full-resolution image would get, so the crop stays put.
     """
-    new = resized_size(*_geometry(img))
-    return img if new == img.size else img.resize(new, Image.Resampling.BILINEAR)
+    new = resized_dims(*_geometry(img), recipe)
+    return img if new == img.size else img.resize(new, INTERPOLATIONS[recipe.interpolation])
 
 
-def normalise(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 → (3, H, W) float32 scaled to [0, 1] then standardised with ImageNet mean/std."""
-    return normalise_batch(rgb[None])[0]
+def normalise(rgb: np.ndarray, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """(H, W, 3) uint8 → (3, H, W) float32, scaled and standardised as the recipe says."""
+    return normalise_batch(rgb[None], recipe=recipe)[0]
 
 
-def normalise_batch(crops: Sequence[np.ndarray] | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def normalise_batch(crops: Sequence[np.ndarray] | np.ndarray, out: np.ndarray | None = None,
+                    recipe: Recipe = TORCHVISION) -> np.ndarray:
     """N (H, W, 3) uint8 crops (a list or one array) → (N, 3, H, W) float32, each image scaled and standardised as
     `normalise` describes.
 
@@ -80,33 +228,37 @@ def normalise_batch(crops: Sequence[np.ndarray] | np.ndarray, out: np.ndarray | 
     """
     import numpy as np
 
-    mean, std = _mean_std()
+    mean, std = _mean_std(recipe)
     n = len(crops)
     height, width = crops[0].shape[:2]
     x = np.empty((n, 3, height, width), np.float32) if out is None else out[:n]
+    planes = (2, 1, 0) if recipe.channels == "BGR" else (0, 1, 2)
     for image, crop in zip(x, crops):
-        np.copyto(image, crop.transpose(2, 0, 1), casting="unsafe")  # uint8 → float32 is exact
-    x /= 255.0
+        np.copyto(image, crop.transpose(2, 0, 1)[list(planes)], casting="unsafe")  # uint8 → float32 is exact
+    if recipe.scale != 1:
+        x /= recipe.scale
     x -= mean
     x /= std
     return x
 
 
-def crop_rgb(img: Image.Image) -> np.ndarray:
-    """Return the (224, 224, 3) uint8 pixels the network sees of an RGB image (resize 256, centre crop 224)."""
+def crop_rgb(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Return the (crop, crop, 3) uint8 pixels the network sees of an RGB image."""
     import numpy as np
 
-    return np.asarray(_centre_crop(img))
+    return np.asarray(_centre_crop(img, recipe))
 
 
-def _centre_crop(img: Image.Image) -> Image.Image:
+def _centre_crop(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
     """`crop_rgb` as a Pillow image."""
-    resized = resize_for_crop(img)
-    left, top = _crop_origin(*resized.size)
-    return resized.crop((left, top, left + CROP_SIZE, top + CROP_SIZE))
+    resized = resize_for_crop(img, recipe)
+    if resized.size == (recipe.crop, recipe.crop):
+        return resized
+    left, top = _crop_origin(*resized.size, recipe.crop)
+    return resized.crop((left, top, left + recipe.crop, top + recipe.crop))
 
 
-def crop_rgb_crop_only(img: Image.Image) -> np.ndarray:
+def crop_rgb_crop_only(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
     """Like `crop_rgb`, but resample only the pixels the crop keeps (Pillow's resize with a source box).
 
     The filter centres and widths are the full resize's, yet Pillow takes the box in single precision, so some
@@ -115,32 +267,34 @@ def crop_rgb_crop_only(img: Image.Image) -> np.ndarray:
     """
     import numpy as np
 
-    return np.asarray(_resample_crop_only(img))
+    return np.asarray(_resample_crop_only(img, recipe))
 
 
-def _resample_crop_only(img: Image.Image) -> Image.Image:
+def _resample_crop_only(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
     """`crop_rgb_crop_only` as a Pillow image."""
     width, height = _geometry(img)
-    rw, rh = resized_size(width, height)
-    left, top = _crop_origin(rw, rh)
+    rw, rh = resized_dims(width, height, recipe)
+    crop = recipe.crop
+    left, top = _crop_origin(rw, rh, crop)
     sx, sy = img.size[0] / rw, img.size[1] / rh
-    box = (left * sx, top * sy, (left + CROP_SIZE) * sx, (top + CROP_SIZE) * sy)
-    return img.resize((CROP_SIZE, CROP_SIZE), Image.Resampling.BILINEAR, box=box)
+    box = (left * sx, top * sy, (left + crop) * sx, (top + crop) * sy)
+    return img.resize((crop, crop), INTERPOLATIONS[recipe.interpolation], box=box)
 
 
-def preprocess(img: Image.Image) -> np.ndarray:
-    """Return the (3, 224, 224) float32 network input for an RGB image."""
-    return normalise(crop_rgb(img))
+def preprocess(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Return the (3, crop, crop) float32 network input for an RGB image."""
+    return normalise(crop_rgb(img, recipe), recipe)
 
 
-def load_crop(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
-    """Open `path` and return the (224, 224, 3) uint8 crop the network sees; `fast_decode` decodes JPEGs at a
+def load_crop(path: str | os.PathLike[str], *, fast_decode: bool = False, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Open `path` and return the (crop, crop, 3) uint8 pixels the network sees; `fast_decode` decodes JPEGs at a
     reduced DCT scale first and resamples only the cropped region."""
-    return crop_from_bytes(load_crop_bytes(path, fast_decode=fast_decode))
+    return crop_from_bytes(load_crop_bytes(path, fast_decode=fast_decode, recipe=recipe))
 
 
-def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False) -> bytes:
-    """`load_crop`'s pixels as raw bytes (224 x 224 x 3, row-major RGB), made with Pillow alone.
+def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False,
+                    recipe: Recipe = TORCHVISION) -> bytes:
+    """`load_crop`'s pixels as raw bytes (crop x crop x 3, row-major RGB), made with Pillow alone.
 
     The engine's decode threads call this: without numpy they need not wait for its import (~60 ms, running on
     the model's loading thread at the command line's start), and the bytes take a quarter of a float input's
@@ -148,48 +302,52 @@ def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False) 
     from alexnet_gui.core.pipeline.images import open_rgb
 
     if fast_decode:
-        return _resample_crop_only(open_rgb(path, draft=True)).tobytes()
-    return _centre_crop(open_rgb(path)).tobytes()
+        return _resample_crop_only(open_rgb(path, draft=True), recipe).tobytes()
+    return _centre_crop(open_rgb(path), recipe).tobytes()
 
 
 def crop_from_bytes(pixels: bytes) -> np.ndarray:
-    """The (224, 224, 3) uint8 array over `load_crop_bytes`' result (a view, not a copy)."""
+    """The (S, S, 3) uint8 array over `load_crop_bytes`' square result (a view, not a copy)."""
     import numpy as np
 
-    return np.frombuffer(pixels, np.uint8).reshape(CROP_SIZE, CROP_SIZE, 3)
+    side = math.isqrt(len(pixels) // 3)
+    return np.frombuffer(pixels, np.uint8).reshape(side, side, 3)
 
 
-def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
-    """Open `path` and return its (3, 224, 224) float32 network input (see `load_crop`)."""
-    return normalise(load_crop(path, fast_decode=fast_decode))
+def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Open `path` and return its (3, crop, crop) float32 network input (see `load_crop`)."""
+    return normalise(load_crop(path, fast_decode=fast_decode, recipe=recipe), recipe)
 
 
-def load_image_input(path: str | os.PathLike[str], *, fast_decode: bool = False) -> np.ndarray:
+def load_image_input(path: str | os.PathLike[str], *, fast_decode: bool = False,
+                     recipe: Recipe = TORCHVISION) -> np.ndarray:
     """`load_input` for a command given one image: an unreadable file is a UserError that names it."""
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.pipeline.images import ImageError
 
     try:
-        return load_input(path, fast_decode=fast_decode)
+        return load_input(path, fast_decode=fast_decode, recipe=recipe)
     except ImageError as exc:
         raise UserError(f"{os.fspath(path)}: {exc}") from None
 
 
-def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """Return the (left, top, right, bottom) box, in original pixels, of what the 224x224 crop shows."""
-    rw, rh = resized_size(width, height)
-    left, top = _crop_origin(rw, rh)
+def crop_box(width: int, height: int, recipe: Recipe = TORCHVISION) -> tuple[int, int, int, int]:
+    """Return the (left, top, right, bottom) box, in original pixels, of what the network's crop shows."""
+    rw, rh = resized_dims(width, height, recipe)
+    left, top = _crop_origin(rw, rh, recipe.crop)
     sx, sy = width / rw, height / rh
     return (
         round(left * sx), round(top * sy),
-        round((left + CROP_SIZE) * sx), round((top + CROP_SIZE) * sy),
+        round((left + recipe.crop) * sx), round((top + recipe.crop) * sy),
     )
 
 
-def denormalise(x: np.ndarray) -> np.ndarray:
+def denormalise(x: np.ndarray, recipe: Recipe = TORCHVISION) -> np.ndarray:
     """(3, H, W) normalised input → (H, W, 3) uint8 RGB, for showing what the network saw."""
     import numpy as np
 
-    mean, std = _mean_std()
-    rgb = (x * std + mean) * 255.0
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0)
+    mean, std = _mean_std(recipe)
+    values = (x * std + mean) * recipe.scale
+    if recipe.channels == "BGR":
+        values = values[::-1]
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8).transpose(1, 2, 0)

@@ -20,6 +20,8 @@ from alexnet_gui.core.errors import UserError
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 WEIGHTS_FILENAME = "alexnet-owt-7be5be79.pth"
 HASH_PREFIX = "7be5be79"
+#: torchvision's file names for the same ImageNet weights: today's, and the older one tutorials still load by name.
+TORCHVISION_FILE_NAMES = (WEIGHTS_FILENAME, "alexnet-owt-4df8aa71.pth")
 MIRROR_ENV = "ALEXNET_GUI_WEIGHTS_URL"
 #: About the size of torchvision's file (its metadata says 233.087 MiB), for the download dialog.
 WEIGHTS_SIZE_BYTES = 244_409_000
@@ -51,9 +53,9 @@ class DownloadCancelled(WeightsError):
 
 @dataclass(frozen=True)
 class WeightsChoice:
-    """Which weights to run: a .pth state_dict, an .onnx model, or the seeded untrained network."""
+    """Which weights to run: a PyTorch file, an ONNX model, a Keras file, or the seeded untrained network."""
 
-    kind: Literal["pth", "onnx", "untrained"]
+    kind: Literal["pth", "onnx", "keras", "untrained"]
     path: Path | None
     source: str
 
@@ -73,9 +75,90 @@ def torch_checkpoint_dir() -> Path:
 
 
 def cached_weights_path() -> Path | None:
-    """Return torchvision's cached AlexNet weights file if it is there."""
-    path = torch_checkpoint_dir() / WEIGHTS_FILENAME
-    return path if path.is_file() else None
+    """Return torchvision's cached AlexNet weights file (either of its names) if it is there."""
+    for name in TORCHVISION_FILE_NAMES:
+        path = torch_checkpoint_dir() / name
+        if path.is_file():
+            return path
+    return None
+
+
+@dataclass(frozen=True)
+class NamedModel:
+    """A model the app can download by name (`--weights NAME`): hash-checked, cached and mirrored like
+    torchvision's file."""
+
+    name: str
+    url: str
+    file_name: str
+    sha256: str
+    size: int
+    mirror_env: str
+    kind: Literal["pth", "onnx"]
+    description: str
+
+
+#: The ONNX Model Zoo's BVLC AlexNet (Caffe's reference model; published 54.80 % top-1, 78.23 % top-5). Its
+#: SHA-256 is the one its Git LFS pointer in onnx/models carries.
+BVLC_ALEXNET = NamedModel(
+    "bvlc-alexnet",
+    "https://github.com/onnx/models/raw/main/validated/vision/classification/alexnet/model/bvlcalexnet-12.onnx",
+    "bvlcalexnet-12.onnx", "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945", 243_863_787,
+    "ALEXNET_GUI_BVLC_URL", "onnx", "ONNX Model Zoo BVLC AlexNet (Caffe), opset 12",
+)
+NAMED_MODELS: dict[str, NamedModel] = {BVLC_ALEXNET.name: BVLC_ALEXNET}
+
+
+def named_model_path(named: NamedModel, *, download: bool = True, progress: Progress | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Path:
+    """The named model's file: from the cache, else downloaded (from its mirror variable's URL when set)."""
+    path = torch_checkpoint_dir() / named.file_name
+    if path.is_file():
+        return path
+    if not download:
+        raise WeightsError(f"{named.name} is not downloaded yet ({path}); run without --no-download, or set "
+                           f"{named.mirror_env} to a mirror of {named.file_name}")
+    url = os.environ.get(named.mirror_env) or named.url
+    return download_weights(url, progress=progress, cancel=cancel, sha256_prefix=named.sha256,
+                            file_name=named.file_name, what_to_do=(
+                                f"check the network connection, set {named.mirror_env} to a mirror of "
+                                f"{named.file_name}, or pass --weights FILE"))
+
+
+def cache_root() -> Path:
+    """The app's cache folder: $ALEXNET_GUI_CACHE, else the user cache folder (platformdirs)."""
+    root = os.environ.get("ALEXNET_GUI_CACHE")
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("alexnet-gui")
+    return Path(root)
+
+
+def memoised_sha256(path: str | os.PathLike[str]) -> str:
+    """The file's SHA-256, remembered by (path, size, mtime) in the cache so a 233 MB file is hashed once."""
+    import json
+
+    path = Path(path)
+    st = path.stat()
+    index_path = cache_root() / "sha256.json"
+    try:
+        index = json.loads(index_path.read_text())
+    except (OSError, ValueError):
+        index = {}
+    if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
+        index = {}  # damaged or edited by hand: it is only a memo, made again
+    stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    if stamp not in index:
+        index[stamp] = file_sha256(path)
+        tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
+        try:
+            index_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(index, indent=1))
+            os.replace(tmp, index_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only cache: the hash is computed again next time
+    return index[stamp]
 
 
 def bundled_model() -> WeightsChoice | None:
@@ -139,6 +222,7 @@ def download_weights(
     deadline: float | None = None,
     sha256_prefix: str | None = None,
     file_name: str | None = None,
+    what_to_do: str = _WHAT_TO_DO,
 ) -> Path:
     """Download the weights into torchvision's cache and return the path.
 
@@ -177,11 +261,11 @@ def download_weights(
             try:
                 response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
             except urllib.error.HTTPError as exc:
-                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {_WHAT_TO_DO}",
+                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {what_to_do}",
                                    problem="server", url=url) from None
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                raise WeightsError(f"could not download {url} ({reason}); {_WHAT_TO_DO}",
+                raise WeightsError(f"could not download {url} ({reason}); {what_to_do}",
                                    problem="unreachable", url=url) from None
             with response:
                 length = response.headers.get("Content-Length")
@@ -196,12 +280,12 @@ def download_weights(
                         raise WeightsError(
                             f"the download of {url} was too slow ({done} bytes in "
                             f"{DOWNLOAD_DEADLINE_S if deadline is None else deadline:.0f} s) and was stopped; "
-                            f"{_WHAT_TO_DO}", problem="slow", url=url,
+                            f"{what_to_do}", problem="slow", url=url,
                         )
                     try:
                         block = response.read1(_CHUNK)
                     except OSError as exc:
-                        raise WeightsError(f"the download of {url} broke off ({exc}); {_WHAT_TO_DO}",
+                        raise WeightsError(f"the download of {url} broke off ({exc}); {what_to_do}",
                                            problem="broken", url=url) from None
                     if not block:
                         break
@@ -217,11 +301,11 @@ def download_weights(
                     if progress:
                         progress(done, total)
         if total is not None and done != total:
-            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {_WHAT_TO_DO}",
+            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {what_to_do}",
                                problem="broken", url=url)
         if not digest.hexdigest().startswith(prefix):
             raise WeightsError(
-                f"the file downloaded from {url} does not match its hash {prefix} and was discarded; {_WHAT_TO_DO}",
+                f"the file downloaded from {url} does not match its hash {prefix[:16]} and was discarded; {what_to_do}",
                 problem="hash", url=url,
             )
         final = folder / name
@@ -247,14 +331,20 @@ def resolve_weights(
         return UNTRAINED
     if weights is not None:
         path = Path(weights).expanduser()
+        named = NAMED_MODELS.get(os.fspath(weights))
+        if named is not None and not path.exists():
+            found = named_model_path(named, download=download, progress=progress, cancel=cancel)
+            return WeightsChoice(named.kind, found, f"{named.description} ({found})")
+        if path.is_dir():
+            path = model_file_in_folder(path)
         if not path.is_file():
-            raise WeightsError(f"weights file not found: {path}")
-        suffix = path.suffix.lower()
-        if suffix in (".pth", ".pt"):
-            return WeightsChoice("pth", path.resolve(), f"file {path}")
-        if suffix == ".onnx":
-            return WeightsChoice("onnx", path.resolve(), f"ONNX model {path}")
-        raise WeightsError(f"weights must be a .pth state_dict or an .onnx model, not {path.name}")
+            hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
+            raise WeightsError(f"weights file not found: {path}{hint}")
+        from alexnet_gui.core.model.loading import describe_file_kind
+
+        kind = describe_file_kind(path)
+        label = {"pth": "file", "onnx": "ONNX model", "keras": "Keras model"}[kind]
+        return WeightsChoice(kind, path.resolve(), f"{label} {path}")  # type: ignore[arg-type]
     bundled = bundled_model()
     if bundled is not None:
         return bundled
@@ -267,35 +357,22 @@ def resolve_weights(
     return WeightsChoice("pth", path, f"downloaded to {path}")
 
 
-def load_state_dict(path: str | os.PathLike[str]) -> dict:
-    """Load a .pth state_dict with torch.load(weights_only=True): a pickle that would run code is refused."""
-    import pickle
-    import warnings
+def model_file_in_folder(folder: Path) -> Path:
+    """The one model file in a model folder (a card, labels and the weights side by side)."""
+    from alexnet_gui.core.model.loading import describe_file_kind
 
-    import torch
-
-    try:
-        with warnings.catch_warnings():
-            # Old-format files warn before failing; the failure is what we report.
-            warnings.simplefilter("ignore")
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        # weights_only refuses anything but tensors and plain containers: code-running pickles and damage alike.
-        raise WeightsError(
-            f"refused to load {path}: it is not a plain PyTorch state_dict (it is damaged or may try to run code)"
-        ) from None
-    except FileNotFoundError:
-        raise WeightsError(f"weights file not found: {path}") from None
-    except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
-        raise WeightsError(f"cannot read {path} as PyTorch weights ({type(exc).__name__})") from None
-    if isinstance(obj, dict):
-        for key in ("state_dict", "model"):
-            if isinstance(obj.get(key), dict):
-                obj = obj[key]
-                break
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise WeightsError(f"{path} does not hold a state_dict of tensors")
-    return obj
+    found = []
+    for entry in sorted(folder.iterdir()):
+        try:
+            describe_file_kind(entry)
+        except WeightsError:
+            continue
+        if entry.is_file() and not entry.name.startswith("."):
+            found.append(entry)
+    if len(found) != 1:
+        names = ", ".join(p.name for p in found) or "none"
+        raise WeightsError(f"a model folder must hold exactly one model file; {folder} holds {names}")
+    return found[0]
 
 
 def untrained_state_dict(seed: int = 0) -> dict:

@@ -33,19 +33,46 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def preprocessing_settings(*, fast_decode: bool | str, tta: str) -> dict[str, Any]:
-    """Return the preprocessing recipe as recorded in the sidecar (`fast_decode` is a sentence when the rows mix
-    both decodings)."""
-    from alexnet_gui.core.model.preprocess import CROP_SIZE, MEAN, RESIZE_SIZE, STD
+def preprocessing_settings(recipe: Any = None, *, fast_decode: bool | str, tta: str) -> dict[str, Any]:
+    """Return the card's preprocessing recipe as recorded in the sidecar (`fast_decode` is a sentence when the rows
+    mix both decodings)."""
+    from alexnet_gui.core.model.preprocess import TORCHVISION
 
-    return {
-        "resize_short_side": RESIZE_SIZE,
-        "interpolation": "bilinear (antialiased)",
-        "crop": CROP_SIZE,
-        "crops": "ten (4 corners + centre, and their mirror images), softmax averaged" if tta == "10crop" else "centre",
-        "mean": list(MEAN),
-        "std": list(STD),
+    recipe = recipe or TORCHVISION
+    settings = {"recipe": recipe.name, "described": recipe.describe()}
+    if recipe.resize == "short-side":
+        settings["resize_short_side"] = recipe.size
+    else:
+        settings["resize_to"] = [recipe.size, recipe.size]
+    settings.update({
+        "interpolation": f"{recipe.interpolation} (antialiased)",
+        "crop": recipe.crop,
+        "crops": "ten (4 corners + centre, and their mirror images), probabilities averaged" if tta == "10crop"
+        else "centre",
+        "scale": recipe.scale,
+        "mean": list(recipe.mean),
+        "std": list(recipe.std),
+        "channels": recipe.channels,
         "fast_decode": fast_decode,
+    })
+    return settings
+
+
+def model_record(card: Any) -> dict[str, Any]:
+    """The card that ran, for the sidecar: which model, how it was chosen, its labels and output kind."""
+    if card is None:
+        return {}
+    return {
+        "card": card.card_id,
+        "name": card.name,
+        "format": card.format,
+        "architecture": card.architecture.to_dict() if card.architecture is not None else None,
+        "classes": card.classes,
+        "labels": card.labels.source,
+        "output": card.output,
+        "batch_limit": card.batch_limit,
+        "sha256": card.sha256 or None,
+        "chosen": list(card.notes),
     }
 
 
@@ -87,6 +114,7 @@ class Provenance:
     interrupted: bool = False
     inputs: list[str] = field(default_factory=list)
     precision: str = "fp32"
+    model: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         from alexnet_gui import __version__
@@ -102,6 +130,7 @@ class Provenance:
             "provider": self.provider,
             "precision": self.precision,
             "weights": self.weights,
+            "model": self.model,
             "preprocessing": self.preprocessing,
             "top_k": self.top_k,
             "tta": self.tta,
@@ -134,9 +163,11 @@ def start_provenance(
         backend=backend.name,
         device=backend.device,
         provider=backend.provider,
-        precision=getattr(backend, "precision", "fp32"),
+        precision=backend.precision,
         weights=weights_record(weights, backend),
-        preprocessing=preprocessing_settings(fast_decode=fast_decode, tta=tta),
+        model=model_record(backend.card),
+        preprocessing=preprocessing_settings(backend.card.preprocess if backend.card is not None else None,
+                                             fast_decode=fast_decode, tta=tta),
         top_k=top_k,
         tta=tta,
         inputs=list(inputs or []),
@@ -190,6 +221,7 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
         provider = (model_info or {}).get("provider", "unknown")
         precision = (model_info or {}).get("precision", "fp32")
         weights_source = (model_info or {}).get("weights", "unknown")
+        card = (model_info or {}).get("card")
 
     failed = sum(1 for r in results if r.error is not None)
     classified = len(results) - failed

@@ -19,7 +19,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.model.preprocess import Recipe
 from alexnet_gui.core.outputs.results import Prediction, Result
+from alexnet_gui.core.pipeline.decode import decode_crop
+from alexnet_gui.core.pipeline.scores import to_probabilities, top_predictions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -121,57 +124,7 @@ def _folder_entries(
                 yield False, full
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax in float64, so tiny probabilities do not round to zero before the top-k."""
-    import numpy as np
-
-    z = logits.astype(np.float64)
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-def top_predictions(probs: np.ndarray, k: int) -> tuple[Prediction, ...]:
-    """Return the k most probable classes of one probability row, highest first (ties by lower index)."""
-    import numpy as np
-
-    from alexnet_gui.core.model.labels import category
-
-    order = np.argsort(-probs, kind="stable")[:k]
-    return tuple(Prediction(int(i), category(int(i)), float(probs[i])) for i in order)
-
-
-def _decode(path: str, fast_decode: bool, tta: str = "none") -> np.ndarray | str:
-    """Return the normalised input for `path` (ten crops for tta="10crop"), or the one-sentence reason it cannot be
-    read."""
-    x = _decode_crop(path, fast_decode, tta)
-    if isinstance(x, bytes):
-        from alexnet_gui.core.model.preprocess import crop_from_bytes, normalise
-
-        return normalise(crop_from_bytes(x))
-    return x
-
-
-def _decode_crop(path: str, fast_decode: bool, tta: str = "none") -> bytes | np.ndarray | str:
-    """Like `_decode`, but a single crop comes back as its raw pixels (`preprocess.load_crop_bytes`, made without
-    numpy): the engine's queue holds these and normalises a batch at once."""
-    from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.model.preprocess import load_crop_bytes
-
-    try:
-        if tta == "10crop":
-            from alexnet_gui.core.pipeline.tta import load_ten_crops
-
-            return load_ten_crops(path, fast_decode=fast_decode)
-        return load_crop_bytes(path, fast_decode=fast_decode)
-    except UserError as exc:
-        return str(exc)
-    except Exception as exc:  # noqa: BLE001 - one unexpected decoder failure must not stop a 100,000-file run
-        return f"could not read image ({type(exc).__name__}: {exc})"
-
-
-def _stack_inputs(decoded: list[bytes] | list[np.ndarray], buffer: list) -> np.ndarray:
+def _stack_inputs(decoded: list[bytes] | list[np.ndarray], buffer: list, recipe: Recipe) -> np.ndarray:
     """Stack decoded images into the model's float32 batch. Crops wait as raw uint8 pixels and are normalised here,
     a batch at a time, into `buffer[0]`: an array reused from batch to batch (allocated, or grown, here). Ten-crop
     inputs come already normalised."""
@@ -185,7 +138,7 @@ def _stack_inputs(decoded: list[bytes] | list[np.ndarray], buffer: list) -> np.n
     shape = (len(decoded), 3, *decoded[0].shape[:2])
     if not buffer or buffer[0].shape[0] < shape[0] or buffer[0].shape[1:] != shape[1:]:
         buffer[:] = [np.empty(shape, np.float32)]
-    return normalise_batch(decoded, out=buffer[0])
+    return normalise_batch(decoded, out=buffer[0], recipe=recipe)
 
 
 def default_decode_workers() -> int:
@@ -202,6 +155,8 @@ class Engine:
 
     `backend` may be a Future of one still loading: decoding starts at once and the first batch waits for the
     model, so the seconds a model takes to open are not spent idle (the command line loads it on a thread).
+    Images are decoded by `recipe`, which must be the backend's card's (the caller knows it early when the card
+    is known without the weights, `loading.quick_card`); None takes the card's once the backend is there.
     """
 
     def __init__(
@@ -214,17 +169,19 @@ class Engine:
         decode_workers: int | None = None,
         tta: str = "none",
         decode: str = "cpu",
+        recipe: Recipe | None = None,
         _gpu_decode_on_any_device: bool = False,
     ) -> None:
         from alexnet_gui.core.errors import UserError
 
-        if not 1 <= top_k <= 1000:
-            raise ValueError("top_k must be between 1 and 1000")
+        if top_k < 1:
+            raise ValueError("top_k must be at least 1")
         if batch_size is not None and batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if decode not in ("cpu", "gpu"):
             raise UserError(f"unknown decode {decode!r}; choose cpu or gpu")
         self._backend = backend
+        self._recipe = recipe
         self.top_k = top_k
         self._batch_size = batch_size
         self.fast_decode = fast_decode
@@ -266,11 +223,15 @@ class Engine:
     def _decode_device(self):
         """The torch device `--decode gpu` decodes on: the torch backend's, which must be on CUDA."""
         from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.model.preprocess import TORCHVISION
 
         backend = self.backend
-        if backend.name != "torch" or not hasattr(backend, "predict_tensor") or (
+        if "device-tensors" not in backend.capabilities or (
                 backend.device != "cuda" and not self._gpu_decode_on_any_device):
             raise UserError(f"--decode gpu needs the torch backend on CUDA (here: {backend.name} on {backend.device})")
+        if backend.card.preprocess.to_dict() | {"name": ""} != TORCHVISION.to_dict() | {"name": ""}:
+            raise UserError(f"--decode gpu makes torchvision's recipe only; this model's is "
+                            f"{backend.card.preprocess.describe()}: use --decode cpu")
         import torch
 
         return torch.device(backend.device)
@@ -298,25 +259,35 @@ class Engine:
             self._backend = self._backend.result()
         return self._backend
 
+    @property
+    def recipe(self) -> Recipe:
+        """The recipe images are decoded by: the one given, else the backend's card's (waiting for the backend)."""
+        if self._recipe is None:
+            self._recipe = self.backend.card.preprocess
+        return self._recipe
+
     def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
-        """Run the backend on a stacked (N, 3, 224, 224) batch, or (N, 10, 3, 224, 224) ten crops per image whose
-        softmax is averaged, and return each image's top-k."""
+        """Run the backend on a stacked (N, 3, S, S) batch, or (N, 10, 3, S, S) ten crops per image whose
+        probabilities are averaged, and return each image's top-k, named by the card's labels."""
+        backend = self.backend
         if batch.ndim == 5:
             from alexnet_gui.core.pipeline.tta import average_crop_probs
 
-            probs = average_crop_probs(softmax(self.backend.predict(batch.reshape(-1, *batch.shape[2:]))))
+            probs = average_crop_probs(backend.predict_probabilities(batch.reshape(-1, *batch.shape[2:])))
         else:
-            probs = softmax(self.backend.predict(batch))
-        return [top_predictions(row, self.top_k) for row in probs]
+            probs = backend.predict_probabilities(batch)
+        return [top_predictions(row, self.top_k, backend.card.labels) for row in probs]
 
     def classify_tensors(self, inputs: list) -> list[tuple[Prediction, ...]]:
-        """Run the torch backend on (3, 224, 224) tensors already on its device (--decode gpu); return each top-k."""
+        """Run the torch backend on (3, S, S) tensors already on its device (--decode gpu); return each top-k."""
         import torch
 
-        # Only the torch backend has predict_tensor; the engine asks for it only with decode="gpu", which the
-        # command line allows with that backend alone.
-        logits = self.backend.predict_tensor(torch.stack(inputs))  # type: ignore[attr-defined]
-        return [top_predictions(row, self.top_k) for row in softmax(logits)]
+        # Declared by the backends with "device-tensors" in their capabilities (the torch backend); the engine
+        # asks for it only with decode="gpu", which `_decode_device` allows with such a backend alone.
+        backend = self.backend
+        scores = backend.predict_tensor(torch.stack(inputs))  # type: ignore[attr-defined]
+        probs = to_probabilities(scores, backend.card.output)
+        return [top_predictions(row, self.top_k, backend.card.labels) for row in probs]
 
     def _decode_counted(self, path: str) -> object:
         cpu = time.thread_time()
@@ -327,7 +298,7 @@ class Engine:
             # Only the file's bytes and header (and the CPU path for files the device will not decode).
             x = prepare(path)
         else:
-            x = _decode_crop(path, self.fast_decode, self.tta)
+            x = decode_crop(path, self.fast_decode, self.tta, self.recipe)
         with self._stats_lock:
             self.decode_cpu_seconds += time.thread_time() - cpu
         return x
@@ -357,6 +328,10 @@ class Engine:
         yielded stay valid.
         """
         total = len(paths) if isinstance(paths, Sequence) else None
+        if self.tta == "10crop":
+            from alexnet_gui.core.pipeline.tta import check_ten_crop_recipe
+
+            check_ten_crop_recipe(self.recipe)
         self.model_seconds = self.decode_wait_seconds = self.decode_cpu_seconds = 0.0
         path_iter = iter(paths)
         done = 0
@@ -397,7 +372,7 @@ class Engine:
                         # Decoding on the device is the rest of the decode wait; the device tensors go straight in.
                         decoded = self._decode_on_device(decoded)
                     good: list[Any] = [x for _, x in decoded if not isinstance(x, str)]
-                    batch = good if on_device or not good else _stack_inputs(good, input_buffer)
+                    batch = good if on_device or not good else _stack_inputs(good, input_buffer, self.recipe)
                     started = time.perf_counter()
                     self.decode_wait_seconds += started - waited
                     tops = iter(

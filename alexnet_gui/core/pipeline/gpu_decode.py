@@ -49,9 +49,9 @@ class Prepared:
 
 
 def _cpu_path(path: str) -> np.ndarray | str:
-    from alexnet_gui.core.pipeline.engine import _decode
+    from alexnet_gui.core.pipeline.decode import decode_input
 
-    return _decode(path, False)
+    return decode_input(path, False)
 
 
 def prepare(path: str | os.PathLike[str]) -> Prepared:

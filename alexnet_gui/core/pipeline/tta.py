@@ -1,9 +1,9 @@
 """10-crop test-time augmentation, as in the AlexNet paper (Krizhevsky et al. 2012, section 4.1).
 
-The image is resized exactly as for the single centre crop (short side 256), then cut into the four corner
-224 crops and the centre crop, plus the same five of its mirror image; the network's softmax outputs for the
-ten are averaged. The order and positions are torchvision's `TenCrop(224)` (a test checks them against it), and
-the centre crop (index 4) equals `preprocess.preprocess(img)`.
+The image is resized exactly as for the single centre crop (the card's recipe: short side 256 for torchvision's),
+then cut into the four corner crops and the centre crop, plus the same five of its mirror image; the network's
+probabilities for the ten are averaged. The order and positions are torchvision's `TenCrop` (a test checks them
+against it), and the centre crop (index 4) equals `preprocess.preprocess(img, recipe)`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+
+from alexnet_gui.core.model.preprocess import TORCHVISION, Recipe
 
 TTA_MODES: tuple[str, ...] = ("none", "10crop")
 
@@ -30,11 +32,21 @@ def check_tta_mode(mode: str | None) -> str:
     return mode
 
 
-def _normalised_resize(img: Image.Image) -> np.ndarray:
-    """Return the short-side-256 resize of `img` (the exact path's own resize), normalised, as float32 (3, H, W)."""
+def check_ten_crop_recipe(recipe: Recipe) -> None:
+    """Refuse ten crops for a recipe that does not crop (a squash to the input size): all ten would be the
+    same picture."""
+    from alexnet_gui.core.errors import UserError
+
+    if recipe.resize == "squash" and recipe.crop == recipe.size:
+        raise UserError(f"--tta 10crop needs a recipe that crops; this model's ({recipe.describe()}) resizes "
+                        "the whole image to its input, so all ten crops would be the same")
+
+
+def _normalised_resize(img: Image.Image, recipe: Recipe) -> np.ndarray:
+    """Return the recipe's resize of `img` (the exact path's own resize), normalised, as float32 (3, H, W)."""
     from alexnet_gui.core.model.preprocess import normalise, resize_for_crop
 
-    return normalise(np.asarray(resize_for_crop(img)))
+    return normalise(np.asarray(resize_for_crop(img, recipe)), recipe)
 
 
 def crop_boxes(width: int, height: int, crop: int = 224) -> list[tuple[int, int]]:
@@ -45,49 +57,50 @@ def crop_boxes(width: int, height: int, crop: int = 224) -> list[tuple[int, int]
     return [(0, 0), (width - crop, 0), (0, height - crop), (width - crop, height - crop), centre]
 
 
-def ten_crops(img: Image.Image) -> np.ndarray:
-    """Return the ten normalised crops of an RGB image as float32 (10, 3, 224, 224)."""
-    from alexnet_gui.core.model.preprocess import CROP_SIZE
-
-    arr = _normalised_resize(img)
+def ten_crops(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Return the ten normalised crops of an RGB image as float32 (10, 3, crop, crop)."""
+    check_ten_crop_recipe(recipe)
+    size = recipe.crop
+    arr = _normalised_resize(img, recipe)
     mirrored = arr[:, :, ::-1]
     _, h, w = arr.shape
     crops = [
-        source[:, top:top + CROP_SIZE, left:left + CROP_SIZE]
+        source[:, top:top + size, left:left + size]
         for source in (arr, mirrored)
-        for left, top in crop_boxes(w, h, CROP_SIZE)
+        for left, top in crop_boxes(w, h, size)
     ]
     return np.ascontiguousarray(np.stack(crops))
 
 
-def load_ten_crops(path: str, *, fast_decode: bool = False) -> np.ndarray:
-    """Open an image file like the exact path does and return its ten crops (10, 3, 224, 224)."""
+def load_ten_crops(path: str, *, fast_decode: bool = False, recipe: Recipe = TORCHVISION) -> np.ndarray:
+    """Open an image file like the exact path does and return its ten crops (10, 3, crop, crop)."""
     from alexnet_gui.core.pipeline.images import open_rgb
 
-    return ten_crops(open_rgb(path, draft=fast_decode))
+    return ten_crops(open_rgb(path, draft=fast_decode), recipe)
 
 
 def average_crop_probs(probs: np.ndarray) -> np.ndarray:
-    """Average softmax rows per image: (N*10, C) → (N, C)."""
+    """Average probability rows per image: (N*10, C) → (N, C)."""
     return probs.reshape(-1, len(CROP_NAMES), probs.shape[-1]).mean(axis=1)
 
 
-def crop_regions(width: int, height: int) -> list[tuple[int, int, int, int]]:
+def crop_regions(width: int, height: int, recipe: Recipe = TORCHVISION) -> list[tuple[int, int, int, int]]:
     """Return the ten crops as boxes (left, top, right, bottom) in the original image's pixels.
 
     A mirrored crop covers the mirror-image region ("mirrored top left" is the original's top right, flipped).
     For drawing where each crop came from on the preview.
     """
-    from alexnet_gui.core.model.preprocess import CROP_SIZE, resized_size
+    from alexnet_gui.core.model.preprocess import resized_dims
 
-    rw, rh = resized_size(width, height)
+    size = recipe.crop
+    rw, rh = resized_dims(width, height, recipe)
     sx, sy = width / rw, height / rh
     boxes = []
     for mirrored in (False, True):
-        for left, top in crop_boxes(rw, rh, CROP_SIZE):
+        for left, top in crop_boxes(rw, rh, size):
             if mirrored:
-                left = rw - CROP_SIZE - left
-            boxes.append((round(left * sx), round(top * sy), round((left + CROP_SIZE) * sx), round((top + CROP_SIZE) * sy)))
+                left = rw - size - left
+            boxes.append((round(left * sx), round(top * sy), round((left + size) * sx), round((top + size) * sy)))
     return boxes
 
 
@@ -95,9 +108,9 @@ def crop_regions(width: int, height: int) -> list[tuple[int, int, int, int]]:
 class CropAnswers:
     """The network's answer for each of the ten crops of one image, and their average."""
 
-    crops: np.ndarray  # (10, 3, 224, 224) normalised
-    probs: np.ndarray  # (10, 1000) softmax per crop
-    mean: np.ndarray  # (1000,) averaged softmax: the 10-crop answer
+    crops: np.ndarray  # (10, 3, S, S) normalised
+    probs: np.ndarray  # (10, classes) probabilities per crop
+    mean: np.ndarray  # (classes,) averaged: the 10-crop answer
 
     def crop_top1(self) -> list[int]:
         """Return each crop's top-1 class index."""
@@ -111,8 +124,6 @@ class CropAnswers:
 
 def answer_ten_crops(backend, img: Image.Image) -> CropAnswers:
     """Run the ten crops of an RGB image through a backend; for showing the crops and where they disagree."""
-    from alexnet_gui.core.pipeline.engine import softmax
-
-    crops = ten_crops(img)
-    probs = softmax(backend.predict(crops))
+    crops = ten_crops(img, backend.card.preprocess)
+    probs = backend.predict_probabilities(crops)
     return CropAnswers(crops, probs, probs.mean(axis=0))

@@ -41,19 +41,24 @@ def import_ray() -> Any:
     return ray
 
 
-def _decode_batch(batch: dict[str, np.ndarray], *, fast_decode: bool, tta: str) -> dict[str, np.ndarray]:
-    """Ray Data task: decode a batch of paths into fixed-size float32 inputs plus an error column ("" when fine)."""
+def _decode_batch(batch: dict[str, np.ndarray], *, fast_decode: bool, tta: str, recipe: dict) -> dict[str, np.ndarray]:
+    """Ray Data task: decode a batch of paths by the card's recipe into fixed-size float32 inputs plus an error
+    column ("" when fine)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from alexnet_gui.core.pipeline.engine import _decode, default_decode_workers
+    from alexnet_gui.core.model.preprocess import Recipe
+    from alexnet_gui.core.pipeline.decode import decode_input
+    from alexnet_gui.core.pipeline.engine import default_decode_workers
 
-    shape = (10, 3, 224, 224) if tta == "10crop" else (3, 224, 224)
+    steps = Recipe.from_dict(recipe)
+    size = steps.input_size
+    shape = (10, 3, size, size) if tta == "10crop" else (3, size, size)
     paths = [str(p) for p in batch["path"]]
     inputs = np.zeros((len(paths), *shape), np.float32)
     errors = []
     # Threads, as the local engine does: Pillow releases the GIL while decoding, so a task uses its node's cores.
     with ThreadPoolExecutor(min(default_decode_workers(), len(paths) or 1)) as pool:
-        decoded = list(pool.map(lambda path: _decode(path, fast_decode, tta), paths))
+        decoded = list(pool.map(lambda path: decode_input(path, fast_decode, tta, steps), paths))
     for i, x in enumerate(decoded):
         if isinstance(x, np.ndarray):
             inputs[i] = x
@@ -77,14 +82,17 @@ class _Classifier:
     """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays."""
 
     def __init__(self, model_ref: Any, model_name: str, model_size: int, blob_size: int, device: str, top_k: int,
-                 tta: str) -> None:
+                 tta: str, card: dict) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+        from alexnet_gui.core.model.card import ModelCard
         from alexnet_gui.core.pipeline.engine import Engine
 
         path = self._local_model(model_ref, model_name, model_size, blob_size)
         weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
-        self.engine = Engine(OnnxBackend(weights, device), top_k=top_k, tta=tta)
-        self.top_k = top_k
+        model_card = ModelCard.from_dict(card)
+        self.engine = Engine(OnnxBackend(weights, device, card=model_card), top_k=top_k, tta=tta,
+                             recipe=model_card.preprocess)
+        self.top_k = min(top_k, model_card.classes)
 
     @staticmethod
     def _local_model(model_ref: Any, model_name: str, model_size: int, blob_size: int) -> Path:
@@ -119,16 +127,14 @@ class _Classifier:
                 "top_prob": prob}
 
 
-def _results(batch: dict[str, np.ndarray]) -> Iterator[tuple[int, Result]]:
-    from alexnet_gui.core.model.labels import category
-
+def _results(batch: dict[str, np.ndarray], labels: Any) -> Iterator[tuple[int, Result]]:
     for idx, path, error, index, prob in zip(
         batch["idx"], batch["path"], batch["error"], batch["top_index"], batch["top_prob"], strict=True
     ):
         if error:
             yield int(idx), Result(str(path), str(error))
         else:
-            top = tuple(Prediction(int(i), category(int(i)), float(p)) for i, p in zip(index, prob, strict=True))
+            top = tuple(Prediction(int(i), labels.name(int(i)), float(p)) for i, p in zip(index, prob, strict=True))
             yield int(idx), Result(str(path), None, top)
 
 
@@ -194,6 +200,18 @@ def actor_model(weights: WeightsChoice, precision: str) -> Path:
     return model
 
 
+def describe_card(weights: WeightsChoice, choices: Any = None) -> Any:
+    """The card the actors run, found once on the driver (a CPU session opened without prepacking: ~0.1 s)."""
+    from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+    from alexnet_gui.core.model.loading import NO_CHOICES
+
+    backend = OnnxBackend(weights, "cpu", prepack=False, choices=choices or NO_CHOICES)
+    try:
+        return backend.card
+    finally:
+        backend.close()
+
+
 def _check_fp16_source(weights: WeightsChoice, precision: str) -> None:
     if precision == "fp16" and weights.kind == "onnx":
         from alexnet_gui.core.backends.onnx_fp16 import OWN_EXPORTS_ONLY
@@ -214,6 +232,7 @@ def run_on_ray(
     paths: Sequence[str],
     weights: WeightsChoice,
     *,
+    card: Any,
     backend: str = "onnx",
     device: str = "auto",
     precision: str = "fp32",
@@ -237,9 +256,13 @@ def run_on_ray(
 
     if backend != "onnx":
         raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
-    if not 1 <= top_k <= 1000:
-        raise ValueError("top_k must be between 1 and 1000")
+    if top_k < 1:
+        raise ValueError("top_k must be at least 1")
     tta = check_tta_mode(tta)
+    if tta == "10crop":
+        from alexnet_gui.core.pipeline.tta import check_ten_crop_recipe
+
+        check_ten_crop_recipe(card.preprocess)
     check_precision(precision, device)
     ray = connect(address)
     gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
@@ -262,14 +285,16 @@ def run_on_ray(
     context.print_on_execution_start = False
     ds = ray.data.from_items([{"idx": i, "path": str(p)} for i, p in enumerate(paths)])
     ds = ds.map_batches(
-        _decode_batch, fn_kwargs={"fast_decode": fast_decode, "tta": tta}, batch_size=batch_size,
+        _decode_batch, fn_kwargs={"fast_decode": fast_decode, "tta": tta, "recipe": card.preprocess.to_dict()},
+        batch_size=batch_size,
         batch_format="numpy",
     )
     ds = ds.map_batches(
         _Classifier,
         # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
         fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
-                               "blob_size": blob_size, "device": actor_device, "top_k": top_k, "tta": tta},
+                               "blob_size": blob_size, "device": actor_device, "top_k": top_k, "tta": tta,
+                               "card": card.to_dict()},
         compute=ray.data.ActorPoolStrategy(size=workers),
         # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
         batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
@@ -278,7 +303,7 @@ def run_on_ray(
     waiting: dict[int, Result] = {}
     expected = 0
     for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-        for idx, result in _results(batch):
+        for idx, result in _results(batch, card.labels):
             waiting[idx] = result
         while expected in waiting:
             yield waiting.pop(expected)
@@ -323,6 +348,7 @@ class RayClassifier:
         #: what the actors run: fp16 only on GPUs (the summary, the note on stderr and the provenance read it)
         self.precision = precision_on(precision, self.device)
         _check_fp16_source(weights, self.precision)  # now, not after Ray has started the dataset
+        self.card = describe_card(weights, engine_options.pop("choices", None))
         self.requested_device = device
         self.address = address
         where = address or "a local Ray instance"
@@ -340,7 +366,8 @@ class RayClassifier:
             ) -> Iterator[Result]:
         """Yield one Result per path in input order (see `run_on_ray`)."""
         return run_on_ray(
-            paths, self.weights, device=self.requested_device, precision=self.precision, address=self.address,
+            paths, self.weights, card=self.card, device=self.requested_device, precision=self.precision,
+            address=self.address,
             workers=self.workers, gpus_per_worker=self.gpus_per_worker, on_progress=on_progress,
             **self.engine_options,
         )

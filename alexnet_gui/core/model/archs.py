@@ -1,0 +1,262 @@
+"""AlexNet's layouts as data (`Architecture`), told apart from a state_dict's shapes, and built as torch modules.
+
+One builder makes every family: torchvision's (64 filters in conv1, adaptive average pool), the half-width
+network of the Chinese tutorial (48, no pool), the 2012 paper's (96 filters, local response normalisation,
+grouped convolutions, 227 pixels) and the Keras tutorial's (asymmetric zero padding). The module it builds
+always uses torchvision's key names (`features.N`, `classifier.{1,4,6}`), so torchvision's own file loads with
+strict=True and any other layout is renamed onto it layer by layer. torch is imported only by `build_network`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from alexnet_gui.core.errors import UserError
+
+FAMILIES = ("torchvision", "half-width", "alexnet2012", "keras", "onnx-graph")
+#: The paper's local response normalisation (section 3.3): size 5, alpha 1e-4, beta 0.75, k 2.
+LRN = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
+_KERNELS = (11, 5, 3, 3, 3)
+
+
+class ArchitectureError(UserError):
+    """A state_dict that is not a network this app can build; the message names what differs."""
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The shape of one AlexNet: widths, classes, input size, LRN and groups, as its card records them."""
+
+    family: str = "torchvision"
+    conv: tuple[int, int, int, int, int] = (64, 192, 384, 256, 256)
+    groups: tuple[int, int, int, int, int] = (1, 1, 1, 1, 1)
+    fc: tuple[int, int] = (4096, 4096)
+    classes: int = 1000
+    input_size: int = 224
+    lrn: bool = False
+    #: conv1's zero padding (left, right, top, bottom): torchvision 2 all round, the 2012 net none, Keras 1/2
+    conv1_padding: tuple[int, int, int, int] = (2, 2, 2, 2)
+    #: torchvision's AdaptiveAvgPool2d((6, 6)) before the classifier (a no-op at 224 pixels)
+    avgpool: bool = True
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ArchitectureError(f"unknown architecture family {self.family!r}; families are {', '.join(FAMILIES)}")
+        if self.classes < 1:
+            raise ArchitectureError("a model needs at least one class")
+
+    def layer_names(self) -> tuple[str, ...]:
+        """Every layer whose output a view can show, in network order (`normN` only with LRN)."""
+        names: list[str] = []
+        for i in range(1, 6):
+            names += [f"conv{i}", f"relu{i}"]
+            if self.lrn and i <= 2:
+                names.append(f"norm{i}")
+            if i in (1, 2, 5):
+                names.append(f"pool{i}")
+        return tuple(names)
+
+    def describe(self) -> str:
+        """One line: "torchvision AlexNet, conv 64-192-384-256-256, FC 4096-4096-1000, 224 px"."""
+        extras = []
+        if self.lrn:
+            extras.append("LRN")
+        if any(g > 1 for g in self.groups):
+            extras.append("groups " + "/".join(str(g) for g in self.groups))
+        tail = f" ({', '.join(extras)})" if extras else ""
+        return (f"{self.family} AlexNet, conv {'-'.join(map(str, self.conv))}, "
+                f"FC {'-'.join(map(str, (*self.fc, self.classes)))}, {self.input_size} px{tail}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the card schema's "architecture" object."""
+        out = asdict(self)
+        for key in ("conv", "groups", "fc", "conv1_padding"):
+            out[key] = list(out[key])
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> Architecture:
+        """Read `to_dict`'s form; one UserError for an unknown field or a wrong value."""
+        if not isinstance(data, Mapping):
+            raise ArchitectureError(f"{where}: architecture must be an object")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ArchitectureError(f"{where}: unknown architecture field {unknown[0]!r}")
+        values: dict[str, Any] = dict(data)
+        try:
+            for key, length in (("conv", 5), ("groups", 5), ("fc", 2), ("conv1_padding", 4)):
+                if key in values:
+                    values[key] = tuple(int(v) for v in values[key])
+                    if len(values[key]) != length:
+                        raise ValueError(key)
+        except (TypeError, ValueError):
+            raise ArchitectureError(f"{where}: architecture conv, groups, fc and conv1_padding must be lists of "
+                                    "whole numbers (5, 5, 2 and 4 of them)") from None
+        return cls(**values)
+
+
+TORCHVISION_ARCH = Architecture()
+
+
+def _feature_size(arch: Architecture) -> int:
+    """The side of conv5's pooled output for the architecture's input (6 for every published layout)."""
+    left, right, top, bottom = arch.conv1_padding
+    side = (arch.input_size + left + right - 11) // 4 + 1  # conv1, stride 4
+    for _ in range(3):  # pool1, pool2, pool5: 3x3 stride 2; the other convolutions keep the size
+        side = (side - 3) // 2 + 1
+    return side
+
+
+def check_geometry(arch: Architecture) -> None:
+    """Refuse an input size that leaves the classifier the wrong number of features."""
+    side = 6 if arch.avgpool else _feature_size(arch)
+    if side < 1 or (not arch.avgpool and side != 6):
+        raise ArchitectureError(
+            f"a {arch.input_size}-pixel input gives conv5 a {max(side, 0)}x{max(side, 0)} output, but this "
+            f"network's classifier expects 6x6; use the input size it was trained for")
+
+
+# --- telling layouts apart --------------------------------------------------------------------------------------
+
+_INDEXED = re.compile(r"^(?P<prefix>.*?)(?P<index>\d+)\.weight$")
+
+
+def _index_gap(first: str, second: str) -> int | None:
+    """How many modules apart two `<prefix>.<N>.weight` keys are in one Sequential, or None."""
+    a, b = _INDEXED.match(first), _INDEXED.match(second)
+    if a and b and a.group("prefix") == b.group("prefix"):
+        return int(b.group("index")) - int(a.group("index"))
+    return None
+
+
+def detect_architecture(shapes: Mapping[str, Sequence[int]], *, where: str = "the file") -> tuple[Architecture,
+                                                                                                  dict[str, str]]:
+    """Tell a state_dict's layout from its keys and shapes; return its Architecture and the renaming of each of its
+    keys onto the builder's (torchvision's) names.
+
+    Five 4-D weights (the convolutions) and three 2-D ones (the fully connected layers) are taken in the file's
+    order, which is the order the network defined them in; their shapes give widths, groups and classes.
+    """
+    weights = [(k, tuple(s)) for k, s in shapes.items() if k.endswith("weight")]
+    convs = [(k, s) for k, s in weights if len(s) == 4]
+    linears = [(k, s) for k, s in weights if len(s) == 2]
+    if len(convs) != 5 or len(linears) != 3:
+        raise ArchitectureError(
+            f"{where} is not an AlexNet: it has {len(convs)} convolution and {len(linears)} fully connected "
+            "weights (AlexNet has 5 and 3)")
+    expected = {k for k, _ in convs + linears} | {k[: -len("weight")] + "bias" for k, _ in convs + linears}
+    extra = [k for k in shapes if k not in expected]
+    if extra:
+        raise ArchitectureError(f"{where} has layers AlexNet does not ({extra[0]}); it is another network")
+    missing = [k for k in expected if k not in shapes]
+    if missing:
+        raise ArchitectureError(f"{where} has no {missing[0]}: every AlexNet layer has a bias")
+    widths, groups = [], []
+    in_channels = 3
+    for i, ((key, shape), kernel) in enumerate(zip(convs, _KERNELS), start=1):
+        out, per_group, kh, kw = shape
+        if (kh, kw) != (kernel, kernel):
+            raise ArchitectureError(f"{where}: conv{i} ({key}) has {kh}x{kw} kernels; AlexNet's are {kernel}x{kernel}")
+        if per_group < 1 or in_channels % per_group:
+            raise ArchitectureError(f"{where}: conv{i} ({key}) takes {per_group} channels, which does not divide "
+                                    f"the {in_channels} it is given")
+        widths.append(out)
+        groups.append(in_channels // per_group)
+        in_channels = out
+    if groups[0] != 1:
+        raise ArchitectureError(f"{where}: conv1 must take the image's 3 channels")
+    (_, fc1), (_, fc2), (_, fc3) = linears
+    if fc1[1] != widths[4] * 36:
+        raise ArchitectureError(f"{where}: the first fully connected layer takes {fc1[1]} features; conv5's "
+                                f"{widths[4]} channels at 6x6 give {widths[4] * 36}")
+    if fc2[1] != fc1[0] or fc3[1] != fc2[0]:
+        raise ArchitectureError(f"{where}: the fully connected layers do not chain ({fc1[0]} -> {fc2[1]}, "
+                                f"{fc2[0]} -> {fc3[1]})")
+    gap = _index_gap(convs[0][0], convs[1][0])
+    lrn = gap == 4 if gap is not None else widths[0] == 96
+    if widths[0] == 96 or lrn:
+        family, size, pad, avgpool = "alexnet2012", 227, (0, 0, 0, 0), False
+    elif widths[0] == 48:
+        family, size, pad, avgpool = "half-width", 224, (2, 2, 2, 2), False
+    else:
+        family, size, pad, avgpool = "torchvision", 224, (2, 2, 2, 2), True
+    arch = Architecture(family, tuple(widths), tuple(groups), (fc1[0], fc2[0]), fc3[0], size, lrn,  # type: ignore[arg-type]
+                        pad, avgpool)
+    canonical = canonical_weight_keys(arch)
+    renames: dict[str, str] = {}
+    for (key, _), target in zip(convs + linears, canonical):
+        renames[key] = target + ".weight"
+        renames[key[: -len("weight")] + "bias"] = target + ".bias"
+    return arch, renames
+
+
+def canonical_weight_keys(arch: Architecture) -> list[str]:
+    """The builder's module names of the 5 convolutions and 3 linear layers, in order."""
+    names = []
+    for i, kind in enumerate(_feature_plan(arch)):
+        if kind.startswith("conv"):
+            names.append(f"features.{i}")
+    return names + ["classifier.1", "classifier.4", "classifier.6"]
+
+
+def _feature_plan(arch: Architecture) -> list[str]:
+    """The `features` Sequential's modules by layer name ("pad" for Keras's asymmetric zero padding)."""
+    left, right, top, bottom = arch.conv1_padding
+    plan = ["pad"] if len({left, right, top, bottom}) > 1 else []
+    return plan + list(arch.layer_names())
+
+
+def feature_index(arch: Architecture) -> dict[str, int]:
+    """Each layer name's position in the built network's `features`."""
+    return {name: i for i, name in enumerate(_feature_plan(arch)) if name != "pad"}
+
+
+def build_network(arch: Architecture):
+    """A torch module for the architecture (eval mode, random weights), with torchvision's key names."""
+    import torch
+    from torch import nn
+
+    check_geometry(arch)
+    left, right, top, bottom = arch.conv1_padding
+    symmetric = len({left, right, top, bottom}) == 1
+    layers: list[nn.Module] = []
+    in_channels = 3
+    conv = 0
+    for name in _feature_plan(arch):
+        if name == "pad":
+            layers.append(nn.ZeroPad2d((left, right, top, bottom)))
+        elif name.startswith("conv"):
+            kernel = _KERNELS[conv]
+            padding = (left if symmetric else 0) if conv == 0 else kernel // 2
+            layers.append(nn.Conv2d(in_channels, arch.conv[conv], kernel, stride=4 if conv == 0 else 1,
+                                    padding=padding, groups=arch.groups[conv]))
+            in_channels = arch.conv[conv]
+            conv += 1
+        elif name.startswith("relu"):
+            layers.append(nn.ReLU(inplace=True))
+        elif name.startswith("norm"):
+            layers.append(nn.LocalResponseNorm(**LRN))
+        else:
+            layers.append(nn.MaxPool2d(kernel_size=3, stride=2))
+
+    class CardAlexNet(nn.Module):
+        """AlexNet as the card describes it."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = nn.Sequential(*layers)
+            self.avgpool = nn.AdaptiveAvgPool2d((6, 6)) if arch.avgpool else nn.Identity()
+            f1, f2 = arch.fc
+            self.classifier = nn.Sequential(
+                nn.Dropout(p=0.5), nn.Linear(arch.conv[4] * 36, f1), nn.ReLU(inplace=True),
+                nn.Dropout(p=0.5), nn.Linear(f1, f2), nn.ReLU(inplace=True), nn.Linear(f2, arch.classes),
+            )
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+    return CardAlexNet().eval()

@@ -1,0 +1,178 @@
+"""The model card: one frozen record of what belongs together for one model (after torchvision's `Weights`).
+
+Architecture, labels, preprocessing, output kind, batch limit, source and SHA-256 travel together from the
+loader through the backends, the engine, the results, the CSV's provenance, the views and the app; nothing
+downstream assumes 1000 classes, 224 pixels or ImageNet's statistics. A card is written as JSON (schema
+`alexnet-gui.card/1`, documented in the README) beside every export, and read back from such a sidecar.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.model.archs import Architecture
+from alexnet_gui.core.model.labels import Labels
+from alexnet_gui.core.model.preprocess import Recipe
+
+SCHEMA = "alexnet-gui.card/1"
+OUTPUT_KINDS = ("logits", "probabilities")
+#: The sidecar a folder or an export carries: `model.onnx` → `model.onnx.card.json`, or `card.json` in a folder.
+SIDECAR_SUFFIX = ".card.json"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything the app needs to run one model and say what it ran."""
+
+    name: str
+    architecture: Architecture | None  # None: an ONNX graph the app did not build (its layers are its own)
+    labels: Labels
+    preprocess: Recipe
+    output: str = "logits"
+    #: the most images one model call takes (an ONNX graph with a fixed batch); None: any number
+    batch_limit: int | None = None
+    #: where the weights came from, in words
+    source: str = ""
+    sha256: str = ""
+    #: "pth", "onnx", "keras" or "untrained"
+    format: str = "pth"
+    #: how each part was chosen, for the user who needs to see a wrong guess ("labels: class_indices.json beside
+    #: the weights")
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.output not in OUTPUT_KINDS:
+            raise UserError(f"card {self.name!r}: output must be logits or probabilities, not {self.output!r}")
+        if self.architecture is not None and len(self.labels) != self.architecture.classes:
+            raise UserError(f"the labels ({self.labels.source}) name {len(self.labels)} classes, but the model "
+                            f"has {self.architecture.classes}")
+        if self.architecture is not None and self.preprocess.input_size != self.architecture.input_size:
+            if not self.architecture.avgpool:
+                raise UserError(
+                    f"preprocessing {self.preprocess.name!r} makes {self.preprocess.input_size}-pixel inputs, but "
+                    f"this {self.architecture.family} network takes {self.architecture.input_size}")
+
+    @property
+    def classes(self) -> int:
+        """How many classes the model tells apart."""
+        return len(self.labels)
+
+    @property
+    def input_size(self) -> int:
+        """The side of the square input the model is fed."""
+        return self.preprocess.input_size
+
+    @property
+    def card_id(self) -> str:
+        """A short id for rows and provenance: the name and the first 8 hex of the weights' SHA-256."""
+        return f"{self.name}@{self.sha256[:8]}" if self.sha256 else self.name
+
+    def layer_names(self) -> tuple[str, ...]:
+        """The layers a view can show (none for an ONNX graph the app did not build)."""
+        return self.architecture.layer_names() if self.architecture is not None else ()
+
+    def with_labels(self, labels: Labels, note: str) -> ModelCard:
+        """This card with other labels (checked against the class count)."""
+        return replace(self, labels=labels, notes=_renote(self.notes, "labels", note))
+
+    def with_preprocess(self, recipe: Recipe, note: str) -> ModelCard:
+        """This card with another preprocessing recipe."""
+        return replace(self, preprocess=recipe, notes=_renote(self.notes, "preprocessing", note))
+
+    def summary_lines(self) -> list[str]:
+        """What `model-info` and the command line's summary print: one fact a line."""
+        lines = [f"model: {self.card_id} ({self.format}; {self.source})"]
+        if self.architecture is not None:
+            lines.append(f"architecture: {self.architecture.describe()}")
+        else:
+            lines.append(f"architecture: ONNX graph, {self.input_size} px input")
+        lines.append(f"classes: {self.classes} ({self.labels.source})")
+        lines.append(f"preprocessing: {self.preprocess.describe()}")
+        lines.append(f"output: {self.output}" + (f", at most {self.batch_limit} images a call"
+                                                 if self.batch_limit else ""))
+        if self.sha256:
+            lines.append(f"sha256: {self.sha256}")
+        lines += [f"chosen: {note}" for note in self.notes]
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """The card as JSON-ready data (schema `alexnet-gui.card/1`)."""
+        return {
+            "schema": SCHEMA,
+            "name": self.name,
+            "format": self.format,
+            "architecture": self.architecture.to_dict() if self.architecture is not None else None,
+            "labels": self.labels.to_dict(),
+            "preprocess": self.preprocess.to_dict(),
+            "output": self.output,
+            "batch_limit": self.batch_limit,
+            "source": self.source,
+            "sha256": self.sha256,
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        """`to_dict` as indented JSON text."""
+        import json  # here: the command line's way to its first decode does without json's import
+
+        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> ModelCard:
+        """Read a card written by `to_dict`; anything else is one UserError naming the field."""
+        if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
+            raise UserError(f"{where} is not a model card (its \"schema\" must be {SCHEMA!r})")
+        arch = data.get("architecture")
+        batch_limit = data.get("batch_limit")
+        if batch_limit is not None and (not isinstance(batch_limit, int) or batch_limit < 1):
+            raise UserError(f"{where}: batch_limit must be a positive whole number or null")
+        return cls(
+            name=str(data.get("name") or "model"),
+            architecture=Architecture.from_dict(arch, where=where) if arch is not None else None,
+            labels=Labels.from_dict(data.get("labels"), where=where),
+            preprocess=Recipe.from_dict(data.get("preprocess") or {}, where=where),
+            output=str(data.get("output", "logits")),
+            batch_limit=batch_limit,
+            source=str(data.get("source", "")),
+            sha256=str(data.get("sha256", "")),
+            format=str(data.get("format", "pth")),
+            notes=tuple(str(n) for n in data.get("notes") or ()) or (f"card: {where}",),
+        )
+
+
+def _renote(notes: tuple[str, ...], part: str, note: str) -> tuple[str, ...]:
+    return tuple(n for n in notes if not n.startswith(f"{part}:")) + (f"{part}: {note}",)
+
+
+def read_card(path: str | os.PathLike[str]) -> ModelCard:
+    """Read a card JSON file; a file that is not one is a UserError naming it."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read model card {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    return ModelCard.from_dict(data, where=os.fspath(path))
+
+
+def sidecar_path(model_path: str | os.PathLike[str]) -> Path:
+    """Where a model file's card sidecar lives: beside it, named after it."""
+    path = Path(model_path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def write_sidecar(card: ModelCard, model_path: str | os.PathLike[str]) -> Path:
+    """Write the card beside a model file (atomically) and return its path."""
+    out = sidecar_path(model_path)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(card.to_json() + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out

@@ -1,0 +1,79 @@
+"""Read a PyTorch weights file safely, whatever wrapper a training script saved it in.
+
+`torch.load(weights_only=True)` refuses anything but tensors and plain containers, so a file can never run code.
+What users hold: a bare state_dict; a checkpoint dict with the weights under `state_dict`, `model`,
+`model_state_dict` or `net` (and epoch, optimizer, ... beside them); DataParallel's `module.` prefixes, also inside
+a name (`features.module.0.weight`, pytorch/examples' AlexNet); tensors saved on a GPU. A whole pickled model
+(`torch.save(model)`) needs the code that defined it and cannot be read safely: it is refused with the two lines
+that re-save its state_dict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from alexnet_gui.core.model.weights import WeightsError
+
+WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "net", "network", "weights")
+_MODULE_PREFIX = re.compile(r"(^|\.)module\.")
+_UNSUPPORTED_CLASS = re.compile(r"GLOBAL ([\w.]+)\.([A-Z]\w*) was not an allowed global")
+
+
+def whole_model_message(path: str) -> str:
+    """The refusal for `torch.save(model)` files, with the two lines that fix it (run where the class is defined)."""
+    return (f"refused to load {path}: it holds a whole pickled model, which only runs with the code that made it "
+            "and could run any code; re-save its weights where that code is:\n"
+            f"    model = torch.load({path!r}, weights_only=False)\n"
+            f"    torch.save(model.state_dict(), {os.path.splitext(path)[0] + '.state_dict.pth'!r})")
+
+
+def strip_module_prefixes(state: dict) -> dict:
+    """Remove DataParallel's `module.` from every key, at the start or inside (`features.module.0.weight`)."""
+    return {_MODULE_PREFIX.sub(r"\1", key): value for key, value in state.items()}
+
+
+def unwrap_checkpoint(obj, path: str) -> dict:
+    """The state_dict inside a checkpoint: the dict of tensors itself, or the first wrapper key holding one."""
+    import torch
+
+    for _ in range(3):  # a wrapper inside a wrapper ({"model": {"state_dict": ...}}) is seen in the wild
+        if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
+            return obj
+        if not isinstance(obj, dict):
+            break
+        inner = next((obj[k] for k in WRAPPER_KEYS if isinstance(obj.get(k), dict)), None)
+        if inner is None:
+            keys = ", ".join(sorted(map(str, obj))[:6])
+            raise WeightsError(f"{path} holds no state_dict of tensors (its entries: {keys}); save "
+                               "model.state_dict() to a file")
+        obj = inner
+    raise WeightsError(f"{path} does not hold a state_dict of tensors")
+
+
+def load_state_dict(path: str | os.PathLike[str]) -> dict:
+    """Load a .pth/.pt/.pkl/.pth.tar state_dict onto the CPU, unwrapped and without `module.` prefixes."""
+    import pickle
+    import warnings
+
+    import torch
+
+    path = os.fspath(path)
+    try:
+        with warnings.catch_warnings():
+            # Old-format files warn before failing; the failure is what we report.
+            warnings.simplefilter("ignore")
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if _UNSUPPORTED_CLASS.search(str(exc)):
+            raise WeightsError(whole_model_message(path)) from None
+        # weights_only refuses anything but tensors and plain containers: code-running pickles and damage alike.
+        raise WeightsError(
+            f"refused to load {path}: it is not a plain PyTorch state_dict (it is damaged or may try to run code)"
+        ) from None
+    except FileNotFoundError:
+        raise WeightsError(f"weights file not found: {path}") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
+        raise WeightsError(f"cannot read {path} as PyTorch weights ({type(exc).__name__})") from None
+    state = strip_module_prefixes(unwrap_checkpoint(obj, path))
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
