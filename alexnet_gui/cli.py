@@ -22,6 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 COMMAND_MODULES: tuple[str, ...] = (
     "classify",
     "export_onnx",
+    "model_info",
     "compare",
     "evaluate",
     "sort",

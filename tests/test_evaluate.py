@@ -73,7 +73,8 @@ def test_evaluate_command_prints_the_report(labelled, monkeypatch, capsys):
     from alexnet_gui.cli import main
     from alexnet_gui.commands import evaluate as evaluate_command
 
-    monkeypatch.setattr(evaluate_command, "open_backend", lambda args: ColourCodedBackend(ANSWERS))
+    monkeypatch.setattr(evaluate_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(evaluate_command, "open_backend", lambda args, weights=None: ColourCodedBackend(ANSWERS))
     assert main(["evaluate", str(labelled), "--batch-size", "2", "--confused", "2"]) == 1  # one unreadable image
     captured = capsys.readouterr()
     assert "top-1 accuracy: 33.333% (2/6)\ntop-5 accuracy: 83.333% (5/6)" in captured.out
@@ -86,7 +87,8 @@ def test_loose_images_beside_the_class_folders_are_counted_not_silently_skipped(
     from alexnet_gui.commands import evaluate as evaluate_command
 
     write_colour_image(labelled / "loose.png", 10)
-    monkeypatch.setattr(evaluate_command, "open_backend", lambda args: ColourCodedBackend(ANSWERS))
+    monkeypatch.setattr(evaluate_command, "choose_weights", lambda args: None)
+    monkeypatch.setattr(evaluate_command, "open_backend", lambda args, weights=None: ColourCodedBackend(ANSWERS))
     main(["evaluate", str(labelled), "--batch-size", "2"])
     assert (f"not evaluated: 1 image directly in {labelled}, outside any class sub-folder (their class is unknown)"
             in capsys.readouterr().err)

@@ -9,6 +9,7 @@ import pytest
 
 from alexnet_gui.cli import main
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.model.loading import untrained_card
 from alexnet_gui.core.scale.ray_engine import CRASH_ONCE_ENV, INSTALL_HINT
 from tests.image_fixtures import write_photos, write_tricky_folder
 
@@ -117,7 +118,7 @@ def test_a_worker_that_dies_is_restarted_by_ray_and_no_row_is_lost(ray_cluster, 
     crash_marker.write_bytes(b"")
     progress = []
     results = list(run_on_ray(
-        paths, untrained_weights, device="cpu", top_k=3, batch_size=4, workers=1,
+        paths, untrained_weights, card=untrained_card(), device="cpu", top_k=3, batch_size=4, workers=1,
         on_progress=lambda done, total: progress.append((done, total)),
     ))
     assert not crash_marker.exists()  # an actor took the marker and died with os._exit(1)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from alexnet_gui.commands.argument_types import positive_int
 from alexnet_gui.commands.model_options import (
     UNTRAINED_WARNING,
     add_model_arguments,
+    card_choices,
+    choose_weights,
     open_backend,
 )
+from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.wording import counted
 
 
@@ -45,17 +49,27 @@ def run(args: argparse.Namespace) -> int:
         find_labelled_images,
         format_evaluation,
     )
+    from alexnet_gui.core.model.loading import quick_card
     from alexnet_gui.core.pipeline.engine import Engine
 
-    found = find_labelled_images(args.folder)
+    if not os.path.isdir(args.folder):
+        raise UserError(f"{args.folder} is not a folder")
+    weights = choose_weights(args)
+    card = quick_card(weights, card_choices(args))
+    backend = None
+    if card is None:  # the class names come with the model: load it first
+        backend = open_backend(args, weights)
+        card = backend.card
+    found = find_labelled_images(args.folder, card.labels)
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
-        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} not named by an ImageNet class: {names}",
+        what = "an ImageNet class" if card.labels.is_imagenet() else "one of the model's classes"
+        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} not named by {what}: {names}",
               file=sys.stderr)
     if found.loose_images:
         print(f"not evaluated: {counted(len(found.loose_images), 'image')} directly in {args.folder}, outside any "
               "class sub-folder (their class is unknown)", file=sys.stderr)
-    backend = open_backend(args)
+    backend = backend or open_backend(args, weights)
     engine = Engine(
         backend, top_k=5, batch_size=args.batch_size, fast_decode=args.fast_decode,
         decode_workers=args.workers, tta=args.tta,
@@ -71,12 +85,12 @@ def run(args: argparse.Namespace) -> int:
         cancel.set()
         bar.close()
         print(f"interrupted after {counted(bar.n, 'image')}; accuracy so far:", file=sys.stderr)
-        print(format_evaluation(evaluation, confused=args.confused))
+        print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
         return 130
     finally:
         bar.close()
         backend.close()
-    print(format_evaluation(evaluation, confused=args.confused))
+    print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)
     return 1 if evaluation.failed else 0

@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Activations of conv1..conv5 (after ReLU unless --pre-relu) or pool1/pool2/pool5 for one image.",
     )
     p.add_argument("image", metavar="IMAGE")
-    p.add_argument("--layer", default="conv1", help="conv1..conv5, pool1, pool2, pool5, or reluN (default conv1)")
+    p.add_argument("--layer", default="conv1",
+                   help="conv1..conv5, pool1, pool2, pool5, reluN, or norm1/norm2 for a model with LRN (default conv1)")
     p.add_argument("--pre-relu", action="store_true", help="show conv outputs before their ReLU")
     p.add_argument("--sort", action="store_true", help="order channels by mean activation, strongest first")
     p.add_argument("--scale", type=scale_factor, default=2, metavar="S",
@@ -33,13 +34,17 @@ def run(args: argparse.Namespace) -> int:
         save_png,
         with_colour_bar,
     )
+    from alexnet_gui.core.model.archs import Architecture
     from alexnet_gui.core.model.preprocess import load_image_input
     from alexnet_gui.core.outputs.output_paths import check_output_file
 
-    layer = feature_layer(args.layer, pre_relu=args.pre_relu)
+    every_layer = Architecture(lrn=True).layer_names()  # the names any AlexNet's layers can have
+    feature_layer(args.layer, pre_relu=args.pre_relu, layers=every_layer)  # a misspelt name: before any loading
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
-    x = load_image_input(args.image)[None]
+    load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
+    layer = feature_layer(args.layer, pre_relu=args.pre_relu, layers=backend.card.layer_names())
+    x = load_image_input(args.image, recipe=backend.card.preprocess)[None]
     acts = backend.activations(x, [layer])[layer][0]
     order = channel_order(acts, by_mean=args.sort)
     grid, layout, (vmin, vmax) = feature_grid(acts, order=order, scale=max(1, args.scale))

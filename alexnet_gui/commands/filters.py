@@ -6,22 +6,23 @@ import argparse
 import sys
 
 from alexnet_gui.commands.argument_types import scale_factor
-from alexnet_gui.core.analysis.kernels import CONV_INDEX, CONV_SHAPES
+from alexnet_gui.core.analysis.kernels import CONV_NAMES, CONV_SHAPES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "filters", help="save a grid of a conv layer's kernels as PNG",
-        description="conv1's 64 kernels as an RGB grid; deeper layers' kernels for one input channel in grey.",
+        description="conv1's kernels as an RGB grid (the 2012 network's 96 as its two groups of 48); deeper layers' "
+        "kernels for one input channel in grey.",
     )
-    p.add_argument("--layer", choices=tuple(CONV_INDEX), default="conv1", help="which convolution (default conv1)")
+    p.add_argument("--layer", choices=CONV_NAMES, default="conv1", help="which convolution (default conv1)")
     p.add_argument("--channel", type=int, default=0, metavar="C", help="input channel for conv2..conv5 (default 0)")
     p.add_argument("--joint", action="store_true", help="one min-max range for all kernels instead of one each")
     p.add_argument("--scale", type=scale_factor, default=4, metavar="S",
                    help="nearest-neighbour magnification, 1..32 (default 4)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     weights = p.add_mutually_exclusive_group()
-    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict or .onnx model (default: torchvision's cache)")
+    weights.add_argument("--weights", metavar="FILE", help="a PyTorch, Keras or ONNX model file (default: torchvision's cache)")
     weights.add_argument("--untrained", action="store_true", help="the seeded random network (meaningless)")
     p.set_defaults(func=run)
 
@@ -39,14 +40,15 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.core.outputs.output_paths import check_output_file
 
-    # Checked before the weights load: AlexNet's layers have these input channels whatever its weights.
-    channels = CONV_SHAPES[args.layer][1]
-    if args.layer != "conv1" and not 0 <= args.channel < channels:
-        raise UserError(f"{args.layer} has input channels 0..{channels - 1}, not {args.channel}")
+    if args.weights is None:  # torchvision's layout: checked before its weights load
+        channels = CONV_SHAPES[args.layer][1]
+        if args.layer != "conv1" and not 0 <= args.channel < channels:
+            raise UserError(f"{args.layer} has input channels 0..{channels - 1}, not {args.channel}")
     check_output_file(args.out, inputs=[args.weights] if args.weights else [])
     weight = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
     if not 0 <= args.channel < weight.shape[1]:
-        raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}, not {args.channel}")
+        grouped = " in each group" if args.layer != "conv1" else ""
+        raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}{grouped}, not {args.channel}")
     in_channel = None if args.layer == "conv1" else args.channel
     grid, layout = filters_grid(weight, joint=args.joint, in_channel=in_channel, scale=max(1, args.scale))
     save_png(grid, args.out)

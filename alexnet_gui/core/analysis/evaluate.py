@@ -1,4 +1,5 @@
-"""Accuracy on a labelled folder: sub-folders named by ImageNet class (synset id or class name) hold its images.
+"""Accuracy on a labelled folder: sub-folders named by one of the model's classes (its card's labels: a class name,
+or a synset id where the labels have them) hold its images.
 
 With the ImageNet validation set in that layout (`val/n01440764/*.JPEG`, ...), torchvision's weights should score
 the published acc@1 56.522 % and acc@5 79.066 %.
@@ -10,9 +11,13 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.outputs.results import Result
+
+if TYPE_CHECKING:
+    from alexnet_gui.core.model.labels import Labels
 
 
 @dataclass(frozen=True)
@@ -29,15 +34,18 @@ class LabelledImages:
         return list(self.truth)
 
 
-def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
-    """Map every image under each class-named sub-folder of `folder` to that class's index.
+def find_labelled_images(folder: str | os.PathLike[str], labels: Labels | None = None) -> LabelledImages:
+    """Map every image under each class-named sub-folder of `folder` to that class's index in `labels` (the
+    model's; ImageNet's when None).
 
-    Sub-folders are matched by synset id (`n02123045`) or class name (`tabby`, `Egyptian_cat`); images are found
-    recursively inside them. Raises UserError when no sub-folder names an ImageNet class.
+    Sub-folders are matched by synset id (`n02123045`) or class name (`tabby`, `Egyptian_cat`, `daisy`); images
+    are found recursively inside them. Raises UserError when no sub-folder names one of the classes.
     """
-    from alexnet_gui.core.model.labels import index_from_folder_name
+    from alexnet_gui.core.model.labels import imagenet_labels
     from alexnet_gui.core.pipeline.engine import iter_image_paths
 
+    labels = labels or imagenet_labels()
+    what = "an ImageNet class" if labels.is_imagenet() else "one of the model's classes"
     root = os.fspath(folder)
     if not os.path.isdir(root):
         raise UserError(f"{root} is not a folder")
@@ -50,7 +58,7 @@ def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
     subfolders = sorted(e.name for e in entries if e.is_dir())
     loose = sorted(e.path for e in entries if not e.is_dir() and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS)
     for name in subfolders:
-        index = index_from_folder_name(name)
+        index = labels.index_from_folder_name(name)
         if index is None:
             ignored.append(name)
             continue
@@ -58,9 +66,11 @@ def find_labelled_images(folder: str | os.PathLike[str]) -> LabelledImages:
             truth[path] = index
     if not truth:
         if ignored:
+            example = "synset id like n02123045 or a class name like tabby" if labels.is_imagenet() else (
+                f"e.g. {', '.join(labels.names[:3])}")
             raise UserError(
-                f"no sub-folder of {root} is named by an ImageNet class (synset id like n02123045 or a class "
-                f"name like tabby); found {', '.join(ignored[:5])}{', ...' if len(ignored) > 5 else ''}"
+                f"no sub-folder of {root} is named by {what} ({example}); found "
+                f"{', '.join(ignored[:5])}{', ...' if len(ignored) > 5 else ''}"
             )
         raise UserError(f"{root} has no class sub-folders with images (expected e.g. {root}/n02123045/*.jpg)")
     return LabelledImages(truth, tuple(ignored), tuple(loose))
@@ -124,9 +134,18 @@ def evaluate_results(results: Iterable[Result], truth: dict[str, int]) -> Evalua
     return evaluation
 
 
-def format_evaluation(evaluation: Evaluation, *, confused: int = 10) -> str:
-    """Return the report the command line prints and the app shows: totals, per-class table, confused pairs."""
-    from alexnet_gui.core.model.labels import category, synset
+def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Labels | None = None) -> str:
+    """Return the report the command line prints and the app shows: totals, per-class table, confused pairs,
+    classes named by `labels` (the model's; ImageNet's when None)."""
+    from alexnet_gui.core.model.labels import imagenet_labels
+
+    labels = labels or imagenet_labels()
+
+    def category(index: int) -> str:
+        return labels.name(index)
+
+    def synset(index: int) -> str:
+        return labels.synsets[index] if labels.synsets else f"{index:>4}"
 
     lines = [
         f"images: {evaluation.images} classified, {len(evaluation.failed)} could not be read",

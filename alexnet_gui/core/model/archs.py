@@ -122,7 +122,7 @@ def check_geometry(arch: Architecture) -> None:
 
 # --- telling layouts apart --------------------------------------------------------------------------------------
 
-_INDEXED = re.compile(r"^(?P<prefix>.*?)(?P<index>\d+)\.weight$")
+_INDEXED = re.compile(r"^(?P<prefix>(?:.*\.)?)(?P<index>\d+)\.weight$")
 
 
 def _index_gap(first: str, second: str) -> int | None:

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from alexnet_gui.core.model.archs import TORCHVISION_ARCH, Architecture, detect_architecture
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path
-from alexnet_gui.core.model.labels import Labels, default_labels, imagenet_labels, labels_beside, read_labels_file
+from alexnet_gui.core.model.labels import (
+    Labels,
+    default_labels,
+    imagenet_labels,
+    labels_beside,
+    numbered_labels,
+    read_labels_file,
+)
 from alexnet_gui.core.model.preprocess import (
     ALEXNET2012,
     KERAS_TUTORIAL,
@@ -31,6 +38,10 @@ from alexnet_gui.core.model.weights import TORCHVISION_FILE_NAMES, WeightsChoice
 FAMILY_RECIPES: dict[str, Recipe] = {
     "torchvision": TORCHVISION, "half-width": TUTORIAL, "alexnet2012": ALEXNET2012, "keras": KERAS_TUTORIAL,
 }
+
+
+#: the sources of names the app makes up itself (ImageNet's for 1000 classes, numbers otherwise)
+DEFAULT_LABEL_SOURCES = (imagenet_labels().source, numbered_labels(1).source)
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,8 @@ def apply_choices(card: ModelCard, choices: CardChoices, weights_path: Path | No
         card = _merge_card(card, read_card(choices.card))
     if choices.labels:
         card = card.with_labels(_checked(read_labels_file(choices.labels), card), f"--labels {choices.labels}")
-    elif weights_path is not None and not any(n.startswith("card:") and "built in" not in n for n in card.notes):
+    elif weights_path is not None and card.labels.source in DEFAULT_LABEL_SOURCES:
+        # Only names the app supplied itself give way to a labels file: a card's own names stay.
         beside = labels_beside(weights_path)
         if beside is not None:
             card = card.with_labels(_checked(beside, card), f"{beside.source} beside the weights")
