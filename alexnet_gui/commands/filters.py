@@ -28,10 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def conv_weight(weights, layer: str):
-    """The (K, C, h, w) weight array of a conv layer for a WeightsChoice (.pth, .onnx or untrained)."""
-    from alexnet_gui.core.analysis.kernels import conv_kernels
+    """(the (K, C, h, w) weight array of a conv layer, its number of groups) for a WeightsChoice (PyTorch, Keras,
+    ONNX or untrained); an ONNX graph's groups are not read (1)."""
+    from alexnet_gui.core.analysis.kernels import onnx_kernels, state_dict_kernels
+    from alexnet_gui.core.model.loading import open_state_model
 
-    return conv_kernels(weights)[layer]
+    if weights.kind == "onnx":
+        return onnx_kernels(weights.path)[layer], 1
+    card, state = open_state_model(weights)
+    arch = card.architecture
+    return state_dict_kernels(state, arch)[layer], arch.groups[CONV_NAMES.index(layer)]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,13 +51,15 @@ def run(args: argparse.Namespace) -> int:
         if args.layer != "conv1" and not 0 <= args.channel < channels:
             raise UserError(f"{args.layer} has input channels 0..{channels - 1}, not {args.channel}")
     check_output_file(args.out, inputs=[args.weights] if args.weights else [])
-    weight = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
+    weight, groups = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
     if not 0 <= args.channel < weight.shape[1]:
         grouped = " in each group" if args.layer != "conv1" else ""
         raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}{grouped}, not {args.channel}")
     in_channel = None if args.layer == "conv1" else args.channel
     grid, layout = filters_grid(weight, joint=args.joint, in_channel=in_channel, scale=max(1, args.scale))
     save_png(grid, args.out)
-    print(f"wrote {args.out}: {layout.count} kernels of {args.layer} "
-          f"({weight.shape[2]}x{weight.shape[3]}), {grid.shape[1]}x{grid.shape[0]} pixels", file=sys.stderr)
+    from alexnet_gui.core.analysis.visualize import describe_kernels
+
+    print(f"wrote {args.out}: {describe_kernels(args.layer, weight, groups, in_channel)}"
+          f"; {grid.shape[1]}x{grid.shape[0]} pixels", file=sys.stderr)
     return 0

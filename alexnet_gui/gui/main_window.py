@@ -68,11 +68,19 @@ def initial_weights(settings: Settings):
                 return resolve_weights(untrained=True)
             settings.weights_mode = "cache"
             return resolve_weights(download=False)
-        if settings.weights_mode == "file" and settings.weights_file and os.path.isfile(settings.weights_file):
+        if settings.weights_mode == "file" and settings.weights_file and os.path.exists(settings.weights_file):
             return resolve_weights(settings.weights_file)
         return resolve_weights(download=False)
     except WeightsError:
         return None
+
+
+def card_text(info: dict) -> str:
+    """The status bar's words for the loaded card: its id and class count, when it is not torchvision's own."""
+    card = info.get("card")
+    if card is None or card.name in ("torchvision-imagenet1k-v1", "untrained-seed0"):
+        return ""
+    return f"model {card.card_id} ({card.classes} classes) · "
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +112,11 @@ class MainWindow(QMainWindow):
 
         self._build_table()
         self._build_side()
+        from alexnet_gui.gui.widgets.model_panel import ModelPanel
+
+        self.model_panel = ModelPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.model_panel)
+        self.model_panel.hide()  # Model > Model card shows it
         self._build_actions()
         self._build_toolbar()
         self._build_status_bar()
@@ -225,6 +238,13 @@ class MainWindow(QMainWindow):
                                               "Select every row (Ctrl+A)")
         self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
                                            "Download AlexNet's weights, choose a .pth/.onnx file, or use the untrained demo")
+        self.open_model_action = self._action(
+            "Open model…", self.open_model, "Ctrl+M",
+            "Open any AlexNet: PyTorch (.pth, .pt, .pkl, .pth.tar), ONNX (.onnx) or Keras (.h5, .keras), with its labels "
+            "and preprocessing from its card or the files beside it")
+        self.open_model_folder_action = self._action(
+            "Open model folder…", lambda: self.open_model(folder=True), None,
+            "Open a folder holding one model file with its card or labels file")
         self.fast_decode_action = self._action(
             "Fast JPEG decoding", self.set_fast_decode, None,
             "Decode JPEGs at a reduced DCT scale before the same resize and crop: 1.6-1.8x the images/s on folders of "
@@ -257,7 +277,12 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self.fp16_action)
         model_menu.addAction(self.top_k_action)
         model_menu.addSeparator()
+        model_menu.addAction(self.open_model_action)
+        model_menu.addAction(self.open_model_folder_action)
+        self.recent_menu = model_menu.addMenu("Recent models")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_models)
         model_menu.addAction(self.weights_action)
+        model_menu.addAction(self.model_panel.toggleViewAction())
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("About alexnet-gui", self._about))
 
@@ -332,6 +357,39 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.choice is not None:
             self.set_weights(dialog.choice, dialog.mode)
 
+    def open_model(self, path: str | None = None, folder: bool = False) -> bool:
+        """Open a model file or folder (asking for one when `path` is None) and load it; False when nothing was
+        opened. A file the core cannot read is one message, and the model that runs stays."""
+        from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.model.weights import resolve_weights
+        from alexnet_gui.gui.widgets.model_panel import MODEL_FILE_FILTER
+
+        if path is None:
+            start = self.settings.last_folder or os.getcwd()
+            if folder:
+                path = QFileDialog.getExistingDirectory(self, "Open model folder", start)
+            else:
+                path, _ = QFileDialog.getOpenFileName(self, "Open model", start, MODEL_FILE_FILTER)
+            if not path:
+                return False
+        try:
+            choice = resolve_weights(path, download=False)
+        except UserError as exc:
+            QMessageBox.warning(self, "Model not opened", str(exc))
+            return False
+        self.settings.remember_model(str(path))
+        self.set_weights(choice, "file")
+        return True
+
+    def _fill_recent_models(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_models
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_model(p))
+
     def set_weights(self, choice, mode: str) -> None:
         """Use these weights from now on (and remember the choice)."""
         self.weights = choice
@@ -399,6 +457,13 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, info: dict) -> None:
         self.model_info = info
         self._update_model_label()
+        card = info.get("card")
+        self.model_panel.show_card(card)
+        views = getattr(self, "views", {})
+        if card is not None:
+            if "features" in views:
+                views["features"].show_model_layers(card)
+            self._show_crop_box()
         self.setWindowTitle("UNTRAINED network: predictions are meaningless" if info.get("untrained")
                             else f"weights: {info.get('weights', 'unknown')}")
         self.model_ready.emit(info)
@@ -437,7 +502,7 @@ class MainWindow(QMainWindow):
         half = " · fp16" if info.get("precision") == "fp16" else ""
         self.model_label.setText(
             f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']})"
-            f"{half} · weights: {info['weights']}{rate}"
+            f"{half} · {card_text(info)}weights: {info['weights']}{rate}"
         )
 
     # --- queueing and classification --------------------------------------------------------------------
@@ -558,15 +623,25 @@ class MainWindow(QMainWindow):
             self._show_path(path)
             self.selected_image_changed.emit(path)
 
+    def _show_crop_box(self) -> None:
+        """Outline on the preview what the model's own crop sees (its card's recipe)."""
+        from alexnet_gui.core.model.preprocess import TORCHVISION, crop_box
+
+        full = getattr(self, "_preview_size", None)
+        if full is None:
+            return
+        card = (self.model_info or {}).get("card")
+        self.preview.set_crop_box(crop_box(*full, card.preprocess if card is not None else TORCHVISION))
+
     def _show_path(self, path: str) -> None:
         from alexnet_gui.core.errors import UserError
-        from alexnet_gui.core.model.preprocess import crop_box
 
         row = self.model.row_for(path)
         try:
             image, full = load_preview(path)
             self.preview.set_image(image, full)
-            self.preview.set_crop_box(crop_box(*full))  # what the network's 224x224 centre crop sees
+            self._preview_size = full
+            self._show_crop_box()
         except UserError as exc:
             self.preview.set_image(None, message=str(exc))
         result = row.result if row else None

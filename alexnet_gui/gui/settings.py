@@ -10,6 +10,10 @@ WEIGHTS_MODES = ("cache", "file", "untrained")
 PRECISIONS = ("fp32", "fp16")
 
 
+#: how many recently opened models Model > Recent models lists
+RECENT_MODELS = 8
+
+
 class Settings:
     """Typed access to the app's QSettings (backend, device, precision, weights, top-k, fast decoding, last folder,
     geometry)."""
@@ -74,6 +78,19 @@ class Settings:
     @weights_file.setter
     def weights_file(self, value: str) -> None:
         self._s.setValue("model/weights_file", value)
+
+    @property
+    def recent_models(self) -> list[str]:
+        """Model files and folders opened with Model > Open model…, newest first (at most RECENT_MODELS)."""
+        value = self._s.value("model/recent", [])
+        if isinstance(value, str):  # QSettings gives a one-item list back as its item
+            value = [value]
+        return [str(v) for v in value or [] if isinstance(v, str)][:RECENT_MODELS]
+
+    def remember_model(self, path: str) -> None:
+        """Put a model at the top of the recent list."""
+        recent = [path] + [p for p in self.recent_models if p != path]
+        self._s.setValue("model/recent", recent[:RECENT_MODELS])
 
     @property
     def top_k(self) -> int:

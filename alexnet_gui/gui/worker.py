@@ -94,7 +94,7 @@ class InferenceWorker(QObject):
         self.model_loaded.emit({
             "backend": backend.name, "device": backend.device,
             "provider": backend.provider, "precision": backend.precision, "weights": backend.weights_source,
-            "untrained": weights.kind == "untrained",
+            "untrained": weights.kind == "untrained", "card": backend.card, "card_id": backend.card.card_id,
         })
 
     @Slot(int, list, bool, bool)

@@ -240,12 +240,11 @@ def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, 
 
     borrowed = []
 
-    class RecordingTorchBackend:
-        def __init__(self, weights, device):
-            borrowed.append(weights)
-            self.model = torch_backend.model
+    def recording_build_model(weights, choices=None):
+        borrowed.append(weights)
+        return torch_backend.card, torch_backend.model
 
-    monkeypatch.setattr(torch_backend_module, "TorchBackend", RecordingTorchBackend)
+    monkeypatch.setattr(torch_backend_module, "build_model", recording_build_model)
     settings.backend = "onnx"
     window = MainWindow(settings)
     qtbot.addWidget(window)

@@ -93,8 +93,30 @@ def filter_tiles(weight: np.ndarray, *, joint: bool = False, in_channel: int | N
 
 def filters_grid(weight: np.ndarray, *, joint: bool = False, in_channel: int | None = None,
                  scale: int = 4, pad: int = 2) -> tuple[np.ndarray, GridLayout]:
-    """A grid of a conv layer's kernels (K, C, h, w), nearest-neighbour scaled so pixels stay sharp."""
-    return tile(filter_tiles(weight, joint=joint, in_channel=in_channel), scale=scale, pad=pad)
+    """A grid of a conv layer's kernels (K, C, h, w), nearest-neighbour scaled so pixels stay sharp. The 2012
+    network's 96 conv1 kernels are laid out 12 wide, so rows 1-4 and 5-8 are the paper's two groups of 48 (one
+    per GPU in its figure 3)."""
+    cols = 12 if weight.shape[0] == 96 and weight.shape[1] == 3 else None
+    return tile(filter_tiles(weight, joint=joint, in_channel=in_channel), cols=cols, scale=scale, pad=pad)
+
+
+def describe_kernels(layer: str, weight: np.ndarray, groups: int = 1, in_channel: int | None = None) -> str:
+    """The status line for a kernel grid, honest about grouped convolutions: with groups, input channel c is the
+    c-th channel of each group's share, not of the whole previous layer."""
+    k, c, h, w = weight.shape
+    text = f"{layer}: {k} kernels of {c}x{h}x{w}"
+    if c == 3 and in_channel is None:
+        text += ", RGB"
+        if k == 96:
+            text += "; rows 1-4 and 5-8 are the paper's two groups of 48"
+        return text
+    if groups > 1:
+        per = k // groups
+        shares = "; ".join(f"kernels {g * per}-{(g + 1) * per - 1} read its channels {g * c}-{(g + 1) * c - 1}"
+                           for g in range(groups))
+        return (text + f", input channel {in_channel} of each group's {c} ({groups} groups over the previous "
+                f"layer's {c * groups}: {shares})")
+    return text + f", input channel {in_channel}"
 
 
 def feature_layer(name: str, *, pre_relu: bool = False, layers=None) -> str:

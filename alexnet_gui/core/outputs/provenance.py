@@ -232,5 +232,13 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
     provenance = start_provenance(cast(Backend, _Loaded()), weights=weights, top_k=top_k, tta=tta, fast_decode=fast_decode,
                                   command="desktop app export")
     provenance.started = None  # rows were classified over the session, not in one run
+    from collections import Counter
+
+    origins = Counter(r.origin for r in results if r.error is None)
+    provenance.model["rows_by_origin"] = dict(origins)
+    if len(origins) > 1:
+        # The session switched models: the current model did not make every row, so do not claim it did.
+        provenance.model["mixed"] = (f"rows come from {len(origins)} models or settings; rows_by_origin says "
+                                     "which made how many")
     counts = {"images": len(results), "classified": classified, "failed": failed, "rows": len(results)}
     return finish_provenance(provenance, csv_path, counts=counts)

@@ -31,6 +31,9 @@ class Result:
     path: str
     error: str | None
     top: tuple[Prediction, ...] = ()
+    #: which card, backend, device and TTA produced it ("" for a failed file): rows of one session can come from
+    #: several models, and an export says which made which
+    origin: str = ""
 
     @property
     def ok(self) -> bool:

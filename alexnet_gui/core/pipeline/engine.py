@@ -266,6 +266,12 @@ class Engine:
             self._recipe = self.backend.card.preprocess
         return self._recipe
 
+    def origin(self) -> str:
+        """What produces this run's rows: card, backend, device, precision and TTA, in one line."""
+        backend = self.backend
+        return (f"{backend.card.card_id} · {backend.name} on {backend.device} {backend.precision} · "
+                f"tta {self.tta}")
+
     def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
         """Run the backend on a stacked (N, 3, S, S) batch, or (N, 10, 3, S, S) ten crops per image whose
         probabilities are averaged, and return each image's top-k, named by the card's labels."""
@@ -380,9 +386,10 @@ class Engine:
                         if good else []
                     )
                     self.model_seconds += time.perf_counter() - started
+                    origin = self.origin()
                     for path, x in decoded:
                         if not isinstance(x, str):
-                            yield Result(path, None, next(tops))
+                            yield Result(path, None, next(tops), origin)
                         else:
                             yield Result(path, x)
                     done += len(decoded)

@@ -9,6 +9,7 @@ against it), and the centre crop (index 4) equals `preprocess.preprocess(img, re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -111,6 +112,15 @@ class CropAnswers:
     crops: np.ndarray  # (10, 3, S, S) normalised
     probs: np.ndarray  # (10, classes) probabilities per crop
     mean: np.ndarray  # (classes,) averaged: the 10-crop answer
+    #: the model's class names (its card's) and the recipe the crops were made by, for showing them
+    labels: Any = None
+    recipe: Recipe = TORCHVISION
+
+    def name(self, index: int) -> str:
+        """A class's name by the model's labels (ImageNet's when none were given)."""
+        from alexnet_gui.core.model.labels import category
+
+        return self.labels.name(index) if self.labels is not None else category(index)
 
     def crop_top1(self) -> list[int]:
         """Return each crop's top-1 class index."""
@@ -126,4 +136,4 @@ def answer_ten_crops(backend, img: Image.Image) -> CropAnswers:
     """Run the ten crops of an RGB image through a backend; for showing the crops and where they disagree."""
     crops = ten_crops(img, backend.card.preprocess)
     probs = backend.predict_probabilities(crops)
-    return CropAnswers(crops, probs, probs.mean(axis=0))
+    return CropAnswers(crops, probs, probs.mean(axis=0), backend.card.labels, backend.card.preprocess)

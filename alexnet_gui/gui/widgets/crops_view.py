@@ -35,8 +35,9 @@ class TenCropsView(QWidget):
 
     def set_answers(self, answers: CropAnswers) -> None:
         """Show the crops (de-normalised) and which of them disagree with the averaged answer."""
-        from alexnet_gui.core.model.labels import category
         from alexnet_gui.core.model.preprocess import denormalise
+
+        category = answers.name
 
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -51,7 +52,7 @@ class TenCropsView(QWidget):
         )
         for i, (name, crop, top1) in enumerate(zip(CROP_NAMES, answers.crops, answers.crop_top1())):
             image = QLabel()
-            image.setPixmap(QPixmap.fromImage(_qimage(denormalise(crop))).scaled(
+            image.setPixmap(QPixmap.fromImage(_qimage(denormalise(crop, answers.recipe))).scaled(
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
             image.setToolTip(name)
             image.setStyleSheet("border: 3px solid red;" if i in disagree else "border: 3px solid transparent;")

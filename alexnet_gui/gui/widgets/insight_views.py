@@ -85,8 +85,13 @@ def _conv_weights_job(weights):
     def job(backend):
         from alexnet_gui.core.analysis.kernels import conv_kernels, model_kernels
 
-        model = getattr(backend, "model", None)
-        return model_kernels(model) if model is not None else conv_kernels(weights)
+        if "torch-model" in backend.capabilities:
+            return model_kernels(backend.model, backend.card.architecture)
+        if backend.card.architecture is not None and weights is not None and weights.kind != "onnx":
+            return conv_kernels(weights)
+        from alexnet_gui.core.analysis.kernels import onnx_kernels
+
+        return onnx_kernels(getattr(backend, "model_path", weights.path), backend.card.architecture)
     return job
 
 
@@ -153,8 +158,15 @@ class FiltersView(_View):
         grid, self._layout = filters_grid(w, joint=self.joint.isChecked(),
                                           in_channel=self.channel.value() if deep else None, scale=scale)
         self.canvas.set_array(grid)
-        self.status.setText(f"{self.layer.currentText()}: {w.shape[0]} kernels of {w.shape[1]}x{w.shape[2]}x{w.shape[3]}"
-                            + (f", input channel {self.channel.value()}" if deep else ", RGB"))
+        from alexnet_gui.core.analysis.visualize import describe_kernels
+
+        card = (self.window.model_info or {}).get("card")
+        index = CONV_LAYERS.index(self.layer.currentText())
+        groups = card.architecture.groups[index] if card is not None and card.architecture is not None else 1
+        self.channel.setToolTip(f"Input channel of each group's {w.shape[1]} ({groups} groups)" if groups > 1 else
+                                "Input channel shown for conv2..conv5 (conv1 shows its RGB input)")
+        self.status.setText(describe_kernels(self.layer.currentText(), w, groups,
+                                             self.channel.value() if deep else None))
 
     def _on_hover(self, x: int, y: int) -> None:
         w = self.current_weight()
@@ -228,7 +240,19 @@ class FeatureMapsView(_View):
     def layer_name(self) -> str:
         from alexnet_gui.core.analysis.visualize import feature_layer
 
-        return feature_layer(self.layer.currentText(), pre_relu=self.pre_relu.isChecked())
+        card = (self.window.model_info or {}).get("card")
+        layers = card.layer_names() if card is not None else None
+        return feature_layer(self.layer.currentText(), pre_relu=self.pre_relu.isChecked(), layers=layers)
+
+    def show_model_layers(self, card) -> None:
+        """List the loaded model's own layers (LRN outputs among them for the 2012 network)."""
+        names = [n for n in card.layer_names() if n.startswith(("conv", "pool", "norm"))] or list(FEATURE_LAYERS)
+        current = self.layer.currentText()
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        self.layer.addItems(names)
+        self.layer.setCurrentIndex(max(0, self.layer.findText(current)))
+        self.layer.blockSignals(False)
 
     def refresh(self) -> None:
         super().refresh()
@@ -240,8 +264,9 @@ class FeatureMapsView(_View):
         def job(backend):
             from alexnet_gui.core.model.preprocess import denormalise, load_input
 
-            x = load_input(path)[None]
-            return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0])
+            recipe = backend.card.preprocess
+            x = load_input(path, recipe=recipe)[None]
+            return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0], recipe)
 
         self.status.setText(f"computing {layer}…")
         if self.canvas.array() is None:
@@ -341,18 +366,25 @@ class CamView(_View):
 
         def job(backend):
             from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+            from alexnet_gui.core.errors import UserError
             from alexnet_gui.core.model.preprocess import denormalise, load_input
 
-            model = getattr(backend, "model", None)
-            if model is None:  # the ONNX backend has no gradients: borrow a torch model once per weights
+            card = backend.card
+            if card.architecture is None:
+                raise UserError("Grad-CAM needs the network's gradients: this ONNX graph was not built by the app; "
+                                "open its PyTorch or Keras file instead")
+            if "torch-model" in backend.capabilities:
+                model = backend.model
+            else:  # the ONNX backend has no gradients: borrow a torch model once per weights
                 if key not in cache:
-                    from alexnet_gui.core.backends.torch_backend import TorchBackend
+                    from alexnet_gui.core.backends.torch_backend import build_model
 
                     cache.clear()  # one borrowed model at a time: 233 MB each
-                    cache[key] = TorchBackend(weights, "auto").model
+                    cache[key] = build_model(weights)[1]
                 model = cache[key]
-            x = load_input(path)[None]
-            return path, target, grad_cam(model, alexnet_cam_layer(model), x, target), denormalise(x[0])
+            x = load_input(path, recipe=card.preprocess)[None]
+            cam = grad_cam(model, alexnet_cam_layer(model, card.architecture), x, target)
+            return path, target, cam, denormalise(x[0], card.preprocess), card.labels.name(target)
 
         first_torch = key not in cache and (self.window.model_info or {}).get("backend") != "torch"
         self.status.setText("computing Grad-CAM… (loading PyTorch for its gradients, once: a few seconds)"
@@ -369,17 +401,16 @@ class CamView(_View):
 
     def render(self) -> None:
         from alexnet_gui.core.analysis.visualize import overlay
-        from alexnet_gui.core.model.labels import category
 
         if self._data is None:
             return
-        path, target, cam, crop = self._data
+        path, target, cam, crop, name = self._data
         self.canvas.set_array(overlay(crop, cam, alpha=self.opacity.value() / 100, vmin=0.0, vmax=1.0))
-        self.status.setText(f"Grad-CAM at conv5 for {category(target)} ({target}) — {path}")
+        self.status.setText(f"Grad-CAM at conv5 for {name} ({target}) — {path}")
 
 
 class ArchitectureView(_View):
-    """AlexNet's layers: output shape for 224x224 and parameters, measured on torchvision's model."""
+    """The loaded model's layers: output shape for its input size and parameters, measured on its network."""
 
     kind = "architecture"
 
@@ -388,7 +419,7 @@ class ArchitectureView(_View):
         self.table = QTableView()
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("Computed from torchvision's AlexNet with a 1x3x224x224 input")
+        self.table.setToolTip("Computed from the loaded model's architecture with one input of its size")
         add_save_image_menu(self.table, lambda path: self.table.grab().save(path, "PNG"))
         self.status = QLabel("")
         layout = QVBoxLayout(self)
@@ -401,7 +432,14 @@ class ArchitectureView(_View):
         if not self._loaded:
             from alexnet_gui.core.analysis.architecture import layer_table
 
-            self.ask(lambda _backend: layer_table())
+            def job(backend):
+                from alexnet_gui.core.errors import UserError
+
+                if backend.card.architecture is None:
+                    raise UserError("this ONNX graph's layers are its own: the app did not build it")
+                return layer_table(backend.card.architecture)
+
+            self.ask(job)
 
     def show_payload(self, rows) -> None:
         self._loaded = True

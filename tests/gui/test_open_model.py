@@ -1,0 +1,68 @@
+"""Model > Open model…: any AlexNet with its own labels and recipe, shown in the model panel, remembered, and a
+file that cannot be read leaves the running model in place."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from PySide6.QtWidgets import QMessageBox
+
+from tests import model_families as F
+from tests.image_fixtures import write_photos
+
+FLOWERS = ["daisy", "dandelion", "roses", "sunflowers", "tulips"]
+
+
+@pytest.fixture
+def tutorial_model(tmp_path):
+    folder = tmp_path / "flowers"
+    folder.mkdir()
+    torch.save(F.seeded(F.TutorialAlexNet(num_classes=5, fc=64), 3).state_dict(), folder / "AlexNet.pth")
+    (folder / "class_indices.json").write_text(json.dumps({str(i): n for i, n in enumerate(FLOWERS)}))
+    return folder / "AlexNet.pth"
+
+
+def test_opening_a_tutorial_model_classifies_with_its_own_labels(window, qtbot, tmp_path, tutorial_model):
+    with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
+        assert window.open_model(str(tutorial_model))
+    card = loaded.args[0]["card"]
+    assert card.labels.names == tuple(FLOWERS) and card.preprocess.name == "tutorial"
+    text = window.model_panel.text.toPlainText()
+    assert "classes: 5 (file " in text and "preprocessing: tutorial: resize to 224x224" in text
+    assert "class names: daisy, dandelion, roses, sunflowers, tulips" in text
+    assert "model AlexNet@" in window.model_label.text() and "(5 classes)" in window.model_label.text()
+    assert window.settings.recent_models[0] == str(tutorial_model)
+    (photo,) = write_photos(tmp_path, 1, size=(300, 200), seed=5)
+    window.add_paths([str(photo)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    result = window.model.rows()[0].result
+    assert result.top[0].label in FLOWERS and len(result.top) == 5
+    assert result.origin.startswith(f"{card.card_id} · torch on cpu fp32 · tta none")
+
+
+def test_a_file_that_is_not_a_model_leaves_the_running_one(window, qtbot, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    (tmp_path / "notes.txt").write_text("hello")
+    before = window.model_info
+    assert not window.open_model(str(tmp_path / "notes.txt"))
+    assert warnings == [("Model not opened", "notes.txt is not a model file this app reads: give a PyTorch file "
+                         "(.pth, .pt, .pkl, .pth.tar), an ONNX model (.onnx) or a Keras model (.h5, .keras)")]
+    assert window.model_info is before
+
+
+def test_an_export_after_a_model_switch_says_which_model_made_which_rows(window, qtbot, tmp_path, tutorial_model):
+    (first, second) = write_photos(tmp_path, 2, size=(300, 200), seed=6)
+    window.add_paths([str(first)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
+    with qtbot.waitSignal(window.model_ready, timeout=60000):
+        window.open_model(str(tutorial_model))
+    window.add_paths([str(second)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and not window.is_busy(), timeout=60000)
+    out = window.export_csv(str(tmp_path / "out.csv"))
+    provenance = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    origins = provenance["model"]["rows_by_origin"]
+    assert out and len(origins) == 2 and sorted(origins.values()) == [1, 1]
+    assert any(o.startswith("untrained-seed0 · ") for o in origins) and "mixed" in provenance["model"]
