@@ -230,6 +230,9 @@ class MainWindow(QMainWindow):
                                           "Write the selected rows (or all rows) to a CSV, same columns as the command line")
         self.classify_action = self._action("Classify queued", self.classify_queued, "F5",
                                             "Classify every row that is still queued")
+        self.classify_again_action = self._action(
+            "Classify all again", self.classify_all_again, "Shift+F5",
+            "Classify every row again with the model that runs now (rows keep which model made them)")
         self.cancel_action = self._action("Cancel", self.cancel, "Esc", "Stop the running batch; rows done so far are kept")
         self.cancel_action.setEnabled(False)
         self.remove_action = self._action("Remove selected", self.remove_selected, QKeySequence.StandardKey.Delete,
@@ -270,7 +273,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.select_all_action)
         edit_menu.addAction(self.remove_action)
         model_menu = bar.addMenu("&Model")
-        for a in (self.classify_action, self.cancel_action):
+        for a in (self.classify_action, self.classify_again_action, self.cancel_action):
             model_menu.addAction(a)
         model_menu.addSeparator()
         model_menu.addAction(self.fast_decode_action)
@@ -378,6 +381,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Model not opened", str(exc))
             return False
         self.settings.remember_model(str(path))
+        self._rerun_path = self.selected_path()  # the selected image is shown by the new model, as on a switch
         self.set_weights(choice, "file")
         return True
 
@@ -460,6 +464,12 @@ class MainWindow(QMainWindow):
         card = info.get("card")
         self.model_panel.show_card(card)
         views = getattr(self, "views", {})
+        older = [r for r in self.model.rows() if r.result is not None and r.result.origin
+                 and card is not None and not r.result.origin.startswith(f"{card.card_id} ")]
+        if older:
+            self.statusBar().showMessage(
+                f"{counted(len(older), 'row')} came from another model or setting; Model > Classify all again "
+                "(Shift+F5) classifies them with this one", 10000)
         if card is not None:
             if "features" in views:
                 views["features"].show_model_layers(card)
@@ -534,6 +544,13 @@ class MainWindow(QMainWindow):
         queued = self.model.queued_paths()
         if queued:
             self._submit(queued, walk=False)
+
+    def classify_all_again(self) -> None:
+        """Classify every row again with the model that runs now (after opening another model)."""
+        paths = [row.path for row in self.model.rows()]
+        if paths and self.model_info:
+            self.model.requeue(paths)
+            self._submit(paths, walk=False)
 
     def cancel(self) -> None:
         self.handle.cancel()
@@ -654,7 +671,8 @@ class MainWindow(QMainWindow):
         else:
             self.bars.set_predictions(result.top[:5])
             top = result.top[0]
-            self.detail.setText(f"{path}\nTop-1: {top.label} — ImageNet class {top.index}, {format_probability(top.prob)}")
+            self.detail.setText(f"{path}\nTop-1: {top.label} — class {top.index}, {format_probability(top.prob)}"
+                                + (f"\nby {result.origin}" if result.origin else ""))
 
     def shown_predictions(self) -> list:
         return self.bars.predictions()

@@ -145,6 +145,41 @@ def main() -> int:
     wait_for(app, lambda: arch.table.model() is not None and arch.table.model().rowCount() > 0)
     shoot("view_architecture.png")
 
+    # Two users' own models: the half-width tutorial network with its flowers, and the 2012 network's filters.
+    import json
+
+    import torch
+
+    from alexnet_gui.core.model.archs import Architecture, build_network
+
+    models = HOME / "models"
+    (models / "flowers").mkdir(parents=True)
+    torch.manual_seed(0)
+    half = Architecture("half-width", (48, 128, 192, 192, 128), fc=(2048, 2048), classes=5, avgpool=False)
+    torch.save(build_network(half).state_dict(), models / "flowers" / "AlexNet.pth")
+    flowers = ["daisy", "dandelion", "roses", "sunflowers", "tulips"]
+    (models / "flowers" / "class_indices.json").write_text(json.dumps({str(i): n for i, n in enumerate(flowers)}))
+    window.open_model(str(models / "flowers" / "AlexNet.pth"))
+    wait_for(app, lambda: (window.model_info or {}).get("card") is not None
+             and window.model_info["card"].classes == 5 and not window.is_busy())
+    window.model_panel.show()
+    window.tabs.setCurrentIndex(0)
+    window.table.selectRow(0)
+    shoot("model_card.png")
+    window.model_panel.hide()
+
+    paper = Architecture("alexnet2012", (96, 256, 384, 384, 256), (1, 2, 1, 2, 2), (64, 64), 10, 227, True,
+                         (0, 0, 0, 0), False)
+    torch.save(build_network(paper).state_dict(), models / "alexnet2012.pth")
+    window.open_model(str(models / "alexnet2012.pth"))
+    wait_for(app, lambda: (window.model_info or {}).get("card") is not None
+             and window.model_info["card"].architecture.lrn and not window.is_busy())
+    window.tabs.setCurrentWidget(filters)
+    filters.invalidate()
+    wait_for(app, lambda: filters.canvas.array() is not None and filters._weights is not None
+             and filters._weights["conv1"].shape[0] == 96)
+    shoot("view_filters_2012.png")
+
     window.close()
     shutil.rmtree(HOME, ignore_errors=True)
     return 0

@@ -141,7 +141,7 @@ def detect_architecture(shapes: Mapping[str, Sequence[int]], *, where: str = "th
     Five 4-D weights (the convolutions) and three 2-D ones (the fully connected layers) are taken in the file's
     order, which is the order the network defined them in; their shapes give widths, groups and classes.
     """
-    weights = [(k, tuple(s)) for k, s in shapes.items() if k.endswith("weight")]
+    weights: list[tuple[str, tuple[int, ...]]] = [(k, tuple(s)) for k, s in shapes.items() if k.endswith("weight")]
     convs = [(k, s) for k, s in weights if len(s) == 4]
     linears = [(k, s) for k, s in weights if len(s) == 2]
     if len(convs) != 5 or len(linears) != 3:
@@ -188,7 +188,7 @@ def detect_architecture(shapes: Mapping[str, Sequence[int]], *, where: str = "th
                         pad, avgpool)
     canonical = canonical_weight_keys(arch)
     renames: dict[str, str] = {}
-    for (key, _), target in zip(convs + linears, canonical):
+    for (key, _), target in zip([*convs, *linears], canonical):
         renames[key] = target + ".weight"
         renames[key[: -len("weight")] + "bias"] = target + ".bias"
     return arch, renames
@@ -239,7 +239,7 @@ def build_network(arch: Architecture):
         elif name.startswith("relu"):
             layers.append(nn.ReLU(inplace=True))
         elif name.startswith("norm"):
-            layers.append(nn.LocalResponseNorm(**LRN))
+            layers.append(nn.LocalResponseNorm(int(LRN["size"]), LRN["alpha"], LRN["beta"], LRN["k"]))
         else:
             layers.append(nn.MaxPool2d(kernel_size=3, stride=2))
 

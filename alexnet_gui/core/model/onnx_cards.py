@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.model.card import ModelCard, read_card
@@ -46,7 +47,7 @@ def _dims(shape: Shape) -> list[int | None]:
 
 
 def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequence[tuple[str, Shape]],
-                  metadata: dict[str, str], sha256: str, run: Callable[[object], object],
+                  metadata: dict[str, str], sha256: str, run: Callable[[Any], Any],
                   choices: CardChoices = CardChoices(), source: str = "") -> tuple[ModelCard, str]:
     """The card of an ONNX graph and the name of the output that holds its classes.
 
@@ -59,7 +60,7 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
     if len(dims) != 4 or dims[1] != 3 or dims[2] is None or dims[2] != dims[3]:
         raise OnnxModelError(f"{path.name} takes input of shape {list(in_shape)}, not N x 3 x H x W with square "
                              "H x W as an image classifier does")
-    size = int(dims[2])  # type: ignore[arg-type]
+    size = int(dims[2])
     candidates = [(n, s) for n, s in outputs if len(_dims(s)) == 2]
     named = [c for c in candidates if c[0] == "logits"]
     if not candidates:
@@ -114,7 +115,7 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
     return card, out_name
 
 
-def _output_kind(run: Callable[[object], object], batch: int, size: int) -> str:
+def _output_kind(run: Callable[[Any], Any], batch: int, size: int) -> str:
     """"probabilities" when every row of the output on two random images is non-negative and sums to 1."""
     import numpy as np
 

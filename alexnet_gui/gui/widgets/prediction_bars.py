@@ -19,7 +19,7 @@ class PredictionBars(QWidget):
         self._predictions: list = []
         self._message = "Select an image to see its top-5."
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("The network's five most probable ImageNet classes for the selected image")
+        self.setToolTip("The model's five most probable classes for the selected image (its card's labels)")
 
     def set_predictions(self, predictions, message: str = "") -> None:
         """Show these predictions (or, when empty, the message)."""

@@ -152,17 +152,19 @@ class ToolsMenu(QObject):
             )
             from alexnet_gui.core.pipeline.engine import Engine
 
-            found = find_labelled_images(folder)
+            labels = backend.card.labels
+            found = find_labelled_images(folder, labels)
             engine = Engine(backend, top_k=5, batch_size=batch_size, tta=tta)
             results = engine.run(found.paths, cancel=run.cancel, on_progress=run.progress)
             evaluation = evaluate_results(results, found.truth)
-            text = format_evaluation(evaluation)
+            text = format_evaluation(evaluation, labels=labels)
             scored = evaluation.images + len(evaluation.failed)
             if run.cancel.is_set() and scored < len(found.paths):
                 text = (f"cancelled after {scored} of {counted(len(found.paths), 'image')}: "
                         f"the figures below cover those only\n\n{text}")
             if found.ignored_folders:
-                text += f"\n\nignored sub-folders that name no ImageNet class: {', '.join(found.ignored_folders)}"
+                text += (f"\n\nignored sub-folders that name none of the model's classes: "
+                         f"{', '.join(found.ignored_folders)}")
             return folder, text
 
         self._request("evaluate", request)
