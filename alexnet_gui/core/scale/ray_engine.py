@@ -127,7 +127,7 @@ class _Classifier:
                 "top_prob": prob}
 
 
-def _results(batch: dict[str, np.ndarray], labels: Any) -> Iterator[tuple[int, Result]]:
+def _results(batch: dict[str, np.ndarray], labels: Any, origin: str = "") -> Iterator[tuple[int, Result]]:
     for idx, path, error, index, prob in zip(
         batch["idx"], batch["path"], batch["error"], batch["top_index"], batch["top_prob"], strict=True
     ):
@@ -135,7 +135,7 @@ def _results(batch: dict[str, np.ndarray], labels: Any) -> Iterator[tuple[int, R
             yield int(idx), Result(str(path), str(error))
         else:
             top = tuple(Prediction(int(i), labels.name(int(i)), float(p)) for i, p in zip(index, prob, strict=True))
-            yield int(idx), Result(str(path), None, top)
+            yield int(idx), Result(str(path), None, top, origin)
 
 
 def connect(address: str | None = None) -> Any:
@@ -303,7 +303,7 @@ def run_on_ray(
     waiting: dict[int, Result] = {}
     expected = 0
     for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-        for idx, result in _results(batch, card.labels):
+        for idx, result in _results(batch, card.labels, f"{card.card_id} · onnx on Ray actors · tta {tta}"):
             waiting[idx] = result
         while expected in waiting:
             yield waiting.pop(expected)
