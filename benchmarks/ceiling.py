@@ -29,7 +29,7 @@ def _files(folder: str) -> list[str]:
 
 
 def decode(folder: str) -> dict:
-    from alexnet_gui.core.model.preprocess import load_input
+    from alexnet_gui.core.pipeline.decode import load_input
     from alexnet_gui.core.pipeline.engine import default_decode_workers
 
     fast = "--fast" in sys.argv
@@ -65,7 +65,7 @@ def model() -> dict:
 
 
 def parity(folder: str) -> dict:
-    from alexnet_gui.core.model.preprocess import load_input
+    from alexnet_gui.core.pipeline.decode import load_input
 
     rms = []
     for p in _files(folder):
@@ -78,8 +78,8 @@ def parity(folder: str) -> dict:
 def fp16(folder: str) -> dict:
     """Logits of the fp16 model against the fp32 one on the corpus, both on CUDA: how much half precision moves."""
     from alexnet_gui.core.backends import load_backend
-    from alexnet_gui.core.model.preprocess import load_input
     from alexnet_gui.core.model.weights import resolve_weights
+    from alexnet_gui.core.pipeline.decode import load_input
     from alexnet_gui.core.pipeline.scores import softmax
 
     name, weights = _arg("--backend", "onnx"), resolve_weights(untrained=True)

@@ -140,7 +140,7 @@ def test_onnx_export_is_cached_and_reused(onnx_backend, monkeypatch):
 
 
 def test_classify_runs_a_logits_only_copy_whose_weights_are_external_data(onnx_backend, tmp_path):
-    from alexnet_gui.core.backends.onnx_backend import logits_only_model, model_bytes
+    from alexnet_gui.core.backends.onnx_files import logits_only_model, model_bytes
 
     lean = logits_only_model(onnx_backend.model_path)
     assert lean.name == "alexnet-untrained-seed0.lean.onnx"
@@ -162,7 +162,7 @@ def test_classify_runs_a_logits_only_copy_whose_weights_are_external_data(onnx_b
 
 
 def test_an_old_single_file_logits_copy_is_replaced(onnx_backend):
-    from alexnet_gui.core.backends.onnx_backend import logits_only_model
+    from alexnet_gui.core.backends.onnx_files import logits_only_model
 
     path = onnx_backend.model_path
     lean = logits_only_model(path)

@@ -14,7 +14,7 @@ from alexnet_gui import __version__
 from alexnet_gui.cli import main
 from alexnet_gui.core import diagnostics
 from alexnet_gui.core.backends import cuda_status
-from alexnet_gui.core.backends.onnx_backend import logits_only_model
+from alexnet_gui.core.backends.onnx_files import logits_only_model
 
 
 def facts_by_key(facts):

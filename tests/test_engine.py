@@ -81,7 +81,7 @@ def test_tricky_folder_gives_one_row_per_image_in_order_with_reasons(tmp_path):
 
 
 def test_results_match_each_image_through_the_stacked_batch(tmp_path):
-    from alexnet_gui.core.model.preprocess import load_input
+    from alexnet_gui.core.pipeline.decode import load_input
 
     paths = [str(p) for p in write_photos(tmp_path, 7, size=(320, 240))]
     results = list(Engine(PixelLogits(), batch_size=3, top_k=3).run(paths))

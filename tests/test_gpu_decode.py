@@ -14,7 +14,7 @@ from PIL import Image
 
 from alexnet_gui.core.backends.base import Backend
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.model.preprocess import load_input
+from alexnet_gui.core.pipeline.decode import load_input
 from alexnet_gui.core.pipeline.engine import Engine
 from tests.image_fixtures import photo_like, write_photos, write_tricky_folder
 from tests.known_answers import TEST_CARD

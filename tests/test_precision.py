@@ -147,7 +147,8 @@ def test_onnx_fp16_copy_of_an_external_data_model(onnx_backend, untrained_weight
     import onnx
     import onnxruntime as ort
 
-    from alexnet_gui.core.backends.onnx_backend import cached_model_path, logits_only_model
+    from alexnet_gui.core.backends.onnx_backend import cached_model_path
+    from alexnet_gui.core.backends.onnx_files import logits_only_model
     from alexnet_gui.core.backends.onnx_fp16 import fp16_model
 
     lean = logits_only_model(cached_model_path(untrained_weights))  # the fp32 logits-only model, external data

@@ -6,6 +6,7 @@ from PIL import Image
 from torchvision.models import AlexNet_Weights
 
 from alexnet_gui.core.model import preprocess as pp
+from alexnet_gui.core.pipeline import decode
 from alexnet_gui.core.pipeline.images import open_rgb
 from tests.image_fixtures import photo_like
 
@@ -40,12 +41,12 @@ def test_equal_to_the_reference_through_a_jpeg_file(tmp_path):
         photo.save(tmp_path / f"{name}.jpg", quality=92)
         with Image.open(tmp_path / f"{name}.jpg") as raw:
             ref = REFERENCE(raw.convert("RGB")).numpy()
-        assert np.abs(pp.load_input(tmp_path / f"{name}.jpg") - ref).max() <= 1e-5
+        assert np.abs(decode.load_input(tmp_path / f"{name}.jpg") - ref).max() <= 1e-5
 
 
 def _fast_rms(path):
-    exact = pp.load_input(path)
-    fast = pp.load_input(path, fast_decode=True)
+    exact = decode.load_input(path)
+    fast = decode.load_input(path, fast_decode=True)
     return float(np.sqrt(np.mean((fast - exact) ** 2)))
 
 
@@ -81,7 +82,7 @@ def test_denormalise_gives_back_the_cropped_pixels():
 
 def test_open_rgb_then_preprocess_matches_load_input(tmp_path):
     photo_like(333, 222, seed=9).save(tmp_path / "p.png")
-    assert np.array_equal(pp.preprocess(open_rgb(tmp_path / "p.png")), pp.load_input(tmp_path / "p.png"))
+    assert np.array_equal(pp.preprocess(open_rgb(tmp_path / "p.png")), decode.load_input(tmp_path / "p.png"))
 
 
 def test_a_crop_of_an_opened_image_is_preprocessed_as_its_own_geometry(tmp_path):
@@ -120,7 +121,7 @@ def test_load_crop_is_the_uint8_picture_of_load_input(tmp_path):
     photo = skimage_photos()["chelsea"]
     photo.save(tmp_path / "c.jpg", quality=90)
     for fast in (False, True):
-        crop = pp.load_crop(tmp_path / "c.jpg", fast_decode=fast)
+        crop = decode.load_crop(tmp_path / "c.jpg", fast_decode=fast)
         assert crop.shape == (224, 224, 3) and crop.dtype == np.uint8
-        assert np.array_equal(pp.normalise(crop), pp.load_input(tmp_path / "c.jpg", fast_decode=fast))
-        assert np.array_equal(pp.denormalise(pp.load_input(tmp_path / "c.jpg", fast_decode=fast)), crop)
+        assert np.array_equal(pp.normalise(crop), decode.load_input(tmp_path / "c.jpg", fast_decode=fast))
+        assert np.array_equal(pp.denormalise(decode.load_input(tmp_path / "c.jpg", fast_decode=fast)), crop)

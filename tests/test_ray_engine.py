@@ -201,7 +201,7 @@ def test_a_node_without_the_drivers_files_gets_a_single_file_copy_once(onnx_back
     ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'alexnet-gui[ray]')")
     import onnxruntime as ort
 
-    from alexnet_gui.core.backends.onnx_backend import logits_only_model, model_bytes
+    from alexnet_gui.core.backends.onnx_files import logits_only_model, model_bytes
     from alexnet_gui.core.scale.ray_engine import _Classifier
 
     lean = logits_only_model(onnx_backend.model_path)

@@ -73,7 +73,7 @@ def test_feature_grid_renders_fast_enough():
 
 def test_feature_maps_from_onnx_equal_torch_hooks_for_every_layer(torch_backend, onnx_backend, tmp_path):
     from alexnet_gui.core.backends.base import ACTIVATION_LAYERS
-    from alexnet_gui.core.model.preprocess import load_input
+    from alexnet_gui.core.pipeline.decode import load_input
     from tests.image_fixtures import write_photos
 
     (photo,) = write_photos(tmp_path, 1, size=(400, 300))

@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import open_backend
     from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
     from alexnet_gui.core.analysis.visualize import overlay, save_png
-    from alexnet_gui.core.model.preprocess import denormalise, load_image_input
+    from alexnet_gui.core.model.preprocess import denormalise
     from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.pipeline.decode import load_image_input
 
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
     load_image_input(args.image)  # an unreadable image is refused before the model loads

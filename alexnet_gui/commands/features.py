@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
         with_colour_bar,
     )
     from alexnet_gui.core.model.archs import Architecture
-    from alexnet_gui.core.model.preprocess import load_image_input
     from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.pipeline.decode import load_image_input
 
     every_layer = Architecture(lrn=True).layer_names()  # the names any AlexNet's layers can have
     feature_layer(args.layer, pre_relu=args.pre_relu, layers=every_layer)  # a misspelt name: before any loading

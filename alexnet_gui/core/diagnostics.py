@@ -136,7 +136,7 @@ def probe_onnx_providers() -> list[tuple[str, bool, str]]:
     """For each provider this onnxruntime build lists: (name, loads?, reason) from a tiny real session."""
     import onnxruntime as ort
 
-    from alexnet_gui.core.backends.onnx_backend import _PROBE_MODEL
+    from alexnet_gui.core.backends.onnx_backend import PROBE_MODEL
 
     cpu = "CPUExecutionProvider"
     results = []
@@ -148,7 +148,7 @@ def probe_onnx_providers() -> list[tuple[str, bool, str]]:
             try:
                 options = ort.SessionOptions()
                 options.log_severity_level = 0 if name != cpu else 3
-                session = ort.InferenceSession(_PROBE_MODEL, options, providers=providers)
+                session = ort.InferenceSession(PROBE_MODEL, options, providers=providers)
                 active = session.get_providers()
             except Exception as exc:  # noqa: BLE001 - ORT raises its own types; the reason is what matters
                 active, error = [], str(exc).splitlines()[0]

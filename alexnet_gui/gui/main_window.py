@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         self.select_all_action = self._action("Select all", self.table.selectAll, QKeySequence.StandardKey.SelectAll,
                                               "Select every row (Ctrl+A)")
         self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
-                                           "Download AlexNet's weights, choose a .pth/.onnx file, or use the untrained demo")
+                                           "Download AlexNet's weights, choose a model file (PyTorch, ONNX, Keras), or use the untrained demo")
         self.open_model_action = self._action(
             "Open model…", self.open_model, "Ctrl+M",
             "Open any AlexNet: PyTorch (.pth, .pt, .pkl, .pth.tar), ONNX (.onnx) or Keras (.h5, .keras), with its labels "

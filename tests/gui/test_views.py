@@ -72,7 +72,7 @@ def test_filters_view_grid_hover_click_and_channels(window, views, qtbot, untrai
 
 def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtbot, tmp_path, torch_backend):
     from alexnet_gui.core.analysis.visualize import feature_grid, feature_layer, overlay
-    from alexnet_gui.core.model.preprocess import load_input
+    from alexnet_gui.core.pipeline.decode import load_input
 
     path = _classify_one(window, qtbot, tmp_path)
     view = views["features"]
@@ -118,7 +118,8 @@ def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtb
 def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, qtbot, tmp_path, torch_backend):
     from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
     from alexnet_gui.core.analysis.visualize import overlay
-    from alexnet_gui.core.model.preprocess import denormalise, load_input
+    from alexnet_gui.core.model.preprocess import denormalise
+    from alexnet_gui.core.pipeline.decode import load_input
 
     path = _classify_one(window, qtbot, tmp_path)
     view = views["cam"]

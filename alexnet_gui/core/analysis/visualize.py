@@ -195,8 +195,7 @@ def save_png(image: np.ndarray, path) -> None:
     """Write an (H, W, 3) uint8 array as PNG."""
     from PIL import Image
 
-    from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.outputs.output_paths import describe_os_error
+    from alexnet_gui.core.errors import UserError, describe_os_error
 
     try:
         Image.fromarray(image).save(path, "PNG")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from functools import cache
@@ -21,6 +19,7 @@ from alexnet_gui.core.backends.base import (
     check_precision,
     precision_on,
 )
+from alexnet_gui.core.backends.onnx_files import logits_only_model
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
 from alexnet_gui.core.model.weights import WeightsChoice, cache_root, memoised_sha256
@@ -31,7 +30,7 @@ CACHE_ENV = "ALEXNET_GUI_CACHE"
 _CUDA = "CUDAExecutionProvider"
 _CPU = "CPUExecutionProvider"
 # A one-node ONNX model (y = Relu(x)), serialised here so that probing CUDA needs no `onnx` package.
-_PROBE_MODEL = (
+PROBE_MODEL = (
     b'\x08\x08:7\n\x0c\n\x01x\x12\x01y"\x04Relu\x12\x05probeZ\x0f\n\x01x\x12\n\n\x08\x08\x01\x12\x04\n'
     b'\x02\x08\x01b\x0f\n\x01y\x12\n\n\x08\x08\x01\x12\x04\n\x02\x08\x01B\x04\n\x00\x10\x11'
 )
@@ -108,75 +107,6 @@ def bundled_model_path() -> Path:
     return resource_path(BUNDLED_MODEL)
 
 
-def logits_only_model(path: Path) -> Path:
-    """Return a copy of the export with the logits as its only output, cached beside it (made once, with `onnx`).
-
-    With the 13 activations also graph outputs, ONNX Runtime can neither fuse each Conv with its ReLU nor reuse
-    those buffers: the lean graph classifies faster and needs about 280 MB less memory at batch 32. Its weights
-    sit in a separate data file (ONNX external data), which ONNX Runtime maps instead of parsing out of a 244 MB
-    protobuf: the session opens in about 0.25 s instead of 0.7 s. Falls back to `path` when it cannot be written.
-    """
-    lean = path.with_name(f"{path.stem}.lean.onnx")
-    try:
-        if saved_copy_is_current(lean, path):
-            return lean
-        import onnx
-
-        model = onnx.load(str(path))
-        keep = [o for o in model.graph.output if o.name == "logits"]
-        if not keep or len(model.graph.output) == 1:
-            return path
-        del model.graph.output[:]
-        model.graph.output.extend(keep)
-        save_with_external_data(model, lean)
-        # The single-file copy that versions before 0.1.1 cached here: 244 MB nobody reads any more.
-        path.with_name(f"{path.stem}.logits.onnx").unlink(missing_ok=True)
-        return lean
-    except (OSError, ImportError):
-        return path
-
-
-def _external_data_path(model_path: Path) -> Path:
-    return model_path.with_name(model_path.name + ".data")
-
-
-def saved_copy_is_current(copy: Path, source: Path) -> bool:
-    """Whether `copy`, written by `save_with_external_data`, exists with its data file, both matching their
-    integrity records, and is not older than `source`. A damaged part is deleted (and the user told): it is made
-    again, never used. Raises OSError when `source` cannot be read."""
-    if not (copy.is_file() and copy.stat().st_mtime_ns >= source.stat().st_mtime_ns):
-        return False
-    return onnx_cache.usable(copy) and onnx_cache.usable(_external_data_path(copy))
-
-
-def save_with_external_data(model, out: Path) -> None:
-    """Save an onnx ModelProto as `out` plus its weights in `out`.data, atomically.
-
-    The graph names its data file, so both are written under temporary names and the graph renamed last: a reader
-    that finds the .onnx always finds its data complete.
-    """
-    import onnx
-
-    data = _external_data_path(out)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        onnx.save(model, str(tmp_dir / out.name), save_as_external_data=True, all_tensors_to_one_file=True,
-                  location=data.name, size_threshold=1024)
-        os.replace(tmp_dir / data.name, data)
-        onnx_cache.record_file(data)
-        os.replace(tmp_dir / out.name, out)
-        onnx_cache.record_file(out)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-def model_bytes(path: Path) -> bytes:
-    """The whole model as one serialised protobuf (external data inlined), for shipping to another machine."""
-    import onnx
-
-    return onnx.load(str(path)).SerializeToString()
-
-
 def _nvidia_driver_present() -> bool:
     """Whether the NVIDIA driver's CUDA library loads (a millisecond); without it no CUDA provider can work."""
     import ctypes
@@ -202,7 +132,7 @@ def cuda_status() -> tuple[bool, str]:
     # Probing loads the CUDA provider library; its C++ logger would print the failure we report ourselves.
     ort.set_default_logger_severity(4)
     try:
-        session = ort.InferenceSession(_PROBE_MODEL, providers=[_CUDA, _CPU])
+        session = ort.InferenceSession(PROBE_MODEL, providers=[_CUDA, _CPU])
     except Exception as exc:  # noqa: BLE001
         return False, f"the CUDA provider failed to start ({str(exc).splitlines()[0]})"
     finally:

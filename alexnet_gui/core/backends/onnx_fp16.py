@@ -61,10 +61,7 @@ def fp16_model(path: str | os.PathLike[str]) -> Path:
     copy cannot be written.
     """
     path = Path(path)
-    from alexnet_gui.core.backends.onnx_backend import (
-        save_with_external_data,
-        saved_copy_is_current,
-    )
+    from alexnet_gui.core.backends.onnx_files import save_with_external_data, saved_copy_is_current
 
     out = fp16_model_path(path)
     try:

@@ -246,10 +246,10 @@ def crop_rgb(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
     """Return the (crop, crop, 3) uint8 pixels the network sees of an RGB image."""
     import numpy as np
 
-    return np.asarray(_centre_crop(img, recipe))
+    return np.asarray(centre_crop(img, recipe))
 
 
-def _centre_crop(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
+def centre_crop(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
     """`crop_rgb` as a Pillow image."""
     resized = resize_for_crop(img, recipe)
     if resized.size == (recipe.crop, recipe.crop):
@@ -267,10 +267,10 @@ def crop_rgb_crop_only(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.nda
     """
     import numpy as np
 
-    return np.asarray(_resample_crop_only(img, recipe))
+    return np.asarray(resample_crop_only(img, recipe))
 
 
-def _resample_crop_only(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
+def resample_crop_only(img: Image.Image, recipe: Recipe = TORCHVISION) -> Image.Image:
     """`crop_rgb_crop_only` as a Pillow image."""
     width, height = _geometry(img)
     rw, rh = resized_dims(width, height, recipe)
@@ -286,49 +286,12 @@ def preprocess(img: Image.Image, recipe: Recipe = TORCHVISION) -> np.ndarray:
     return normalise(crop_rgb(img, recipe), recipe)
 
 
-def load_crop(path: str | os.PathLike[str], *, fast_decode: bool = False, recipe: Recipe = TORCHVISION) -> np.ndarray:
-    """Open `path` and return the (crop, crop, 3) uint8 pixels the network sees; `fast_decode` decodes JPEGs at a
-    reduced DCT scale first and resamples only the cropped region."""
-    return crop_from_bytes(load_crop_bytes(path, fast_decode=fast_decode, recipe=recipe))
-
-
-def load_crop_bytes(path: str | os.PathLike[str], *, fast_decode: bool = False,
-                    recipe: Recipe = TORCHVISION) -> bytes:
-    """`load_crop`'s pixels as raw bytes (crop x crop x 3, row-major RGB), made with Pillow alone.
-
-    The engine's decode threads call this: without numpy they need not wait for its import (~60 ms, running on
-    the model's loading thread at the command line's start), and the bytes take a quarter of a float input's
-    memory while they wait for their batch."""
-    from alexnet_gui.core.pipeline.images import open_rgb
-
-    if fast_decode:
-        return _resample_crop_only(open_rgb(path, draft=True), recipe).tobytes()
-    return _centre_crop(open_rgb(path), recipe).tobytes()
-
-
 def crop_from_bytes(pixels: bytes) -> np.ndarray:
     """The (S, S, 3) uint8 array over `load_crop_bytes`' square result (a view, not a copy)."""
     import numpy as np
 
     side = math.isqrt(len(pixels) // 3)
     return np.frombuffer(pixels, np.uint8).reshape(side, side, 3)
-
-
-def load_input(path: str | os.PathLike[str], *, fast_decode: bool = False, recipe: Recipe = TORCHVISION) -> np.ndarray:
-    """Open `path` and return its (3, crop, crop) float32 network input (see `load_crop`)."""
-    return normalise(load_crop(path, fast_decode=fast_decode, recipe=recipe), recipe)
-
-
-def load_image_input(path: str | os.PathLike[str], *, fast_decode: bool = False,
-                     recipe: Recipe = TORCHVISION) -> np.ndarray:
-    """`load_input` for a command given one image: an unreadable file is a UserError that names it."""
-    from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.pipeline.images import ImageError
-
-    try:
-        return load_input(path, fast_decode=fast_decode, recipe=recipe)
-    except ImageError as exc:
-        raise UserError(f"{os.fspath(path)}: {exc}") from None
 
 
 def crop_box(width: int, height: int, recipe: Recipe = TORCHVISION) -> tuple[int, int, int, int]:

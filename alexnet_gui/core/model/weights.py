@@ -238,7 +238,7 @@ def download_weights(
     import urllib.error
     import urllib.request
 
-    from alexnet_gui.core.outputs.output_paths import describe_os_error
+    from alexnet_gui.core.errors import describe_os_error
 
     url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
     prefix = sha256_prefix or HASH_PREFIX

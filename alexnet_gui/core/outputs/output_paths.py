@@ -6,30 +6,18 @@ Every command that writes (classify, export-onnx, filters, features, cam, sort, 
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.errors import UserError, describe_os_error
 
 #: The longest name the app derives from an output's name: `.NAME.part.stamps` for the CSV's journal
 #: (see core/journal.py), `NAME.provenance.json` and the temporary `.NAME.provenance.json.XXXXXXXX.part`.
 _LONGEST_DERIVED = len(".") + len(".provenance.json") + len(".") + 8 + len(".part")
 #: Most file systems allow 255 bytes per name.
 _NAME_MAX = 255
-
-
-def describe_os_error(exc: OSError) -> str:
-    """One lower-case phrase for why a write failed (read-only file system, disk full, ...)."""
-    if exc.errno == errno.EROFS:
-        return "the file system is read-only"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _check_folder_writable(folder: Path, what: str) -> None:

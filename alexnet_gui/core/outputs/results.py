@@ -109,7 +109,7 @@ def stamps_journal_path(csv_path: str | os.PathLike[str]) -> Path:
 
 
 def _write_error(path: Path, exc: OSError) -> UserError:
-    from alexnet_gui.core.outputs.output_paths import describe_os_error
+    from alexnet_gui.core.errors import describe_os_error
 
     return UserError(f"cannot write {path}: {describe_os_error(exc)}")
 

@@ -5,7 +5,7 @@ Here the CPU only reads each file's bytes and its header (size, format, EXIF ori
 `decode_jpeg` decodes the whole batch on the device, where it is also resized, cropped and normalised.
 On the CPU the same code runs with libjpeg-turbo, which is how the tests exercise it.
 
-The result approximates the exact CPU path (`preprocess.load_input`): the resize follows Pillow's two passes
+The result approximates the exact CPU path (`decode.load_input`): the resize follows Pillow's two passes
 (rounding to whole grey levels between them, in Pillow's order), so on the CPU the input differs from the exact
 one by about 0.001 RMS in normalised units; nvJPEG's inverse DCT and chroma upsampling may add to that.
 EXIF orientations are applied on the device too (flips and transposes, as ImageOps.exif_transpose does).
@@ -60,11 +60,11 @@ def prepare(path: str | os.PathLike[str]) -> Prepared:
 
     A file the device should not decode gets the CPU path's result right here, on the calling thread.
     """
-    from alexnet_gui.core.pipeline.images import _open_checked
+    from alexnet_gui.core.pipeline.images import open_checked
 
     path = os.fspath(path)
     try:
-        im = _open_checked(path)  # lazy: reads the header only
+        im = open_checked(path)  # lazy: reads the header only
     except Exception:  # noqa: BLE001 - the CPU path gives the same reason text
         return Prepared(path, fallback=_cpu_path(path))
     try:

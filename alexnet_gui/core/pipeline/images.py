@@ -81,7 +81,7 @@ def _too_large(size: tuple[int, int]) -> ImageError:
     return ImageError(f"image too large ({size[0]}x{size[1]} pixels)")
 
 
-def _open_checked(path: str) -> Image.Image:
+def open_checked(path: str) -> Image.Image:
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -198,7 +198,7 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
     which is much faster for large photos; `image.info["full_size"]` keeps the full-resolution size. Raises ImageError with one sentence when the file cannot be used.
     """
     path = os.fspath(path)
-    im = _open_checked(path)
+    im = open_checked(path)
     fmt = im.format or Path(path).suffix.lstrip(".").upper() or "image"
     full_size = im.size
     try:
@@ -237,7 +237,7 @@ def open_rgb(path: str | os.PathLike[str], *, draft: bool = False) -> Image.Imag
 
 def check_image_file(path: str | os.PathLike[str]) -> None:
     """Raise ImageError unless `path` is a regular file whose header opens as an image (no pixels are decoded)."""
-    _open_checked(os.fspath(path)).close()
+    open_checked(os.fspath(path)).close()
 
 
 def open_thumbnail(path: str | os.PathLike[str], side: int) -> Image.Image:

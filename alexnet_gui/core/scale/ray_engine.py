@@ -174,7 +174,7 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
     key = (ray.get_runtime_context().get_job_id(), str(model), stat.st_size, stat.st_mtime_ns)
     if key not in _shipped:
         _shipped.clear()  # another job or another model: the old reference is of no use any more
-        from alexnet_gui.core.backends.onnx_backend import model_bytes
+        from alexnet_gui.core.backends.onnx_files import model_bytes
 
         blob = model_bytes(model)
         _shipped[key] = (ray.put(blob), len(blob))
@@ -184,10 +184,8 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
 def actor_model(weights: WeightsChoice, precision: str) -> Path:
     """The .onnx file the classifier actors run: the driver's export (our own exports as their faster logits-only
     copy), or its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way)."""
-    from alexnet_gui.core.backends.onnx_backend import (
-        ensure_exported,
-        logits_only_model,
-    )
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported
+    from alexnet_gui.core.backends.onnx_files import logits_only_model
 
     _check_fp16_source(weights, precision)
     model = ensure_exported(weights)

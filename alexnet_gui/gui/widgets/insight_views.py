@@ -262,7 +262,8 @@ class FeatureMapsView(_View):
         layer = self.layer_name()
 
         def job(backend):
-            from alexnet_gui.core.model.preprocess import denormalise, load_input
+            from alexnet_gui.core.model.preprocess import denormalise
+            from alexnet_gui.core.pipeline.decode import load_input
 
             recipe = backend.card.preprocess
             x = load_input(path, recipe=recipe)[None]
@@ -367,7 +368,8 @@ class CamView(_View):
         def job(backend):
             from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
             from alexnet_gui.core.errors import UserError
-            from alexnet_gui.core.model.preprocess import denormalise, load_input
+            from alexnet_gui.core.model.preprocess import denormalise
+            from alexnet_gui.core.pipeline.decode import load_input
 
             card = backend.card
             if card.architecture is None:

@@ -158,11 +158,12 @@ class WeightsDialog(QDialog):
         self._thread.start()
 
     def choose_file(self) -> None:
-        """Pick a local .pth or .onnx file."""
+        """Pick a local model file: PyTorch, ONNX or Keras."""
         from alexnet_gui.core.model.weights import WeightsError, resolve_weights
+        from alexnet_gui.gui.widgets.model_panel import MODEL_FILE_FILTER
 
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose AlexNet weights", self._start_folder, "Weights (*.pth *.pt *.onnx);;All files (*)"
+            self, "Choose AlexNet weights", self._start_folder, MODEL_FILE_FILTER
         )
         if not path:
             return
