@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from alexnet_gui.commands.argument_types import number_between, positive_int, top_k_count
@@ -27,6 +28,7 @@ from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
+    from alexnet_gui.core.outputs.resume import ResumePlan
 
 T = TypeVar("T")
 
@@ -150,23 +152,26 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
     return line
 
 
-def run(args: argparse.Namespace) -> int:
-    """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
-    from alexnet_gui.core.outputs.results import CsvResultWriter, Result, restore_cell
-    from alexnet_gui.core.outputs.resume import (
-        ResumePlan,
-        plan_resume,
-        stamps_for,
-        write_record,
-    )
-    from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
+@dataclass
+class RunPlan:
+    """What a classify run will do, decided before any model loads: the files left to classify, the rows kept
+    from an earlier run (`--resume`) and every file's stamp."""
 
-    launched, launched_wall = time.perf_counter(), time.time()
+    paths: list[str]
+    resume: ResumePlan
+    stamps: dict
+
+
+def plan_run(args: argparse.Namespace) -> RunPlan | int:
+    """Check the options and the output, find the images, plan the resume; an int is the exit status when there is
+    nothing to do."""
+    from alexnet_gui.core.backends.base import check_precision
+    from alexnet_gui.core.outputs.resume import ResumePlan, plan_resume, stamps_for
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
+
     on_ray = getattr(args, "engine", "local") == "ray"
     if not on_ray and (getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
         raise UserError("--address and --gpus-per-worker need --engine ray")
-    from alexnet_gui.core.backends.base import check_precision
-
     if on_ray and getattr(args, "decode", "cpu") != "cpu":
         raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
@@ -190,20 +195,96 @@ def run(args: argparse.Namespace) -> int:
         print(f"nothing to do: {already} already in {args.out}", file=sys.stderr)
         return 1 if plan.kept_failures else 0
     # Size and mtime before classifying: a file changed during the run is classified again on resume.
-    stamps = {**plan.kept_stamps, **stamps_for(plan.todo)}
-    paths = plan.todo
-    # Open the output before loading the model, so a bad --out fails in a second, not after a model load.
+    return RunPlan(plan.todo, plan, {**plan.kept_stamps, **stamps_for(plan.todo)})
+
+
+def open_writer(args: argparse.Namespace, plan: RunPlan):
+    """The CSV's journal, holding the rows kept from before; opened before the model loads, so a bad --out fails
+    in a second, not after a model load."""
+    from alexnet_gui.core.outputs.results import CsvResultWriter, restore_cell
+
     writer = CsvResultWriter(args.out, args.top_k, stamps=True)
     try:
-        for cells in plan.kept_rows:
+        for cells in plan.resume.kept_rows:
             path = restore_cell(cells[0])
-            writer.write_cells(cells, path, plan.kept_stamps.get(path))
+            writer.write_cells(cells, path, plan.resume.kept_stamps.get(path))
         writer.flush()
     except BaseException:
         writer.discard()
         raise
+    return writer
+
+
+@dataclass
+class StartedSource:
+    """A result source that has started: the rows as they come, what runs them, and when the model was ready."""
+
+    results: Iterator
+    backend: object  # a Backend, or the Ray classifier with the same face (name, device, provider, card)
+    ready_at: float
+    engine: object | None = None  # the local engine, for the run's balance line
+
+
+def start_on_ray(args: argparse.Namespace, paths: list[str], on_progress) -> StartedSource:
+    """Hand the rows to Ray Data (core/scale/ray_engine.py)."""
+    backend = _open_ray(args)
+    return StartedSource(backend.run(paths, on_progress=on_progress), backend, time.perf_counter())
+
+
+def start_locally(args: argparse.Namespace, weights, paths: list[str], cancel: threading.Event,
+                  on_progress) -> StartedSource:
+    """Open the model on its own thread while the engine decodes the first batches on the others; the first row is
+    waited for here, so a model that fails to load fails now."""
+    from alexnet_gui.core.model.loading import quick_card
+    from alexnet_gui.core.pipeline.engine import Engine
+
+    ready_at: list[float] = []
+    switch_interval = sys.getswitchinterval()
+
+    def load() -> Backend:
+        try:
+            backend = open_backend(args, weights, images=len(paths))
+        finally:
+            sys.setswitchinterval(switch_interval)
+        ready_at.append(time.perf_counter())
+        return backend
+
+    # The model's imports (numpy, onnxruntime) hold the GIL for ~0.1 s: a decode thread back from Pillow gets
+    # it within 0.5 ms instead of Python's 5 ms, so the other core keeps decoding meanwhile.
+    sys.setswitchinterval(LOADING_SWITCH_INTERVAL)
+    pending_backend = _in_background(load)
+    running = None
+    try:
+        # Known without the weights (torchvision's file, a card sidecar): decoding starts with the card's recipe
+        # at once; otherwise the engine waits for the loaded model's card.
+        early = quick_card(weights, card_choices(args))
+        engine = Engine(
+            pending_backend, top_k=args.top_k, batch_size=args.batch_size,
+            fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
+            decode=getattr(args, "decode", "cpu"), recipe=early.preprocess if early is not None else None,
+        )
+        running = engine.run(paths, cancel=cancel, on_progress=on_progress)
+        first = next(running, None)
+        backend = pending_backend.result()
+    except BaseException:
+        if running is not None:
+            running.close()  # stops the decoding threads
+        _let_loading_finish(pending_backend)
+        raise
+    return StartedSource(itertools.chain([] if first is None else [first], running), backend, ready_at[0], engine)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
+    from alexnet_gui.core.outputs.resume import write_record
+
+    launched, launched_wall = time.perf_counter(), time.time()
+    planned = plan_run(args)
+    if isinstance(planned, int):
+        return planned
+    plan, kept = planned, planned.resume
+    writer = open_writer(args, plan)
     cancel = threading.Event()
-    engine = None
     cpu_start = time.process_time()  # the run's CPU from here: model load, decoding, the model, the CSV
 
     def flush_batch(done: int, total: int | None) -> None:
@@ -212,105 +293,57 @@ def run(args: argparse.Namespace) -> int:
     def commit_kept_rows(message: str) -> None:
         """End with the rows kept from before (none, or a killed run's): header, rows, resume record."""
         writer.commit()
-        write_record(args.out, dict(plan.kept_stamps))
+        write_record(args.out, dict(kept.kept_stamps))
         print(message, file=sys.stderr)
 
-    def keep_what_is_done(signal_exit: BaseException) -> int:
-        """Interrupted before the first row: the CSV still gets its header and any kept rows."""
-        commit_kept_rows(f"interrupted before the first image was classified: {args.out} has "
-                         f"{counted(len(plan.kept_rows), 'row')}")
-        return exit_status_for(signal_exit)
-
-    if not paths:  # a killed run's journal held every row: finish what it could not
-        commit_kept_rows(f"nothing left to classify: wrote the {counted(len(plan.kept_rows), 'row')} of the "
+    if not plan.paths:  # a killed run's journal held every row: finish what it could not
+        commit_kept_rows(f"nothing left to classify: wrote the {counted(len(kept.kept_rows), 'row')} of the "
                          f"interrupted run to {args.out}")
-        return 1 if plan.kept_failures else 0
-    results: Iterator[Result]
-    if on_ray:
-        try:
-            backend = _open_ray(args)
-        except KeyboardInterrupt as exc:
-            return keep_what_is_done(exc)
-        except BaseException:
-            writer.discard()
-            raise
-        results = backend.run(paths, on_progress=flush_batch)
-        start = time.perf_counter()
-    else:
-        try:
+        return 1 if kept.kept_failures else 0
+    try:
+        if getattr(args, "engine", "local") == "ray":
+            source = start_on_ray(args, plan.paths, flush_batch)
+        else:
             weights = choose_weights(args)  # here, not on the loading thread: Ctrl+C must stop a download
-        except KeyboardInterrupt as exc:
-            return keep_what_is_done(exc)
-        except BaseException:
-            writer.discard()
-            raise
-        ready_at: list[float] = []
-        switch_interval = sys.getswitchinterval()
+            source = start_locally(args, weights, plan.paths, cancel, flush_batch)
+    except KeyboardInterrupt as exc:
+        # Interrupted before the first row: the CSV still gets its header and any kept rows.
+        commit_kept_rows(f"interrupted before the first image was classified: {args.out} has "
+                         f"{counted(len(kept.kept_rows), 'row')}")
+        return exit_status_for(exc)
+    except BaseException:
+        writer.discard()
+        raise
+    return write_rows(args, plan, writer, source, cancel, launched=launched, launched_wall=launched_wall,
+                      cpu_start=cpu_start)
 
-        def load() -> Backend:
-            try:
-                backend = open_backend(args, weights, images=len(paths))
-            finally:
-                sys.setswitchinterval(switch_interval)
-            ready_at.append(time.perf_counter())
-            return backend
 
-        # The model's imports (numpy, onnxruntime) hold the GIL for ~0.1 s: a decode thread back from Pillow gets
-        # it within 0.5 ms instead of Python's 5 ms, so the other core keeps decoding meanwhile.
-        sys.setswitchinterval(LOADING_SWITCH_INTERVAL)
-
-        # The model opens on its own thread while the engine decodes the first batches on the others.
-        pending_backend = _in_background(load)
-        running = None
-        try:
-            from alexnet_gui.core.model.loading import quick_card
-
-            # Known without the weights (torchvision's file, a card sidecar): decoding starts with the card's recipe
-            # at once; otherwise the engine waits for the loaded model's card.
-            early = quick_card(weights, card_choices(args))
-            engine = Engine(
-                pending_backend, top_k=args.top_k, batch_size=args.batch_size,
-                fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
-                decode=getattr(args, "decode", "cpu"), recipe=early.preprocess if early is not None else None,
-            )
-            running = engine.run(paths, cancel=cancel, on_progress=flush_batch)
-            first = next(running, None)
-            backend = pending_backend.result()
-            start = ready_at[0]
-        except BaseException as exc:
-            if running is not None:
-                running.close()  # stops the decoding threads
-            _let_loading_finish(pending_backend)
-            if isinstance(exc, KeyboardInterrupt):
-                return keep_what_is_done(exc)
-            writer.discard()
-            raise
-        results = itertools.chain([] if first is None else [first], running)
+def write_rows(args: argparse.Namespace, plan: RunPlan, writer, source: StartedSource, cancel: threading.Event, *,
+               launched: float, launched_wall: float, cpu_start: float) -> int:
+    """Stream the source's rows into the CSV, then commit it with its resume record and provenance, and print the
+    summary; return the exit status."""
     # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
+    from alexnet_gui.commands.progress_bar import progress_bar  # here: tqdm's import is not on the start-up path
     from alexnet_gui.core.outputs.provenance import finish_provenance, start_provenance
+    from alexnet_gui.core.outputs.resume import write_record
 
+    kept, backend, start = plan.resume, source.backend, source.ready_at
     provenance = start_provenance(
-        backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,
+        backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,  # type: ignore[arg-type]
         fast_decode=args.fast_decode, inputs=list(args.paths), started=launched_wall,
     )
     failures = 0
     done: list[str] = []
-    from alexnet_gui.commands.progress_bar import (
-        progress_bar,  # here: tqdm's import is not on the start-up path
-    )
-
-    bar = progress_bar(len(paths), "classifying")
-    interrupted = False
+    bar = progress_bar(len(plan.paths), "classifying")
     interruption: BaseException | None = None
     try:
-        for result in results:
-            writer.write(result, stamps.get(result.path))
+        for result in source.results:
+            writer.write(result, plan.stamps.get(result.path))
             done.append(result.path)
             failures += not result.ok
             bar.update(1)
     except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (see cli.py)
         # Keep every complete row: `classify --resume` can continue from this CSV.
-        interrupted = True
         interruption = exc
         cancel.set()
     except BaseException:
@@ -319,28 +352,28 @@ def run(args: argparse.Namespace) -> int:
         raise
     bar.close()
     writer.commit()
-    write_record(args.out, {p: stamps[p] for p in [*plan.kept_stamps, *done]})
-    finish_provenance(provenance, args.out, interrupted=interrupted, counts={
-        "images": len(plan.todo) + plan.skipped, "classified": len(done) - failures, "failed": failures,
-        "kept_from_earlier_run": len(plan.kept_rows), "skipped_unchanged": plan.skipped,
-        "rows": len(plan.kept_rows) + len(done),
+    write_record(args.out, {p: plan.stamps[p] for p in [*kept.kept_stamps, *done]})
+    finish_provenance(provenance, args.out, interrupted=interruption is not None, counts={
+        "images": len(kept.todo) + kept.skipped, "classified": len(done) - failures, "failed": failures,
+        "kept_from_earlier_run": len(kept.kept_rows), "skipped_unchanged": kept.skipped,
+        "rows": len(kept.kept_rows) + len(done),
     })
-    backend.close()
+    backend.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
     count = writer.rows_written
     rate = count / seconds if seconds > 0 else 0.0
     print(
         f"{counted(count, 'image')}, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — "
-        f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",
+        f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",  # type: ignore[attr-defined]
         file=sys.stderr,
     )
     print(f"{time.perf_counter() - launched:.1f} s in all, of which {start - launched:.1f} s before the model was "
           "ready", file=sys.stderr)
-    if engine is not None and seconds > 0:
-        print(describe_balance(engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
+    if source.engine is not None and seconds > 0:
+        print(describe_balance(source.engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)
-    if interrupted:
-        print(f"interrupted: {count} of {counted(len(paths), 'row')} written to {args.out}", file=sys.stderr)
+    if interruption is not None:
+        print(f"interrupted: {count} of {counted(len(plan.paths), 'row')} written to {args.out}", file=sys.stderr)
         return exit_status_for(interruption)
-    return 1 if failures or plan.kept_failures else 0
+    return 1 if failures or kept.kept_failures else 0

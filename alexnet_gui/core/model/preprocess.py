@@ -232,9 +232,11 @@ def normalise_batch(crops: Sequence[np.ndarray] | np.ndarray, out: np.ndarray | 
     n = len(crops)
     height, width = crops[0].shape[:2]
     x = np.empty((n, 3, height, width), np.float32) if out is None else out[:n]
-    planes = (2, 1, 0) if recipe.channels == "BGR" else (0, 1, 2)
+    bgr = recipe.channels == "BGR"
     for image, crop in zip(x, crops):
-        np.copyto(image, crop.transpose(2, 0, 1)[list(planes)], casting="unsafe")  # uint8 → float32 is exact
+        planes = crop.transpose(2, 0, 1)
+        # Views, not copies: the planes go straight from the uint8 crop into the float32 batch.
+        np.copyto(image, planes[::-1] if bgr else planes, casting="unsafe")  # uint8 → float32 is exact
     if recipe.scale != 1:
         x /= recipe.scale
     x -= mean
