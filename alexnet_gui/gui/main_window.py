@@ -464,8 +464,7 @@ class MainWindow(QMainWindow):
         card = info.get("card")
         self.model_panel.show_card(card)
         views = getattr(self, "views", {})
-        older = [r for r in self.model.rows() if r.result is not None and r.result.origin
-                 and card is not None and not r.result.origin.startswith(f"{card.card_id} ")]
+        older = self.model.session.rows_not_from(card.card_id) if card is not None else []
         if older:
             self.statusBar().showMessage(
                 f"{counted(len(older), 'row')} came from another model or setting; Model > Classify all again "

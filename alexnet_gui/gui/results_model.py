@@ -1,9 +1,9 @@
-"""The results table: a Qt model over a plain list of rows, appended in chunks so 100,000 rows stay smooth."""
+"""The results table: a Qt model over the Qt-free session's rows (`gui/session.py`), appended in chunks so
+100,000 rows stay smooth."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 
 from alexnet_gui.core.wording import format_probability
+from alexnet_gui.gui.session import Row, Session
 
 COLUMNS = ("", "File", "Top-1 label", "Top-1 prob", "Status")
 COL_THUMB, COL_NAME, COL_LABEL, COL_PROB, COL_STATUS = range(5)
@@ -41,22 +42,6 @@ def _sort_key(row: "Row", column: int):
     if column == COL_STATUS:
         return row.status
     return 0
-
-
-@dataclass
-class Row:
-    """One queued file and, once classified, its result (core.results.Result) and whether its JPEG was decoded
-    at a reduced scale (fast decoding)."""
-
-    path: str
-    result: object | None = None
-    fast_decode: bool = False
-
-    @property
-    def status(self) -> str:
-        if self.result is None:
-            return "queued"
-        return "done" if self.result.error is None else f"error: {self.result.error}"
 
 
 class _ThumbnailSignals(QObject):
@@ -98,9 +83,8 @@ class ResultsModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Row] = []  # every row, in the order added
+        self.session = Session()  # every row, in the order added: the state; this model only shows it
         self._shown: list[Row] = []  # the rows passing the filter, in the current sort order
-        self._index: dict[str, Row] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._needle = ""
         self._thumbs: dict[str, QPixmap] = {}
@@ -176,7 +160,8 @@ class ResultsModel(QAbstractTableModel):
         return top is not None and self._needle in top.label.lower()
 
     def _ordered(self) -> list[Row]:
-        shown = [r for r in self._rows if self._passes(r)] if self._needle else list(self._rows)
+        rows = self.session.rows()
+        shown = [r for r in rows if self._passes(r)] if self._needle else rows
         if self._sort is not None and self._sort[0] != COL_THUMB:
             column, order = self._sort
             shown.sort(key=lambda r: _sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
@@ -203,15 +188,9 @@ class ResultsModel(QAbstractTableModel):
     # --- rows -------------------------------------------------------------------------------------------
     def add_paths(self, paths: list[str]) -> list[str]:
         """Append rows for paths not already in the table (one insert for the whole chunk); return the new ones."""
-        new_rows = []
-        for path in paths:
-            if path not in self._index:
-                row = Row(path)
-                self._index[path] = row
-                new_rows.append(row)
+        new_rows = self.session.add(paths)
         if not new_rows:
             return []
-        self._rows.extend(new_rows)
         visible = [r for r in new_rows if self._passes(r)]
         if visible:
             first = len(self._shown)
@@ -225,15 +204,7 @@ class ResultsModel(QAbstractTableModel):
     def set_results(self, results: list, *, fast_decode: bool = False) -> None:
         """Store results (core.results.Result) on their rows, noting whether fast decoding produced them, and
         repaint just those rows (or, when the filter or sort depends on them, re-order once for the batch)."""
-        touched = []
-        for result in results:
-            row = self._index.get(result.path)
-            if row is None:
-                continue
-            row.result = result
-            row.fast_decode = fast_decode
-            touched.append(row)
-        self._rows_changed(touched)
+        self._rows_changed(self.session.set_results(results, fast_decode=fast_decode))
 
     def _rows_changed(self, touched: list[Row]) -> None:
         if not touched:
@@ -267,18 +238,17 @@ class ResultsModel(QAbstractTableModel):
             del self._shown[first:last + 1]
             if not many:
                 self.endRemoveRows()
-        for row in [r for r in self._rows if id(r) in doomed]:
-            del self._index[row.path]
+        gone = [r for r in self.session.rows() if id(r) in doomed]
+        for row in gone:
             self._thumbs.pop(row.path, None)
-        self._rows = [r for r in self._rows if id(r) not in doomed]
+        self.session.remove(gone)
         if many:
             self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._rows.clear()
+        self.session.clear()
         self._shown.clear()
-        self._index.clear()
         self._thumbs.clear()
         self.endResetModel()
 
@@ -288,11 +258,11 @@ class ResultsModel(QAbstractTableModel):
 
     def row_for(self, path: str) -> Row | None:
         """The row of a path, shown or filtered out; None when it is not in the table."""
-        return self._index.get(path)
+        return self.session.row_for(path)
 
     def position_of(self, path: str) -> int | None:
         """The view position of a path's row; None when it is not shown."""
-        row = self._index.get(path)
+        row = self.session.row_for(path)
         for i, shown in enumerate(self._shown):
             if shown is row:
                 return i
@@ -300,37 +270,33 @@ class ResultsModel(QAbstractTableModel):
 
     def total_rows(self) -> int:
         """How many rows the table holds, shown or filtered out."""
-        return len(self._rows)
+        return len(self.session)
 
     def rows(self) -> list[Row]:
         """Every row, shown or filtered out, in the order added."""
-        return list(self._rows)
+        return self.session.rows()
 
     def queued_paths(self) -> list[str]:
-        return [r.path for r in self._rows if r.result is None]
+        return self.session.queued_paths()
 
     def results(self, rows: list[int] | None = None) -> list:
         """The results of the given view positions, in view order (all rows, in the order added, when None),
         skipping rows not yet classified."""
-        chosen = self._rows if rows is None else [self._shown[i] for i in sorted(rows)]
+        chosen = self.session.rows() if rows is None else [self._shown[i] for i in sorted(rows)]
         return [r.result for r in chosen if r.result is not None]
 
     def paths_with_fewer_classes(self, k: int) -> list[str]:
         """Paths of rows classified without error but with fewer than `k` classes kept."""
-        return [r.path for r in self._rows if r.result is not None and r.result.error is None and len(r.result.top) < k]
+        return self.session.paths_with_fewer_classes(k)
 
     def requeue(self, paths: list[str]) -> None:
         """Forget these rows' results (they show as queued until classified again)."""
-        touched = [self._index[p] for p in paths if p in self._index]
-        for row in touched:
-            row.result = None
-            row.fast_decode = False
-        self._rows_changed(touched)
+        self._rows_changed(self.session.requeue(paths))
 
     def fast_decoded_count(self, rows: list[int] | None = None) -> int:
         """How many of the given view positions (all rows when None) were classified, without error, from a fast
         decode."""
-        chosen = self._rows if rows is None else [self._shown[i] for i in rows]
+        chosen = self.session.rows() if rows is None else [self._shown[i] for i in rows]
         return sum(1 for r in chosen if r.fast_decode and r.result is not None and r.result.error is None)
 
     # --- thumbnails ---------------------------------------------------------------------------------------
