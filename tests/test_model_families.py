@@ -255,3 +255,31 @@ def test_an_export_carries_its_card_and_runs_with_its_own_labels_and_recipe(tmp_
     assert "written into flowers.onnx" in card.notes[0]
     want = reference_probs(model, [F.tutorial_input(Image.open(p).convert("RGB")) for p in images])
     np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+def test_openvino_caffe_alexnet_by_its_signature_at_227_pixels(tmp_path, images):
+    model = F.seeded(F.CaffeAlexNet(num_classes=1000, fc=64, softmax=True), 11)  # 227 px: floor pooling ends at 6
+    path = tmp_path / "alexnet.onnx"
+    _export(model, path, 227, "data", "prob")
+    with torch.inference_mode():
+        want = torch.cat([model(torch.from_numpy(
+            F.caffe_input(Image.open(p).convert("RGB"), 227, means=(123.0, 117.0, 104.0)))[None])
+            for p in images]).double().numpy()
+    got, card = app_probs("onnx", path, images)
+    assert card.name == "openvino-caffe-alexnet" and card.preprocess.name == "openvino-caffe"
+    assert card.output == "probabilities" and card.batch_limit == 1
+    np.testing.assert_allclose(got, want, atol=2e-6)
+
+
+def test_an_int8_quantised_zoo_graph_is_recognised_and_agrees_with_its_fp32_original(tmp_path, images):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = F.seeded(F.CaffeAlexNet(num_classes=1000, fc=64, softmax=True, ceil_mode=True), 12)
+    fp32, int8 = tmp_path / "bvlcalexnet-12.onnx", tmp_path / "bvlcalexnet-12-int8.onnx"
+    _export(model, fp32, 224, "data_0", "softmaxout_1")
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    want, _ = app_probs("onnx", fp32, images)
+    got, card = app_probs("onnx", int8, images)
+    assert card.preprocess.name == "caffe" and card.output == "probabilities" and card.batch_limit == 1
+    assert (got.argmax(axis=1) == want.argmax(axis=1)).all()
+    assert np.abs(got - want).max() < 0.05

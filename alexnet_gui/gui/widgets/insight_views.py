@@ -83,15 +83,13 @@ class _View(QWidget):
 def _conv_weights_job(weights):
     """Worker job: every conv layer's weights as numpy, from the loaded torch model or the weights file."""
     def job(backend):
-        from alexnet_gui.core.analysis.kernels import conv_kernels, model_kernels
+        from alexnet_gui.core.analysis.kernels import conv_kernels, model_kernels, onnx_kernels
 
         if "torch-model" in backend.capabilities:
             return model_kernels(backend.model, backend.card.architecture)
-        if backend.card.architecture is not None and weights is not None and weights.kind != "onnx":
-            return conv_kernels(weights)
-        from alexnet_gui.core.analysis.kernels import onnx_kernels
-
-        return onnx_kernels(getattr(backend, "model_path", weights.path), backend.card.architecture)
+        if weights.kind == "onnx":  # a user's graph (or the bundle's): its kernels are read from the file
+            return onnx_kernels(weights.path, backend.card.architecture)
+        return conv_kernels(weights)
     return job
 
 
