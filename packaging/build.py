@@ -46,7 +46,7 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
     import onnx
     import onnxruntime as ort
 
-    from alexnet_gui.core.backends.onnx_backend import ensure_exported
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported, exported_base_card
     from alexnet_gui.core.model.weights import file_sha256, resolve_weights
 
     choice = resolve_weights(args.weights, untrained=args.untrained, download=False)
@@ -70,7 +70,9 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
     # The filters view reads the kernels from this file in the bundle, which has no onnx package to parse the model.
     from alexnet_gui.core.analysis.kernels import onnx_kernels
 
-    np.savez(folder / "alexnet.kernels.npz", **onnx_kernels(source))
+    # By the card's shapes (grouped convolutions included); the card itself travels in the model's metadata.
+    card = exported_base_card(choice, source)
+    np.savez(folder / "alexnet.kernels.npz", **onnx_kernels(source, card.architecture if card is not None else None))
     files.append("alexnet.kernels.npz")
     # The bundled files must give the same logits as the export they came from.
     x = np.random.default_rng(0).standard_normal((2, 3, 224, 224), dtype=np.float32)
