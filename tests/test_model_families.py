@@ -283,3 +283,41 @@ def test_an_int8_quantised_zoo_graph_is_recognised_and_agrees_with_its_fp32_orig
     assert card.preprocess.name == "caffe" and card.output == "probabilities" and card.batch_limit == 1
     assert (got.argmax(axis=1) == want.argmax(axis=1)).all()
     assert np.abs(got - want).max() < 0.05
+
+
+def test_evaluate_and_sort_use_the_models_own_class_names(tmp_path, images, capsys):
+    model = F.seeded(F.TutorialAlexNet(num_classes=5, fc=64), 13)
+    torch.save(model.state_dict(), tmp_path / "AlexNet.pth")
+    (tmp_path / "class_indices.json").write_text(json.dumps({str(i): n for i, n in enumerate(FLOWERS)}))
+    val = tmp_path / "val"
+    want = reference_probs(model, [F.tutorial_input(Image.open(p).convert("RGB")) for p in images]).argmax(axis=1)
+    for i, path in enumerate(images):  # each photo filed under the class the model gives it, one under another
+        folder = val / (FLOWERS[want[i]] if i else FLOWERS[(want[i] + 1) % 5])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / path.name).write_bytes(path.read_bytes())
+    (val / "not_a_flower").mkdir()
+    assert main(["evaluate", str(val), "--weights", str(tmp_path / "AlexNet.pth"), "--backend", "torch"]) == 0
+    captured = capsys.readouterr()
+    assert f"top-1 accuracy: {100 * (len(images) - 1) / len(images):.3f}% ({len(images) - 1}/{len(images)})" in captured.out
+    assert "ignored 1 sub-folder not named by one of the model's classes: not_a_flower" in captured.err
+    out = tmp_path / "sorted"
+    assert main(["sort", str(val), "--out", str(out), "--weights", str(tmp_path / "AlexNet.pth"), "--backend",
+                 "torch"]) == 0
+    assert {p.name for p in out.iterdir()} <= set(FLOWERS)
+
+
+def test_feature_maps_of_lrn_layers_and_grad_cam_on_the_2012_network(tmp_path, images, capsys):
+    model = F.seeded(F.Dansuh17AlexNet(num_classes=10, fc=64), 14)
+    torch.save(model.state_dict(), tmp_path / "alexnet2012.pth")
+    (tmp_path / "labels.txt").write_text("\n".join(f"kind {i}" for i in range(10)) + "\n")
+    weights = ["--weights", str(tmp_path / "alexnet2012.pth")]
+    assert main(["features", str(images[0]), "--layer", "norm1", "--out", str(tmp_path / "n.png"), *weights,
+                 "--backend", "torch"]) == 0
+    assert "wrote " + str(tmp_path / "n.png") + ": norm1, 96 channels of 55x55" in capsys.readouterr().err
+    assert main(["cam", str(images[0]), "--out", str(tmp_path / "c.png"), *weights]) == 0
+    err = capsys.readouterr().err
+    with torch.inference_mode():
+        top = int(model(F.alexnet2012_input(Image.open(images[0]).convert("RGB"))[None]).argmax())
+    assert f"Grad-CAM of class {top} (kind {top}, p=" in err
+    assert main(["cam", str(images[0]), "--class", "10", "--out", str(tmp_path / "c.png"), *weights]) == 2
+    assert "the model's classes are 0..9, not 10" in capsys.readouterr().err
