@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         from alexnet_gui.gui.widgets.model_panel import ModelPanel
 
         self.model_panel = ModelPanel(self)
+        self.model_panel.choices_changed.connect(self._on_card_choices_changed)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.model_panel)
         self.model_panel.hide()  # Model > Model card shows it
         self._build_actions()
@@ -381,9 +382,16 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Model not opened", str(exc))
             return False
         self.settings.remember_model(str(path))
+        self.model_panel.reset_choices()  # another model: its own card, until the user says otherwise
         self._rerun_path = self.selected_path()  # the selected image is shown by the new model, as on a switch
         self.set_weights(choice, "file")
         return True
+
+    def _on_card_choices_changed(self) -> None:
+        """The user gave the model other labels or another recipe: load it again with them, and show the selected
+        image by the new card (the other rows keep the card that made them until classified again)."""
+        self._rerun_path = self.selected_path()
+        self.load_model()
 
     def _fill_recent_models(self) -> None:
         self.recent_menu.clear()
@@ -416,7 +424,7 @@ class MainWindow(QMainWindow):
         if self.weights is None:
             return
         self.handle.requests.load_model.emit(self.current_backend(), self.current_device(), self.weights,
-                                             self.current_precision())
+                                             self.current_precision(), self.model_panel.choices())
 
     def set_fast_decode(self, on: bool) -> None:
         """Decode JPEGs fast (reduced DCT scale) for the images classified from now on; remembered."""

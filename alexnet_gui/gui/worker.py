@@ -65,10 +65,11 @@ class InferenceWorker(QObject):
         self.batch_size: int | None = None
         self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
 
-    @Slot(str, str, object, str)
-    def load_model(self, backend_name: str, device: str, weights, precision: str = "fp32") -> None:
+    @Slot(str, str, object, str, object)
+    def load_model(self, backend_name: str, device: str, weights, precision: str = "fp32", choices=None) -> None:
         """Load (or switch to) a backend; the old one stays in use if the new one fails. `precision` "fp16"
-        applies on CUDA only: on the CPU the model runs fp32 (the backend's `precision` says which ran)."""
+        applies on CUDA only: on the CPU the model runs fp32 (the backend's `precision` says which ran).
+        `choices` (core.model.loading.CardChoices) are the user's labels file and preprocessing for the card."""
         from alexnet_gui.core.backends import cuda_status, load_backend
         from alexnet_gui.core.errors import UserError
 
@@ -80,7 +81,7 @@ class InferenceWorker(QObject):
             self.cuda_checked.emit(backend_name, usable, reason)
             # No weight prepacking: the first top-5 comes 0.25 s sooner, for ~3.5 % on long folder runs.
             precision = precision if device != "cpu" else "fp32"
-            backend = load_backend(backend_name, weights, device, precision, prepack=False)
+            backend = load_backend(backend_name, weights, device, precision, prepack=False, choices=choices)
         except UserError as exc:
             self.model_failed.emit(str(exc))
             return
@@ -211,7 +212,7 @@ class ToolRun:
 class Requests(QObject):
     """Lives on the main thread; its signals are queued to the worker's slots."""
 
-    load_model = Signal(str, str, object, str)   # backend, device, weights, precision
+    load_model = Signal(str, str, object, str, object)   # backend, device, weights, precision, card choices
     classify = Signal(int, list, bool, bool)     # job, paths, walk folders, fast decode
     compute_view = Signal(str, object, int)      # view kind, request, its number (see InferenceWorker.newest_view)
     run_tool = Signal(str, object)

@@ -82,3 +82,26 @@ def test_classify_all_again_runs_every_row_through_the_model_now_loaded(window, 
         r.result is not None and r.result.origin.startswith(card.card_id) for r in window.model.rows()),
         timeout=60000)
     assert all(r.result.top[0].label in FLOWERS for r in window.model.rows())
+
+
+def test_the_panel_overrides_labels_and_recipe_and_a_bad_labels_file_keeps_the_model(
+        window, qtbot, tmp_path, tutorial_model, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    with qtbot.waitSignal(window.model_ready, timeout=60000):
+        window.open_model(str(tutorial_model))
+    panel = window.model_panel
+    with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
+        panel.preprocess.setCurrentIndex(panel.preprocess.findData("torchvision"))
+    card = loaded.args[0]["card"]
+    assert card.preprocess.name == "torchvision" and "chosen: preprocessing: --preprocess torchvision" in \
+        panel.text.toPlainText()
+    (tmp_path / "mine.txt").write_text("a\nb\nc\nd\ne\n")
+    with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
+        panel.set_labels_file(str(tmp_path / "mine.txt"))
+    assert loaded.args[0]["card"].labels.names == ("a", "b", "c", "d", "e")
+    (tmp_path / "two.txt").write_text("a\nb\n")
+    panel.set_labels_file(str(tmp_path / "two.txt"))
+    qtbot.waitUntil(lambda: bool(warnings), timeout=60000)
+    assert warnings[0][0] == "Model not loaded" and "name 2 classes, but the model has 5" in warnings[0][1]
+    assert window.model_info["card"].labels.names == ("a", "b", "c", "d", "e")  # the model that ran stays
