@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 
 import pytest
 import torch
@@ -19,6 +17,7 @@ from alexnet_gui.core.model.checkpoints import load_state_dict
 from alexnet_gui.core.model.labels import read_labels_file
 from alexnet_gui.core.model.loading import CardChoices, apply_choices, open_state_model, quick_card
 from alexnet_gui.core.model.preprocess import PRESETS, TORCHVISION, Recipe, load_recipe
+from tests.loopback import serve
 
 SMALL = Architecture("torchvision", (8, 16, 16, 16, 8), (1, 1, 1, 1, 1), (32, 32), 3)
 
@@ -214,24 +213,9 @@ def _write(path, text):
 
 def test_bvlc_alexnet_downloads_by_name_hash_checked_from_its_mirror(tmp_path, monkeypatch):
     body = b"pretend zoo model"
-    served = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
-            served.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serve(lambda _path: body) as (base, served):
         monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-        monkeypatch.setenv("ALEXNET_GUI_BVLC_URL", f"http://127.0.0.1:{server.server_port}/bvlcalexnet-12.onnx")
+        monkeypatch.setenv("ALEXNET_GUI_BVLC_URL", f"{base}/bvlcalexnet-12.onnx")
         with pytest.raises(W.WeightsError, match=r"does not match its hash 6b0da9510f27f234 and was discarded; check "
                                                  r"the network connection, set ALEXNET_GUI_BVLC_URL to a mirror"):
             W.resolve_weights("bvlc-alexnet")
@@ -243,6 +227,3 @@ def test_bvlc_alexnet_downloads_by_name_hash_checked_from_its_mirror(tmp_path, m
         choice = W.resolve_weights("bvlc-alexnet")
         assert choice.kind == "onnx" and choice.path.read_bytes() == body
         assert W.resolve_weights("bvlc-alexnet").path == choice.path and len(served) == 2  # cached: no third GET
-    finally:
-        server.shutdown()
-        server.server_close()

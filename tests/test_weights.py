@@ -1,7 +1,6 @@
 """Weights: resolution order, torch's cache folder, the hash-checked download over loopback, safe loading."""
 
 import hashlib
-import http.server
 import os
 import pickle
 import threading
@@ -11,6 +10,7 @@ import pytest
 from alexnet_gui.core.model import weights as W
 from alexnet_gui.core.model.checkpoints import load_state_dict
 from tests.fresh_interpreter import imports_after
+from tests.loopback import serve
 
 
 @pytest.fixture
@@ -28,34 +28,19 @@ GOOD_NAME = f"alexnet-owt-{PREFIX}.pth"
 EXPECT = {"sha256_prefix": PREFIX, "file_name": GOOD_NAME}
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        if self.path.endswith("/error/" + GOOD_NAME):
-            self.send_error(500, "broken mirror")
-            return
-        body = PAYLOAD if self.path.endswith("/" + GOOD_NAME) or "/wrong/" in self.path else None
-        if "/wrong/" in self.path:
-            body = b"x" + PAYLOAD[1:]
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def answer(path: str) -> bytes | int:
+    """The mirror's files: the good one, a damaged copy under /wrong/, a server error under /error/."""
+    if path.endswith("/error/" + GOOD_NAME):
+        return 500
+    if "/wrong/" in path:
+        return b"x" + PAYLOAD[1:]
+    return PAYLOAD if path.endswith("/" + GOOD_NAME) else 404
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(answer) as (base, _asked):
+        yield base
 
 
 def test_checkpoint_dir_follows_torchs_rule(monkeypatch, tmp_path):

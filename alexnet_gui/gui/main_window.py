@@ -39,6 +39,7 @@ from alexnet_gui.gui.results_model import (
 )
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
+from alexnet_gui.gui.widgets.model_opener import ModelOpener, card_status_text
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 from alexnet_gui.gui.widgets.results_table import ResultsTable
 from alexnet_gui.gui.worker import WorkerHandle
@@ -75,14 +76,6 @@ def initial_weights(settings: Settings):
         return None
 
 
-def card_text(info: dict) -> str:
-    """The status bar's words for the loaded card: its id and class count, when it is not torchvision's own."""
-    card = info.get("card")
-    if card is None or card.name in ("torchvision-imagenet1k-v1", "untrained-seed0"):
-        return ""
-    return f"model {card.card_id} ({card.classes} classes) · "
-
-
 class MainWindow(QMainWindow):
     """Everything the user sees; all model work goes to the worker thread through `WorkerHandle`."""
 
@@ -115,7 +108,8 @@ class MainWindow(QMainWindow):
         from alexnet_gui.gui.widgets.model_panel import ModelPanel
 
         self.model_panel = ModelPanel(self)
-        self.model_panel.choices_changed.connect(self._on_card_choices_changed)
+        self.model_opener = ModelOpener(self)
+        self.model_panel.choices_changed.connect(self.model_opener.reload_with_choices)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.model_panel)
         self.model_panel.hide()  # Model > Model card shows it
         self._build_actions()
@@ -242,13 +236,7 @@ class MainWindow(QMainWindow):
                                               "Select every row (Ctrl+A)")
         self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
                                            "Download AlexNet's weights, choose a model file (PyTorch, ONNX, Keras), or use the untrained demo")
-        self.open_model_action = self._action(
-            "Open model…", self.open_model, "Ctrl+M",
-            "Open any AlexNet: PyTorch (.pth, .pt, .pkl, .pth.tar), ONNX (.onnx) or Keras (.h5, .keras), with its labels "
-            "and preprocessing from its card or the files beside it")
-        self.open_model_folder_action = self._action(
-            "Open model folder…", lambda: self.open_model(folder=True), None,
-            "Open a folder holding one model file with its card or labels file")
+
         self.fast_decode_action = self._action(
             "Fast JPEG decoding", self.set_fast_decode, None,
             "Decode JPEGs at a reduced DCT scale before the same resize and crop: 1.6-1.8x the images/s on folders of "
@@ -281,10 +269,7 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self.fp16_action)
         model_menu.addAction(self.top_k_action)
         model_menu.addSeparator()
-        model_menu.addAction(self.open_model_action)
-        model_menu.addAction(self.open_model_folder_action)
-        self.recent_menu = model_menu.addMenu("Recent models")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_models)
+        self.model_opener.install(model_menu)
         model_menu.addAction(self.weights_action)
         model_menu.addAction(self.model_panel.toggleViewAction())
         self.help_menu = bar.addMenu("&Help")
@@ -362,45 +347,12 @@ class MainWindow(QMainWindow):
             self.set_weights(dialog.choice, dialog.mode)
 
     def open_model(self, path: str | None = None, folder: bool = False) -> bool:
-        """Open a model file or folder (asking for one when `path` is None) and load it; False when nothing was
-        opened. A file the core cannot read is one message, and the model that runs stays."""
-        from alexnet_gui.core.errors import UserError
-        from alexnet_gui.core.model.weights import resolve_weights
-        from alexnet_gui.gui.widgets.model_panel import MODEL_FILE_FILTER
+        """Open a model file or folder and load it (see `ModelOpener.open`)."""
+        return self.model_opener.open(path, folder)
 
-        if path is None:
-            start = self.settings.last_folder or os.getcwd()
-            if folder:
-                path = QFileDialog.getExistingDirectory(self, "Open model folder", start)
-            else:
-                path, _ = QFileDialog.getOpenFileName(self, "Open model", start, MODEL_FILE_FILTER)
-            if not path:
-                return False
-        try:
-            choice = resolve_weights(path, download=False)
-        except UserError as exc:
-            QMessageBox.warning(self, "Model not opened", str(exc))
-            return False
-        self.settings.remember_model(str(path))
-        self.model_panel.reset_choices()  # another model: its own card, until the user says otherwise
-        self._rerun_path = self.selected_path()  # the selected image is shown by the new model, as on a switch
-        self.set_weights(choice, "file")
-        return True
-
-    def _on_card_choices_changed(self) -> None:
-        """The user gave the model other labels or another recipe: load it again with them, and show the selected
-        image by the new card (the other rows keep the card that made them until classified again)."""
+    def rerun_selected_when_loaded(self) -> None:
+        """Show the selected image again by the next model that loads."""
         self._rerun_path = self.selected_path()
-        self.load_model()
-
-    def _fill_recent_models(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_models
-        if not recent:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-        for path in recent:
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_model(p))
 
     def set_weights(self, choice, mode: str) -> None:
         """Use these weights from now on (and remember the choice)."""
@@ -519,7 +471,7 @@ class MainWindow(QMainWindow):
         half = " · fp16" if info.get("precision") == "fp16" else ""
         self.model_label.setText(
             f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']})"
-            f"{half} · {card_text(info)}weights: {info['weights']}{rate}"
+            f"{half} · {card_status_text(info)}weights: {info['weights']}{rate}"
         )
 
     # --- queueing and classification --------------------------------------------------------------------

@@ -1,36 +1,21 @@
 """The first-start weights dialog: cached weights skip it; download with progress; wrong hash; offline."""
 
 import hashlib
-import http.server
 import os
-import threading
 
 import pytest
 from PySide6.QtWidgets import QFileDialog
+
+from tests.loopback import serve
 
 PAYLOAD = os.urandom(200_000)
 NAME = f"alexnet-owt-{hashlib.sha256(PAYLOAD).hexdigest()[:8]}.pth"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        body = PAYLOAD if self.path.endswith("/good/" + NAME) else b"tampered" + PAYLOAD
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(lambda path: PAYLOAD if path.endswith("/good/" + NAME) else b"tampered" + PAYLOAD) as (base, _asked):
+        yield base
 
 
 @pytest.fixture

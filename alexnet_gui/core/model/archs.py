@@ -80,13 +80,9 @@ class Architecture:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> Architecture:
         """Read `to_dict`'s form; one UserError for an unknown field or a wrong value."""
-        if not isinstance(data, Mapping):
-            raise ArchitectureError(f"{where}: architecture must be an object")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ArchitectureError(f"{where}: unknown architecture field {unknown[0]!r}")
-        values: dict[str, Any] = dict(data)
+        from alexnet_gui.core.model.json_fields import known_fields
+
+        values = known_fields(data, cls, "architecture", where, ArchitectureError)
         try:
             for key, length in (("conv", 5), ("groups", 5), ("fc", 2), ("conv1_padding", 4)):
                 if key in values:

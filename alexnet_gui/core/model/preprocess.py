@@ -93,14 +93,9 @@ class Recipe:
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> Recipe:
         """Read a recipe written by `to_dict` (or by hand); an unknown or missing field is one UserError."""
         from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.model.json_fields import known_fields
 
-        if not isinstance(data, Mapping):
-            raise UserError(f"{where}: preprocess must be an object")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise UserError(f"{where}: unknown preprocess field {unknown[0]!r}; fields are {', '.join(sorted(known))}")
-        values = dict(data)
+        values = known_fields(data, cls, "preprocess", where)
         values.setdefault("name", "custom")
         try:
             for key in ("mean", "std"):
