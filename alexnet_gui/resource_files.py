@@ -16,6 +16,8 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 BUNDLED_MODEL = "model/alexnet.onnx"
 #: Beside it: what the model was exported from, as the build wrote it ({"source": ..., "sha256": ...}).
 BUNDLED_MODEL_INFO = "model/alexnet.json"
+#: the built-in int8 calibration photos (see calibration/SOURCES.txt)
+CALIBRATION_FOLDER = "calibration"
 
 
 def resource_path(name: str) -> Path:

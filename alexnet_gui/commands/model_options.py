@@ -56,8 +56,13 @@ def add_precision_argument(group) -> None:
     """Add --precision (fp32, or fp16 on CUDA) to a parser or argument group."""
     group.add_argument(
         "--precision", choices=PRECISIONS, default="fp32",
-        help="fp16 runs half precision on CUDA only; with --device auto and no CUDA it runs fp32 on the CPU "
-        "(default: fp32)",
+        help="fp16 runs half precision on CUDA only (with --device auto and no CUDA it runs fp32 on the CPU); int8 "
+        "runs a quantised copy on the CPU with the onnx backend, about 3x the model's fp32 speed (default: fp32)",
+    )
+    group.add_argument(
+        "--calibrate", metavar="FOLDER", default=None,
+        help="with --precision int8: calibrate the quantised model on up to 64 of your own images (default: the "
+        "built-in set of 24 photos); cached per model and calibration set",
     )
 
 
@@ -135,8 +140,13 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
     if weights is None:
         weights = choose_weights(args)
     prepack = True if images is None else prepack_pays_off(images)
+    calibrate = getattr(args, "calibrate", None)
+    if calibrate is not None and precision != "int8":
+        from alexnet_gui.core.errors import UserError
+
+        raise UserError("--calibrate applies to --precision int8 only")
     backend = load_backend(args.backend, weights, args.device, precision, prepack=prepack,
-                           choices=card_choices(args))
+                           choices=card_choices(args), calibrate=calibrate)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
     reason = "the model fell back to the CPU"
@@ -152,6 +162,8 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
         f"backend: {backend.name} on {backend.device}{note} — {backend.provider}; weights: {backend.weights_source}",
         file=sys.stderr,
     )
+    if backend.precision == "int8":
+        print(f"precision: int8 on the CPU, calibrated on {backend.calibration}", file=sys.stderr)
     print(describe_card(backend.card), file=sys.stderr)
     top_k = getattr(args, "top_k", None)
     if isinstance(top_k, int) and top_k > backend.card.classes:

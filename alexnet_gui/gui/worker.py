@@ -96,6 +96,7 @@ class InferenceWorker(QObject):
             "backend": backend.name, "device": backend.device,
             "provider": backend.provider, "precision": backend.precision, "weights": backend.weights_source,
             "untrained": weights.kind == "untrained", "card": backend.card, "card_id": backend.card.card_id,
+            "calibration": backend.calibration,
         })
 
     @Slot(int, list, bool, bool)

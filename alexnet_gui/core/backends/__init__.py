@@ -49,12 +49,13 @@ def prepack_pays_off(images: int) -> bool:
 
 
 def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precision: str = "fp32",
-                 prepack: bool = True, choices: CardChoices | None = None) -> Backend:
+                 prepack: bool = True, choices: CardChoices | None = None, calibrate: str | None = None) -> Backend:
     """Create the named backend ("onnx" or "torch") on `device` ("auto", "cpu" or "cuda") in `precision`
     ("fp32", or "fp16": CUDA only, refused with device "cpu", fp32 on the CPU when "auto" finds no CUDA; the
     backend's `precision` says what runs). `prepack` False opens an ONNX model faster for short runs
     (see `prepack_pays_off`); torch ignores it. `choices` are the user's labels, preprocessing and card file,
-    applied to the model's own card (`backend.card`)."""
+    applied to the model's own card (`backend.card`). `precision` "int8" runs the onnx backend's quantised copy on
+    the CPU, calibrated on the folder `calibrate` or the built-in set (the torch backend refuses it)."""
     from alexnet_gui.core.model.loading import NO_CHOICES
 
     choices = choices or NO_CHOICES
@@ -62,13 +63,18 @@ def load_backend(name: str, weights: WeightsChoice, device: str = "auto", precis
     # fp16 without usable CUDA needs no handling here: each backend runs fp32 on the CPU under "auto"
     # (`base.precision_on`) and raises its own CUDA error under "cuda".
     if name == "torch":
+        if precision == "int8":
+            from alexnet_gui.core.backends.base import BackendError
+
+            raise BackendError("--precision int8 runs on the onnx backend (ONNX Runtime's int8 kernels); choose "
+                               "--backend onnx")
         _require_torch()
         from alexnet_gui.core.backends.torch_backend import TorchBackend
 
         return TorchBackend(weights, device, precision=precision, choices=choices)
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend
 
-    return OnnxBackend(weights, device, precision=precision, prepack=prepack, choices=choices)
+    return OnnxBackend(weights, device, precision=precision, prepack=prepack, choices=choices, calibrate=calibrate)
 
 
 def cuda_status(name: str) -> tuple[bool, str]:

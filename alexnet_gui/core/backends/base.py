@@ -36,7 +36,9 @@ ACTIVATION_LAYERS: tuple[str, ...] = (
 CAPABILITIES = frozenset({"activations", "torch-model", "device-tensors"})
 
 # Numeric precisions a backend can run in. fp16 runs on CUDA only: on a CPU half precision is slower, not faster.
-PRECISIONS: tuple[str, ...] = ("fp32", "fp16")
+# int8 runs on the CPU only, with ONNX Runtime's static quantisation (see backends/onnx_int8.py): on CUDA its
+# provider has no int8 convolutions and would fall back to slower paths.
+PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "int8")
 
 
 class BackendError(UserError):
@@ -50,10 +52,15 @@ def check_precision(precision: str, device: str) -> None:
     if precision == "fp16" and device == "cpu":
         raise BackendError("--precision fp16 needs CUDA; choose --device auto or cuda on a machine with an NVIDIA GPU, "
                            "or --precision fp32 on the CPU")
+    if precision == "int8" and device == "cuda":
+        raise BackendError("--precision int8 runs on the CPU; choose --device cpu or auto, or --precision fp16 on CUDA")
 
 
 def precision_on(precision: str, device: str) -> str:
-    """The precision that really runs on `device` ("cpu" or "cuda"): fp16 only on CUDA, fp32 otherwise."""
+    """The precision that really runs on `device` ("cpu" or "cuda"): fp16 only on CUDA, int8 on the CPU (a backend
+    asked for int8 runs on the CPU), fp32 otherwise."""
+    if precision == "int8":
+        return "int8"
     return precision if device == "cuda" else "fp32"
 
 
@@ -76,6 +83,8 @@ class Backend(ABC):
     card: ModelCard
     #: what this backend can do beyond predict (see CAPABILITIES)
     capabilities: frozenset[str] = frozenset()
+    #: what an int8 model was calibrated on ("" unless int8 runs)
+    calibration: str = ""
 
     @abstractmethod
     def predict(self, batch: np.ndarray) -> np.ndarray:

@@ -114,6 +114,8 @@ class Provenance:
     interrupted: bool = False
     inputs: list[str] = field(default_factory=list)
     precision: str = "fp32"
+    #: what an int8 model was calibrated on ("" otherwise)
+    calibration: str = ""
     model: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -129,6 +131,7 @@ class Provenance:
             "device": self.device,
             "provider": self.provider,
             "precision": self.precision,
+            **({"int8_calibration": self.calibration} if self.calibration else {}),
             "weights": self.weights,
             "model": self.model,
             "preprocessing": self.preprocessing,
@@ -164,6 +167,7 @@ def start_provenance(
         device=backend.device,
         provider=backend.provider,
         precision=backend.precision,
+        calibration=backend.calibration,
         weights=weights_record(weights, backend),
         model=model_record(backend.card),
         preprocessing=preprocessing_settings(backend.card.preprocess if backend.card is not None else None,
@@ -222,6 +226,7 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
         precision = (model_info or {}).get("precision", "fp32")
         weights_source = (model_info or {}).get("weights", "unknown")
         card = (model_info or {}).get("card")
+        calibration = (model_info or {}).get("calibration", "")
 
     failed = sum(1 for r in results if r.error is not None)
     classified = len(results) - failed

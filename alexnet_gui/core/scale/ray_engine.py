@@ -316,6 +316,7 @@ class RayClassifier:
     """The Ray path behind the Backend-like face the CLI's summary and provenance read (name, device, provider)."""
 
     name = "onnx"
+    calibration = ""  # int8 runs locally only
 
     def __init__(
         self,
@@ -334,6 +335,8 @@ class RayClassifier:
         if backend != "onnx":
             raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
         check_precision(precision, device)
+        if precision == "int8":
+            raise UserError("--precision int8 runs with --engine local only for now; leave out --engine ray")
         ray = connect(address)
         gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
         if device == "cuda" and gpus_per_worker <= 0:

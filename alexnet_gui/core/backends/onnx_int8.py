@@ -1,0 +1,105 @@
+"""An int8 copy of a cached ONNX export, for `--precision int8` on the CPU (ONNX Runtime's static quantisation).
+
+On two cores the fp32 model runs at the cores' FMA peak; int8 arithmetic is the one lever left. The copy is made
+once per export and calibration set with `onnxruntime.quantization.quantize_static`: QOperator format (QLinearConv,
+QLinearMatMul: ONNX Runtime's fused int8 kernels), weights int8 per output channel, activations uint8, the ranges of
+every tensor measured on the calibration images by MinMax. Images are fed by the card's own recipe, so a model with
+other preprocessing is calibrated on what it really sees. The copy keeps float32 input and outputs.
+
+The calibration set is the built-in one (24 views of scikit-image's public-domain sample photos, shipped in
+resources/calibration) or the user's folder (`--calibrate FOLDER`, up to CALIBRATION_LIMIT images, sorted). It is
+cached beside the export as `<stem>.int8-<key>.onnx`, `key` naming the recipe and the calibration images (their
+paths, sizes and modification times), with an integrity record like every cached file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from alexnet_gui.core.backends import onnx_cache
+from alexnet_gui.core.backends.base import BackendError
+from alexnet_gui.core.model.preprocess import Recipe
+
+#: Why int8 is refused for a user's own .onnx file: the copy is written beside its source, never into a user's
+#: folder; an int8 model the user brings (the zoo's bvlcalexnet-12-int8.onnx) already runs as itself.
+OWN_EXPORTS_ONLY = ("--precision int8 works with the app's own exports only; an .onnx file runs as it is "
+                    "(an int8 file such as bvlcalexnet-12-int8.onnx already is one): use --precision fp32 with it")
+#: the most images a calibration takes (MinMax ranges settle well before: 24 built-in views give the figures in the
+#: README; more only lengthens the one-off quantisation)
+CALIBRATION_LIMIT = 64
+
+
+def calibration_images(folder: str | os.PathLike[str] | None) -> tuple[list[str], str]:
+    """The calibration images and their description: the built-in set, or up to CALIBRATION_LIMIT images of a
+    folder (walked like classify's); a folder with no readable image is one sentence."""
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
+
+    if folder is None:
+        from alexnet_gui.resource_files import CALIBRATION_FOLDER, resource_path
+
+        root = resource_path(CALIBRATION_FOLDER)
+        paths = sorted(str(p) for p in root.glob("*.jpg"))
+        return paths, f"the built-in set ({len(paths)} views of scikit-image's sample photos)"
+    if not os.path.isdir(folder):
+        raise BackendError(f"--calibrate {folder}: not a folder")
+    paths = list(iter_image_paths([folder]))[:CALIBRATION_LIMIT]
+    if not paths:
+        raise BackendError(f"--calibrate {folder}: no image files in it")
+    return paths, f"{len(paths)} images of {folder}"
+
+
+def _key(paths: list[str], recipe: Recipe) -> str:
+    digest = hashlib.sha256(json.dumps(recipe.to_dict(), sort_keys=True).encode())
+    for path in paths:
+        st = os.stat(path)
+        digest.update(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def int8_model(path: str | os.PathLike[str], recipe: Recipe, calibrate: str | None = None) -> tuple[Path, str]:
+    """Return (the int8 copy of the fp32 model at `path`, what it was calibrated on), quantising it on first use."""
+    import numpy as np
+
+    from alexnet_gui.core.pipeline.decode import decode_input
+
+    path = Path(path)
+    paths, described = calibration_images(calibrate)
+    out = path.with_name(f"{path.stem}.int8-{_key(paths, recipe)}.onnx")
+    if onnx_cache.usable(out) and out.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        return out, described
+    try:
+        from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    except ImportError:
+        raise BackendError("--precision int8 needs onnxruntime's quantisation tools (and the onnx package), "
+                           "which the desktop bundle leaves out; use --precision fp32") from None
+    inputs = [x for x in (decode_input(p, False, recipe=recipe) for p in paths) if not isinstance(x, str)]
+    if not inputs:
+        raise BackendError(f"none of the calibration images could be read ({described})")
+
+    class Images(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._next = iter(inputs)
+
+        def get_next(self):
+            x = next(self._next, None)
+            return None if x is None else {"input": np.ascontiguousarray(x[None], dtype=np.float32)}
+
+    import logging
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    quiet = logging.getLogger().level
+    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first is for graphs we do not make
+    try:
+        quantize_static(str(path), str(tmp), Images(), quant_format=QuantFormat.QOperator, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+        os.replace(tmp, out)
+        onnx_cache.record_file(out)
+    except OSError as exc:
+        raise BackendError(f"cannot write the int8 model in {out.parent} ({exc.strerror or exc})") from None
+    finally:
+        logging.getLogger().setLevel(quiet)
+        tmp.unlink(missing_ok=True)
+    return out, described

@@ -1,0 +1,80 @@
+"""--precision int8: a quantised copy of the card's model on the CPU, calibrated, cached, and close to fp32."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from alexnet_gui.cli import main
+from alexnet_gui.core.backends import load_backend
+from alexnet_gui.core.backends.base import BackendError
+from alexnet_gui.core.pipeline.engine import Engine
+from tests import model_families as F
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    return F.photos(tmp_path_factory.mktemp("int8-photos"), count=4)
+
+
+def test_int8_runs_a_calibrated_copy_that_agrees_with_fp32(untrained_weights, onnx_backend, photos):
+    int8 = load_backend("onnx", untrained_weights, "auto", "int8")
+    try:
+        assert int8.precision == "int8" and int8.device == "cpu"
+        assert int8.calibration == "the built-in set (24 views of scikit-image's sample photos)"
+        fp32 = list(Engine(onnx_backend, top_k=5).run([str(p) for p in photos]))
+        got = list(Engine(int8, top_k=5).run([str(p) for p in photos]))
+        # The seeded network's probabilities are all near 0.001: what int8 must keep is their order at the top.
+        overlap = np.mean([len({p.index for p in a.top} & {p.index for p in b.top}) for a, b in zip(fp32, got)])
+        assert overlap >= 3
+        assert max(abs(a.top[0].prob - b.top[0].prob) for a, b in zip(fp32, got)) < 1e-4
+    finally:
+        int8.close()
+    from alexnet_gui.core.backends.onnx_backend import onnx_cache_dir
+
+    (copy,) = onnx_cache_dir().glob("alexnet-untrained-seed0.lean.int8-*.onnx")
+    made = copy.stat().st_mtime_ns
+    again = load_backend("onnx", untrained_weights, "cpu", "int8")  # the cached copy: no second quantisation
+    again.close()
+    assert copy.stat().st_mtime_ns == made and len(list(onnx_cache_dir().glob("*.int8-*.onnx"))) >= 1
+
+
+def test_int8_of_a_users_model_uses_its_recipe_and_its_own_calibration_folder(tmp_path, photos, capsys):
+    import torch
+
+    model = F.seeded(F.TutorialAlexNet(num_classes=5, fc=64), 20)
+    torch.save(model.state_dict(), tmp_path / "AlexNet.pth")
+    out = tmp_path / "out.csv"
+    folder = photos[0].parent
+    assert main(["classify", *map(str, photos), "--weights", str(tmp_path / "AlexNet.pth"), "--precision", "int8",
+                 "--calibrate", str(folder), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"precision: int8 on the CPU, calibrated on 4 images of {folder}" in err
+    provenance = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert provenance["precision"] == "int8" and provenance["int8_calibration"] == f"4 images of {folder}"
+    rows = [line.split(",") for line in out.read_text().splitlines()[1:]]
+    assert len(rows) == len(photos) and all(r[1] == "" and r[3].startswith("class ") for r in rows)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--precision", "int8", "--device", "cuda"], "--precision int8 runs on the CPU; choose --device cpu or auto"),
+    (["--precision", "int8", "--backend", "torch"], "--precision int8 runs on the onnx backend"),
+    (["--calibrate", "."], "--calibrate applies to --precision int8 only"),
+])
+def test_int8_refusals_are_one_sentence(tmp_path, photos, capsys, argv, message):
+    assert main(["classify", str(photos[0]), "--untrained", "--out", str(tmp_path / "o.csv"), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_onnx_file_is_not_quantised_behind_the_users_back(tmp_path, untrained_weights, onnx_backend):
+    import shutil
+
+    shutil.copy(onnx_backend.model_path, tmp_path / "mine.onnx")
+    from alexnet_gui.core.model.weights import resolve_weights
+
+    with pytest.raises(BackendError, match="--precision int8 works with the app's own exports only"):
+        load_backend("onnx", resolve_weights(tmp_path / "mine.onnx"), "cpu", "int8")
