@@ -99,6 +99,31 @@ def fp16(folder: str) -> dict:
             "top5_agree": top5 / len(files), "max_abs": max_abs, "max_prob": max_prob}
 
 
+def int8(folder: str) -> dict:
+    """The int8 model against the fp32 one on the corpus, both on the CPU: top-1 agreement, top-5 overlap, the
+    largest probability difference."""
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.model.weights import resolve_weights
+    from alexnet_gui.core.pipeline.decode import load_input
+    from alexnet_gui.core.pipeline.scores import softmax
+
+    weights = resolve_weights(untrained=True)
+    full = load_backend("onnx", weights, "cpu", precision="fp32")
+    quant = load_backend("onnx", weights, "cpu", precision="int8")
+    files = _files(folder)
+    top1 = 0
+    overlap = 0.0
+    max_prob = 0.0
+    for start in range(0, len(files), 32):
+        x = np.stack([load_input(p) for p in files[start:start + 32]])
+        a, b = softmax(full.predict(x)), softmax(quant.predict(x))
+        max_prob = max(max_prob, float(np.abs(a - b).max()))
+        top1 += int((a.argmax(1) == b.argmax(1)).sum())
+        overlap += sum(len(set(np.argsort(-ra)[:5]) & set(np.argsort(-rb)[:5])) for ra, rb in zip(a, b))
+    return {"what": "int8", "images": len(files), "top1_agree": top1 / len(files),
+            "top5_overlap": overlap / len(files), "max_prob": max_prob, "calibration": quant.calibration}
+
+
 def main() -> int:
     what = sys.argv[1]
     if what == "decode":
@@ -109,6 +134,8 @@ def main() -> int:
         out = parity(sys.argv[2])
     elif what == "fp16":
         out = fp16(sys.argv[2])
+    elif what == "int8":
+        out = int8(sys.argv[2])
     else:
         print(__doc__, file=sys.stderr)
         return 2
