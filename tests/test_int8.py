@@ -78,3 +78,12 @@ def test_an_onnx_file_is_not_quantised_behind_the_users_back(tmp_path, untrained
 
     with pytest.raises(BackendError, match="--precision int8 works with the app's own exports only"):
         load_backend("onnx", resolve_weights(tmp_path / "mine.onnx"), "cpu", "int8")
+
+
+def test_compare_shows_what_int8_costs_against_fp32(photos, capsys):
+    assert main(["compare", *map(str, photos), "--untrained", "--precision", "int8", "--quiet"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert f"{len(photos)} images compared (0 could not be read): top-1 agreement " in out
+    assert "median latency per image: onnx " in out and ", onnx int8 " in out
+    assert main(["compare", str(photos[0]), "--untrained", "--precision", "int8"]) in (0, 1)
+    assert "\n  onnx int8 " in capsys.readouterr().out

@@ -21,9 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `compare` parser."""
     p = subparsers.add_parser(
         "compare",
-        help="run images through both PyTorch and ONNX Runtime and compare the answers",
-        description="Run each image through the PyTorch and the ONNX Runtime backend with the same weights and "
-        "print, per image, both top-k lists, the largest logit difference, whether the top-1 agrees and each "
+        help="run images through both PyTorch and ONNX Runtime (or fp32 and int8) and compare the answers",
+        description="Run each image through the PyTorch and the ONNX Runtime backend with the same weights (with "
+        "--precision int8: ONNX Runtime's fp32 model against its int8 copy, to see what int8 costs on your images) "
+        "and print, per image, both top-k lists, the largest score difference, whether the top-1 agrees and each "
         "backend's latency; then a summary. Exit status: 0 all top-1 agree, 1 some disagree or failed, 2 error.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
@@ -35,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="for both backends (default: auto)")
     add_precision_argument(group)  # fp16 on CUDA: torch's half model against ONNX Runtime's fp16 copy
     weights = group.add_mutually_exclusive_group()
-    weights.add_argument("--weights", metavar="FILE", help="a .pth state_dict (default: torchvision's cache, else download)")
+    weights.add_argument("--weights", metavar="FILE",
+                         help="a PyTorch or Keras model file (default: torchvision's cache, else download)")
     weights.add_argument("--untrained", action="store_true", help="a seeded random network (demos and tests only)")
     p.set_defaults(func=run)
 
@@ -61,9 +63,12 @@ def run(args: argparse.Namespace) -> int:
     check_precision(args.precision, args.device)  # before a weights download, not after
     weights = choose_weights(args)  # once for both backends (and one warning when untrained)
     backends = []
+    int8 = args.precision == "int8"
     try:
-        for name in ("torch", "onnx"):
-            args.backend = name
+        # int8: the same ONNX model in fp32 and as its quantised copy; otherwise PyTorch against ONNX Runtime.
+        for name, precision in (("onnx", "fp32"), ("onnx", "int8")) if int8 else (("torch", args.precision),
+                                                                                  ("onnx", args.precision)):
+            args.backend, args.precision = name, precision
             backends.append(open_backend(args, weights))
         comparisons = []
         for comparison in compare_backends(backends, paths, top_k=args.top_k, fast_decode=args.fast_decode):

@@ -56,10 +56,15 @@ def compare_input(backends: Sequence[Backend], x: np.ndarray, *, top_k: int = 5,
         seconds = time.perf_counter() - start
         logits.append(np.asarray(out, dtype=np.float64)[0])
         probs = to_probabilities(np.asarray(out), backend.card.output)
-        answers.append(BackendAnswer(backend.name, top_predictions(probs[0], top_k, backend.card.labels), seconds))
+        answers.append(BackendAnswer(answer_name(backend), top_predictions(probs[0], top_k, backend.card.labels), seconds))
     stacked = np.stack(logits)
     diff = float((stacked.max(axis=0) - stacked.min(axis=0)).max())
     return Comparison(path, None, tuple(answers), diff)
+
+
+def answer_name(backend: Backend) -> str:
+    """How a comparison names a backend: "torch", "onnx", or with its precision when not fp32 ("onnx int8")."""
+    return backend.name if backend.precision == "fp32" else f"{backend.name} {backend.precision}"
 
 
 def check_same_card(backends: Sequence[Backend]) -> None:
