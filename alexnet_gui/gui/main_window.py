@@ -244,10 +244,16 @@ class MainWindow(QMainWindow):
         self.fast_decode_action.setCheckable(True)
         self.fast_decode_action.setChecked(self.settings.fast_decode)
         self.fp16_action = self._action(
-            "Half precision on CUDA (fp16)", self._on_model_choice_changed, None,
+            "Half precision on CUDA (fp16)", lambda on: self._on_precision_toggled(self.fp16_action, on), None,
             "Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32")
         self.fp16_action.setCheckable(True)
         self.fp16_action.setChecked(self.settings.precision == "fp16")
+        self.int8_action = self._action(
+            "int8 on the CPU (ONNX Runtime)", lambda on: self._on_precision_toggled(self.int8_action, on), None,
+            "Run a quantised copy of the model on the CPU, about 3x the model's fp32 speed, calibrated on 24 built-in "
+            "photos (the command line's --precision int8); ONNX Runtime backend only")
+        self.int8_action.setCheckable(True)
+        self.int8_action.setChecked(self.settings.precision == "int8")
         self.top_k_action = self._action(
             "Classes per image (top-k)…", self.ask_top_k, None,
             "How many classes each row keeps and Export CSV writes, 1-1000 (the command line's --top-k)")
@@ -267,6 +273,7 @@ class MainWindow(QMainWindow):
         model_menu.addSeparator()
         model_menu.addAction(self.fast_decode_action)
         model_menu.addAction(self.fp16_action)
+        model_menu.addAction(self.int8_action)
         model_menu.addAction(self.top_k_action)
         model_menu.addSeparator()
         self.model_opener.install(model_menu)
@@ -370,7 +377,18 @@ class MainWindow(QMainWindow):
 
     def current_precision(self) -> str:
         """The precision asked for: fp16 only when its action is checked (the worker runs fp32 on the CPU)."""
+        if self.int8_action.isChecked():
+            return "int8"
         return "fp16" if self.fp16_action.isChecked() else "fp32"
+
+    def _on_precision_toggled(self, action: QAction, on: bool) -> None:
+        """int8 and fp16 exclude each other: one precision runs."""
+        other = self.fp16_action if action is self.int8_action else self.int8_action
+        if on and other.isChecked():
+            other.blockSignals(True)
+            other.setChecked(False)
+            other.blockSignals(False)
+        self._on_model_choice_changed()
 
     def load_model(self) -> None:
         if self.weights is None:
@@ -468,7 +486,7 @@ class MainWindow(QMainWindow):
             self.model_label.setText("no model loaded — Model > Choose weights…")
             return
         rate = f" · last batch {self._last_rate:.1f} images/s" if self._last_rate else ""
-        half = " · fp16" if info.get("precision") == "fp16" else ""
+        half = f" · {info.get('precision')}" if info.get("precision") in ("fp16", "int8") else ""
         self.model_label.setText(
             f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']})"
             f"{half} · {card_status_text(info)}weights: {info['weights']}{rate}"

@@ -7,7 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings
 BACKENDS = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")
 WEIGHTS_MODES = ("cache", "file", "untrained")
-PRECISIONS = ("fp32", "fp16")
+PRECISIONS = ("fp32", "fp16", "int8")
 
 
 #: how many recently opened models Model > Recent models lists

@@ -105,3 +105,20 @@ def test_the_panel_overrides_labels_and_recipe_and_a_bad_labels_file_keeps_the_m
     qtbot.waitUntil(lambda: bool(warnings), timeout=60000)
     assert warnings[0][0] == "Model not loaded" and "name 2 classes, but the model has 5" in warnings[0][1]
     assert window.model_info["card"].labels.names == ("a", "b", "c", "d", "e")  # the model that ran stays
+
+
+def test_int8_in_the_model_menu_runs_the_quantised_copy_and_excludes_fp16(qtbot, settings):
+    from alexnet_gui.gui.main_window import MainWindow
+
+    settings.backend = "onnx"
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.model_ready, timeout=120000):
+        window.start()
+    window.fp16_action.setChecked(True)
+    with qtbot.waitSignal(window.model_ready, timeout=120000) as loaded:
+        window.int8_action.trigger()
+    assert loaded.args[0]["precision"] == "int8" and loaded.args[0]["calibration"].startswith("the built-in set")
+    assert not window.fp16_action.isChecked() and window.settings.precision == "int8"
+    assert " · int8 · " in window.model_label.text()
+    window.close()
