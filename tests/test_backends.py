@@ -255,7 +255,7 @@ def test_the_command_line_prepacks_only_for_runs_long_enough_to_repay_it(monkeyp
 
     asked = []
     monkeypatch.setattr(backends, "load_backend",
-                        lambda name, weights, device, precision, prepack, choices: asked.append(prepack) or _Opened())
+                        lambda name, weights, device, precision, prepack, choices, calibrate: asked.append(prepack) or _Opened())
     args = argparse.Namespace(backend="onnx", device="cpu")
     for images in (None, 1, PREPACK_FROM_IMAGES - 1, PREPACK_FROM_IMAGES):
         open_backend(args, untrained_weights, images=images)
