@@ -162,6 +162,12 @@ def machine() -> str:
     return f"{cpu}, {cores} cores available{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def pipeline_ceiling(dec: dict, alone: dict) -> float:
+    """What decode and model allow together: they share the same cores, so per image the machine needs
+    1/decode + 1/model seconds of all its cores."""
+    return 1.0 / (1.0 / dec["images_per_s"] + 1.0 / alone["images_per_s"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small corpus, one repetition (checks the harness)")
@@ -259,10 +265,6 @@ def main() -> int:
 
     def rate(r: dict) -> float:
         return n / r["seconds"]
-
-    def pipeline_ceiling(dec: dict, alone: dict) -> float:
-        # Decode and model share the same cores: per image the machine needs 1/dec + 1/model seconds of all cores.
-        return 1.0 / (1.0 / dec["images_per_s"] + 1.0 / alone["images_per_s"])
 
     base = rate(recipe)
     ceil_exact, ceil_fast = pipeline_ceiling(dec_exact, model), pipeline_ceiling(dec_fast, model_fast)

@@ -18,7 +18,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import REPO, best_ceiling, best_of, ceiling, classify_cmd, machine, run_process  # noqa: E402
+from bench import (  # noqa: E402
+    REPO,
+    best_ceiling,
+    best_of,
+    ceiling,
+    classify_cmd,
+    machine,
+    pipeline_ceiling,
+    run_process,
+)
 from corpus import make_big_folder, make_corpus  # noqa: E402
 
 TARGETS = {
@@ -65,11 +74,8 @@ def main() -> int:
     def rate(r: dict) -> float:
         return n / r["seconds"]
 
-    def ceil(dec: dict, model: dict) -> float:
-        return 1.0 / (1.0 / dec["images_per_s"] + 1.0 / model["images_per_s"])
-
     base = rate(recipe)
-    c_exact, c_fast = ceil(dec_exact, model8), ceil(dec_fast, model8_64)
+    c_exact, c_fast = pipeline_ceiling(dec_exact, model8), pipeline_ceiling(dec_fast, model8_64)
     in_run = lambda r: r["in_run_rate"] or rate(r)  # noqa: E731
     lines = [
         f"Corpus: {n} JPEGs (150 x 1024x768, 20 x 4032x3024), best of {reps}; whole processes, launch to exit.",
