@@ -162,6 +162,19 @@ def machine() -> str:
     return f"{cpu}, {cores} cores available{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def prepare_work(folder: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The benchmark's work folder, its logs folder, and the environment every timed process runs in (the app's
+    cache inside the work folder, this checkout importable, no inherited Qt platform)."""
+    work = folder.resolve()
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["ALEXNET_GUI_CACHE"] = str(work / "cache")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.pop("QT_QPA_PLATFORM", None)
+    return work, logs, env
+
+
 def pipeline_ceiling(dec: dict, alone: dict) -> float:
     """What decode and model allow together: they share the same cores, so per image the machine needs
     1/decode + 1/model seconds of all its cores."""
@@ -181,13 +194,7 @@ def main() -> int:
     n_medium, n_large = (30, 4) if args.quick else (150, 20)
     big = args.big or (300 if args.quick else 1000)
 
-    work = args.work.resolve()
-    logs = work / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["ALEXNET_GUI_CACHE"] = str(work / "cache")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.pop("QT_QPA_PLATFORM", None)
+    work, logs, env = prepare_work(args.work)
 
     print(f"machine: {machine()}", flush=True)
     t_start = time.perf_counter()

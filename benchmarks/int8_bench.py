@@ -10,7 +10,6 @@ probabilities are all near 0.001, so top-1 agreement there says little; the test
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,13 +18,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench import (  # noqa: E402
-    REPO,
     best_ceiling,
     best_of,
     ceiling,
     classify_cmd,
     machine,
     pipeline_ceiling,
+    prepare_work,
     run_process,
 )
 from corpus import make_big_folder, make_corpus  # noqa: E402
@@ -43,12 +42,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "alexnet-gui-bench")
     args = parser.parse_args()
-    work = args.work.resolve()
-    logs = work / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["ALEXNET_GUI_CACHE"] = str(work / "cache")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    work, logs, env = prepare_work(args.work)
     corpus_dir = work / "corpus-150-20"
     files = make_corpus(corpus_dir, 150, 20)
     big = make_big_folder(work, files, 1000)

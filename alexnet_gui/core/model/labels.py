@@ -81,6 +81,10 @@ def index_from_folder_name(name: str) -> int | None:
 
 # --- A model's own labels ------------------------------------------------------------------------------------
 
+#: The sources of the names the app makes up itself, when a model came without labels.
+IMAGENET_SOURCE = "ImageNet-1k (torchvision's names)"
+NUMBERED_SOURCE = "none found: classes are numbered"
+
 #: Files beside a weights file that are read as its labels, in this order of preference.
 LABEL_FILE_NAMES = ("class_indices.json", "labels.json", "labels.txt", "classes.txt", "synset.txt", "synset_words.txt")
 
@@ -143,12 +147,12 @@ class Labels:
 
 def imagenet_labels() -> Labels:
     """The 1000 ImageNet-1k classes (torchvision's names, WordNet ids)."""
-    return Labels(_load_categories(), _load_synsets(), "ImageNet-1k (torchvision's names)")
+    return Labels(_load_categories(), _load_synsets(), IMAGENET_SOURCE)
 
 
 def numbered_labels(count: int) -> Labels:
     """Names "class 0" .. "class N-1", for a model that came without labels."""
-    return Labels(tuple(f"class {i}" for i in range(count)), None, "none found: classes are numbered")
+    return Labels(tuple(f"class {i}" for i in range(count)), None, NUMBERED_SOURCE)
 
 
 def default_labels(count: int) -> Labels:

@@ -17,11 +17,12 @@ from pathlib import Path
 from alexnet_gui.core.model.archs import TORCHVISION_ARCH, Architecture, detect_architecture
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path
 from alexnet_gui.core.model.labels import (
+    IMAGENET_SOURCE,
+    NUMBERED_SOURCE,
     Labels,
     default_labels,
     imagenet_labels,
     labels_beside,
-    numbered_labels,
     read_labels_file,
 )
 from alexnet_gui.core.model.preprocess import (
@@ -40,8 +41,9 @@ FAMILY_RECIPES: dict[str, Recipe] = {
 }
 
 
-#: the sources of names the app makes up itself (ImageNet's for 1000 classes, numbers otherwise)
-DEFAULT_LABEL_SOURCES = (imagenet_labels().source, numbered_labels(1).source)
+#: the sources of names the app makes up itself (ImageNet's for 1000 classes, numbers otherwise); constants, so
+#: importing this module reads no label file (the command line's way to its first decode stays free of file I/O)
+DEFAULT_LABEL_SOURCES = (IMAGENET_SOURCE, NUMBERED_SOURCE)
 
 
 @dataclass(frozen=True)
