@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "model_info",
     "compare",
     "evaluate",
+    "train",
     "sort",
     "filters",
     "features",

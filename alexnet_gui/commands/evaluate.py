@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fast-decode", action="store_true", help="decode JPEGs at reduced scale (Pillow draft mode)")
     p.add_argument("--tta", choices=("none", "10crop"), default="none", help="test-time augmentation (default: none)")
     p.add_argument("--confused", type=positive_int, default=10, metavar="N", help="confused pairs to list (default: 10)")
+    p.add_argument("--files", metavar="LIST",
+                   help="evaluate only the images named in LIST, one path a line (a trained model's validation.txt)")
+    p.add_argument("--report", metavar="DIR",
+                   help="also write the confusion matrix (confusion.csv, confusion.png) and per_class.csv into DIR")
     add_model_arguments(p)
     p.set_defaults(func=run)
 
@@ -48,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         Evaluation,
         find_labelled_images,
         format_evaluation,
+        restrict_to_list,
     )
     from alexnet_gui.core.model.loading import quick_card
     from alexnet_gui.core.pipeline.engine import Engine
@@ -61,6 +66,13 @@ def run(args: argparse.Namespace) -> int:
         backend = open_backend(args, weights)
         card = backend.card
     found = find_labelled_images(args.folder, card.labels)
+    if args.files is not None:
+        found = restrict_to_list(found, args.files)
+    report_dir = None
+    if args.report is not None:
+        from alexnet_gui.core.outputs.output_paths import check_output_folder
+
+        report_dir = check_output_folder(args.report, option="--report")
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
         what = "an ImageNet class" if card.labels.is_imagenet() else "one of the model's classes"
@@ -91,6 +103,15 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
         backend.close()
     print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
+    if report_dir is not None:
+        from alexnet_gui.core.analysis.confusion import ConfusionMatrix
+
+        report_dir.mkdir(parents=True, exist_ok=True)
+        matrix = ConfusionMatrix.from_records(evaluation.records, backend.card.labels)
+        matrix.write_csv(report_dir / "confusion.csv")
+        matrix.write_per_class_csv(report_dir / "per_class.csv")
+        matrix.render_png(report_dir / "confusion.png", title=f"{backend.card.name}: {args.folder}")
+        print(f"report: {report_dir / 'confusion.csv'}, confusion.png and per_class.csv", file=sys.stderr)
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)
     return 1 if evaluation.failed else 0

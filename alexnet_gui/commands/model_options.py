@@ -90,7 +90,8 @@ def choose_weights(args: argparse.Namespace):
 
     progress, close = _download_progress()
     try:
-        weights = resolve_weights(args.weights, untrained=args.untrained, progress=progress)
+        weights = resolve_weights(args.weights, untrained=args.untrained, progress=progress,
+                                  prefer="onnx" if getattr(args, "backend", None) == "onnx" else "pth")
     finally:
         close()
     if weights.kind == "untrained":

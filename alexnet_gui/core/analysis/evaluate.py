@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.outputs.results import Result
+from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
     from alexnet_gui.core.model.labels import Labels
@@ -76,6 +77,24 @@ def find_labelled_images(folder: str | os.PathLike[str], labels: Labels | None =
     return LabelledImages(truth, tuple(ignored), tuple(loose))
 
 
+def restrict_to_list(found: LabelledImages, list_file: str | os.PathLike[str]) -> LabelledImages:
+    """Only the images `list_file` names (one path a line, as a training's validation.txt has them); a listed
+    image that is not under a class folder is a UserError naming it."""
+    from pathlib import Path
+
+    try:
+        listed = [line.strip() for line in Path(list_file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        raise UserError(f"cannot read --files {list_file} ({exc.strerror or exc})") from None
+    by_absolute = {os.path.abspath(path): path for path in found.truth}
+    missing = [p for p in listed if os.path.abspath(p) not in by_absolute]
+    if missing:
+        raise UserError(f"{counted(len(missing), 'image')} in {list_file} not found in a class folder, e.g. "
+                        f"{missing[0]}")
+    truth = {by_absolute[os.path.abspath(p)]: found.truth[by_absolute[os.path.abspath(p)]] for p in listed}
+    return LabelledImages(truth, found.ignored_folders, ())
+
+
 @dataclass
 class ClassScore:
     """Counts for one true class."""
@@ -101,6 +120,8 @@ class Evaluation(ClassScore):
     per_class: dict[int, ClassScore] = field(default_factory=dict)
     #: (true class, predicted top-1) → count, for wrong top-1 answers only
     confusions: Counter[tuple[int, int]] = field(default_factory=Counter)
+    #: (path, true class, predicted top-1) of every image scored, in order: what the confusion matrix's cells hold
+    records: list[tuple[str, int, int]] = field(default_factory=list)
 
     def add(self, result: Result, true_index: int) -> None:
         """Count one result against its true class."""
@@ -119,6 +140,7 @@ class Evaluation(ClassScore):
         score.top5 += hit5
         if not hit1:
             self.confusions[(true_index, predicted[0])] += 1
+        self.records.append((result.path, true_index, predicted[0]))
 
     def most_confused(self, n: int = 10) -> list[tuple[int, int, int]]:
         """Return up to n (true class, predicted class, count) pairs, most frequent first."""

@@ -82,7 +82,8 @@ def _verify(path: Path, wrapper: nn.Module, card: ModelCard) -> float:
     return max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want))
 
 
-def _write_card_metadata(path: Path, card: ModelCard) -> None:
+def write_card_metadata(path: Path, card: ModelCard) -> None:
+    """Put `card` in an ONNX file's metadata (replacing the card there), so the file describes itself."""
     import onnx
 
     model = onnx.load(str(path))
@@ -118,7 +119,7 @@ def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: 
             dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=65536)}},
             dynamo=True, external_data=False, verbose=False,
         )
-        _write_card_metadata(tmp, card)
+        write_card_metadata(tmp, card)
         diff = _verify(tmp, wrapper, card) if verify else float("nan")
         if verify and not diff <= PARITY_TOLERANCE:
             raise BackendError(f"the exported model differs from PyTorch by {diff:.2e} (more than {PARITY_TOLERANCE})")

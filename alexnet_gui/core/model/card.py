@@ -44,6 +44,9 @@ class ModelCard:
     #: how each part was chosen, for the user who needs to see a wrong guess ("labels: class_indices.json beside
     #: the weights")
     notes: tuple[str, ...] = field(default=())
+    #: how `alexnet-gui train` made the model (data, counts, split, settings, metrics per epoch, versions); None for
+    #: a model trained elsewhere. Left out of equality: two cards of the same weights are the same card.
+    training: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.output not in OUTPUT_KINDS:
@@ -98,6 +101,16 @@ class ModelCard:
         if self.sha256:
             lines.append(f"sha256: {self.sha256}")
         lines += [f"chosen: {note}" for note in self.notes]
+        if self.training:
+            t = self.training
+            best = t.get("best_val_accuracy")
+            lines.append(f"trained: on {t.get('data')} ({t.get('split')}), best epoch {t.get('best_epoch')} of "
+                         f"{t.get('epochs_run')}" + (f", validation accuracy {100 * best:.2f}%" if best is not None
+                                                     else ""))
+            report = t.get("validation_report")
+            if report:
+                lines.append(f"validated: {report['top1']}/{report['images']} correct "
+                             f"({100 * report['top1'] / max(report['images'], 1):.2f}%) on the saved model")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,6 +127,7 @@ class ModelCard:
             "source": self.source,
             "sha256": self.sha256,
             "notes": list(self.notes),
+            **({"training": dict(self.training)} if self.training else {}),
         }
 
     def to_json(self) -> str:
@@ -142,7 +156,16 @@ class ModelCard:
             sha256=str(data.get("sha256", "")),
             format=str(data.get("format", "pth")),
             notes=tuple(str(n) for n in data.get("notes") or ()) or (f"card: {where}",),
+            training=_training_record(data.get("training"), where),
         )
+
+
+def _training_record(value: Any, where: str) -> Mapping[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise UserError(f"{where}: training must be an object (how alexnet-gui train made the model)")
+    return value
 
 
 def _renote(notes: tuple[str, ...], part: str, note: str) -> tuple[str, ...]:

@@ -325,8 +325,12 @@ def resolve_weights(
     download: bool = True,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    prefer: str = "pth",
 ) -> WeightsChoice:
-    """Decide which weights to use: the given file, else a desktop bundle's model, else torchvision's cache, else a download."""
+    """Decide which weights to use: the given file, else a desktop bundle's model, else torchvision's cache, else a download.
+
+    A model folder holding a PyTorch file and its ONNX export (what `train` writes) gives the one of kind `prefer`
+    ("onnx" for the onnx backend, which then need not export it again)."""
     if untrained:
         return UNTRAINED
     if weights is not None:
@@ -336,7 +340,7 @@ def resolve_weights(
             found = named_model_path(named, download=download, progress=progress, cancel=cancel)
             return WeightsChoice(named.kind, found, f"{named.description} ({found})")
         if path.is_dir():
-            path = model_file_in_folder(path)
+            path = model_file_in_folder(path, prefer=prefer)
         if not path.is_file():
             hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
             raise WeightsError(f"weights file not found: {path}{hint}")
@@ -357,8 +361,9 @@ def resolve_weights(
     return WeightsChoice("pth", path, f"downloaded to {path}")
 
 
-def model_file_in_folder(folder: Path) -> Path:
-    """The one model file in a model folder (a card, labels and the weights side by side)."""
+def model_file_in_folder(folder: Path, *, prefer: str = "pth") -> Path:
+    """The one model file in a model folder (a card, labels and the weights side by side); of a PyTorch file and
+    its ONNX export with the same stem (`model.pth`, `model.onnx`), the one of kind `prefer`."""
     from alexnet_gui.core.model.loading import describe_file_kind
 
     found = []
@@ -369,6 +374,11 @@ def model_file_in_folder(folder: Path) -> Path:
             continue
         if entry.is_file() and not entry.name.startswith("."):
             found.append(entry)
+    stems = {p.name.split(".")[0] for p in found}
+    if len(found) == 2 and len(stems) == 1:
+        kinds = {describe_file_kind(p): p for p in found}
+        if set(kinds) == {"pth", "onnx"}:
+            return kinds["onnx" if prefer == "onnx" else "pth"]
     if len(found) != 1:
         names = ", ".join(p.name for p in found) or "none"
         raise WeightsError(f"a model folder must hold exactly one model file; {folder} holds {names}")

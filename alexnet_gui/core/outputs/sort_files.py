@@ -52,8 +52,12 @@ def folder_for(result: Result, threshold: float | None) -> str:
     best = result.top[0]
     if threshold is not None and best.prob < threshold:
         return UNCERTAIN_FOLDER
-    # Labels are plain words today; the replacements keep a future label from ever naming a path.
-    return best.label.replace(os.sep, "_").replace("/", "_").strip(". ") or f"class {best.index}"
+    return safe_folder_name(best.label, best.index)
+
+
+def safe_folder_name(label: str, index: int) -> str:
+    """A class name as one folder name: a label (a user's own folder name, or a card's) never names a path."""
+    return label.replace(os.sep, "_").replace("/", "_").strip(". ") or f"class {index}"
 
 
 def _numbered(name: str, n: int) -> str:

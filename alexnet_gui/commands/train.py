@@ -1,0 +1,195 @@
+"""`alexnet-gui train FOLDER --out MODEL_DIR`: teach a model the classes of a folder of class folders."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alexnet_gui.commands.argument_types import number_between, positive_int
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.wording import counted
+
+
+def _fraction(text: str) -> float:
+    value = number_between(0.0, 1.0, "a fraction like 0.2")(text)
+    if value in (0.0, 1.0):
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {value:g}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `train` parser."""
+    p = subparsers.add_parser(
+        "train",
+        help="teach a model your own classes from a folder of class folders",
+        description="Train on FOLDER, which holds one sub-folder of images per class (nested folders inside a "
+        "class count for it). Writes MODEL_DIR: model.pth and model.onnx with their model card (labels = the "
+        "folder names), metrics.csv, and the saved model's validation report (report.txt, per_class.csv, "
+        "confusion.csv, confusion.png). Exit status: 0 done, 1 done but some images could not be read, "
+        "2 error, 130 interrupted (the best epoch so far is saved; --resume continues).",
+    )
+    p.add_argument("folder", metavar="FOLDER", help="folder of class sub-folders")
+    p.add_argument("--out", required=True, metavar="MODEL_DIR", help="the model folder to write (must not exist)")
+    val = p.add_mutually_exclusive_group()
+    val.add_argument("--val", metavar="FOLDER", help="validation images, in the same layout")
+    val.add_argument("--val-split", type=_fraction, default=0.2, metavar="F",
+                     help="hold out this share of each class for validation (default: 0.2)")
+    p.add_argument("--mode", choices=("head", "finetune", "full"), default="head",
+                   help="head: frozen conv layers, cached features, only the classifier trains (default); "
+                   "finetune: conv5 and the classifier on augmented images; full: every layer")
+    p.add_argument("--head", choices=("last", "classifier"), default="last",
+                   help="with --mode head: train a new last layer on fc7 features (default), or all three fully "
+                   "connected layers on pool5 features")
+    p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
+                   help="at most this many epochs (default: 30 head, 15 finetune, 30 full)")
+    p.add_argument("--lr", type=number_between(1e-8, 10.0, "a learning rate"), default=None, metavar="X",
+                   help="AdamW learning rate (default: 1e-3 head, 1e-4 finetune, 2e-4 full)")
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+                   help="images per step (default: 64 head, 32 otherwise)")
+    p.add_argument("--weight-decay", type=number_between(0.0, 1.0, "a weight decay"), default=1e-4, metavar="X",
+                   help="AdamW weight decay (default: 1e-4)")
+    p.add_argument("--patience", type=positive_int, default=5, metavar="N",
+                   help="stop after N epochs without a better validation loss (default: 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split, the new layer and the batches (default: 0)")
+    p.add_argument("--class-weights", choices=("auto", "on", "off"), default="auto",
+                   help="inverse-frequency loss weights: auto uses them when the largest class has 1.5 times the "
+                   "smallest's images or more (default: auto)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto trains on CUDA when it works (mixed precision outside --mode head) (default: auto)")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N", help="decode threads")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted training in MODEL_DIR")
+    p.add_argument("--force", action="store_true", help="replace the model files in an existing MODEL_DIR")
+    group = p.add_argument_group("base model")
+    weights = group.add_mutually_exclusive_group()
+    weights.add_argument("--weights", metavar="FILE",
+                         help="the model to start from: a PyTorch or Keras file, or a model folder (default: "
+                         "torchvision's ImageNet weights)")
+    weights.add_argument("--untrained", action="store_true",
+                         help="start from a seeded random network (tests and demos: the features mean little)")
+    group.add_argument("--preprocess", metavar="NAME|FILE", help="the base model's preprocessing (as in classify)")
+    group.add_argument("--card", metavar="FILE", help="a model card describing the base weights")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan, split, train, save, validate the saved model and report."""
+    from alexnet_gui.core.training.folders import check_trainable, scan_class_folders, split_by_folder, split_stratified
+    from alexnet_gui.core.training.model_dir import CHECKPOINT, prepare_model_dir, remove_checkpoint
+
+    folders = scan_class_folders(args.folder)
+    check_trainable(folders, with_val_folder=args.val is not None)
+    if args.val is not None:
+        split = split_by_folder(folders, scan_class_folders(args.val, what="validation"))
+    else:
+        split = split_stratified(folders, args.val_split, args.seed)
+    data = [args.folder] + ([args.val] if args.val else [])
+    out = prepare_model_dir(args.out, data, force=args.force, resume=args.resume)
+    print(f"classes: {len(folders.classes)} in {args.folder}", file=sys.stderr)
+    print("\n".join(folders.describe()), file=sys.stderr)
+    if folders.loose:
+        print(f"not used: {counted(len(folders.loose), 'image')} directly in {args.folder}, in no class folder",
+              file=sys.stderr)
+    ratio = folders.imbalance()
+    if ratio >= 1.5:
+        print(f"unbalanced: the largest class has {ratio:.1f} times the smallest's images", file=sys.stderr)
+    from alexnet_gui.core.training.trainer import describe_split
+
+    print(describe_split(split, folders.classes), file=sys.stderr)
+    base_card, base_state = _open_base(args)
+    print(f"base model: {base_card.card_id} — {base_card.preprocess.describe()}", file=sys.stderr)
+
+    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.training.trainer import Trainer, TrainSettings
+
+    settings = TrainSettings(args.mode, args.head, args.epochs, args.lr, args.batch_size, args.weight_decay,
+                             args.patience, args.seed, args.class_weights, args.device, args.workers or 2)
+    trainer = Trainer(base_card, base_state, folders.classes, split, settings, cache_dir=cache_root() / "features",
+                      data_root=args.folder, checkpoint=out / CHECKPOINT, resume=args.resume)
+    print(f"training: --mode {args.mode}" + (f" --head {args.head}" if args.mode == "head" else "") +
+          f" on the {trainer.device.type.upper()}, up to {trainer.settings.epochs} epochs", file=sys.stderr)
+    interrupted: KeyboardInterrupt | None = None
+    try:
+        _follow(trainer)
+    except KeyboardInterrupt as exc:
+        trainer.cancel.set()
+        interrupted = exc
+    trained = trainer.outcome(name=out.name)
+    if trained is None:
+        if interrupted is not None:
+            print("interrupted before the first epoch ended: nothing to save", file=sys.stderr)
+            raise interrupted
+        raise UserError("no epoch could run")
+    if trained.failed:
+        print(f"skipped {counted(len(trained.failed), 'unreadable image')}", file=sys.stderr)
+    status = _save(out, trained, split)
+    if interrupted is not None:
+        print(f"interrupted: saved the best epoch so far ({trained.best_epoch}); continue with: alexnet-gui train "
+              f"{args.folder} --out {args.out} --resume", file=sys.stderr)
+        raise interrupted
+    remove_checkpoint(out)
+    return status
+
+
+def _open_base(args: argparse.Namespace):
+    from alexnet_gui.core.model.loading import CardChoices, apply_choices, open_state_model
+    from alexnet_gui.core.model.weights import resolve_weights
+
+    weights = resolve_weights(args.weights, untrained=args.untrained, prefer="pth")
+    if weights.kind == "onnx":
+        raise UserError(f"{weights.path} is an ONNX graph: training starts from a PyTorch or Keras file (or "
+                        "--untrained)")
+    base, state = open_state_model(weights)
+    return apply_choices(base, CardChoices(None, args.preprocess, args.card), weights.path), state
+
+
+def _follow(trainer) -> None:
+    """Show the training's progress: a bar for the features and each epoch's batches, a line per epoch."""
+    from alexnet_gui.commands.progress_bar import progress_bar
+    from alexnet_gui.core.training.trainer import EpochReport
+
+    bar = None
+    stage = None
+    try:
+        for event in trainer.run():
+            if isinstance(event, EpochReport):
+                if bar is not None:
+                    bar.close()
+                    bar, stage = None, None
+                print(event.describe(trainer.settings.epochs), file=sys.stderr)
+                continue
+            key = (event.stage, event.epoch)
+            if key != stage:
+                if bar is not None:
+                    bar.close()
+                desc = "features" if event.stage == "features" else f"epoch {event.epoch} {event.stage}"
+                bar = progress_bar(event.total, desc, unit="img" if event.stage != "epoch" else "batch")
+                stage = key
+            bar.update(event.done - bar.n)
+    finally:
+        if bar is not None:
+            bar.close()
+    if trainer.feature_images_per_second:
+        print(f"features: {trainer.feature_images_per_second:.1f} images/s", file=sys.stderr)
+
+
+def _save(out, trained, split) -> int:
+    from alexnet_gui.core.training.model_dir import (
+        describe_outcome,
+        export_model,
+        finish_cards,
+        save_model,
+        validate_saved,
+        write_metrics,
+        write_report,
+    )
+
+    card = save_model(out, trained)
+    write_metrics(out, trained.history, trained.best_epoch)
+    export_model(out)
+    val = [(p, c) for p, c in split.val if p not in trained.failed]
+    evaluation = validate_saved(out, val)
+    report = write_report(out, evaluation, card, val, trained.failed)
+    finish_cards(out, card, report)
+    for line in describe_outcome(out, trained, report):
+        print(line, file=sys.stderr)
+    return 1 if trained.failed or evaluation.failed else 0
