@@ -73,17 +73,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Scan, split, train, save, validate the saved model and report."""
-    from alexnet_gui.core.training.folders import check_trainable, scan_class_folders, split_by_folder, split_stratified
-    from alexnet_gui.core.training.model_dir import CHECKPOINT, prepare_model_dir, remove_checkpoint
+    from alexnet_gui.core.training.job import TrainRequest, finish_training, prepare_training
+    from alexnet_gui.core.training.model_dir import describe_outcome
+    from alexnet_gui.core.training.trainer import TrainSettings, describe_split
 
-    folders = scan_class_folders(args.folder)
-    check_trainable(folders, with_val_folder=args.val is not None)
-    if args.val is not None:
-        split = split_by_folder(folders, scan_class_folders(args.val, what="validation"))
-    else:
-        split = split_stratified(folders, args.val_split, args.seed)
-    data = [args.folder] + ([args.val] if args.val else [])
-    out = prepare_model_dir(args.out, data, force=args.force, resume=args.resume)
+    settings = TrainSettings(args.mode, args.head, args.epochs, args.lr, args.batch_size, args.weight_decay,
+                             args.patience, args.seed, args.class_weights, args.device, args.workers or 2)
+    request = TrainRequest(args.folder, args.out, settings, args.val, args.val_split, args.weights, args.untrained,
+                           args.preprocess, args.card, args.force, args.resume)
+    prepared = prepare_training(request)
+    folders, trainer = prepared.folders, prepared.trainer
     print(f"classes: {len(folders.classes)} in {args.folder}", file=sys.stderr)
     print("\n".join(folders.describe()), file=sys.stderr)
     if folders.loose:
@@ -91,20 +90,10 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     ratio = folders.imbalance()
     if ratio >= 1.5:
-        print(f"unbalanced: the largest class has {ratio:.1f} times the smallest's images", file=sys.stderr)
-    from alexnet_gui.core.training.trainer import describe_split
-
-    print(describe_split(split, folders.classes), file=sys.stderr)
-    base_card, base_state = _open_base(args)
-    print(f"base model: {base_card.card_id} — {base_card.preprocess.describe()}", file=sys.stderr)
-
-    from alexnet_gui.core.model.weights import cache_root
-    from alexnet_gui.core.training.trainer import Trainer, TrainSettings
-
-    settings = TrainSettings(args.mode, args.head, args.epochs, args.lr, args.batch_size, args.weight_decay,
-                             args.patience, args.seed, args.class_weights, args.device, args.workers or 2)
-    trainer = Trainer(base_card, base_state, folders.classes, split, settings, cache_dir=cache_root() / "features",
-                      data_root=args.folder, checkpoint=out / CHECKPOINT, resume=args.resume)
+        print(f"unbalanced: the largest class has {ratio:.1f} times the smallest's images (class-weighted loss: "
+              f"{args.class_weights})", file=sys.stderr)
+    print(describe_split(prepared.split, folders.classes), file=sys.stderr)
+    print(f"base model: {prepared.base_card.card_id} — {prepared.base_card.preprocess.describe()}", file=sys.stderr)
     print(f"training: --mode {args.mode}" + (f" --head {args.head}" if args.mode == "head" else "") +
           f" on the {trainer.device.type.upper()}, up to {trainer.settings.epochs} epochs", file=sys.stderr)
     interrupted: KeyboardInterrupt | None = None
@@ -113,33 +102,21 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         trainer.cancel.set()
         interrupted = exc
-    trained = trainer.outcome(name=out.name)
-    if trained is None:
+    finished = finish_training(prepared, interrupted=interrupted is not None)
+    if finished is None:
         if interrupted is not None:
             print("interrupted before the first epoch ended: nothing to save", file=sys.stderr)
             raise interrupted
         raise UserError("no epoch could run")
-    if trained.failed:
-        print(f"skipped {counted(len(trained.failed), 'unreadable image')}", file=sys.stderr)
-    status = _save(out, trained, split)
+    if finished.trained.failed:
+        print(f"skipped {counted(len(finished.trained.failed), 'unreadable image')}", file=sys.stderr)
+    for line in describe_outcome(finished.out, finished.trained, finished.report):
+        print(line, file=sys.stderr)
     if interrupted is not None:
-        print(f"interrupted: saved the best epoch so far ({trained.best_epoch}); continue with: alexnet-gui train "
-              f"{args.folder} --out {args.out} --resume", file=sys.stderr)
+        print(f"interrupted: saved the best epoch so far ({finished.trained.best_epoch}); continue with: "
+              f"alexnet-gui train {args.folder} --out {args.out} --resume", file=sys.stderr)
         raise interrupted
-    remove_checkpoint(out)
-    return status
-
-
-def _open_base(args: argparse.Namespace):
-    from alexnet_gui.core.model.loading import CardChoices, apply_choices, open_state_model
-    from alexnet_gui.core.model.weights import resolve_weights
-
-    weights = resolve_weights(args.weights, untrained=args.untrained, prefer="pth")
-    if weights.kind == "onnx":
-        raise UserError(f"{weights.path} is an ONNX graph: training starts from a PyTorch or Keras file (or "
-                        "--untrained)")
-    base, state = open_state_model(weights)
-    return apply_choices(base, CardChoices(None, args.preprocess, args.card), weights.path), state
+    return finished.exit_status
 
 
 def _follow(trainer) -> None:
@@ -170,26 +147,3 @@ def _follow(trainer) -> None:
             bar.close()
     if trainer.feature_images_per_second:
         print(f"features: {trainer.feature_images_per_second:.1f} images/s", file=sys.stderr)
-
-
-def _save(out, trained, split) -> int:
-    from alexnet_gui.core.training.model_dir import (
-        describe_outcome,
-        export_model,
-        finish_cards,
-        save_model,
-        validate_saved,
-        write_metrics,
-        write_report,
-    )
-
-    card = save_model(out, trained)
-    write_metrics(out, trained.history, trained.best_epoch)
-    export_model(out)
-    val = [(p, c) for p, c in split.val if p not in trained.failed]
-    evaluation = validate_saved(out, val)
-    report = write_report(out, evaluation, card, val, trained.failed)
-    finish_cards(out, card, report)
-    for line in describe_outcome(out, trained, report):
-        print(line, file=sys.stderr)
-    return 1 if trained.failed or evaluation.failed else 0
