@@ -751,6 +751,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
+        self.tools_menu.stop_training()
         self.handle.stop()
         self.model.wait_for_thumbnails()
         super().closeEvent(event)

@@ -130,9 +130,10 @@ def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window
     (labelled / "n01440764").mkdir(parents=True)
     write_colour_image(labelled / "n01440764" / "x.png", 10)
     tools.evaluate_folder(str(labelled))
-    qtbot.waitUntil(lambda: type(tools.dialogs[-1]).__name__ == "TextReportDialog", timeout=30000)
+    qtbot.waitUntil(lambda: type(tools.dialogs[-1]).__name__ == "EvaluationDialog", timeout=30000)
     assert "top-1 accuracy:" in tools.dialogs[-1].text.toPlainText()
     assert "1 classified, 0 could not be read" in tools.dialogs[-1].text.toPlainText()
+    assert tools.dialogs[-1].confusion.matrix.images == 1  # the one image, in its cell of the matrix
 
     dialog = tools.sort_rows(str(tmp_path / "sorted"))
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Copy 3 images"
@@ -194,7 +195,7 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
         tools.evaluate_folder(str(labelled.parent))
         assert window.is_busy() and window.cancel_button.isVisibleTo(window) and window.progress_bar.isVisibleTo(window)
     assert first.args == ["tools:evaluate", 32, 40]
-    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "TextReportDialog",
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "EvaluationDialog",
                     timeout=60000)
     worker.view_progress.disconnect(press_cancel_at_the_first_report)
     text = tools.dialogs[-1].text.toPlainText()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
-    QWidget,
 )
 
 from alexnet_gui.core.wording import counted
@@ -27,19 +26,28 @@ from alexnet_gui.core.wording import counted
 KIND_PREFIX = "tools:"
 
 
-class TextReportDialog(QDialog):
-    """A read-only, monospaced report (the evaluation)."""
+class EvaluationDialog(QDialog):
+    """Accuracy on a labelled folder: the report, and the confusion matrix to click into."""
 
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+    def __init__(self, folder: str, text: str, matrix, window) -> None:
+        super().__init__(window)
+        from PySide6.QtWidgets import QTabWidget
+
+        from alexnet_gui.gui.widgets.confusion_view import ConfusionView
+
+        self.setWindowTitle(f"Accuracy — {folder}")
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
         font = self.text.font()
         font.setFamily("monospace")
         self.text.setFont(font)
-        QVBoxLayout(self).addWidget(self.text)
-        self.resize(720, 520)
+        self.confusion = ConfusionView(matrix)
+        self.confusion.open_requested.connect(window.add_paths)
+        tabs = QTabWidget()
+        tabs.addTab(self.confusion, "Confusion matrix")
+        tabs.addTab(self.text, "Report")
+        QVBoxLayout(self).addWidget(tabs)
+        self.resize(1100, 680)
 
 
 class ToolsMenu(QObject):
@@ -61,6 +69,11 @@ class ToolsMenu(QObject):
         self.compare_action = self._add("Compare PyTorch and ONNX Runtime on the selection", self.compare_selection)
         self.evaluate_action = self._add("Accuracy on a labelled folder…", self.evaluate_folder)
         self.sort_action = self._add("Sort classified images into folders…", self.sort_rows)
+        self.menu.addSeparator()
+        self.train_action = self._add("Train on labelled folders…", self.train_on_folders)
+        self.train_action.setStatusTip("Teach a model your own classes from a folder holding one sub-folder of "
+                                       "images per class")
+        self.train_dialog = None
         worker = window.handle.worker
         worker.view_ready.connect(self._on_ready)
         worker.view_failed.connect(self._on_failed)
@@ -145,6 +158,7 @@ class ToolsMenu(QObject):
         tta, batch_size = getattr(worker, "tta", "none"), worker.batch_size
 
         def request(backend, run):
+            from alexnet_gui.core.analysis.confusion import ConfusionMatrix
             from alexnet_gui.core.analysis.evaluate import (
                 evaluate_results,
                 find_labelled_images,
@@ -165,9 +179,30 @@ class ToolsMenu(QObject):
             if found.ignored_folders:
                 text += (f"\n\nignored sub-folders that name none of the model's classes: "
                          f"{', '.join(found.ignored_folders)}")
-            return folder, text
+            return folder, text, ConfusionMatrix.from_records(evaluation.records, labels)
 
         self._request("evaluate", request)
+
+    def train_on_folders(self, folder: str | None = None):
+        """Open the training dialog (one per window: a second call shows it again), starting from the model the
+        window runs."""
+        from alexnet_gui.gui.widgets.train_dialog import TrainDialog
+
+        if self.train_dialog is None:
+            self.train_dialog = TrainDialog(self.window)
+        if folder:
+            self.train_dialog.set_data_folder(folder)
+        self.train_dialog.show()
+        self.train_dialog.raise_()
+        return self.train_dialog
+
+    def stop_training(self, timeout_ms: int = 120_000) -> None:
+        """On closing the app: stop a training after its batch and let it save the best epoch first."""
+        if self.train_dialog is not None and self.train_dialog.worker is not None:
+            from PySide6.QtCore import QThreadPool
+
+            self.train_dialog.cancel()
+            QThreadPool.globalInstance().waitForDone(timeout_ms)
 
     def sort_rows(self, out_dir: str = ""):
         """Ask where and how to sort the classified rows, show the counts per folder, then copy or move."""
@@ -238,8 +273,8 @@ class ToolsMenu(QObject):
 
             dialog = TenCropsDialog(*payload, parent=self.window)
         else:
-            folder, text = payload
-            dialog = TextReportDialog(f"Accuracy — {folder}", text, self.window)
+            folder, text, matrix = payload
+            dialog = EvaluationDialog(folder, text, matrix, self.window)
         self._keep(dialog)
         dialog.show()
 

@@ -1,0 +1,374 @@
+"""Tools > Train on labelled folders…: pick a folder of class folders, see the classes and their counts, train with
+live loss and accuracy curves (pyqtgraph), ETA and Cancel, then the clickable confusion matrix, per-class accuracy
+and *Use this model*.
+
+The training runs on a superqt generator worker: the core's `prepare_training`, the trainer's events and
+`finish_training`; the dialog only shows what the worker yields. Cancel stops the trainer within one batch and the
+best epoch so far is still saved (the checkpoint stays, so the command line's `--resume` can continue it).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.wording import counted
+
+
+def training_steps(request, cancel: threading.Event):
+    """The worker's generator: ("prepared", Prepared), ("event", Progress | EpochReport) ..., ("saving", None);
+    returns the Finished model folder (None when no epoch finished)."""
+    from alexnet_gui.core.training.job import finish_training, prepare_training
+
+    prepared = prepare_training(request, cancel=cancel)
+    yield "prepared", prepared
+    for event in prepared.trainer.run():
+        yield "event", event
+    yield "saving", None
+    return finish_training(prepared, interrupted=cancel.is_set())
+
+
+class CurvesView(QWidget):
+    """Loss and accuracy per epoch, training and validation, drawn live with pyqtgraph."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        pg.setConfigOptions(antialias=True)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.loss = self.plots.addPlot(title="loss")
+        self.accuracy = self.plots.addPlot(title="accuracy (%)")
+        self.curves = {}
+        for plot in (self.loss, self.accuracy):
+            plot.addLegend(offset=(-10, 10))
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.setLabel("bottom", "epoch")
+        for key, plot, colour, name in (("train_loss", self.loss, "#1f77b4", "training"),
+                                        ("val_loss", self.loss, "#d62728", "validation"),
+                                        ("train_accuracy", self.accuracy, "#1f77b4", "training"),
+                                        ("val_accuracy", self.accuracy, "#d62728", "validation")):
+            self.curves[key] = plot.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
+                                         symbolBrush=colour, name=name)
+        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen("#2ca02c", style=Qt.PenStyle.DashLine))
+        self.loss.addItem(self.best)
+        self.best.hide()
+        self.points: dict[str, list[float]] = {key: [] for key in self.curves}
+        self.epochs: list[int] = []
+        QVBoxLayout(self).addWidget(self.plots)
+
+    def add_epoch(self, report) -> None:
+        """Append one epoch's figures."""
+        self.epochs.append(report.epoch)
+        for key in self.curves:
+            value = getattr(report, key)
+            self.points[key].append(100 * value if "accuracy" in key else value)
+            self.curves[key].setData(self.epochs, self.points[key])
+        self.best.setValue(report.best_epoch)
+        self.best.show()
+
+
+class TrainDialog(QDialog):
+    """The train-from-folders workflow, start to *Use this model*."""
+
+    finished_training = Signal(object)  # the Finished model folder, or None
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.window_ = window
+        self.setWindowTitle("Train on labelled folders")
+        self.data_edit = QLineEdit()
+        self.data_edit.setPlaceholderText("a folder holding one sub-folder of images per class")
+        self.data_edit.editingFinished.connect(self.scan)
+        self.out_edit = QLineEdit()
+        self.out_edit.setPlaceholderText("a new folder for the model")
+        self.mode = QComboBox()
+        self.mode.addItem("head: frozen features, train the classifier (fast)", "head")
+        self.mode.addItem("finetune: conv5 and the classifier, augmented images", "finetune")
+        self.mode.addItem("full: every layer", "full")
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 1000)
+        self.epochs.setValue(30)
+        self.mode.currentIndexChanged.connect(self._on_mode)
+        self.val_split = QDoubleSpinBox()
+        self.val_split.setRange(0.05, 0.5)
+        self.val_split.setSingleStep(0.05)
+        self.val_split.setValue(0.2)
+        self.val_split.valueChanged.connect(lambda _v: self.scan())
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.base_label = QLabel()
+        self.base_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Images:", self._with_browse(self.data_edit, self._browse_data))
+        form.addRow("Model folder:", self._with_browse(self.out_edit, self._browse_out))
+        form.addRow("Mode:", self.mode)
+        form.addRow("Epochs (at most):", self.epochs)
+        form.addRow("Validation share:", self.val_split)
+        form.addRow("Seed:", self.seed)
+        form.addRow("Start from:", self.base_label)
+        self.classes = QTableWidget(0, 2)
+        self.classes.setHorizontalHeaderLabels(["class", "images"])
+        self.classes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.classes.verticalHeader().setVisible(False)
+        self.classes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel("Choose a folder of class folders.")
+        self.summary.setWordWrap(True)
+        self.start_button = QPushButton("Start training")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setToolTip("Stop after the current batch; the best epoch so far is saved")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_model)
+        self.progress = QProgressBar()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.curves = CurvesView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.curves, "Curves")
+        self.confusion = None
+
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.classes)
+        left.addWidget(self.summary)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.cancel_button, self.use_button):
+            buttons.addWidget(button)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addWidget(self.status)
+        body = QHBoxLayout(self)
+        body.addLayout(left, 2)
+        body.addWidget(self.tabs, 5)
+        self.resize(1280, 720)
+        self.cancel_event = threading.Event()
+        self.worker = None
+        self.finished_model = None
+        self.last_error = ""
+        self._started = 0.0
+        self._stage = ""
+        self._epoch_seconds: list[float] = []
+        self._show_base()
+
+    # --- the form -------------------------------------------------------------------------------------------
+    def _with_browse(self, edit: QLineEdit, slot) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit)
+        button = QPushButton("Browse…")
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return box
+
+    def _browse_data(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of class folders", self.data_edit.text())
+        if folder:
+            self.set_data_folder(folder)
+
+    def _browse_out(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder (new or empty)", self.out_edit.text())
+        if folder:
+            self.out_edit.setText(folder)
+
+    def _on_mode(self) -> None:
+        from alexnet_gui.core.training.trainer import MODE_DEFAULTS
+
+        self.epochs.setValue(MODE_DEFAULTS[self.mode.currentData()][0])
+
+    def _show_base(self) -> None:
+        weights = self.window_.weights
+        if weights is None:
+            self.base_label.setText("no model yet: open one in Model > Open model…")
+        elif weights.kind == "onnx":
+            self.base_label.setText(f"{weights.source} — an ONNX graph cannot be trained: open a PyTorch or Keras "
+                                    "file in Model > Open model…")
+        else:
+            self.base_label.setText(weights.source)
+
+    def set_data_folder(self, folder: str) -> None:
+        """Choose the images and show their classes; suggest a model folder beside them."""
+        self.data_edit.setText(folder)
+        if not self.out_edit.text():
+            base = os.path.normpath(folder)
+            self.out_edit.setText(f"{base}-model")
+        self.scan()
+
+    def scan(self) -> None:
+        """List the classes and their counts, or say why the folder cannot be trained on."""
+        from alexnet_gui.core.training.job import TrainRequest, scan_request
+        from alexnet_gui.core.training.trainer import TrainSettings
+
+        folder = self.data_edit.text().strip()
+        self.classes.setRowCount(0)
+        if not folder:
+            return
+        try:
+            folders, split = scan_request(TrainRequest(folder, "", TrainSettings(seed=self.seed.value()),
+                                                       val_split=self.val_split.value()))
+        except UserError as exc:
+            self.summary.setText(str(exc))
+            self.start_button.setEnabled(False)
+            return
+        self.classes.setRowCount(len(folders.classes))
+        for i, (name, n) in enumerate(zip(folders.classes, folders.counts)):
+            self.classes.setItem(i, 0, QTableWidgetItem(name))
+            item = QTableWidgetItem(str(n))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.classes.setItem(i, 1, item)
+        text = (f"{counted(len(folders.classes), 'class', 'classes')}, {counted(folders.total, 'image')}: "
+                f"{len(split.train)} to train on, {len(split.val)} to validate with.")
+        if folders.imbalance() >= 1.5:
+            text += f" Unbalanced ({folders.imbalance():.1f}:1): the loss is weighted by class."
+        if folders.loose:
+            text += f" {counted(len(folders.loose), 'image')} outside any class folder are not used."
+        self.summary.setText(text)
+        self.start_button.setEnabled(self.worker is None)
+
+    def request(self):
+        """The TrainRequest the form describes."""
+        from alexnet_gui.core.training.job import TrainRequest
+        from alexnet_gui.core.training.trainer import TrainSettings
+
+        weights = self.window_.weights
+        settings = TrainSettings(self.mode.currentData(), "last", self.epochs.value(), seed=self.seed.value())
+        untrained = weights is not None and weights.kind == "untrained"
+        path = str(weights.path) if weights is not None and weights.path is not None else None
+        return TrainRequest(self.data_edit.text().strip(), self.out_edit.text().strip(), settings,
+                            val_split=self.val_split.value(), weights=path, untrained=untrained)
+
+    # --- running --------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start training on a worker thread."""
+        from superqt.utils import thread_worker
+
+        if self.worker is not None:
+            return
+        self.cancel_event = threading.Event()
+        self.last_error = ""
+        self.start_button.setEnabled(False)
+        self.use_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText("Preparing…")
+        self._started = time.perf_counter()
+        self._epoch_seconds = []
+        worker = thread_worker(training_steps, start_thread=False, ignore_errors=True)(self.request(), self.cancel_event)
+        worker.yielded.connect(self._on_step)
+        worker.returned.connect(self._on_finished)
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(self._on_worker_done)
+        self.worker = worker
+        worker.start()
+
+    def cancel(self) -> None:
+        """Stop within one batch; the best epoch so far is saved."""
+        self.cancel_event.set()
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelling: saving the best epoch so far…")
+
+    def _on_step(self, step) -> None:
+        kind, payload = step
+        if kind == "prepared":
+            trainer = payload.trainer
+            self.total_epochs = trainer.settings.epochs
+            self.status.setText(f"Training on the {trainer.device.type.upper()}: {payload.split.how}")
+            return
+        if kind == "saving":
+            self.progress.setRange(0, 0)
+            self.status.setText("Saving, exporting to ONNX and validating the saved model…")
+            return
+        from alexnet_gui.core.training.trainer import EpochReport
+
+        if isinstance(payload, EpochReport):
+            self.curves.add_epoch(payload)
+            self._epoch_seconds.append(payload.seconds)
+            left = (self.total_epochs - payload.epoch) * (sum(self._epoch_seconds) / len(self._epoch_seconds))
+            self.status.setText(f"epoch {payload.epoch}/{self.total_epochs}: validation accuracy "
+                                f"{100 * payload.val_accuracy:.1f}% (best: epoch {payload.best_epoch}); "
+                                f"at most {_duration(left)} left")
+            return
+        self.progress.setRange(0, payload.total)
+        self.progress.setValue(payload.done)
+        if payload.stage == "features" and payload.done:
+            elapsed = time.perf_counter() - self._started
+            left = elapsed / payload.done * (payload.total - payload.done)
+            self.status.setText(f"features: {payload.done}/{payload.total} images, about {_duration(left)} left")
+
+    def _on_finished(self, finished) -> None:
+        from alexnet_gui.gui.widgets.confusion_view import ConfusionView
+
+        self.finished_model = finished
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        if finished is None:
+            self.status.setText("Cancelled before the first epoch ended: nothing was saved.")
+        else:
+            report = finished.report
+            head = "Cancelled; saved the best epoch so far" if finished.interrupted else "Done"
+            self.status.setText(f"{head}: epoch {finished.trained.best_epoch} of {len(finished.trained.history)} "
+                                f"kept; the saved model scores {100 * report['top1_accuracy']:.2f}% "
+                                f"({report['top1']}/{report['images']}) on validation. Model folder: {finished.out}")
+            if self.confusion is not None:
+                self.tabs.removeTab(self.tabs.indexOf(self.confusion))
+            self.confusion = ConfusionView(finished.matrix)
+            self.confusion.open_requested.connect(self.window_.add_paths)
+            self.tabs.addTab(self.confusion, "Confusion matrix")
+            self.tabs.setCurrentWidget(self.confusion)
+            self.use_button.setEnabled(True)
+        self.finished_training.emit(finished)
+
+    def _on_error(self, exc: Exception) -> None:
+        self.last_error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText(f"Not trained: {self.last_error}")
+        self.finished_training.emit(None)
+
+    def _on_worker_done(self) -> None:
+        self.worker = None
+        self.cancel_button.setEnabled(False)
+        self.start_button.setEnabled(True)
+
+    def use_model(self) -> None:
+        """Open the trained model in the main window."""
+        if self.finished_model is not None:
+            self.window_.open_model(str(self.finished_model.out))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.worker is not None:
+            self.cancel()  # the worker saves the best epoch and ends on its own
+        super().closeEvent(event)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
