@@ -380,3 +380,29 @@ def test_threads_are_not_left_behind(few_digits, narrow, tmp_path):
     before = threading.active_count()
     _run(_trainer(few_digits, narrow, tmp_path, epochs=1))
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("signame, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_an_interrupted_training_saves_its_best_epoch_and_resumes(few_digits, narrow, tmp_path, signame, status):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "model"
+    env = {**os.environ, "ALEXNET_GUI_CACHE": str(tmp_path / "cache")}
+    args = ["train", str(few_digits), "--out", str(out), "--weights", str(narrow), "--epochs", "6",
+            "--patience", "99"]
+    run = subprocess.run([sys.executable, "-m", "tests.train_signal_run", signame, "2", *args], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == status, run.stderr
+    assert "interrupted: saved the best epoch so far (2); continue with: alexnet-gui train" in run.stderr
+    card = json.loads((out / "model.pth.card.json").read_text())
+    assert card["training"]["epochs_run"] == 2 and card["training"]["stopped"] == "interrupted"
+    assert (out / ".training" / "checkpoint.pt").is_file() and (out / "model.onnx").is_file()
+    resumed = subprocess.run([sys.executable, "-m", "alexnet_gui", *args, "--resume"], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "epoch 3/6" in resumed.stderr and "epoch 1/6" not in resumed.stderr
+    card = json.loads((out / "model.pth.card.json").read_text())
+    assert [m["epoch"] for m in card["training"]["metrics"]] == [1, 2, 3, 4, 5, 6]
+    assert not (out / ".training").exists()

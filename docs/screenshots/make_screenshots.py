@@ -180,6 +180,27 @@ def main() -> int:
              and filters._weights["conv1"].shape[0] == 96)
     shoot("view_filters_2012.png")
 
+    # Training on the digits (scikit-learn's 1,797 real handwritten digits) from the seeded full-size network.
+    sys.path.insert(0, str(OUT.parent.parent))
+    from alexnet_gui.core.model.weights import resolve_weights
+    from tests.training_data import write_digits
+
+    window.weights = resolve_weights(untrained=True)
+    digits = write_digits(HOME / "digits")
+    dialog = tools.train_on_folders(str(digits))
+    dialog.move(0, 0)
+    settle(app)
+    shoot("train_classes.png", dialog)
+    dialog.start_button.click()
+    wait_for(app, lambda: dialog.finished_model is not None and dialog.worker is None, timeout=600)
+    dialog.tabs.setCurrentWidget(dialog.curves)
+    shoot("train_curves.png", dialog)
+    dialog.tabs.setCurrentWidget(dialog.confusion)
+    matrix = dialog.finished_model.matrix
+    true, predicted, _ = matrix.most_confused(1)[0]
+    dialog.confusion.show_cell(true, predicted)
+    shoot("train_confusion.png", dialog)
+
     window.close()
     shutil.rmtree(HOME, ignore_errors=True)
     return 0

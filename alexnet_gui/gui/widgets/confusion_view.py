@@ -101,7 +101,7 @@ class ConfusionView(QWidget):
         self.table.setToolTip("Rows: true class. Columns: predicted class. Click a cell to see its images.")
         shown, present = len(self.model.classes), len(matrix.present())
         accuracy = 100 * matrix.correct / max(matrix.images, 1)
-        heading = f"{matrix.correct}/{matrix.images} correct ({accuracy:.2f}%)"
+        heading = f"{matrix.correct}/{matrix.images} correct ({accuracy:.2f}%) — rows: true class, columns: predicted"
         if shown < present:
             heading += f" — the {shown} most confused of {present} classes"
         self.heading = QLabel(heading)
@@ -164,6 +164,9 @@ class ConfusionView(QWidget):
     def show_cell(self, true: int, predicted: int) -> None:
         """Show the images of one cell as thumbnails."""
         self.cell = (true, predicted)
+        if true in self.model.classes and predicted in self.model.classes:
+            self.table.setCurrentIndex(self.model.index(self.model.classes.index(true),
+                                                        self.model.classes.index(predicted)))
         paths = self.matrix.cells.get((true, predicted), ())
         names = self.matrix.labels
         what = "correct" if true == predicted else f"predicted as {names.name(predicted)}"

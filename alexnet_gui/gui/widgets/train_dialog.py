@@ -64,8 +64,9 @@ class CurvesView(QWidget):
         self.loss = self.plots.addPlot(title="loss")
         self.accuracy = self.plots.addPlot(title="accuracy (%)")
         self.curves = {}
-        for plot in (self.loss, self.accuracy):
-            plot.addLegend(offset=(-10, 10))
+        # Loss falls and accuracy rises: their legends go where the curves are not.
+        for plot, offset in ((self.loss, (-10, 10)), (self.accuracy, (-10, -40))):
+            plot.addLegend(offset=offset)
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "epoch")
         for key, plot, colour, name in (("train_loss", self.loss, "#1f77b4", "training"),
