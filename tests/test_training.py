@@ -153,6 +153,11 @@ def test_training_on_the_digits_writes_a_complete_model_folder(trained_digits, d
     # Real learning on real digits: chance is 10 %.
     report = t["validation_report"]
     assert report["images"] == 359 and report["top1_accuracy"] > 0.75
+    import onnx
+
+    embedded = next(p.value for p in onnx.load(str(trained_digits / "model.onnx"), load_external_data=False)
+                    .metadata_props if p.key == "alexnet_gui.card")
+    assert json.loads(embedded)["training"]["validation_report"] == report  # the export describes itself fully
     # The saved model (its cached-feature scaling folded into the layer) scores what its best epoch scored.
     assert report["top1_accuracy"] == pytest.approx(t["best_val_accuracy"], abs=1 / 359 + 1e-9)
 

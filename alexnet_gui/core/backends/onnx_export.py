@@ -87,19 +87,6 @@ def _verify(path: Path, wrapper: nn.Module, card: ModelCard) -> tuple[float, flo
     return diff, max(float(w.abs().max()) for w in want)
 
 
-def write_card_metadata(path: Path, card: ModelCard) -> None:
-    """Put `card` in an ONNX file's metadata (replacing the card there), so the file describes itself."""
-    import onnx
-
-    model = onnx.load(str(path))
-    for prop in list(model.metadata_props):
-        if prop.key == METADATA_KEY:
-            model.metadata_props.remove(prop)
-    entry = model.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, card.to_json()
-    onnx.save(model, str(path))
-
-
 def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: bool = True,
                 choices: CardChoices = NO_CHOICES) -> ExportReport:
     """Export the chosen weights to `out` (written atomically) with their card in its metadata; with verify,
@@ -118,13 +105,16 @@ def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: 
     try:
         size = card.input_size
         batch = torch.zeros(2, 3, size, size)  # batch >= 2 so the exporter keeps the axis dynamic
-        torch.onnx.export(
-            wrapper, (batch,), str(tmp),
+        program = torch.onnx.export(
+            wrapper, (batch,),
             input_names=[INPUT_NAME], output_names=list(output_names(card)),
             dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=65536)}},
-            dynamo=True, external_data=False, verbose=False,
+            dynamo=True, verbose=False,
         )
-        write_card_metadata(tmp, card)
+        # The card goes into the graph's metadata before the one save (a second load and save of 244 MB to add
+        # it costs a second).
+        program.model.metadata_props[METADATA_KEY] = card.to_json()
+        program.save(str(tmp), external_data=False)
         diff, scale = _verify(tmp, wrapper, card) if verify else (float("nan"), 1.0)
         allowed = PARITY_TOLERANCE * max(1.0, scale)
         if verify and not diff <= allowed:

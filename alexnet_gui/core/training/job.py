@@ -133,11 +133,11 @@ def finish_training(prepared: Prepared, *, interrupted: bool = False, cancel=Non
         return None
     card = save_model(out, trained)
     write_metrics(out, trained.history, trained.best_epoch)
-    export_model(out)
     val = [(p, c) for p, c in prepared.split.val if p not in trained.failed]
     evaluation = validate_saved(out, val, cancel=cancel, on_progress=on_progress)
     report = write_report(out, evaluation, card, val, trained.failed)
     card = finish_cards(out, card, report)
+    export_model(out)  # after the report: the ONNX file carries the finished card
     if not interrupted:
         remove_checkpoint(out)
     matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)

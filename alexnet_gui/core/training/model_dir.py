@@ -1,9 +1,10 @@
 """MODEL_DIR, what a training leaves: the weights with their card, an ONNX export carrying the card, the metrics
 per epoch, and the validation report of the saved model (per-class accuracy, the confusion matrix as CSV and PNG).
 
-It opens everywhere a model does (`--weights MODEL_DIR`, the app). The report is made by running the saved ONNX
-file through the same engine `evaluate` uses, so `evaluate DATA --weights MODEL_DIR --files
-MODEL_DIR/validation.txt` gives the same figures to the image.
+It opens everywhere a model does (`--weights MODEL_DIR`, the app). The report is made by running the saved
+model.pth through the same engine `evaluate` uses, so `evaluate DATA --weights MODEL_DIR --files
+MODEL_DIR/validation.txt` gives the same figures to the image (through PyTorch, and through ONNX Runtime from the
+export, whose outputs differ from torch's by rounding only: a test checks both).
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def write_metrics(out: Path, history: list[EpochReport], best_epoch: int) -> Pat
 
 
 def export_model(out: Path):
-    """Export model.pth (with its card) to model.onnx, the card in its metadata and beside it."""
+    """Export model.pth (with its card) to model.onnx, the card in its metadata and beside it; a previous
+    model.onnx (of an interrupted run, now resumed) is replaced."""
     from alexnet_gui.core.backends.onnx_export import export_onnx
     from alexnet_gui.core.model.card import write_sidecar
     from alexnet_gui.core.model.weights import WeightsChoice
@@ -116,7 +118,7 @@ def export_model(out: Path):
     return report
 
 
-def validate_saved(out: Path, val: list[tuple[str, int]], *, backend: str = "onnx", cancel=None,
+def validate_saved(out: Path, val: list[tuple[str, int]], *, backend: str = "torch", cancel=None,
                    on_progress=None) -> Evaluation:
     """Classify the validation images with the saved model, as `evaluate` does."""
     from alexnet_gui.core.analysis.evaluate import Evaluation
@@ -163,18 +165,12 @@ def write_report(out: Path, evaluation: Evaluation, card: ModelCard, val: list[t
 
 
 def finish_cards(out: Path, card: ModelCard, report: dict) -> ModelCard:
-    """Add the saved model's validation figures to its cards (beside both files and inside the ONNX file)."""
-    from alexnet_gui.core.backends.onnx_export import write_card_metadata
-    from alexnet_gui.core.model.card import read_card, write_sidecar
+    """Add the saved model's validation figures to its card (`export_model` then carries it into the ONNX
+    file)."""
+    from alexnet_gui.core.model.card import write_sidecar
 
-    training = {**(card.training or {}), "validation_report": report}
-    card = replace(card, training=training)
+    card = replace(card, training={**(card.training or {}), "validation_report": report})
     write_sidecar(card, out / MODEL_FILE)
-    onnx_path = out / ONNX_FILE
-    if onnx_path.is_file():
-        onnx_card = replace(read_card(str(onnx_path) + ".card.json"), training=training)
-        write_card_metadata(onnx_path, onnx_card)
-        write_sidecar(onnx_card, onnx_path)
     return card
 
 
