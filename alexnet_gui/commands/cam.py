@@ -1,4 +1,6 @@
-"""`alexnet-gui cam IMAGE --class top1|INDEX --out cam.png`: Grad-CAM overlaid on what the network saw."""
+"""`alexnet-gui cam IMAGE [--method M] --class top1|INDEX --out cam.png`: where the network looks, by Grad-CAM and
+the CAM family (pytorch-grad-cam) or pixel attributions (Captum), overlaid on what the network saw; guided
+backpropagation and deconvolution also for one unit (`--layer conv5 --unit 17`)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,22 @@ from alexnet_gui.commands.model_options import add_precision_argument
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "cam", help="save a Grad-CAM overlay (which region drove a class) as PNG",
-        description="Grad-CAM at conv5 (after its ReLU) for the top-1 class or any class index, over the crop the "
-        "model saw (its card's preprocessing).",
+        "cam", help="save where the network looks (Grad-CAM, other CAMs, attributions, deconvolution) as PNG",
+        description="Explain the top-1 class, any class index, or (guided backpropagation and deconvolution) one "
+        "unit of a layer, over the crop the model saw (its card's preprocessing). Methods: gradcam (conv5 after its "
+        "ReLU), gradcam++, scorecam, eigencam, layercam (pytorch-grad-cam), saliency, integrated-gradients, "
+        "occlusion, guided-backprop, deconvolution (Captum).",
     )
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("--class", dest="target", type=class_target, default="top1", metavar="top1..top5|INDEX",
                    help="top1..top5, or a class index of the model (default top1)")
+    from alexnet_gui.core.analysis.attribution_methods import METHODS
+
+    p.add_argument("--method", choices=METHODS, default="gradcam", help="the attribution method (default gradcam)")
+    p.add_argument("--layer", default=None, metavar="LAYER",
+                   help="with --unit: the layer whose unit to explain (default conv5)")
+    p.add_argument("--unit", type=int, default=None, metavar="N",
+                   help="guided-backprop and deconvolution: explain this unit's strongest activation, not a class")
     p.add_argument("--alpha", type=number_between(0, 1), default=0.5, help="heat-map opacity 0..1 (default 0.5)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -59,12 +70,17 @@ def parse_target(text: str, probs) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import open_backend
-    from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+    from alexnet_gui.core.analysis.attribution_methods import UNIT_METHODS
     from alexnet_gui.core.analysis.visualize import overlay, save_png
+    from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.model.preprocess import denormalise
     from alexnet_gui.core.outputs.output_paths import check_output_file
     from alexnet_gui.core.pipeline.decode import load_image_input
 
+    if args.unit is not None and args.method not in UNIT_METHODS:
+        raise UserError(f"--unit applies to --method {' and '.join(UNIT_METHODS)} only")
+    if args.layer is not None and args.unit is None:
+        raise UserError("--layer needs --unit (the unit of that layer to explain)")
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
@@ -73,8 +89,17 @@ def run(args: argparse.Namespace) -> int:
     probs = backend.predict_probabilities(x)[0]
     target = parse_target(args.target, probs)
     model = backend.model  # type: ignore[attr-defined]  # the torch backend ("torch-model" capability)
-    cam = grad_cam(model, alexnet_cam_layer(model, card.architecture), x, target)
-    save_png(overlay(denormalise(x[0], card.preprocess), cam, alpha=args.alpha, vmin=0.0, vmax=1.0), args.out)
-    print(f"wrote {args.out}: Grad-CAM of class {target} ({card.labels.name(target)}, p={probs[target]:.4f})",
-          file=sys.stderr)
+    from alexnet_gui.core.analysis.attribution import attribute
+
+    answer = attribute(model, card, x, args.method, target, layer=args.layer, unit=args.unit)
+    if answer.kind == "map":
+        image = overlay(denormalise(x[0], card.preprocess), answer.values, alpha=args.alpha, vmin=0.0, vmax=1.0)
+    else:
+        import numpy as np
+
+        image = (answer.values * 255).round().astype(np.uint8)
+    save_png(image, args.out)
+    what = answer.target if args.unit is not None else f"{answer.target}, p={probs[target]:.4f}"
+    from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS
+    print(f"wrote {args.out}: {DESCRIPTIONS[args.method]} — {what}", file=sys.stderr)
     return 0

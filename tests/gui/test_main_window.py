@@ -426,9 +426,14 @@ def test_obsolete_view_requests_are_skipped_and_closing_drops_the_queue(qtbot, w
     window.handle.ask_view("hold", lambda backend: blocker.wait(30))  # the worker is busy with this one
     for i in range(50):  # a user switching tabs: fifty requests for the same view pile up meanwhile
         window.handle.ask_view("test", lambda backend, i=i: ran.append(i) or i)
-    with qtbot.waitSignal(window.handle.worker.view_ready, timeout=30000,
-                          check_params_cb=lambda kind, payload: kind == "test"):
-        blocker.set()
+    # Polled, not waitSignal: the answer comes from the worker thread at once, and a signal that beats
+    # waitSignal's event loop to its start left that loop waiting for ever (seen twice in CI).
+    answered: list[str] = []
+    collect = lambda kind, payload: answered.append(kind)
+    window.handle.worker.view_ready.connect(collect)
+    blocker.set()
+    qtbot.waitUntil(lambda: "test" in answered, timeout=30000)
+    window.handle.worker.view_ready.disconnect(collect)
     assert ran == [49]  # only the newest was computed
 
     blocker.clear()

@@ -129,7 +129,8 @@ def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, q
     x = load_input(path)[None]
     model = torch_backend.model
     expected = grad_cam(model, alexnet_cam_layer(model), x, top[0].index)
-    assert view._data[1] == top[0].index and np.abs(view._data[2] - expected).max() <= 1e-5
+    answer = view._data[1]
+    assert answer.target == f"class {top[0].index} ({top[0].label})" and np.abs(answer.values - expected).max() <= 1e-5
 
     view.opacity.setValue(100)
     assert np.array_equal(view.canvas.array(), overlay(denormalise(x[0]), expected, alpha=1.0, vmin=0.0, vmax=1.0))
@@ -139,8 +140,39 @@ def test_grad_cam_view_matches_the_core_and_blends_with_opacity(window, views, q
     # Another of the top-5 classes.
     view.target.setCurrentIndex(2)
     view.target.activated.emit(2)
-    qtbot.waitUntil(lambda: view._data[1] == top[2].index, timeout=60000)
-    assert np.abs(view._data[2] - grad_cam(model, alexnet_cam_layer(model), x, top[2].index)).max() <= 1e-5
+    qtbot.waitUntil(lambda: view._data[1].target.startswith(f"class {top[2].index} "), timeout=60000)
+    assert np.abs(view._data[1].values - grad_cam(model, alexnet_cam_layer(model), x, top[2].index)).max() <= 1e-5
+
+    # Another method, from the library, for the same class.
+    view.set_method("layercam")
+    qtbot.waitUntil(lambda: view._data[1].method == "layercam", timeout=60000)
+    from alexnet_gui.core.analysis.attribution import attribute
+
+    card = torch_backend.card
+    assert np.abs(view._data[1].values - attribute(model, card, x, "layercam", top[2].index).values).max() <= 1e-5
+    assert view.status.text().startswith("LayerCAM: positive gradients times activations")
+
+
+def test_a_feature_map_channel_is_deconvolved_in_the_attribution_view(window, views, qtbot, tmp_path, torch_backend):
+    from alexnet_gui.core.analysis.attribution import attribute
+    from alexnet_gui.core.pipeline.decode import load_input
+
+    path = _classify_one(window, qtbot, tmp_path)
+    features = views["features"]
+    _show(window, qtbot, features, lambda: features._data is not None and features._data[0] == path)
+    assert not features.deconvolve.isEnabled()
+    x0, y0 = features._layout.origin(3)
+    features._on_click(x0 + 1, y0 + 1)
+    channel = features.channel
+    features.deconvolve.click()
+    cam = views["cam"]
+    assert window.tabs.currentWidget() is cam
+    qtbot.waitUntil(lambda: cam._data is not None and cam._data[1].method == "deconvolution", timeout=60000)
+    answer = cam._data[1]
+    assert answer.target == f"{features._data[1]} unit {channel}" and answer.kind == "image"
+    want = attribute(torch_backend.model, torch_backend.card, load_input(path)[None], "deconvolution", 0,
+                     layer=features._data[1], unit=channel)
+    assert np.abs(answer.values - want.values).max() <= 1e-5
 
 
 def test_architecture_view_lists_every_layer_and_the_total(window, views, qtbot):

@@ -111,6 +111,7 @@ def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: 
             dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=65536)}},
             dynamo=True, verbose=False,
         )
+        assert program is not None  # the dynamo exporter returns the program when given no file
         # The card goes into the graph's metadata before the one save (a second load and save of 244 MB to add
         # it costs a second).
         program.model.metadata_props[METADATA_KEY] = card.to_json()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSlider,
     QSpinBox,
     QTableView,
@@ -213,6 +214,12 @@ class FeatureMapsView(_View):
         self.bar_hi, self.bar_lo = QLabel(""), QLabel("")
         self.large = ImageCanvas(smooth=True, message="Click a channel")
         self.large.setMaximumWidth(300)
+        self.deconvolve = QPushButton("Deconvolution of this unit")
+        self.deconvolve.setToolTip("Trace the clicked channel's strongest activation back to the pixels (Zeiler and "
+                                   "Fergus), in the Where it looks tab")
+        self.deconvolve.setEnabled(False)
+        self.deconvolve.clicked.connect(self._deconvolve)
+        self.channel: int | None = None
         self.status = QLabel("")
         self.layer.currentIndexChanged.connect(self.refresh)
         self.pre_relu.toggled.connect(self.refresh)
@@ -229,7 +236,10 @@ class FeatureMapsView(_View):
         body = QHBoxLayout()
         body.addWidget(self.canvas, 3)
         body.addLayout(bar_box)
-        body.addWidget(self.large, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.large, 1)
+        side.addWidget(self.deconvolve)
+        body.addLayout(side, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(body, 1)
@@ -311,36 +321,80 @@ class FeatureMapsView(_View):
             return
         _, layer, acts, crop = self._data
         channel = int(self._order[i])
+        self.channel = channel
+        self.deconvolve.setEnabled(True)
         self.large.set_array(overlay(crop, acts[channel], alpha=0.6))
         self.status.setText(f"{layer} channel {channel}: mean {acts[channel].mean():.4g}, max {acts[channel].max():.4g}")
 
+    def _deconvolve(self) -> None:
+        if self._data is None or self.channel is None:
+            return
+        cam = self.window.views["cam"]
+        self.window.tabs.setCurrentWidget(cam)
+        cam.explain_unit(self._data[1], self.channel)
+
+
 
 class CamView(_View):
-    """Grad-CAM for one of the selected image's top-5 classes, over the crop the network saw."""
+    """Where the network looks: Grad-CAM and the other CAMs, pixel attributions, guided backpropagation and
+    deconvolution for one of the selected image's top-5 classes, or for one unit chosen in the feature maps."""
 
     kind = "cam"
 
     def __init__(self, window) -> None:
+        from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS, METHODS, TITLES
+
         super().__init__(window)
         self._data = None
         self._torch_model = {}
+        #: (layer, unit) when a unit is explained instead of a class (set from the feature maps)
+        self.unit: tuple[str, int] | None = None
+        self.method = QComboBox()
+        for name in METHODS:
+            self.method.addItem(TITLES[name], name)
+            self.method.setItemData(self.method.count() - 1, DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole)
+        self.method.setToolTip("How to find where the network looks")
         self.target = QComboBox()
         self.target.setToolTip("Which of the top-5 classes to explain")
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
-        self.opacity.setToolTip("Opacity of the class activation map")
+        self.opacity.setToolTip("Opacity of the map over the crop")
         self.canvas = ImageCanvas(smooth=True, message="Select a classified image")
         self.status = QLabel("")
-        self.target.activated.connect(lambda _i: self.refresh(keep_target=True))
+        self.status.setWordWrap(True)
+        self.method.activated.connect(lambda _i: self._on_method())
+        self.target.activated.connect(lambda _i: self._on_target())
         self.opacity.valueChanged.connect(self.render)
         controls = QHBoxLayout()
-        for w in (QLabel("Class"), self.target, QLabel("Opacity"), self.opacity):
+        for w in (QLabel("Method"), self.method, QLabel("Class"), self.target, QLabel("Opacity"), self.opacity):
             controls.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.status)
+
+    def set_method(self, name: str) -> None:
+        """Choose the method (as the combo box does) and compute."""
+        self.method.setCurrentIndex(self.method.findData(name))
+        self._on_method()
+
+    def explain_unit(self, layer: str, unit: int, method: str = "deconvolution") -> None:
+        """Trace one unit's strongest activation back to the pixels (guided backpropagation or deconvolution)."""
+        self.unit = (layer, unit)
+        self.method.setCurrentIndex(self.method.findData(method))
+        self.refresh(keep_target=True)
+
+    def _on_method(self) -> None:
+        from alexnet_gui.core.analysis.attribution_methods import UNIT_METHODS
+
+        if self.method.currentData() not in UNIT_METHODS:
+            self.unit = None
+        self.refresh(keep_target=True)
+
+    def _on_target(self) -> None:
+        self.unit = None  # a class chosen: explain it, not the unit
+        self.refresh(keep_target=True)
 
     def refresh(self, keep_target: bool = False) -> None:
         super().refresh()
@@ -353,25 +407,30 @@ class CamView(_View):
             self.canvas.set_array(None, "Select a classified image")
             self.status.setText("")
             return
-        if not keep_target:
+        if not keep_target or self.target.count() == 0:
             self.target.clear()
             for p in row.result.top[:5]:
                 self.target.addItem(f"{p.label} ({p.index}) {format_probability(p.prob)}", p.index)
         target = self.target.currentData()
+        method = self.method.currentData()
+        unit = self.unit
+        from alexnet_gui.core.analysis.attribution_methods import TITLES
+
+        title = TITLES[method]
         weights = self.window.weights
         cache = self._torch_model
         # Keyed by the weights: after Model > Choose weights, the borrowed torch model is the new weights' own.
         key = (weights.kind, str(weights.path)) if weights is not None else None
 
         def job(backend):
-            from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+            from alexnet_gui.core.analysis.attribution import attribute
             from alexnet_gui.core.errors import UserError
             from alexnet_gui.core.model.preprocess import denormalise
             from alexnet_gui.core.pipeline.decode import load_input
 
             card = backend.card
             if card.architecture is None:
-                raise UserError("Grad-CAM needs the network's gradients: this ONNX graph was not built by the app; "
+                raise UserError(f"{title} needs the network's gradients: this ONNX graph was not built by the app; "
                                 "open its PyTorch or Keras file instead")
             if "torch-model" in backend.capabilities:
                 model = backend.model
@@ -383,30 +442,39 @@ class CamView(_View):
                     cache[key] = build_model(weights)[1]
                 model = cache[key]
             x = load_input(path, recipe=card.preprocess)[None]
-            cam = grad_cam(model, alexnet_cam_layer(model, card.architecture), x, target)
-            return path, target, cam, denormalise(x[0], card.preprocess), card.labels.name(target)
+            answer = attribute(model, card, x, method, target, layer=unit[0] if unit else None,
+                               unit=unit[1] if unit else None)
+            return path, answer, denormalise(x[0], card.preprocess)
 
         first_torch = key not in cache and (self.window.model_info or {}).get("backend") != "torch"
-        self.status.setText("computing Grad-CAM… (loading PyTorch for its gradients, once: a few seconds)"
-                            if first_torch else "computing Grad-CAM…")
+        what = f"{title} of {unit[0]} unit {unit[1]}" if unit else title
+        self.status.setText(f"computing {what}… (loading PyTorch for its gradients, once: a few seconds)"
+                            if first_torch else f"computing {what}…")
         if self.canvas.array() is None:
-            self.canvas.set_array(None, "Computing Grad-CAM…")  # not "Select a classified image": one is selected
+            self.canvas.set_array(None, f"Computing {what}…")  # not "Select a classified image": one is selected
         self.ask(job)
 
     def show_error(self, message: str) -> None:
         super().show_error(message)
         # Not the previous image's map above this one's error (as in the feature maps).
         self._data = None
-        self.canvas.set_array(None, "No Grad-CAM: see below")
+        self.canvas.set_array(None, "Nothing to show: see below")
 
     def render(self) -> None:
+        import numpy as np
+
+        from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS
         from alexnet_gui.core.analysis.visualize import overlay
 
         if self._data is None:
             return
-        path, target, cam, crop, name = self._data
-        self.canvas.set_array(overlay(crop, cam, alpha=self.opacity.value() / 100, vmin=0.0, vmax=1.0))
-        self.status.setText(f"Grad-CAM at conv5 for {name} ({target}) — {path}")
+        path, answer, crop = self._data
+        if answer.kind == "map":
+            self.canvas.set_array(overlay(crop, answer.values, alpha=self.opacity.value() / 100, vmin=0.0,
+                                          vmax=1.0))
+        else:
+            self.canvas.set_array((answer.values * 255).round().astype(np.uint8))
+        self.status.setText(f"{DESCRIPTIONS[answer.method]} — {answer.target} — {path}")
 
 
 class ArchitectureView(_View):
@@ -467,7 +535,7 @@ def install_views(window) -> dict[str, _View]:
         "filters": FiltersView(window), "features": FeatureMapsView(window),
         "cam": CamView(window), "architecture": ArchitectureView(window),
     }
-    for title, kind in (("Filters", "filters"), ("Feature maps", "features"), ("Grad-CAM", "cam"),
+    for title, kind in (("Filters", "filters"), ("Feature maps", "features"), ("Where it looks", "cam"),
                         ("Architecture", "architecture")):
         window.add_view_tab(views[kind], title)
     window.views = views
