@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "filters",
     "features",
     "cam",
+    "examples",
     "summary",
     "info",
     "cache",

@@ -1,1 +1,2 @@
-"""What the results and the network mean: evaluation, comparison, visualisation, Grad-CAM, the architecture table."""
+"""What the results and the network mean: evaluation and the confusion matrix, comparison, visualisation, Grad-CAM
+and the other attributions, dataset examples, the architecture table."""

@@ -211,6 +211,40 @@ def feature_index(arch: Architecture) -> dict[str, int]:
     return {name: i for i, name in enumerate(_feature_plan(arch)) if name != "pad"}
 
 
+def receptive_field(arch: Architecture, layer: str, y: int, x: int, *,
+                    clip: bool = True) -> tuple[int, int, int, int]:
+    """The input pixels (top, left, bottom, right; bottom and right exclusive, clipped to the input unless
+    `clip` is False) that unit (y, x) of `layer`'s map sees: each convolution and pool widens the box by its kernel
+    and multiplies it by its stride, walking back to the input (the kernels, strides and paddings `build_network`
+    builds)."""
+    plan = _feature_plan(arch)
+    index = feature_index(arch)
+    if layer not in index:
+        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(index)}")
+    left_pad, _, top_pad, _ = arch.conv1_padding
+    top = bottom = y
+    lo_x = hi_x = x
+    for name in reversed(plan[: index[layer] + 1]):
+        if name == "pad":  # Keras's asymmetric padding, before conv1 (which then pads nothing)
+            top, bottom, lo_x, hi_x = top - top_pad, bottom - top_pad, lo_x - left_pad, hi_x - left_pad
+            continue
+        if name.startswith("conv"):
+            number = int(name[-1]) - 1
+            kernel, stride = _KERNELS[number], 4 if number == 0 else 1
+            pad = _KERNELS[number] // 2 if number else (top_pad if "pad" not in plan else 0)
+            pad_x = pad if number else (left_pad if "pad" not in plan else 0)
+        elif name.startswith("pool"):
+            kernel, stride, pad, pad_x = 3, 2, 0, 0
+        else:  # relu, norm: the same position
+            continue
+        top, bottom = top * stride - pad, bottom * stride - pad + kernel - 1
+        lo_x, hi_x = lo_x * stride - pad_x, hi_x * stride - pad_x + kernel - 1
+    if not clip:
+        return top, lo_x, bottom + 1, hi_x + 1
+    size = arch.input_size
+    return max(0, top), max(0, lo_x), min(size, bottom + 1), min(size, hi_x + 1)
+
+
 def build_network(arch: Architecture):
     """A torch module for the architecture (eval mode, random weights), with torchvision's key names."""
     import torch

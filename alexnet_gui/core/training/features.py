@@ -10,13 +10,10 @@ learning rate, `--resume`) skips the extraction.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mmap
 import os
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from alexnet_gui.core.model.preprocess import Recipe
+from alexnet_gui.core.pipeline.batches import decode_batches
 
 if TYPE_CHECKING:
     import threading
@@ -32,28 +30,6 @@ if TYPE_CHECKING:
 
 #: after this many bytes read from a memory map its pages are dropped from the process (they stay in the OS cache)
 _DROP_EVERY = 64 << 20
-
-
-def decode_batches(paths: Sequence[str], recipe: Recipe, batch_size: int, workers: int,
-                   augment: Callable[[str], np.ndarray | str] | None = None) -> Iterator[list[np.ndarray | str]]:
-    """Yield the decoded inputs of `paths`, a batch at a time and in order (an unreadable file is its reason as a
-    string), decoding the next two batches on `workers` threads meanwhile. `augment(path)`, when given, replaces
-    the plain decode (training's random crops and flips)."""
-    from alexnet_gui.core.pipeline.decode import decode_input
-
-    def decode(path: str) -> np.ndarray | str:
-        return augment(path) if augment is not None else decode_input(path, False, "none", recipe)
-
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="train-decode") as pool:
-        pending: deque[Future[np.ndarray | str]] = deque()
-        queued = 0
-        ahead = 3 * batch_size
-        while queued < len(paths) or pending:
-            while queued < len(paths) and len(pending) < ahead:
-                pending.append(pool.submit(decode, paths[queued]))
-                queued += 1
-            batch = [pending.popleft().result() for _ in range(min(batch_size, len(pending)))]
-            yield batch
 
 
 @dataclass
@@ -98,19 +74,6 @@ class FeatureReader:
         del self._array
         self._map.close()
         self._file.close()
-
-
-def cache_key(parts: dict, paths: Sequence[str]) -> str:
-    """A hex digest of what the features depend on: `parts` (weights, recipe, layer) and each file's identity."""
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode())
-    for path in paths:
-        try:
-            st = os.stat(path)
-            stamp = f"{st.st_size}:{st.st_mtime_ns}"
-        except OSError:
-            stamp = "missing"
-        digest.update(f"{path}\0{stamp}\n".encode())
-    return digest.hexdigest()[:32]
 
 
 def cached_features(folder: Path, key: str) -> FeatureSet | None:

@@ -304,7 +304,8 @@ class Trainer:
             self.model.eval().cpu()
 
     def _feature_source(self, train_items, val_items):
-        from alexnet_gui.core.training.features import cache_key, extract_features
+        from alexnet_gui.core.pipeline.batches import cache_key
+        from alexnet_gui.core.training.features import extract_features
 
         paths = [p for p, _ in train_items] + [p for p, _ in val_items]
         layer = "fc7" if self.settings.head == "last" else "pool5"
@@ -532,7 +533,7 @@ class _ImageSource:
         return self.trainer.model(x)
 
     def validate(self, trainable, epoch):
-        from alexnet_gui.core.training.features import decode_batches
+        from alexnet_gui.core.pipeline.batches import decode_batches
 
         model = self.trainer.model.eval()
         losses, correct, seen, done = 0.0, 0, 0, 0

@@ -1,0 +1,80 @@
+"""`alexnet-gui examples FOLDER --layer conv5 --unit 17 --top 9 --out grid.png`: the images of a folder that a unit
+responds to most, each as the patch of the input that unit saw."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alexnet_gui.commands.argument_types import positive_int
+from alexnet_gui.commands.model_options import add_model_arguments
+
+
+def _top(text: str) -> int:
+    from alexnet_gui.core.analysis.unit_examples import KEEP
+
+    value = positive_int(text)
+    if value > KEEP:
+        raise argparse.ArgumentTypeError(f"at most {KEEP}, got {value}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `examples` parser."""
+    p = subparsers.add_parser(
+        "examples", help="the images of a folder that most activate one unit, as their receptive-field patches",
+        description="Run every image under FOLDER through the model once (the index of each unit's top images is "
+        "cached, so other units of the same folder answer at once) and save the TOP images that activate UNIT of "
+        "LAYER most, each cut to the part of the input the unit sees at its strongest position.",
+    )
+    p.add_argument("folder", metavar="FOLDER", help="images or folders of images")
+    p.add_argument("--layer", default="conv5", help="a layer of the model: conv1..conv5, relu, norm or pool layers "
+                   "(default conv5)")
+    p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel of that layer")
+    p.add_argument("--top", type=_top, default=9, metavar="N", help="how many images (default 9, at most 32)")
+    p.add_argument("--size", type=positive_int, default=96, metavar="PX", help="each patch's side in the PNG (default 96)")
+    p.add_argument("--out", "-o", required=True, metavar="PNG")
+    p.add_argument("--batch-size", type=positive_int, default=32, metavar="N")
+    add_model_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Index the folder (or read the cached index), pick the unit's top images, save the grid."""
+    from alexnet_gui.commands.model_options import open_backend
+    from alexnet_gui.commands.progress_bar import progress_bar
+    from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
+    from alexnet_gui.core.analysis.visualize import save_png
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
+
+    paths = list(iter_image_paths([args.folder]))
+    if not paths:
+        raise UserError(f"no images under {args.folder}")
+    check_output_file(args.out, inputs=paths)
+    backend = open_backend(args)
+    try:
+        if args.layer not in backend.card.layer_names():
+            raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.layer_names())}")
+        bar = progress_bar(len(paths), "indexing")
+        try:
+            index = index_folder(backend, paths, [args.layer], batch_size=args.batch_size,
+                                 cache_dir=cache_root() / "examples", on_progress=lambda d, t: bar.update(d - bar.n))
+        finally:
+            bar.close()
+        assert index is not None
+        found = unit_examples(index, backend.card, args.layer, args.unit, args.top)
+    finally:
+        backend.close()
+    save_png(examples_grid(found, size=args.size), args.out)
+    print(f"wrote {args.out}: the {len(found)} images of {len(paths)} that most activate {args.layer} unit "
+          f"{args.unit}", file=sys.stderr)
+    for e in found:
+        t, left, b, r = e.box
+        print(f"  {e.value:10.4g}  {e.path}  (at {e.position[0]},{e.position[1]}; input box rows {t}-{b - 1}, "
+              f"columns {left}-{r - 1})", file=sys.stderr)
+    if index.failed:
+        print(f"could not read {len(index.failed)} images (not indexed)", file=sys.stderr)
+    return 1 if index.failed else 0

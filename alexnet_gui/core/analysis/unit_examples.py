@@ -1,0 +1,199 @@
+"""Dataset examples (Zeiler and Fergus; OpenAI Microscope): for a unit of a layer, the images of the user's folder
+that activate it most, each with the patch of the input (its receptive field) around the strongest position.
+
+One pass over the folder keeps, for every channel of the chosen layers, only its running top N (value, image,
+position): a few MB whatever the folder's size, never the activations. The index is cached on disk (keyed by the
+model, its recipe, the layers and every file's size and time), so asking for another unit of the same folder is
+answered at once. Runs on either backend: it needs activations, not gradients.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from alexnet_gui.core.errors import UserError
+
+#: how many images each unit keeps (the views show up to this many)
+KEEP = 32
+
+
+@dataclass
+class TopImages:
+    """The running top `keep` of each channel of one layer: value, image index, (y, x) in the layer's map."""
+
+    layer: str
+    values: np.ndarray     # (C, keep) float32, -inf where empty
+    images: np.ndarray     # (C, keep) int64, -1 where empty
+    positions: np.ndarray  # (C, keep, 2) int32
+
+    @classmethod
+    def empty(cls, layer: str, channels: int, keep: int = KEEP) -> TopImages:
+        """Nothing seen yet."""
+        return cls(layer, np.full((channels, keep), -np.inf, np.float32), np.full((channels, keep), -1, np.int64),
+                   np.zeros((channels, keep, 2), np.int32))
+
+    def update(self, activations: np.ndarray, image_ids: np.ndarray) -> None:
+        """Merge a batch's activations (B, C, H, W) for images `image_ids` into the top lists."""
+        b, c, h, w = activations.shape
+        flat = activations.reshape(b, c, h * w)
+        where = flat.argmax(axis=2)                                    # (B, C)
+        best = np.take_along_axis(flat, where[..., None], 2)[..., 0]   # (B, C)
+        values = np.concatenate([self.values, best.T.astype(np.float32)], axis=1)
+        images = np.concatenate([self.images, np.broadcast_to(image_ids[None, :], (c, b))], axis=1)
+        positions = np.concatenate([self.positions, np.stack([where // w, where % w], axis=2).transpose(1, 0, 2)],
+                                   axis=1).astype(np.int32)
+        keep = self.values.shape[1]
+        # Ties go to the earlier image (a stable order), so the answer is the same however the batches fall.
+        order = np.lexsort((images, -values), axis=1)[:, :keep]
+        self.values = np.take_along_axis(values, order, 1)
+        self.images = np.take_along_axis(images, order, 1)
+        self.positions = np.take_along_axis(positions, order[..., None], 1)
+
+    def best(self, unit: int, top: int) -> list[tuple[float, int, tuple[int, int]]]:
+        """Up to `top` (value, image index, (y, x)) for one channel, strongest first."""
+        if not 0 <= unit < self.values.shape[0]:
+            raise UserError(f"{self.layer} has units 0..{self.values.shape[0] - 1}, not {unit}")
+        out: list[tuple[float, int, tuple[int, int]]] = []
+        for value, image, (y, x) in zip(self.values[unit], self.images[unit], self.positions[unit]):
+            if image >= 0 and len(out) < top:
+                out.append((float(value), int(image), (int(y), int(x))))
+        return out
+
+
+@dataclass
+class ExampleIndex:
+    """The top images of every channel of some layers, over a list of images."""
+
+    paths: list[str]
+    layers: dict[str, TopImages]
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Write the index (an .npz) atomically."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+        arrays = {"paths": np.array(self.paths, dtype=object), "failed": np.array(sorted(self.failed.items()),
+                                                                                  dtype=object)}
+        for name, top in self.layers.items():
+            arrays[f"{name}.values"], arrays[f"{name}.images"] = top.values, top.images
+            arrays[f"{name}.positions"] = top.positions
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            np.savez(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as allow_pickle
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, layers: Sequence[str]) -> ExampleIndex | None:
+        """The saved index, or None when it is missing, damaged or lacks a layer."""
+        try:
+            with np.load(path, allow_pickle=True) as data:
+                tops = {name: TopImages(name, data[f"{name}.values"], data[f"{name}.images"],
+                                        data[f"{name}.positions"]) for name in layers}
+                return cls(list(data["paths"]), tops, {str(k): str(v) for k, v in data["failed"]})
+        except (OSError, KeyError, ValueError):
+            return None
+
+
+def index_folder(backend, paths: Sequence[str], layers: Sequence[str], *, batch_size: int = 32, workers: int = 2,
+                 cache_dir: Path | None = None, cancel: threading.Event | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> ExampleIndex | None:
+    """Run every image through the backend once and keep each channel's top images at `layers`; a cached index
+    of the same model, recipe and files is returned at once. None when cancelled."""
+    from alexnet_gui.core.pipeline.batches import cache_key, decode_batches
+
+    card = backend.card
+    known = card.layer_names()
+    for name in layers:
+        if name not in known:
+            raise UserError(f"no layer {name!r} in this model; layers: {', '.join(known) or 'none (an ONNX graph)'}")
+    key = cache_key({"model": card.sha256 or card.card_id, "recipe": card.preprocess.to_dict(),
+                     "layers": sorted(layers), "keep": KEEP}, paths)
+    cached = cache_dir / f"{key}.npz" if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        found = ExampleIndex.load(cached, layers)
+        if found is not None:
+            if on_progress is not None:
+                on_progress(len(paths), len(paths))
+            return found
+    tops: dict[str, TopImages] = {}
+    failed: dict[str, str] = {}
+    done = 0
+    for batch in decode_batches(list(paths), card.preprocess, batch_size, workers):
+        if cancel is not None and cancel.is_set():
+            return None
+        ok = [i for i, x in enumerate(batch) if not isinstance(x, str)]
+        for i, x in enumerate(batch):
+            if isinstance(x, str):
+                failed[paths[done + i]] = x
+        if ok:
+            acts = backend.activations(np.stack([batch[i] for i in ok]), list(layers))
+            ids = np.array([done + i for i in ok], dtype=np.int64)
+            for name in layers:
+                a = np.asarray(acts[name], dtype=np.float32)
+                if name not in tops:
+                    tops[name] = TopImages.empty(name, a.shape[1])
+                tops[name].update(a, ids)
+        done += len(batch)
+        if on_progress is not None:
+            on_progress(done, len(paths))
+    if not tops:
+        raise UserError("none of the images could be read")
+    index = ExampleIndex(list(paths), tops, failed)
+    if cached is not None:
+        index.save(cached)
+    return index
+
+
+@dataclass(frozen=True)
+class Example:
+    """One dataset example: the image, its activation, and the box of the input that the unit saw."""
+
+    path: str
+    value: float
+    position: tuple[int, int]
+    box: tuple[int, int, int, int]  # top, left, bottom, right in the network's input crop
+    #: (h, w, 3) uint8: the unit's whole receptive field, the crop's pixels inside the box, grey outside the image
+    patch: np.ndarray
+
+
+def unit_examples(index: ExampleIndex, card, layer: str, unit: int, top: int = 9) -> list[Example]:
+    """The strongest `top` images of one unit, each with its receptive-field patch."""
+    from alexnet_gui.core.model.archs import receptive_field
+    from alexnet_gui.core.pipeline.decode import load_crop
+
+    if layer not in index.layers:
+        raise UserError(f"the index has no layer {layer!r} (it has {', '.join(index.layers)})")
+    if card.architecture is None:
+        raise UserError("dataset examples need the network's layer geometry: open the model's PyTorch file")
+    out = []
+    for value, image, (y, x) in index.layers[layer].best(unit, top):
+        path = index.paths[image]
+        box = receptive_field(card.architecture, layer, y, x)
+        full = receptive_field(card.architecture, layer, y, x, clip=False)
+        crop = load_crop(path, recipe=card.preprocess)
+        t, left, b, r = box
+        # The whole field, grey where it reaches past the image's edge (as the network's zero padding does).
+        patch = np.full((full[2] - full[0], full[3] - full[1], 3), 40, np.uint8)
+        patch[t - full[0]:b - full[0], left - full[1]:r - full[1]] = crop[t:b, left:r]
+        out.append(Example(path, value, (y, x), box, patch))
+    return out
+
+
+def examples_grid(examples: Sequence[Example], *, size: int = 96, cols: int | None = None) -> np.ndarray:
+    """The patches side by side, each scaled to `size` pixels square (nearest neighbour: pixels stay pixels)."""
+    from PIL import Image
+
+    from alexnet_gui.core.analysis.visualize import tile
+
+    if not examples:
+        raise UserError("no examples to show")
+    tiles = np.stack([np.asarray(Image.fromarray(e.patch).resize((size, size), Image.Resampling.NEAREST))
+                      for e in examples])
+    return tile(tiles, cols=cols, scale=1, pad=4)[0]  # square-ish: 3x3 for 9, 4x4 for 16
