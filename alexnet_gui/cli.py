@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "features",
     "cam",
     "examples",
+    "visualize",
     "summary",
     "info",
     "cache",

@@ -11,7 +11,8 @@ def core_modules():
     names = ["alexnet_gui.cli"]
     for info in pkgutil.walk_packages(alexnet_gui.core.__path__, "alexnet_gui.core."):
         # These exist to run torch or onnxruntime; every other core module must import without them.
-        if info.name.rsplit(".", 1)[-1] in {"torch_backend", "onnx_export", "onnx_backend", "gradcam"}:
+        if info.name.rsplit(".", 1)[-1] in {"torch_backend", "onnx_export", "onnx_backend", "gradcam", "attribution",
+                                            "feature_vis", "trainer"}:
             continue
         names.append(info.name)
     return names

@@ -318,6 +318,6 @@ def test_feature_maps_of_lrn_layers_and_grad_cam_on_the_2012_network(tmp_path, i
     err = capsys.readouterr().err
     with torch.inference_mode():
         top = int(model(F.alexnet2012_input(Image.open(images[0]).convert("RGB"))[None]).argmax())
-    assert f"Grad-CAM of class {top} (kind {top}, p=" in err
+    assert f"Grad-CAM: conv5's channels weighted by the class score's mean gradient — class {top} (kind {top}), p=" in err
     assert main(["cam", str(images[0]), "--class", "10", "--out", str(tmp_path / "c.png"), *weights]) == 2
     assert "the model's classes are 0..9, not 10" in capsys.readouterr().err
