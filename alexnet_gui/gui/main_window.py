@@ -448,8 +448,9 @@ class MainWindow(QMainWindow):
                 f"{counted(len(older), 'row')} came from another model or setting; Model > Classify all again "
                 "(Shift+F5) classifies them with this one", 10000)
         if card is not None:
-            if "features" in views:
-                views["features"].show_model_layers(card)
+            for kind in ("features", "unit"):
+                if kind in views:
+                    views[kind].show_model_layers(card)
             self._show_crop_box()
         self.setWindowTitle("UNTRAINED network: predictions are meaningless" if info.get("untrained")
                             else f"weights: {info.get('weights', 'unknown')}")

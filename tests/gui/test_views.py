@@ -300,3 +300,37 @@ def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, 
     qtbot.waitUntil(lambda: view._data is not None, timeout=60000)
     assert borrowed[-1] is other  # not the previous weights' model
     window.close()
+
+
+def test_the_unit_tab_shows_a_clicked_channels_top_images_and_its_visualisation(window, views, qtbot, tmp_path,
+                                                                                monkeypatch):
+    from tests.image_fixtures import write_photos
+
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
+    photos = write_photos(tmp_path / "p", 5, size=(120, 90))
+    window.add_paths([str(p) for p in photos])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5 and not window.is_busy(), timeout=60000)
+    window.table.selectRow(0)
+    features = views["features"]
+    _show(window, qtbot, features, lambda: features._data is not None)
+    x0, y0 = features._layout.origin(2)
+    features._on_click(x0 + 1, y0 + 1)
+    features.top_images.click()
+    unit = views["unit"]
+    assert window.tabs.currentWidget() is unit
+    qtbot.waitUntil(lambda: unit._data is not None and unit._data[0] == "unit-examples", timeout=60000)
+    layer, channel, grid, found, total = unit._data[1]
+    assert (layer, channel, total) == (features._data[1], features.channel, 5) and len(found) == 5
+    assert unit.examples_canvas.array() is grid
+    values = [e.value for e in found]
+    assert values == sorted(values, reverse=True)
+
+    unit.steps = 12  # a short optimisation: the mathematics is tested in tests/test_feature_vis.py
+    unit.show_unit("conv5", 17, "vis")
+    qtbot.waitUntil(lambda: unit._data[0] == "unit-vis", timeout=120000)
+    layer, channel, image, activation = unit._data[1]
+    assert (layer, channel) == ("conv5", 17) and image.shape == (224, 224, 3) and activation is not None
+    assert unit.status.text().startswith("conv5 unit 17: the image that maximises it (activation ")
+    unit.show_unit("conv5", 17, "vis")  # the second time from the cache
+    qtbot.waitUntil(lambda: unit._data[1][3] is None, timeout=60000)
+    assert np.array_equal(unit._data[1][2], image)

@@ -1,10 +1,13 @@
-"""Tabs that show inside the network: conv filters, feature maps, Grad-CAM and the layer table.
+"""Tabs that show inside the network: conv filters, feature maps, where it looks (Grad-CAM and the other
+attributions), what one unit responds to (dataset examples, feature visualisation), and the layer table.
 
 Each view asks the worker for data with `requests.compute_view(kind, job)`, where `job(backend)` runs on the
 worker thread and returns plain numpy data; the view renders it on the main thread.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -219,6 +222,14 @@ class FeatureMapsView(_View):
                                    "Fergus), in the Where it looks tab")
         self.deconvolve.setEnabled(False)
         self.deconvolve.clicked.connect(self._deconvolve)
+        self.top_images = QPushButton("Top images in the table")
+        self.top_images.setToolTip("The table's images that activate the clicked channel most, in the Unit tab")
+        self.top_images.setEnabled(False)
+        self.top_images.clicked.connect(lambda: self._show_unit("examples"))
+        self.visualise = QPushButton("Feature visualisation")
+        self.visualise.setToolTip("The image that maximises the clicked channel, in the Unit tab")
+        self.visualise.setEnabled(False)
+        self.visualise.clicked.connect(lambda: self._show_unit("vis"))
         self.channel: int | None = None
         self.status = QLabel("")
         self.layer.currentIndexChanged.connect(self.refresh)
@@ -239,6 +250,8 @@ class FeatureMapsView(_View):
         side = QVBoxLayout()
         side.addWidget(self.large, 1)
         side.addWidget(self.deconvolve)
+        side.addWidget(self.top_images)
+        side.addWidget(self.visualise)
         body.addLayout(side, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -322,9 +335,17 @@ class FeatureMapsView(_View):
         _, layer, acts, crop = self._data
         channel = int(self._order[i])
         self.channel = channel
-        self.deconvolve.setEnabled(True)
+        for button in (self.deconvolve, self.top_images, self.visualise):
+            button.setEnabled(True)
         self.large.set_array(overlay(crop, acts[channel], alpha=0.6))
         self.status.setText(f"{layer} channel {channel}: mean {acts[channel].mean():.4g}, max {acts[channel].max():.4g}")
+
+    def _show_unit(self, what: str) -> None:
+        if self._data is None or self.channel is None:
+            return
+        unit = self.window.views["unit"]
+        self.window.tabs.setCurrentWidget(unit)
+        unit.show_unit(self._data[1], self.channel, what)
 
     def _deconvolve(self) -> None:
         if self._data is None or self.channel is None:
@@ -529,14 +550,157 @@ class ArchitectureView(_View):
         self.status.setText(f"{len(rows)} layers, {total:,} parameters")
 
 
+class UnitView(_View):
+    """What one unit responds to: the table's images that activate it most (each as the patch the unit sees),
+    and the image that maximises it (feature visualisation). Asked for from the feature maps, or here."""
+
+    kind = "unit"
+    KINDS = ("unit-examples", "unit-vis")
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._torch_model: dict = {}
+        #: optimisation steps of a feature visualisation (Lucid uses 512; 256 take about 10 s here)
+        self.steps = 256
+        self._data = None
+        self.layer = QComboBox()
+        self.layer.addItems(CONV_LAYERS)
+        self.unit = QSpinBox()
+        self.unit.setRange(0, 4095)
+        self.examples_button = QPushButton("Top images in the table")
+        self.examples_button.setToolTip("The table's images that activate this unit most, each cut to the part of "
+                                        "the input the unit sees (one pass over the table, then cached)")
+        self.examples_button.clicked.connect(lambda: self.show_unit(self.layer.currentText(), self.unit.value(),
+                                                                    "examples"))
+        self.vis_button = QPushButton("Feature visualisation")
+        self.vis_button.setToolTip("Optimise an image to maximise this unit (Lucid's method, 256 steps; cached)")
+        self.vis_button.clicked.connect(lambda: self.show_unit(self.layer.currentText(), self.unit.value(), "vis"))
+        self.vis_canvas = ImageCanvas(smooth=False, message="Feature visualisation: press its button")
+        self.examples_canvas = ImageCanvas(smooth=False, message="Dataset examples: press Top images")
+        self.status = QLabel("Choose a layer and a unit, or click a channel in the feature maps.")
+        self.status.setWordWrap(True)
+        controls = QHBoxLayout()
+        for w in (QLabel("Layer"), self.layer, QLabel("Unit"), self.unit, self.examples_button, self.vis_button):
+            controls.addWidget(w)
+        controls.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.vis_canvas, 1)
+        body.addWidget(self.examples_canvas, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+
+    def _on_ready(self, kind: str, payload) -> None:
+        if kind in self.KINDS:
+            self.show_payload((kind, payload))
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        if kind in self.KINDS:
+            self.show_error(message)
+
+    def show_model_layers(self, card) -> None:
+        """The loaded model's conv layers."""
+        names = [n for n in card.layer_names() if n.startswith(("conv", "relu", "pool", "norm"))] or list(CONV_LAYERS)
+        current = self.layer.currentText()
+        self.layer.clear()
+        self.layer.addItems(names)
+        self.layer.setCurrentIndex(max(0, self.layer.findText(current)))
+
+    def show_unit(self, layer: str, unit: int, what: str = "examples") -> None:
+        """Compute the unit's dataset examples over the table ("examples") or its visualisation ("vis")."""
+        if self.layer.findText(layer) < 0:
+            self.layer.addItem(layer)
+        self.layer.setCurrentText(layer)
+        self.unit.setValue(unit)
+        if what == "examples":
+            paths = [r.path for r in self.window.model.rows() if r.result is not None and not r.result.error]
+            if not paths:
+                self.status.setText("Classify some images first: the examples come from the table.")
+                return
+
+            def examples_job(backend):
+                from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
+                from alexnet_gui.core.model.weights import cache_root
+
+                index = index_folder(backend, paths, [layer], cache_dir=cache_root() / "examples")
+                found = unit_examples(index, backend.card, layer, unit, top=9)
+                return layer, unit, examples_grid(found), found, len(paths)
+
+            self.status.setText(f"finding the images of the table that most activate {layer} unit {unit}…")
+            self.window.handle.ask_view("unit-examples", examples_job)
+            return
+        weights = self.window.weights
+        cache = self._torch_model
+        key = (weights.kind, str(weights.path)) if weights is not None else None
+        steps = self.steps
+
+        def vis_job(backend):
+            from alexnet_gui.core.analysis.feature_vis import (
+                cached_visualisation,
+                save_visualisation,
+                visualise_unit,
+            )
+            from alexnet_gui.core.model.weights import cache_root
+            from alexnet_gui.core.pipeline.images import open_rgb
+
+            card = backend.card
+            model = _torch_model_for(backend, weights, key, cache)
+            cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size,
+                                          0)
+            if cached.is_file():
+                import numpy as np
+
+                return layer, unit, np.asarray(open_rgb(str(cached))), None
+            vis = visualise_unit(model, card, layer, unit, steps=steps)
+            save_visualisation(vis, cached)
+            return layer, unit, vis.image, vis.activation
+
+        self.status.setText(f"visualising {layer} unit {unit} ({steps} steps; 256 take about 10 s on two cores)…")
+        self.window.handle.ask_view("unit-vis", vis_job)
+
+    def render(self) -> None:
+        if self._data is None:
+            return
+        kind, payload = self._data
+        if kind == "unit-examples":
+            layer, unit, grid, found, total = payload
+            self.examples_canvas.set_array(grid)
+            names = ", ".join(os.path.basename(e.path) for e in found[:3])
+            self.status.setText(f"{layer} unit {unit}: the {len(found)} of {total} images in the table that activate "
+                                f"it most ({names}, ...), each cut to the part of the input it sees")
+        else:
+            layer, unit, image, activation = payload
+            self.vis_canvas.set_array(image)
+            what = f"activation {activation:.4g}" if activation is not None else "from the cache"
+            self.status.setText(f"{layer} unit {unit}: the image that maximises it ({what})")
+
+
+def _torch_model_for(backend, weights, key, cache: dict):
+    """The backend's torch model, or (for the ONNX backend, which has no gradients) one borrowed per weights."""
+    from alexnet_gui.core.errors import UserError
+
+    if backend.card.architecture is None:
+        raise UserError("this needs the network's gradients: this ONNX graph was not built by the app; open its "
+                        "PyTorch or Keras file instead")
+    if "torch-model" in backend.capabilities:
+        return backend.model
+    if key not in cache:
+        from alexnet_gui.core.backends.torch_backend import build_model
+
+        cache.clear()  # one borrowed model at a time: 233 MB each
+        cache[key] = build_model(weights)[1]
+    return cache[key]
+
+
 def install_views(window) -> dict[str, _View]:
     """Add the four views as tabs of the main window; return them by kind."""
     views = {
         "filters": FiltersView(window), "features": FeatureMapsView(window),
-        "cam": CamView(window), "architecture": ArchitectureView(window),
+        "cam": CamView(window), "unit": UnitView(window), "architecture": ArchitectureView(window),
     }
     for title, kind in (("Filters", "filters"), ("Feature maps", "features"), ("Where it looks", "cam"),
-                        ("Architecture", "architecture")):
+                        ("Unit", "unit"), ("Architecture", "architecture")):
         window.add_view_tab(views[kind], title)
     window.views = views
     return views
