@@ -139,6 +139,28 @@ def main() -> int:
     wait_for(app, lambda: cam._data is not None)
     cam.opacity.setValue(55)
     shoot("view_grad_cam.png")
+    cam.set_method("layercam")
+    wait_for(app, lambda: cam._data is not None and cam._data[1].method == "layercam")
+    shoot("view_layercam.png")
+
+    window.tabs.setCurrentWidget(features)
+    wait_for(app, lambda: features._data is not None)
+    features.layer.setCurrentText("conv5")
+    wait_for(app, lambda: features._data is not None and features._data[1] == "relu5")  # conv5 after its ReLU
+    settle(app)
+    x, y = features._layout.origin(0)
+    features._on_click(x + 1, y + 1)
+    features.deconvolve.click()
+    wait_for(app, lambda: cam._data is not None and cam._data[1].method == "deconvolution")
+    shoot("view_deconvolution.png")
+
+    window.tabs.setCurrentWidget(features)
+    features.top_images.click()
+    unit_view = views["unit"]
+    wait_for(app, lambda: unit_view._data is not None and unit_view._data[0] == "unit-examples")
+    unit_view.show_unit(features._data[1], features.channel, "vis")
+    wait_for(app, lambda: unit_view._data[0] == "unit-vis", timeout=300)
+    shoot("view_unit.png")
 
     arch = views["architecture"]
     window.tabs.setCurrentWidget(arch)

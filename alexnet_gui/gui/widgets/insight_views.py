@@ -584,8 +584,12 @@ class UnitView(_View):
             controls.addWidget(w)
         controls.addStretch(1)
         body = QHBoxLayout()
-        body.addWidget(self.vis_canvas, 1)
-        body.addWidget(self.examples_canvas, 1)
+        for title, canvas in (("The image that maximises it", self.vis_canvas),
+                              ("The table's images that activate it most", self.examples_canvas)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(title))
+            column.addWidget(canvas, 1)
+            body.addLayout(column, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(body, 1)
