@@ -48,7 +48,7 @@ def main() -> int:
         for i, path in enumerate(sorted(data.rglob("*.png"))[::28][:64]):  # 64 training-folder images
             if str(path.resolve()) not in set(val):
                 shutil.copy(path, own / f"{i:03d}.png")
-        weights = resolve_weights(work / "model", prefer="onnx")
+        weights = resolve_weights(work / "model")  # model.pth: int8 quantises the app's own export of it
         full = load_backend("onnx", weights, "cpu", precision="fp32")
         x = np.stack([load_input(p, recipe=full.card.preprocess) for p in val])
         a = softmax(full.predict(x))

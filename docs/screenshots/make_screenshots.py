@@ -202,6 +202,21 @@ def main() -> int:
              and filters._weights["conv1"].shape[0] == 96)
     shoot("view_filters_2012.png")
 
+    # The live view on a generated video (there is no camera here).
+    sys.path.insert(0, str(OUT.parent.parent))
+    from tests.video_fixtures import write_video
+
+    video = write_video(HOME / "pan.avi", frames=90)
+    live = tools.live_view(str(video))
+    live.layer.setCurrentIndex(max(0, live.layer.findData("relu2")))
+    live.move(0, 0)
+    live.start_button.click()
+    wait_for(app, lambda: live.frames_shown >= 30)
+    live.pause_button.click()
+    settle(app, 1.0)
+    shoot("live_view.png", live)
+    live.close()
+
     # Training on the digits (scikit-learn's 1,797 real handwritten digits) from the seeded full-size network.
     sys.path.insert(0, str(OUT.parent.parent))
     from alexnet_gui.core.model.weights import resolve_weights

@@ -95,6 +95,12 @@ class Backend(ABC):
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
         """Return the named layers' activations (see `card.layer_names()`) for a batch, as numpy arrays."""
 
+    def predict_with_activations(self, batch: np.ndarray,
+                                 layers: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`predict` and `activations` of the same batch; backends that can do both in one run override this
+        (the live view asks for both every frame)."""
+        return self.predict(batch), self.activations(batch, layers)
+
     def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
         """Class probabilities (N, classes) float64: softmax of logits, or the model's own probabilities."""
         from alexnet_gui.core.pipeline.scores import to_probabilities

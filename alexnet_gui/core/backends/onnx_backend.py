@@ -292,6 +292,13 @@ class OnnxBackend(Backend):
         return self.session.run([self.logits_name], {self.input_name: x})[0]
 
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
+        session = self._activation_session_for(layers)
+        x = np.ascontiguousarray(batch, dtype=np.float32)
+        values = session.run(list(layers), {self.input_name: x})
+        return dict(zip(layers, values))
+
+    def _activation_session_for(self, layers: Sequence[str]):
+        """The session with the intermediate outputs (opened once), after checking the layers exist."""
         known = self.card.layer_names()
         unknown = [n for n in layers if n not in known]
         if unknown:
@@ -310,9 +317,16 @@ class OnnxBackend(Backend):
                 self.model_path = ensure_exported(self._weights)  # it was damaged since the load: made again
             # Views ask for one image at a time: opening fast matters, prepacking would not pay back.
             self._activation_session = self._open_session(self.model_path, self.model_path, prepack=False)
+        return self._activation_session
+
+    def predict_with_activations(self, batch: np.ndarray,
+                                 layers: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if self.precision != "fp32" or self.logits_name not in self._outputs:
+            return super().predict_with_activations(batch, layers)
+        session = self._activation_session_for(layers)
         x = np.ascontiguousarray(batch, dtype=np.float32)
-        values = self._activation_session.run(list(layers), {self.input_name: x})
-        return dict(zip(layers, values))
+        logits, *values = session.run([self.logits_name, *layers], {self.input_name: x})
+        return logits, dict(zip(layers, values))
 
     def close(self) -> None:
         self.session = None

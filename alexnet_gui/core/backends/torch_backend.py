@@ -135,6 +135,12 @@ class TorchBackend(Backend):
             self.model(self._to_device(batch))
         return {name: captured[name].float().cpu().numpy() for name in layers}
 
+    def predict_with_activations(self, batch: np.ndarray,
+                                 layers: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        with self._capture(layers) as captured, torch.inference_mode():
+            logits = self.model(self._to_device(batch))
+        return logits.float().cpu().numpy(), {name: captured[name].float().cpu().numpy() for name in layers}
+
     def close(self) -> None:
         self.model = None  # type: ignore[assignment]  # unusable after close, as the interface says
         if self.device == "cuda":

@@ -74,6 +74,9 @@ class ToolsMenu(QObject):
         self.train_action.setStatusTip("Teach a model your own classes from a folder holding one sub-folder of "
                                        "images per class")
         self.train_dialog = None
+        self.live_action = self._add("Live view (camera or video)…", self.live_view)
+        self.live_action.setStatusTip("Classify a camera or a video frame by frame, with one layer's feature maps")
+        self.live_dialog = None
         worker = window.handle.worker
         worker.view_ready.connect(self._on_ready)
         worker.view_failed.connect(self._on_failed)
@@ -195,6 +198,17 @@ class ToolsMenu(QObject):
         self.train_dialog.show()
         self.train_dialog.raise_()
         return self.train_dialog
+
+    def live_view(self, source: str | None = None):
+        """Open the live view (one per window), on `source` when given (a camera number or a video file)."""
+        from alexnet_gui.gui.widgets.live_view import LiveDialog
+
+        if self.live_dialog is None:
+            self.live_dialog = LiveDialog(self.window)
+        if source is not None:
+            self.live_dialog.source_edit.setText(source)
+        self.live_dialog.show()
+        return self.live_dialog
 
     def stop_training(self, timeout_ms: int = 120_000) -> None:
         """On closing the app: stop a training after its batch and let it save the best epoch first."""
