@@ -443,7 +443,7 @@ class _FeatureSource:
         trainer.standardisation = (self.mean.cpu(), self.std.cpu())
 
     def _statistics(self, width: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each feature's mean and standard deviation over the training rows. The classifier trains on
+        """Each feature's mean and standard deviation (floored) over the training rows. The classifier trains on
         standardised features, so one learning rate suits any base model's feature scale (a random network's
         fc7 values are a hundredth of a trained one's); `Trainer.outcome` folds the scaling into the first
         trained layer, so the saved network takes the raw features as before."""
@@ -456,7 +456,12 @@ class _FeatureSource:
         n = max(len(self.train_rows), 1)
         mean = total / n
         std = np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
-        std[std < 1e-6] = 1.0  # a feature that never varies (a dead ReLU) stays as it is
+        # A floor of a tenth of the typical spread: a feature that barely varies would otherwise be scaled up a
+        # thousandfold, and once folded into the layer its weights would dwarf the others (an int8 copy of the
+        # model, one scale per output, then rounds every other weight to zero: measured, chance accuracy).
+        varying = std[std > 1e-12]
+        floor = 0.1 * float(np.median(varying)) if varying.size else 1.0
+        std = np.maximum(std, floor)
         device = self.trainer.device
         return (torch.from_numpy(mean.astype(np.float32)).to(device),
                 torch.from_numpy(std.astype(np.float32)).to(device))
