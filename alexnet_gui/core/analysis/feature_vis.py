@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,7 +107,8 @@ def unit_objective(model: nn.Module, arch, layer: str, unit: int) -> Callable[[t
     index = feature_index(arch)
     if layer not in index:
         raise UserError(f"no layer {layer!r}; layers: {', '.join(index)}, fc8")
-    trunk = model.features[: index[layer] + 1]
+    features: Any = model.features  # the card's network: an indexable Sequential
+    trunk = features[: index[layer] + 1]
     channels = arch.conv[int(layer[-1]) - 1]
     if not 0 <= unit < channels:
         raise UserError(f"{layer} has units 0..{channels - 1}, not {unit}")
@@ -150,8 +152,8 @@ def visualise_unit(model: nn.Module, card, layer: str, unit: int, *, steps: int 
     finally:
         for p in model.parameters():
             p.requires_grad_(True)
-    image = (final[0].permute(1, 2, 0).numpy() * 255).round().clip(0, 255).astype(np.uint8)
-    return Visualisation(image, activation, steps)
+    pixels = (final[0].permute(1, 2, 0).numpy() * 255).round().clip(0, 255).astype(np.uint8)
+    return Visualisation(pixels, activation, steps)
 
 
 def unit_activation(model: nn.Module, card, layer: str, unit: int, x: np.ndarray) -> np.ndarray:
