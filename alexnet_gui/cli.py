@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cam",
     "examples",
     "visualize",
+    "live",
     "summary",
     "info",
     "cache",

@@ -52,3 +52,23 @@ def test_one_run_gives_what_predict_and_activations_give(request, video, backend
     probs = np.exp(scores[0] - scores[0].max())
     probs /= probs.sum()
     assert [p.index for p in frame.top] == list(np.argsort(-probs, kind="stable")[:5])
+
+
+def test_live_command_writes_a_row_per_frame(video, tmp_path, capsys):
+    import csv
+
+    from alexnet_gui.cli import main
+
+    out = tmp_path / "frames.csv"
+    assert main(["live", str(video), "--untrained", "--layer", "relu5", "--top-k", "3", "--out", str(out)]) == 0
+    with open(out) as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["frame"]) for r in rows] == list(range(8))
+    assert set(rows[0]) == {"frame", "top1_label", "top1_prob", "top2_label", "top2_prob", "top3_label", "top3_prob",
+                            "strongest_channel", "strongest_value"}
+    assert 0 <= int(rows[0]["strongest_channel"]) < 256
+    assert "8 frames" in capsys.readouterr().err
+    assert main(["live", str(video), "--untrained", "--frames", "2", "--out", str(tmp_path / "two.csv")]) == 0
+    assert len((tmp_path / "two.csv").read_text().splitlines()) == 3
+    assert main(["live", str(tmp_path / "missing.avi"), "--untrained", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "cannot open video" in capsys.readouterr().err

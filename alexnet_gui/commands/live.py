@@ -1,0 +1,73 @@
+"""`alexnet-gui live SOURCE --out frames.csv`: classify a camera or a video file frame by frame (the app's live
+view, without a window): one CSV row per frame with its top-k, and the frame rate on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+
+from alexnet_gui.commands.argument_types import positive_int
+from alexnet_gui.commands.model_options import add_model_arguments
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `live` parser."""
+    p = subparsers.add_parser(
+        "live", help="classify a camera or a video file frame by frame into a CSV",
+        description="Read frames from SOURCE (a camera number, 0 being the first, or a video file), classify each "
+        "by the model's card and write frame, top-k labels and probabilities to CSV; with --layer, each frame's "
+        "strongest channel of that layer too (from the same model run). Ctrl+C stops; the rows so far stay. "
+        "Exit status: 0 done, 2 error, 130 interrupted.",
+    )
+    p.add_argument("source", metavar="SOURCE", help="a camera number or a video file")
+    p.add_argument("--out", "-o", required=True, metavar="CSV")
+    p.add_argument("--frames", type=positive_int, default=None, metavar="N", help="stop after N frames")
+    p.add_argument("--top-k", type=positive_int, default=5, metavar="K")
+    p.add_argument("--layer", default=None, help="also report this layer's strongest channel per frame")
+    add_model_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the source, classify frame after frame, write the rows."""
+    from alexnet_gui.commands.model_options import open_backend
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.pipeline.live import VideoSource, classify_frame
+
+    check_output_file(args.out, inputs=[args.source] if not args.source.isdigit() else [])
+    source = VideoSource(args.source)
+    backend = open_backend(args)
+    if args.layer is not None and args.layer not in backend.card.layer_names():
+        backend.close()
+        source.close()
+        raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.layer_names())}")
+    k = min(args.top_k, backend.card.classes)
+    frames, start = 0, time.perf_counter()
+    try:
+        with open(args.out, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            header = ["frame"] + [f"top{i}_{part}" for i in range(1, k + 1) for part in ("label", "prob")]
+            writer.writerow(header + (["strongest_channel", "strongest_value"] if args.layer else []))
+            while args.frames is None or frames < args.frames:
+                rgb = source.read()
+                if rgb is None:
+                    break
+                frame = classify_frame(backend, rgb, source.index, layer=args.layer, top_k=k)
+                row = [frame.index] + [v for p in frame.top for v in (p.label, f"{p.prob:.6f}")]
+                if frame.activations is not None:
+                    peaks = frame.activations.reshape(frame.activations.shape[0], -1).max(1)
+                    row += [int(peaks.argmax()), f"{float(peaks.max()):.6g}"]
+                writer.writerow(row)
+                frames += 1
+    except KeyboardInterrupt:
+        print(f"interrupted after {frames} frames", file=sys.stderr)
+        raise
+    finally:
+        source.close()
+        backend.close()
+        seconds = time.perf_counter() - start
+        print(f"{frames} frames, {seconds:.1f} s, {frames / seconds if seconds else 0:.1f} frames/s", file=sys.stderr)
+    return 0
