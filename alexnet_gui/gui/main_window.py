@@ -346,11 +346,13 @@ class MainWindow(QMainWindow):
     def ask_for_weights(self) -> None:
         from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
 
-        dialog = WeightsDialog(self, start_folder=self.settings.last_folder)
+        dialog = WeightsDialog(self, start_folder=self.settings.last_folder, mirror=self.settings.weights_mirror)
         dialog.adjustSize()
         # Over the window's centre, not its corner (where a parented dialog lands without a window manager).
         dialog.move(self.frameGeometry().center() - dialog.rect().center())
-        if dialog.exec() and dialog.choice is not None:
+        accepted = dialog.exec()
+        self.settings.weights_mirror = dialog.mirror()  # remembered, used or not
+        if accepted and dialog.choice is not None:
             self.set_weights(dialog.choice, dialog.mode)
 
     def open_model(self, path: str | None = None, folder: bool = False) -> bool:

@@ -80,6 +80,16 @@ class Settings:
         self._s.setValue("model/weights_file", value)
 
     @property
+    def weights_mirror(self) -> str:
+        """A mirror of torchvision's weights file (what ALEXNET_GUI_WEIGHTS_URL is on the command line); "" for
+        torchvision's own server. The download is hash-checked whatever it says."""
+        return str(self._get("model/weights_mirror", ""))
+
+    @weights_mirror.setter
+    def weights_mirror(self, value: str) -> None:
+        self._s.setValue("model/weights_mirror", value)
+
+    @property
     def recent_models(self) -> list[str]:
         """Model files and folders opened with Model > Open model…, newest first (at most RECENT_MODELS)."""
         value = self._s.value("model/recent", [])

@@ -77,7 +77,8 @@ def test_offline_says_so_and_offers_the_file_chooser(qtbot, dialog, torch_home, 
     assert text.startswith("The weights could not be downloaded: 127.0.0.1 cannot be reached (this computer seems "
                            "to be offline")
     # The app's own words: its mirror setting and its buttons, not the command line's options or errno text
-    assert "ALEXNET_GUI_WEIGHTS_URL environment variable, now set" in text and "(Choose file…)" in text
+    assert "the Mirror box above, or the ALEXNET_GUI_WEIGHTS_URL environment variable, now set" in text
+    assert "(Choose file…)" in text
     assert "--weights" not in text and "Errno" not in text
     mine = tmp_path / "mine.pth"
     mine.write_bytes(b"w")
@@ -144,3 +145,26 @@ def test_weights_cached_after_choosing_the_untrained_network_are_found_and_used(
     choice = initial_weights(settings)  # and the next start uses them too
     assert choice.kind == "pth" and choice.path == torch_home / WEIGHTS_FILENAME
     assert settings.weights_mode == "cache"
+
+
+def test_the_mirror_box_downloads_from_its_url_and_is_remembered(qtbot, server, torch_home, monkeypatch, settings):
+    from alexnet_gui.core.model import weights
+    from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
+
+    monkeypatch.setattr(weights, "HASH_PREFIX", NAME.split("-")[-1].split(".")[0])
+    monkeypatch.setenv("ALEXNET_GUI_WEIGHTS_URL", "http://127.0.0.1:9/unreachable.pth")  # the box wins over it
+    dialog = WeightsDialog(mirror=f"{server}/good/{NAME}")
+    qtbot.addWidget(dialog)
+    assert dialog.mirror_edit.placeholderText() == "ALEXNET_GUI_WEIGHTS_URL: http://127.0.0.1:9/unreachable.pth"
+    with qtbot.waitSignal(dialog.accepted, timeout=30000):
+        dialog.download_button.click()
+    assert (torch_home / weights.WEIGHTS_FILENAME).read_bytes() == PAYLOAD
+    settings.weights_mirror = dialog.mirror()
+    assert settings.weights_mirror == f"{server}/good/{NAME}"
+
+    bad = WeightsDialog(mirror=f"{server}/bad/{NAME}")  # a mirror is trusted for nothing: the hash decides
+    qtbot.addWidget(bad)
+    (torch_home / weights.WEIGHTS_FILENAME).unlink()
+    bad.download_button.click()
+    qtbot.waitUntil(lambda: "its checksum differs" in bad.status.text(), timeout=30000)
+    assert "the Mirror box above" in bad.status.text()

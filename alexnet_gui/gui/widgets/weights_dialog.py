@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -32,9 +33,9 @@ def download_failure_text(exc) -> str:
     from alexnet_gui.core.model.weights import MIRROR_ENV
 
     host = urlsplit(getattr(exc, "url", "") or "").hostname or "the download server"
-    options = ("You can set a mirror of the weights file (the ALEXNET_GUI_WEIGHTS_URL environment variable, "
-               f"now {'set' if os.environ.get(MIRROR_ENV) else 'not set'}), choose a weights file you already have "
-               "(Choose file…), or try the app with the untrained demo network.")
+    options = ("You can give a mirror of the weights file (the Mirror box above, or the ALEXNET_GUI_WEIGHTS_URL "
+               f"environment variable, now {'set' if os.environ.get(MIRROR_ENV) else 'not set'}), choose a weights "
+               "file you already have (Choose file…), or try the app with the untrained demo network.")
     problem = getattr(exc, "problem", "")
     if problem == "unreachable":
         return f"The weights could not be downloaded: {host} cannot be reached (this computer seems to be offline, " \
@@ -55,7 +56,7 @@ def download_failure_text(exc) -> str:
 class WeightsDialog(QDialog):
     """Ask the user where the weights come from; `choice` holds the resulting core.weights.WeightsChoice."""
 
-    def __init__(self, parent: QWidget | None = None, *, start_folder: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None, *, start_folder: str = "", mirror: str = "") -> None:
         from alexnet_gui.core.model.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
 
         super().__init__(parent)
@@ -73,15 +74,23 @@ class WeightsDialog(QDialog):
 
         size_mb = WEIGHTS_SIZE_BYTES / 1e6
         self.cached = cached_weights_path()
-        mirror = os.environ.get(MIRROR_ENV)
         found = (f"Found them in {self.cached}: use them, or choose another file."
                  if self.cached else f"None were found in {torch_checkpoint_dir()}.")
         self.info = QLabel(
             f"alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size_mb:.0f} MB). {found}"
-            "\n\nDownload them once (they are checked against their published hash"
-            + (f"; from the mirror {mirror}" if mirror else "") + "), choose a file you already have, or try the "
-            "app with an untrained network."
+            "\n\nDownload them once (they are checked against their published hash, from torchvision's server "
+            "or the mirror below), choose a file you already have, or try the app with an untrained network."
         )
+        from alexnet_gui.core.model.weights import WEIGHTS_URL
+
+        self.mirror_edit = QLineEdit(mirror)  # the setting's; empty: the environment's mirror, else torchvision's
+        env_mirror = os.environ.get(MIRROR_ENV)
+        self.mirror_edit.setPlaceholderText(f"ALEXNET_GUI_WEIGHTS_URL: {env_mirror}" if env_mirror
+                                            else f"torchvision's server: {WEIGHTS_URL}")
+        self.mirror_edit.setToolTip("The URL of a copy of alexnet-owt-7be5be79.pth where torchvision's server cannot "
+                                    "be reached; the download is checked against the published hash all the same. "
+                                    "Remembered for the next time.")
+        self.mirror_edit.setAccessibleName("Weights mirror URL")
         self.info.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -112,6 +121,12 @@ class WeightsDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
+        mirror_row = QHBoxLayout()
+        mirror_label = QLabel("&Mirror:")
+        mirror_label.setBuddy(self.mirror_edit)
+        mirror_row.addWidget(mirror_label)
+        mirror_row.addWidget(self.mirror_edit, 1)
+        layout.addLayout(mirror_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -143,9 +158,12 @@ class WeightsDialog(QDialog):
         self._set_status("Downloading…")
         self._set_busy(True)
 
+        url = self.mirror() or None  # None: the environment's mirror, else torchvision's server
+
         def work() -> None:
             try:
                 path = download_weights(
+                    url,
                     progress=lambda done, total: self._signals.progress.emit(done, -1 if total is None else total),
                     cancel=self._cancel.is_set,
                 )
@@ -156,6 +174,10 @@ class WeightsDialog(QDialog):
 
         self._thread = threading.Thread(target=work, name="weights-download", daemon=True)
         self._thread.start()
+
+    def mirror(self) -> str:
+        """The mirror URL typed in (stripped; "" for none)."""
+        return self.mirror_edit.text().strip()
 
     def choose_file(self) -> None:
         """Pick a local model file: PyTorch, ONNX or Keras."""
