@@ -108,9 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
         report_dir.mkdir(parents=True, exist_ok=True)
         matrix = ConfusionMatrix.from_records(evaluation.records, backend.card.labels)
-        matrix.write_csv(report_dir / "confusion.csv")
-        matrix.write_per_class_csv(report_dir / "per_class.csv")
-        matrix.render_png(report_dir / "confusion.png", title=f"{backend.card.name}: {args.folder}")
+        matrix.write_files(report_dir, title=f"{backend.card.name}: {args.folder}")
         print(f"report: {report_dir / 'confusion.csv'}, confusion.png and per_class.csv", file=sys.stderr)
     if args.untrained:
         print(UNTRAINED_WARNING, file=sys.stderr)

@@ -105,6 +105,13 @@ class ConfusionMatrix:
             for c, n, ok in self.per_class():
                 writer.writerow([self.labels.name(c), n, ok, f"{100 * ok / n:.2f}"])
 
+    def write_files(self, folder: str | os.PathLike[str], *, title: str = "") -> None:
+        """confusion.csv, per_class.csv and confusion.png in `folder` (a training's report, `evaluate --report`)."""
+        folder = Path(folder)
+        self.write_csv(folder / "confusion.csv")
+        self.write_per_class_csv(folder / "per_class.csv")
+        self.render_png(folder / "confusion.png", title=title)
+
     def render_png(self, path: str | os.PathLike[str], *, title: str = "", limit: int = SHOWN_CLASSES) -> None:
         """Draw the matrix (rows normalised to each true class's share; counts written in) with matplotlib."""
         import matplotlib

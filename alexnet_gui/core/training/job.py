@@ -135,10 +135,10 @@ def finish_training(prepared: Prepared, *, interrupted: bool = False, cancel=Non
     write_metrics(out, trained.history, trained.best_epoch)
     val = [(p, c) for p, c in prepared.split.val if p not in trained.failed]
     evaluation = validate_saved(out, val, cancel=cancel, on_progress=on_progress)
-    report = write_report(out, evaluation, card, val, trained.failed)
+    matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)
+    report = write_report(out, evaluation, matrix, card, val, trained.failed)
     card = finish_cards(out, card, report)
     export_model(out)  # after the report: the ONNX file carries the finished card
     if not interrupted:
         remove_checkpoint(out)
-    matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)
     return Finished(out, trained, card, evaluation, matrix, report, interrupted)

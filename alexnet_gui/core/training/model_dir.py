@@ -20,6 +20,7 @@ from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
+    from alexnet_gui.core.analysis.confusion import ConfusionMatrix
     from alexnet_gui.core.analysis.evaluate import Evaluation
     from alexnet_gui.core.model.card import ModelCard
     from alexnet_gui.core.training.trainer import EpochReport, TrainedModel
@@ -139,16 +140,12 @@ def validate_saved(out: Path, val: list[tuple[str, int]], *, backend: str = "tor
     return evaluation
 
 
-def write_report(out: Path, evaluation: Evaluation, card: ModelCard, val: list[tuple[str, int]],
-                 failed: dict[str, str]) -> dict:
+def write_report(out: Path, evaluation: Evaluation, matrix: ConfusionMatrix, card: ModelCard,
+                 val: list[tuple[str, int]], failed: dict[str, str]) -> dict:
     """Write the validation report's files; return its figures for the card."""
-    from alexnet_gui.core.analysis.confusion import ConfusionMatrix
     from alexnet_gui.core.analysis.evaluate import format_evaluation
 
-    matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)
-    matrix.write_csv(out / "confusion.csv")
-    matrix.write_per_class_csv(out / "per_class.csv")
-    matrix.render_png(out / "confusion.png", title=f"{card.name}: validation")
+    matrix.write_files(out, title=f"{card.name}: validation")
     (out / "validation.txt").write_text("".join(f"{os.path.abspath(p)}\n" for p, _ in val), encoding="utf-8")
     if failed:
         with open(out / "unreadable.csv", "w", newline="", encoding="utf-8") as f:
