@@ -445,23 +445,11 @@ class CamView(_View):
 
         def job(backend):
             from alexnet_gui.core.analysis.attribution import attribute
-            from alexnet_gui.core.errors import UserError
             from alexnet_gui.core.model.preprocess import denormalise
             from alexnet_gui.core.pipeline.decode import load_input
 
             card = backend.card
-            if card.architecture is None:
-                raise UserError(f"{title} needs the network's gradients: this ONNX graph was not built by the app; "
-                                "open its PyTorch or Keras file instead")
-            if "torch-model" in backend.capabilities:
-                model = backend.model
-            else:  # the ONNX backend has no gradients: borrow a torch model once per weights
-                if key not in cache:
-                    from alexnet_gui.core.backends.torch_backend import build_model
-
-                    cache.clear()  # one borrowed model at a time: 233 MB each
-                    cache[key] = build_model(weights)[1]
-                model = cache[key]
+            model = _torch_model_for(backend, weights, key, cache, title)
             x = load_input(path, recipe=card.preprocess)[None]
             answer = attribute(model, card, x, method, target, layer=unit[0] if unit else None,
                                unit=unit[1] if unit else None)
@@ -649,7 +637,7 @@ class UnitView(_View):
             from alexnet_gui.core.pipeline.images import open_rgb
 
             card = backend.card
-            model = _torch_model_for(backend, weights, key, cache)
+            model = _torch_model_for(backend, weights, key, cache, "Feature visualisation")
             cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size,
                                           0)
             if cached.is_file():
@@ -680,12 +668,13 @@ class UnitView(_View):
             self.status.setText(f"{layer} unit {unit}: the image that maximises it ({what})")
 
 
-def _torch_model_for(backend, weights, key, cache: dict):
-    """The backend's torch model, or (for the ONNX backend, which has no gradients) one borrowed per weights."""
+def _torch_model_for(backend, weights, key, cache: dict, what: str):
+    """The backend's torch model, or (for the ONNX backend, which has no gradients) one borrowed per weights and
+    kept in `cache`; `what` needs the gradients, and the refusal of an ONNX graph the app did not build says so."""
     from alexnet_gui.core.errors import UserError
 
     if backend.card.architecture is None:
-        raise UserError("this needs the network's gradients: this ONNX graph was not built by the app; open its "
+        raise UserError(f"{what} needs the network's gradients: this ONNX graph was not built by the app; open its "
                         "PyTorch or Keras file instead")
     if "torch-model" in backend.capabilities:
         return backend.model
