@@ -118,14 +118,14 @@ def attribute(model: nn.Module, card, x: np.ndarray, method: str, class_index: i
         if method in CAM_METHODS:
             return Attribution(method, "map", _cam(model, card.architecture, inp, method, class_index), target)
         if unit is not None:
+            from alexnet_gui.core.model.archs import layer_channels
+
             chosen = layer or "conv5"
-            channels = _layer(model, card.architecture, chosen)
-            count = getattr(channels, "out_channels", None)
-            if count is None:  # a ReLU or pool: the channels of the conv before it
-                count = _channels_at(card.architecture, chosen)
+            module = _layer(model, card.architecture, chosen)
+            count = layer_channels(card.architecture, chosen)
             if not 0 <= unit < count:
                 raise UserError(f"{chosen} has units 0..{count - 1}, not {unit}")
-            values = _unit_attribution(model, channels, inp, method, unit)
+            values = _unit_attribution(model, module, inp, method, unit)
             return Attribution(method, "image", gradient_image(values, card.preprocess.channels),
                                f"{chosen} unit {unit}")
         values = _pixel_attribution(model, card, inp, method, class_index)
@@ -136,11 +136,6 @@ def attribute(model: nn.Module, card, x: np.ndarray, method: str, class_index: i
     if method == "integrated-gradients":
         return Attribution(method, "map", _normalised_map(np.abs(values).sum(axis=0)), target)
     return Attribution(method, "map", _normalised_map(values.mean(axis=0)), target)  # occlusion: score drops
-
-
-def _channels_at(arch, name: str) -> int:
-    number = int(name[-1]) - 1
-    return arch.conv[number]
 
 
 def _cam(model, arch, inp, method: str, class_index: int) -> np.ndarray:

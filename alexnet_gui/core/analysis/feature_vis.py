@@ -98,7 +98,7 @@ def network_input(rgb: torch.Tensor, recipe, size: int | None) -> torch.Tensor:
 def unit_objective(model: nn.Module, arch, layer: str, unit: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """The unit's mean activation over its map (Lucid's "channel" objective) for a conv layer, or a class's logit
     for "fc8": the network is run only as far as it needs."""
-    from alexnet_gui.core.model.archs import feature_index
+    from alexnet_gui.core.model.archs import feature_index, layer_channels
 
     if layer == "fc8":
         if not 0 <= unit < arch.classes:
@@ -109,7 +109,7 @@ def unit_objective(model: nn.Module, arch, layer: str, unit: int) -> Callable[[t
         raise UserError(f"no layer {layer!r}; layers: {', '.join(index)}, fc8")
     features: Any = model.features  # the card's network: an indexable Sequential
     trunk = features[: index[layer] + 1]
-    channels = arch.conv[int(layer[-1]) - 1]
+    channels = layer_channels(arch, layer)
     if not 0 <= unit < channels:
         raise UserError(f"{layer} has units 0..{channels - 1}, not {unit}")
     return lambda x: trunk(x)[0, unit].mean()

@@ -211,6 +211,13 @@ def feature_index(arch: Architecture) -> dict[str, int]:
     return {name: i for i, name in enumerate(_feature_plan(arch)) if name != "pad"}
 
 
+def layer_channels(arch: Architecture, layer: str) -> int:
+    """How many channels (units) a feature layer has: convN and the ReLU, LRN and pool after it share convN's."""
+    if layer not in feature_index(arch):
+        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(feature_index(arch))}")
+    return arch.conv[int(layer[-1]) - 1]
+
+
 def receptive_field(arch: Architecture, layer: str, y: int, x: int, *,
                     clip: bool = True) -> tuple[int, int, int, int]:
     """The input pixels (top, left, bottom, right; bottom and right exclusive, clipped to the input unless
