@@ -504,10 +504,14 @@ class _ImageSource:
     "full")."""
 
     def __init__(self, trainer: Trainer, train_items, val_items) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.trainer = trainer
         self.train_items = train_items
         self.val_items = val_items
         self.train_size = len(train_items)
+        # One pool for the whole training, not one started and joined for every batch.
+        self._pool = ThreadPoolExecutor(trainer.settings.workers, thread_name_prefix="train-augment")
 
     def train_counts(self, classes: int) -> list[int]:
         return np.bincount([c for _, c in self.train_items], minlength=classes).tolist()
@@ -524,14 +528,11 @@ class _ImageSource:
                 torch.tensor([c for _, c in ok], dtype=torch.long, device=device))
 
     def train_batch(self, positions: np.ndarray, epoch: int):
-        from concurrent.futures import ThreadPoolExecutor
-
         items = [self.train_items[i] for i in positions]
         seed = self.trainer.settings.seed
         recipe = self.trainer.base_card.preprocess
-        with ThreadPoolExecutor(self.trainer.settings.workers) as pool:
-            decoded = list(pool.map(lambda pair: augmented_input(pair[1][0], recipe, (seed, epoch, int(pair[0]))),
-                                    zip(positions, items)))
+        decoded = list(self._pool.map(lambda pair: augmented_input(pair[1][0], recipe, (seed, epoch, int(pair[0]))),
+                                      zip(positions, items)))
         return self._batch(items, decoded)
 
     def forward(self, x, trainable):
@@ -561,7 +562,7 @@ class _ImageSource:
         return losses / max(seen, 1), correct / max(seen, 1)
 
     def close(self) -> None:
-        pass
+        self._pool.shutdown()
 
 
 def augmented_input(path: str, recipe, seed: tuple[int, int, int]) -> np.ndarray | str:
