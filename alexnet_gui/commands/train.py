@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if ratio >= 1.5:
         print(f"unbalanced: the largest class has {ratio:.1f} times the smallest's images (class-weighted loss: "
               f"{args.class_weights})", file=sys.stderr)
-    print(describe_split(prepared.split, folders.classes), file=sys.stderr)
+    print(describe_split(prepared.split), file=sys.stderr)
     print(f"base model: {prepared.base_card.card_id} — {prepared.base_card.preprocess.describe()}", file=sys.stderr)
     print(f"training: --mode {args.mode}" + (f" --head {args.head}" if args.mode == "head" else "") +
           f" on the {trainer.device.type.upper()}, up to {trainer.settings.epochs} epochs", file=sys.stderr)

@@ -601,6 +601,6 @@ def augmented_input(path: str, recipe, seed: tuple[int, int, int]) -> np.ndarray
     return normalise(np.asarray(crop), recipe)
 
 
-def describe_split(split: Split, classes: tuple[str, ...]) -> str:
+def describe_split(split: Split) -> str:
     """"1,437 images to train on, 360 to validate with" for the terminal and the app."""
     return f"{counted(len(split.train), 'image')} to train on, {len(split.val)} to validate with ({split.how})"
