@@ -122,22 +122,18 @@ def export_model(out: Path):
 def validate_saved(out: Path, val: list[tuple[str, int]], *, backend: str = "torch", cancel=None,
                    on_progress=None) -> Evaluation:
     """Classify the validation images with the saved model, as `evaluate` does."""
-    from alexnet_gui.core.analysis.evaluate import Evaluation
+    from alexnet_gui.core.analysis.evaluate import evaluate_results
     from alexnet_gui.core.backends import load_backend
     from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.core.pipeline.engine import Engine
 
     weights = resolve_weights(out / (ONNX_FILE if backend == "onnx" else MODEL_FILE))
     model = load_backend(backend, weights, "auto", prepack=False)
-    truth = dict(val)
-    evaluation = Evaluation()
     try:
         engine = Engine(model, top_k=min(5, model.card.classes))
-        for result in engine.run([p for p, _ in val], cancel=cancel, on_progress=on_progress):
-            evaluation.add(result, truth[result.path])
+        return evaluate_results(engine.run([p for p, _ in val], cancel=cancel, on_progress=on_progress), dict(val))
     finally:
         model.close()
-    return evaluation
 
 
 def write_report(out: Path, evaluation: Evaluation, matrix: ConfusionMatrix, card: ModelCard,
