@@ -1,7 +1,10 @@
 """The desktop app's images/s on a folder: the window (offscreen) loads the model, the folder is queued as a drop
 would queue it, and the worker's own rate for the job is printed, exact and with Fast JPEG decoding, alternating.
 
-    .venv/bin/python benchmarks/gui_folder_rate.py FOLDER [--reps 3] [--backend onnx|torch]
+    .venv/bin/python benchmarks/gui_folder_rate.py FOLDER [--reps 3] [--backend onnx|torch] [--compare decode|record]
+
+`--compare record` alternates exact decoding with Model > Keep each unit's top images off and on (the cost of
+recording every unit's top images while classifying); the default compares exact and fast decoding, recording off.
 
 Each run is a fresh process with its own settings file and the seeded untrained network (the same compute as the
 real weights). Set ALEXNET_GUI_CACHE to reuse an exported ONNX model (bench.py's is in its work folder's cache).
@@ -27,6 +30,7 @@ from alexnet_gui.gui.settings import Settings
 folder, fast, backend, ini = sys.argv[1], sys.argv[2] == "fast", sys.argv[3], sys.argv[4]
 settings = Settings(QSettings(ini, QSettings.Format.IniFormat))
 settings.weights_mode, settings.backend, settings.fast_decode = "untrained", backend, fast
+settings.record_units = sys.argv[2] == "record"
 window = MainWindow(settings)
 loop = QEventLoop()
 window.model_ready.connect(lambda info: loop.quit())
@@ -46,8 +50,10 @@ def main() -> int:
     parser.add_argument("folder")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--backend", choices=("onnx", "torch"), default="onnx")
+    parser.add_argument("--compare", choices=("decode", "record"), default="decode")
     args = parser.parse_args()
-    rates: dict[str, list[float]] = {"exact": [], "fast": []}
+    modes = ("exact", "fast") if args.compare == "decode" else ("exact", "record")
+    rates: dict[str, list[float]] = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(args.reps):
             for mode in rates:
@@ -56,9 +62,9 @@ def main() -> int:
                                      capture_output=True, text=True, check=True).stdout
                 rate, rows = out.split("RATE ")[1].split()
                 rates[mode].append(float(rate))
-                print(f"{mode:5s} run {rep + 1}: {float(rate):6.1f} images/s over {rows} rows", flush=True)
+                print(f"{mode:6s} run {rep + 1}: {float(rate):6.1f} images/s over {rows} rows", flush=True)
     for mode, values in rates.items():
-        print(f"{mode:5s}: median {statistics.median(values):.1f} images/s, "
+        print(f"{mode:6s}: median {statistics.median(values):.1f} images/s, "
               f"range {min(values):.1f}-{max(values):.1f} ({args.backend}, {len(values)} runs)")
     return 0
 

@@ -232,7 +232,7 @@ def test_exported_file_is_a_valid_onnx_with_a_dynamic_batch_and_named_outputs(on
 
     model = onnx.load(str(onnx_backend.model_path), load_external_data=False)
     onnx.checker.check_model(model)
-    assert [o.name for o in model.graph.output] == ["logits", *ACTIVATION_LAYERS]
+    assert [o.name for o in model.graph.output] == ["logits", *ACTIVATION_LAYERS, "fc6", "fc7"]
     dim0 = model.graph.input[0].type.tensor_type.shape.dim[0]
     assert dim0.dim_param and not dim0.dim_value
 
@@ -266,3 +266,22 @@ def test_the_command_line_prepacks_only_for_runs_long_enough_to_repay_it(monkeyp
 class _Opened:
     name, device, provider, precision, weights_source = "onnx", "cpu", "CPUExecutionProvider", "fp32", "test"
     card = TEST_CARD
+
+
+def test_fc6_and_fc7_are_the_classifiers_linear_outputs_on_both_backends(torch_backend, onnx_backend):
+    import torch
+    from torch.nn import functional as F
+
+    x = batch(2, seed=9)
+    ours = onnx_backend.activations(x, ["fc6", "fc7", "pool5"])
+    theirs = torch_backend.activations(x, ["fc6", "fc7"])
+    state = torch_backend.model.state_dict()
+    # The reference: the classifier's arithmetic by hand from the weights, on pool5 (avgpool is a no-op at 224).
+    pooled = torch.from_numpy(ours["pool5"]).flatten(1)
+    fc6 = F.linear(pooled, state["classifier.1.weight"], state["classifier.1.bias"])
+    fc7 = F.linear(F.relu(fc6), state["classifier.4.weight"], state["classifier.4.bias"])
+    for name, want in (("fc6", fc6), ("fc7", fc7)):
+        assert ours[name].shape == theirs[name].shape == (2, 4096)
+        assert ours[name].min() < 0  # before the in-place ReLU
+        assert np.abs(ours[name] - want.numpy()).max() <= 1e-4, name
+        assert np.abs(theirs[name] - want.numpy()).max() <= 1e-4, name

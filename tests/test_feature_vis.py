@@ -38,14 +38,14 @@ def _natural(size=224) -> np.ndarray:
     return np.stack([normalise(np.asarray(Image.fromarray(p).resize((size, size))), TORCHVISION) for p in photos])
 
 
-@pytest.mark.parametrize("layer, unit", [("conv5", 17), ("conv3", 10)])
+@pytest.mark.parametrize("layer, unit", [("conv5", 17), ("conv3", 10), ("fc6", 100), ("fc7", 2)])
 def test_the_visualisation_drives_its_unit_beyond_natural_images(torch_backend, layer, unit):
     model, card = torch_backend.model, torch_backend.card
     vis = visualise_unit(model, card, layer, unit, steps=64, size=128, seed=0)
     assert vis.image.shape == (128, 128, 3) and vis.image.dtype == np.uint8
     natural = unit_activation(model, card, layer, unit, _natural())
     # A short run (64 steps, 128 pixels) on the seeded network; the README gives the full run's figures.
-    assert vis.activation > 1.5 * natural.max(), (vis.activation, natural)
+    assert vis.activation > natural.max() + 0.5 * abs(natural.max()), (vis.activation, natural)  # 1.5x, or above a negative best
     assert all(p.requires_grad for p in model.parameters())  # the model is left as it was
 
 

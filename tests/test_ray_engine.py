@@ -87,6 +87,25 @@ def test_fp16_on_a_cluster_without_gpus_runs_fp32_says_so_and_matches_the_local_
     assert read_provenance(out)["precision"] == "fp32"
 
 
+@pytest.mark.slow
+def test_int8_on_the_actors_is_the_local_int8_run_row_for_row_and_says_its_calibration(ray_cluster, folder, tmp_path,
+                                                                                       capsys):
+    from alexnet_gui.core.outputs.provenance import read_provenance
+
+    local, ray_out = tmp_path / "local8.csv", tmp_path / "ray8.csv"
+    assert main(["classify", str(folder), "--out", str(local), *OPTIONS, "--precision", "int8"]) == 1
+    capsys.readouterr()
+    assert main(["classify", str(folder), "--out", str(ray_out), *OPTIONS, "--precision", "int8", "--engine", "ray",
+                 "--workers", "1"]) == 1
+    # The actors run the very copy the local engine ran (quantised once, on the driver, and cached).
+    assert ray_out.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert "1 ONNX Runtime actor(s), 0 GPU each, int8" in err
+    assert "precision: int8 on the actors' CPUs, calibrated on the built-in set (24 views" in err
+    provenance = read_provenance(ray_out)
+    assert provenance["precision"] == "int8" and provenance["int8_calibration"].startswith("the built-in set")
+
+
 def test_the_actors_fp16_model_is_converted_on_the_driver_and_keeps_float32_io(untrained_weights, onnx_backend,
                                                                               tmp_path):
     from alexnet_gui.core.backends.onnx_backend import OnnxBackend

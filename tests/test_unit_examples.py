@@ -155,3 +155,116 @@ def test_examples_command_writes_the_grid_and_names_the_images(digits, narrow_we
     assert main(["examples", str(digits), "--weights", str(narrow_weights.path), "--layer", "fc9", "--unit", "2",
                  "--out", str(tmp_path / "x.png")]) == 2
     assert "no layer 'fc9' in this model" in capsys.readouterr().err
+
+
+def test_an_fc_units_examples_are_its_true_argmax_and_see_the_whole_input(digits, narrow_weights):
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.pipeline.decode import load_crop, load_input
+
+    paths = _paths(digits)
+    backend = load_backend("onnx", narrow_weights, "cpu", prepack=False)
+    try:
+        index = index_folder(backend, paths, ["fc7"], batch_size=10)
+        x = np.stack([load_input(p, recipe=backend.card.preprocess) for p in paths])
+        every = backend.activations(x, ["fc7"])["fc7"]
+    finally:
+        backend.close()
+    for unit in (0, 9):
+        want = sorted(range(len(paths)), key=lambda i: (-every[i, unit], i))[:5]
+        assert [image for _, image, _ in index.layers["fc7"].best(unit, 5)] == want
+    (first, *_) = unit_examples(index, backend.card, "fc7", 9, top=3)
+    assert first.box == (0, 0, 224, 224) and first.position == (0, 0)
+    assert np.array_equal(first.patch, load_crop(first.path, recipe=backend.card.preprocess))
+
+
+def _brute_force(backend, paths, layer, unit, top):
+    from alexnet_gui.core.pipeline.decode import load_input
+
+    x = np.stack([load_input(p, recipe=backend.card.preprocess) for p in paths])
+    every = backend.activations(x, [layer])[layer]
+    peak = every.reshape(len(paths), every.shape[1], -1).max(2)
+    return [paths[i] for i in sorted(range(len(paths)), key=lambda i: (-peak[i, unit], i))[:top]]
+
+
+def test_classifying_records_the_units_so_the_table_is_answered_without_a_pass(digits, narrow_weights, tmp_path,
+                                                                                monkeypatch):
+    import os
+    import shutil
+
+    from alexnet_gui.core.analysis.unit_examples import UnitRecorder, index_for_paths
+    from alexnet_gui.core.backends import load_backend
+    from alexnet_gui.core.pipeline.engine import Engine
+
+    folder = tmp_path / "copy"
+    shutil.copytree(digits, folder)
+    paths = _paths(folder)
+    cache = tmp_path / "examples"
+    backend = load_backend("torch", narrow_weights, "cpu")
+    try:
+        recorder = UnitRecorder(backend.card, cache)
+        rows = list(Engine(backend, batch_size=9, unit_recorder=recorder).run(paths))
+        recorder.save()
+        assert all(r.ok for r in rows) and recorder.recorded == len(paths)
+        assert recorder.layers[-2:] == ("fc6", "fc7")
+        # A second run over the same files adds nothing (and would double no image).
+        again = UnitRecorder(backend.card, cache)
+        list(Engine(backend, batch_size=9, unit_recorder=again).run(paths[:5]))
+        assert again.recorded == 0 and len(again.index.paths) == len(paths)
+
+        real_activations = backend.activations
+        monkeypatch.setattr(backend, "activations", lambda *a: pytest.fail("the recorded index was not used"))
+        for layer, unit in (("conv4", 5), ("pool2", 3), ("fc6", 7)):
+            index = index_for_paths(backend, paths, layer, unit=unit, top=9, cache_dir=cache)
+            got = [index.paths[i] for _, i, _ in index.layers[layer].best(unit, 9)]
+            monkeypatch.setattr(backend, "activations", real_activations)
+            assert got == _brute_force(backend, paths, layer, unit, 9), layer
+            monkeypatch.setattr(backend, "activations", lambda *a: pytest.fail("the recorded index was not used"))
+
+        # Rows removed from the table: the answer is over the rows left, still without a pass.
+        kept = paths[::3]
+        index = index_for_paths(backend, kept, "conv4", unit=5, top=9, cache_dir=cache)
+        got = [index.paths[i] for _, i, _ in index.layers["conv4"].best(5, 9)]
+        monkeypatch.setattr(backend, "activations", real_activations)
+        assert got == _brute_force(backend, kept, "conv4", 5, 9)
+
+        # A file changed since it was classified, and one the recorder never saw: only those two are run again.
+        changed, new = paths[0], str(folder / "0" / "new.png")
+        shutil.copy(paths[-1], new)
+        shutil.copy(paths[-2], changed)
+        os.utime(changed, ns=(1, 2_000_000_000))
+        seen: list[int] = []
+        monkeypatch.setattr(backend, "activations", lambda x, layers: (seen.append(len(x)),
+                                                                        real_activations(x, layers))[1])
+        table = [*paths, new]
+        index = index_for_paths(backend, table, "conv4", unit=5, top=9, cache_dir=cache)
+        assert seen == [2]
+        got = [index.paths[i] for _, i, _ in index.layers["conv4"].best(5, 9)]
+        assert got == _brute_force(backend, table, "conv4", 5, 9)
+    finally:
+        backend.close()
+
+
+def test_an_export_made_before_fc6_and_fc7_were_outputs_is_made_again_when_asked(narrow_weights, tmp_path,
+                                                                                 monkeypatch):
+    import onnx
+
+    from alexnet_gui.core.backends import load_backend, onnx_cache
+    from alexnet_gui.core.backends.onnx_backend import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "onnx"))
+    first = load_backend("onnx", narrow_weights, "cpu", prepack=False)
+    path = first.model_path
+    first.close()
+    old = onnx.load(str(path))
+    keep = [o for o in old.graph.output if o.name not in ("fc6", "fc7")]
+    del old.graph.output[:]
+    old.graph.output.extend(keep)
+    onnx.save(old, str(path))
+    onnx_cache.record_file(path)  # as the older version left it: complete and recorded
+    backend = load_backend("onnx", narrow_weights, "cpu", prepack=False)
+    try:
+        x = np.zeros((1, 3, 224, 224), np.float32)
+        assert backend.activations(x, ["fc7"])["fc7"].shape == (1, 64)
+    finally:
+        backend.close()
+    assert "fc7" in [o.name for o in onnx.load(str(path), load_external_data=False).graph.output]

@@ -32,6 +32,26 @@ def test_filter_grid_pixel_for_kernel_k_is_its_normalised_weight():
     assert layout.index_at(0, 0) is None  # padding
 
 
+def test_the_2012_conv1_is_shown_as_the_papers_two_halves_of_48_with_a_gap_between():
+    rng = np.random.default_rng(0)
+    weight = rng.standard_normal((96, 3, 11, 11)).astype(np.float32)
+    grid, layout = V.filters_grid(weight, scale=2, pad=2)
+    assert (layout.cols, layout.rows, layout.split_row) == (12, 8, 4)
+    first_x, first_y = layout.origin(47)   # the first half's last kernel, row 4
+    second_x, second_y = layout.origin(48)  # the second half's first, row 5
+    assert second_y - first_y == 22 + 2 + layout.gap and layout.gap >= 10
+    band = grid[first_y + 22:second_y, first_x:first_x + 22]
+    assert band.shape[0] == 2 + layout.gap and (band == 40).all()  # nothing but the background between the halves
+    assert grid.shape[0] == 2 + 8 * 24 + layout.gap
+    for k in (0, 47, 48, 95):
+        x, y = layout.origin(k)
+        w = weight[k]
+        expected = np.rint((w - w.min()) / (w.max() - w.min()) * 255).astype(np.uint8).transpose(1, 2, 0)
+        assert np.array_equal(grid[y:y + 22:2, x:x + 22:2], expected), k
+        assert layout.index_at(x + 3, y + 3) == k
+    assert layout.index_at(first_x + 3, first_y + 22 + 2 + layout.gap // 2) is None  # the gap
+
+
 def test_joint_normalisation_uses_one_range():
     w = np.stack([np.full((3, 2, 2), 1.0), np.full((3, 2, 2), 3.0)])
     w[0, 0, 0, 0] = 0.0

@@ -96,17 +96,22 @@ def _open_ray(args: argparse.Namespace):
     """Resolve the weights here and hand the run to Ray Data (core/scale/ray_engine.py)."""
     from alexnet_gui.core.scale.ray_engine import RayClassifier
 
+    calibrate = getattr(args, "calibrate", None)
+    if calibrate is not None and args.precision != "int8":
+        raise UserError("--calibrate applies to --precision int8 only")
     weights = choose_weights(args)
     args.weights_choice = weights
     classifier = RayClassifier(
         weights, backend=args.backend, device=args.device, precision=args.precision, address=args.address,
         workers=args.workers, gpus_per_worker=args.gpus_per_worker, top_k=args.top_k, batch_size=args.batch_size,
-        fast_decode=args.fast_decode, tta=args.tta, choices=card_choices(args),
+        fast_decode=args.fast_decode, tta=args.tta, choices=card_choices(args), calibrate=calibrate,
     )
     if classifier.precision != args.precision:  # fp16 asked for, and the actors have no GPU
         print(f"precision: {classifier.precision} on the actors' CPUs, not {args.precision} "
               f"({args.precision} needs CUDA; the Ray cluster gives the actors no GPU)", file=sys.stderr)
     print(f"engine: {classifier.provider}; weights: {classifier.weights_source}", file=sys.stderr)
+    if classifier.precision == "int8":
+        print(f"precision: int8 on the actors' CPUs, calibrated on {classifier.calibration}", file=sys.stderr)
     print(describe_card(classifier.card), file=sys.stderr)
     return classifier
 

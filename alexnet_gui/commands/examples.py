@@ -28,9 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "LAYER most, each cut to the part of the input the unit sees at its strongest position.",
     )
     p.add_argument("folder", metavar="FOLDER", help="images or folders of images")
-    p.add_argument("--layer", default="conv5", help="a layer of the model: conv1..conv5, relu, norm or pool layers "
-                   "(default conv5)")
-    p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel of that layer")
+    p.add_argument("--layer", default="conv5", help="a layer of the model: conv1..conv5, relu, norm or pool layers, "
+                   "fc6 or fc7 (default conv5)")
+    p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel (or fc neuron) of that layer")
     p.add_argument("--top", type=_top, default=9, metavar="N", help="how many images (default 9, at most 32)")
     p.add_argument("--size", type=positive_int, default=96, metavar="PX", help="each patch's side in the PNG (default 96)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.out, inputs=paths)
     backend = open_backend(args)
     try:
-        if args.layer not in backend.card.layer_names():
-            raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.layer_names())}")
+        if args.layer not in backend.card.unit_layers():
+            raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.unit_layers())}")
         bar = progress_bar(len(paths), "indexing")
         try:
             index = index_folder(backend, paths, [args.layer], batch_size=args.batch_size,

@@ -14,11 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "visualize", help="the image that maximises one unit (feature visualisation), as PNG",
         description="Optimise an image, through a decorrelated Fourier parametrisation with random jitter, scaling "
-        "and rotation each step (Lucid's method), to maximise UNIT of LAYER: a conv channel's mean activation, or "
-        "a class logit with --layer fc8. The result is cached; the same settings answer at once.",
+        "and rotation each step (Lucid's method), to maximise UNIT of LAYER: a conv channel's mean activation, an "
+        "fc6 or fc7 neuron, or a class logit with --layer fc8. The result is cached; the same settings answer at once.",
     )
-    p.add_argument("--layer", default="conv5", help="conv1..conv5, relu, norm or pool layers, or fc8 (default conv5)")
-    p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel (or class, for fc8)")
+    p.add_argument("--layer", default="conv5", help="conv1..conv5, relu, norm or pool layers, fc6, fc7, or fc8 (default conv5)")
+    p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel (the neuron for fc6 and fc7, the class for fc8)")
     p.add_argument("--steps", type=positive_int, default=256, metavar="N", help="optimisation steps (default 256)")
     p.add_argument("--size", type=positive_int, default=None, metavar="PX", help="image side (default: the model's input)")
     p.add_argument("--seed", type=int, default=0)

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.handle = WorkerHandle()
         w = self.handle.worker
         w.top_k = max(PREVIEW_CLASSES, self.settings.top_k)
+        w.record_units = self.settings.record_units
         w.model_loading.connect(self._on_model_loading)
         w.model_loaded.connect(self._on_model_loaded)
         w.model_failed.connect(self._on_model_failed)
@@ -243,6 +244,12 @@ class MainWindow(QMainWindow):
             "photos, within 0.02 RMS of the exact input (the command line's --fast-decode)")
         self.fast_decode_action.setCheckable(True)
         self.fast_decode_action.setChecked(self.settings.fast_decode)
+        self.record_units_action = self._action(
+            "Keep each unit's top images", self.set_record_units, None,
+            "While classifying, keep the images that activate each unit most (a few MB per model, on disk), so "
+            "the Unit tab's Top images answer at once for rows already classified")
+        self.record_units_action.setCheckable(True)
+        self.record_units_action.setChecked(self.settings.record_units)
         self.fp16_action = self._action(
             "Half precision on CUDA (fp16)", lambda on: self._on_precision_toggled(self.fp16_action, on), None,
             "Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32")
@@ -272,6 +279,7 @@ class MainWindow(QMainWindow):
             model_menu.addAction(a)
         model_menu.addSeparator()
         model_menu.addAction(self.fast_decode_action)
+        model_menu.addAction(self.record_units_action)
         model_menu.addAction(self.fp16_action)
         model_menu.addAction(self.int8_action)
         model_menu.addAction(self.top_k_action)
@@ -405,6 +413,13 @@ class MainWindow(QMainWindow):
         self.settings.fast_decode = on
         self.statusBar().showMessage(
             f"Fast JPEG decoding {'on' if on else 'off'}: it applies to the images classified from now on.", 5000)
+
+    def set_record_units(self, on: bool) -> None:
+        """Keep the units' top images while classifying, from the next batch of images on; remembered."""
+        if self.record_units_action.isChecked() != on:
+            self.record_units_action.setChecked(on)
+        self.settings.record_units = on
+        self.handle.worker.record_units = on  # read by the worker when its next job starts
 
     def ask_top_k(self) -> None:
         k, ok = QInputDialog.getInt(self, "Top-k", "Classes per image in the CSV (1-1000):", self.settings.top_k,

@@ -63,6 +63,15 @@ class Settings:
         self._s.setValue("model/fast_decode", bool(value))
 
     @property
+    def record_units(self) -> bool:
+        """Keep every unit's top images while classifying (the Unit tab answers at once)."""
+        return str(self._s.value("model/record_units", True)).lower() == "true"
+
+    @record_units.setter
+    def record_units(self, value: bool) -> None:
+        self._s.setValue("model/record_units", bool(value))
+
+    @property
     def weights_mode(self) -> str:
         """"cache" (torchvision's cache), "file" (weights_file) or "untrained"."""
         return self._get("model/weights_mode", "cache", WEIGHTS_MODES)

@@ -6,10 +6,13 @@ plain Python objects cross. Cancel is a threading.Event the engine checks before
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger("alexnet_gui")
 
 # Rows reach the table in chunks, so 100,000 files never mean 100,000 signals.
 _FOUND_CHUNK = 2000
@@ -64,6 +67,8 @@ class InferenceWorker(QObject):
         # less is decoded ahead, and ONNX Runtime packs the fully-connected weights once per call without prepacking.
         self.batch_size: int | None = None
         self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
+        #: keep every unit's top images while classifying (Model menu), so the Unit tab answers at once
+        self.record_units = True
 
     @Slot(str, str, object, str, object)
     def load_model(self, backend_name: str, device: str, weights, precision: str = "fp32", choices=None) -> None:
@@ -120,8 +125,9 @@ class InferenceWorker(QObject):
         if self.backend is None:
             self.job_needs_model.emit(job)  # the rows stay queued; the window classifies them once a model loads
             return
+        recorder = self._unit_recorder()
         engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta,
-                        fast_decode=fast_decode)
+                        fast_decode=fast_decode, unit_recorder=recorder)
         start = time.perf_counter()
         batch: list = []
         done = classified = 0
@@ -141,10 +147,32 @@ class InferenceWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
             self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
             return
+        finally:
+            if recorder is not None:
+                self._save_recorder(recorder)
         elapsed = time.perf_counter() - start
         # No rate for a job whose files all failed: a missing file "runs" at hundreds of images/s.
         rate = done / elapsed if classified and elapsed > 0 else 0.0
         self.job_finished.emit(job, self.cancel_event.is_set(), rate)
+
+    def _unit_recorder(self):
+        """A recorder of the units' top images for this job, when asked for and cheap: the model's fp32 run gives
+        the activations with the scores (the ONNX backend's int8 or fp16 copy would need a second, fp32 run)."""
+        backend = self.backend
+        if not self.record_units or backend.precision != "fp32" or not backend.card.unit_layers() or \
+                "activations" not in backend.capabilities:
+            return None
+        from alexnet_gui.core.analysis.unit_examples import UnitRecorder
+        from alexnet_gui.core.model.weights import cache_root
+
+        return UnitRecorder(backend.card, cache_root() / "examples")
+
+    @staticmethod
+    def _save_recorder(recorder) -> None:
+        try:
+            recorder.save()
+        except OSError as exc:  # a full or read-only cache costs the Unit tab a pass later, nothing else
+            log.warning("could not keep the units' top images in %s (%s)", recorder.path.parent, exc)
 
     def _emit_batch(self, job: int, batch: list, done: int, total: int, start: float) -> None:
         elapsed = time.perf_counter() - start

@@ -161,6 +161,12 @@ def main() -> int:
     unit_view.show_unit(features._data[1], features.channel, "vis")
     wait_for(app, lambda: unit_view._data[0] == "unit-vis", timeout=300)
     shoot("view_unit.png")
+    # An fc6 neuron: its top images (each the whole crop) come from what classifying recorded, at once.
+    unit_view.show_unit("fc6", 7, "examples")
+    wait_for(app, lambda: unit_view._data[0] == "unit-examples" and unit_view._data[1][0] == "fc6")
+    unit_view.show_unit("fc6", 7, "vis")
+    wait_for(app, lambda: unit_view._data[0] == "unit-vis" and unit_view._data[1][0] == "fc6", timeout=300)
+    shoot("view_unit_fc6.png")
 
     arch = views["architecture"]
     window.tabs.setCurrentWidget(arch)

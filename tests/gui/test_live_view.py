@@ -32,7 +32,15 @@ def test_the_live_view_plays_a_video_with_its_feature_maps(window, qtbot, tmp_pa
         rgb = source.read()
     source.close()
     assert np.array_equal(rgb, frame.rgb)
-    want = classify_frame(window.handle.worker.backend, rgb, layer="relu2")
+    # On a backend of its own: the worker's may be answering the dialog meanwhile, and the torch backend's hooks
+    # are per model (a second caller on another thread would capture the other's activations).
+    from alexnet_gui.core.backends import load_backend
+
+    backend = load_backend(window.handle.worker.backend.name, window.weights, "cpu")
+    try:
+        want = classify_frame(backend, rgb, layer="relu2")
+    finally:
+        backend.close()
     assert [p.index for p in want.top] == [p.index for p in frame.top]
     assert np.abs(want.activations - frame.activations).max() < 1e-5
     assert dialog.maps.array() is not None and frame.activations.shape[0] == 192

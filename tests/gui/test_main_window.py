@@ -63,8 +63,11 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
 
     backend = window.handle.worker.backend
     model_threads = set()
-    real_predict = backend.predict
+    real_predict, real_both = backend.predict, backend.predict_with_activations
     backend.predict = lambda batch: model_threads.add(threading.current_thread()) or real_predict(batch)
+    # Recording the units' top images (on by default) runs the model through this one instead.
+    backend.predict_with_activations = lambda batch, layers: (model_threads.add(threading.current_thread()) or
+                                                              real_both(batch, layers))
     events = []
     window.handle.worker.results_ready.connect(lambda job, rows: events.append("rows"))
     timer = QTimer()
@@ -81,7 +84,7 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
         "bomb.png": "image too large (40000x40000 pixels)", "broken.jpg": "not an image file",
         "empty.jpg": "empty file", "text.png": "not an image file", "truncated.jpg": "truncated JPEG",
     }
-    backend.predict = real_predict
+    backend.predict, backend.predict_with_activations = real_predict, real_both
     assert model_threads and threading.main_thread() not in model_threads
     batches = [i for i, e in enumerate(events) if e == "rows"]
     assert len(batches) >= 2

@@ -310,6 +310,11 @@ def test_the_unit_tab_shows_a_clicked_channels_top_images_and_its_visualisation(
     photos = write_photos(tmp_path / "p", 5, size=(120, 90))
     window.add_paths([str(p) for p in photos])
     qtbot.waitUntil(lambda: window.model.rowCount() == 5 and not window.is_busy(), timeout=60000)
+    # Classifying kept every unit's top images: the Unit tab answers without a pass over the table.
+    from alexnet_gui.core.analysis import unit_examples
+
+    assert len(list((tmp_path / "cache" / "examples").glob("recorded-*.npz"))) == 1
+    monkeypatch.setattr(unit_examples, "index_folder", lambda *a, **k: pytest.fail("the table was run again"))
     window.table.selectRow(0)
     features = views["features"]
     _show(window, qtbot, features, lambda: features._data is not None)
@@ -324,6 +329,11 @@ def test_the_unit_tab_shows_a_clicked_channels_top_images_and_its_visualisation(
     assert unit.examples_canvas.array() is grid
     values = [e.value for e in found]
     assert values == sorted(values, reverse=True)
+    assert [unit.layer.itemText(i) for i in range(unit.layer.count())][-2:] == ["fc6", "fc7"]
+    unit.layer.setCurrentText("fc6")
+    assert unit.unit.maximum() == 4095
+    unit.layer.setCurrentText("conv1")
+    assert unit.unit.maximum() == 63
 
     unit.steps = 12  # a short optimisation: the mathematics is tested in tests/test_feature_vis.py
     unit.show_unit("conv5", 17, "vis")

@@ -96,18 +96,25 @@ def network_input(rgb: torch.Tensor, recipe, size: int | None) -> torch.Tensor:
 
 
 def unit_objective(model: nn.Module, arch, layer: str, unit: int) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The unit's mean activation over its map (Lucid's "channel" objective) for a conv layer, or a class's logit
-    for "fc8": the network is run only as far as it needs."""
-    from alexnet_gui.core.model.archs import feature_index, layer_channels
+    """The unit's mean activation over its map (Lucid's "channel" objective) for a conv layer, a neuron's value
+    (before its ReLU) for fc6 and fc7, or a class's logit for "fc8": the network is run only as far as it needs."""
+    from alexnet_gui.core.model.archs import FC_LAYERS, feature_index, layer_channels
 
     if layer == "fc8":
         if not 0 <= unit < arch.classes:
             raise UserError(f"fc8 has units 0..{arch.classes - 1}, not {unit}")
         return lambda x: model(x)[0, unit]
+    features: Any = model.features  # the card's network: indexable Sequentials
+    if layer in FC_LAYERS:
+        width = layer_channels(arch, layer)
+        if not 0 <= unit < width:
+            raise UserError(f"{layer} has units 0..{width - 1}, not {unit}")
+        head: Any = model.classifier[: FC_LAYERS[layer] + 1]  # type: ignore[index]
+        pool: Any = model.avgpool
+        return lambda x: head(torch.flatten(pool(features(x)), 1))[0, unit]
     index = feature_index(arch)
     if layer not in index:
-        raise UserError(f"no layer {layer!r}; layers: {', '.join(index)}, fc8")
-    features: Any = model.features  # the card's network: an indexable Sequential
+        raise UserError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}, fc8")
     trunk = features[: index[layer] + 1]
     channels = layer_channels(arch, layer)
     if not 0 <= unit < channels:
@@ -130,8 +137,10 @@ def visualise_unit(model: nn.Module, card, layer: str, unit: int, *, steps: int 
     for p in model.parameters():
         p.requires_grad_(False)
     objective = unit_objective(model, card.architecture, layer, unit)
-    # Only the classifier needs the card's input size (and only without torchvision's adaptive pooling).
-    feed = card.input_size if layer == "fc8" and not card.architecture.avgpool else None
+    # A convolution takes any size, as Lucid feeds it; a fully-connected unit is fed the card's input size, the
+    # only size at which its inputs mean what they were trained to (adaptive pooling would stretch a smaller map,
+    # and a visualisation found that way scored below natural images once measured at 224 pixels).
+    feed = card.input_size if layer.startswith("fc") else None
     spectrum, scale = fourier_image(size, generator)
     optimiser = torch.optim.Adam([spectrum], lr=learning_rate)
     try:

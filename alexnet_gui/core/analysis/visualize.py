@@ -46,14 +46,24 @@ class GridLayout:
     cell_h: int
     cell_w: int
     pad: int
+    #: rows from `split_row` on sit `gap` pixels lower (the 2012 network's two halves of conv1)
+    split_row: int = 0
+    gap: int = 0
 
     def origin(self, i: int) -> tuple[int, int]:
         """Top-left (x, y) of tile i."""
         r, c = divmod(i, self.cols)
-        return self.pad + c * (self.cell_w + self.pad), self.pad + r * (self.cell_h + self.pad)
+        gap = self.gap if self.split_row and r >= self.split_row else 0
+        return self.pad + c * (self.cell_w + self.pad), self.pad + r * (self.cell_h + self.pad) + gap
 
     def index_at(self, x: float, y: float) -> int | None:
-        """Which tile covers pixel (x, y), or None for padding and empty cells."""
+        """Which tile covers pixel (x, y), or None for padding, the gap and empty cells."""
+        if self.split_row:
+            band = self.pad + self.split_row * (self.cell_h + self.pad)
+            if band <= y < band + self.gap:
+                return None
+            if y >= band + self.gap:
+                y -= self.gap
         c, cx = divmod(int(x) - self.pad, self.cell_w + self.pad)
         r, cy = divmod(int(y) - self.pad, self.cell_h + self.pad)
         if x < self.pad or y < self.pad or cx >= self.cell_w or cy >= self.cell_h or c >= self.cols:
@@ -63,8 +73,9 @@ class GridLayout:
 
 
 def tile(tiles: np.ndarray, *, cols: int | None = None, scale: int = 1, pad: int = 1,
-         pad_value: int = 40) -> tuple[np.ndarray, GridLayout]:
-    """Arrange (N, H, W, 3) uint8 tiles in a grid, each upscaled by nearest neighbour; return image and layout."""
+         pad_value: int = 40, split_row: int = 0, gap: int = 0) -> tuple[np.ndarray, GridLayout]:
+    """Arrange (N, H, W, 3) uint8 tiles in a grid, each upscaled by nearest neighbour; return image and layout.
+    With `split_row`, a band of `gap` pixels separates the rows before it from those after."""
     n, h, w = tiles.shape[:3]
     cols = cols or int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
@@ -78,6 +89,11 @@ def tile(tiles: np.ndarray, *, cols: int | None = None, scale: int = 1, pad: int
     cells[:, :, :ch, :cw] = full.reshape(rows, cols, ch, cw, 3)
     image = cells.transpose(0, 2, 1, 3, 4).reshape(rows * (ch + pad), cols * (cw + pad), 3)
     image = np.pad(image, ((pad, 0), (pad, 0), (0, 0)), constant_values=pad_value)
+    if split_row and gap and split_row < rows:
+        at = pad + split_row * (ch + pad)
+        band = np.full((gap, image.shape[1], 3), pad_value, np.uint8)
+        image = np.concatenate([image[:at], band, image[at:]])
+        return image, GridLayout(n, cols, rows, ch, cw, pad, split_row, gap)
     return image, GridLayout(n, cols, rows, ch, cw, pad)
 
 
@@ -94,10 +110,12 @@ def filter_tiles(weight: np.ndarray, *, joint: bool = False, in_channel: int | N
 def filters_grid(weight: np.ndarray, *, joint: bool = False, in_channel: int | None = None,
                  scale: int = 4, pad: int = 2) -> tuple[np.ndarray, GridLayout]:
     """A grid of a conv layer's kernels (K, C, h, w), nearest-neighbour scaled so pixels stay sharp. The 2012
-    network's 96 conv1 kernels are laid out 12 wide, so rows 1-4 and 5-8 are the paper's two groups of 48 (one
-    per GPU in its figure 3)."""
-    cols = 12 if weight.shape[0] == 96 and weight.shape[1] == 3 else None
-    return tile(filter_tiles(weight, joint=joint, in_channel=in_channel), cols=cols, scale=scale, pad=pad)
+    network's 96 conv1 kernels are laid out as the paper's figure 3: its two halves of 48 (one per GPU), each
+    four rows of 12, apart."""
+    tiles = filter_tiles(weight, joint=joint, in_channel=in_channel)
+    if weight.shape[0] == 96 and weight.shape[1] == 3:
+        return tile(tiles, cols=12, scale=scale, pad=pad, split_row=4, gap=max(10, 5 * pad))
+    return tile(tiles, scale=scale, pad=pad)
 
 
 def describe_kernels(layer: str, weight: np.ndarray, groups: int = 1, in_channel: int | None = None) -> str:
@@ -108,7 +126,7 @@ def describe_kernels(layer: str, weight: np.ndarray, groups: int = 1, in_channel
     if c == 3 and in_channel is None:
         text += ", RGB"
         if k == 96:
-            text += "; rows 1-4 and 5-8 are the paper's two groups of 48"
+            text += "; the paper's two halves of 48, one per GPU (its figure 3): above and below the gap"
         return text
     if groups > 1:
         per = k // groups

@@ -211,7 +211,7 @@ class OnnxBackend(Backend):
         self._activation_session = self.session if lean == path else None
         self._outputs = (
             {o.name for o in self.session.get_outputs()} if lean == path else {self.logits_name,
-                                                                              *self.card.layer_names()}
+                                                                              *self.card.unit_layers()}
         )
         layers = set(self.card.layer_names())
         self.capabilities = frozenset({"activations"}) if layers and layers <= self._outputs else frozenset()
@@ -299,7 +299,7 @@ class OnnxBackend(Backend):
 
     def _activation_session_for(self, layers: Sequence[str]):
         """The session with the intermediate outputs (opened once), after checking the layers exist."""
-        known = self.card.layer_names()
+        known = self.card.unit_layers()
         unknown = [n for n in layers if n not in known]
         if unknown:
             if not known:
@@ -307,17 +307,35 @@ class OnnxBackend(Backend):
                                    "show; export a PyTorch model with `alexnet-gui export-onnx` to see feature maps")
             raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(known)}")
         missing = [n for n in layers if n not in self._outputs]
+        if missing and self._weights.kind != "onnx" and self._activation_session is None:
+            # The lean session's outputs were taken on trust from the card: an export cached by a version before
+            # fc6 and fc7 were outputs lacks them. Looked at here, on first use, and made again once if so.
+            self._activation_session = self._open_export_for_activations()
+            missing = [n for n in layers if n not in self._outputs]
         if missing:
             raise BackendError(
                 f"this ONNX model has no intermediate outputs ({missing[0]}); "
                 "export it with `alexnet-gui export-onnx` to see feature maps"
             )
         if self._activation_session is None:
-            if self._weights.kind != "onnx" and not onnx_cache.usable(self.model_path):
-                self.model_path = ensure_exported(self._weights)  # it was damaged since the load: made again
-            # Views ask for one image at a time: opening fast matters, prepacking would not pay back.
-            self._activation_session = self._open_session(self.model_path, self.model_path, prepack=False)
+            self._activation_session = self._open_export_for_activations()
         return self._activation_session
+
+    def _open_export_for_activations(self) -> ort.InferenceSession:
+        """A session on the full export (every layer an output), made again when damaged or made by a version
+        whose export lacked some of the card's layers."""
+        if self._weights.kind != "onnx" and not onnx_cache.usable(self.model_path):
+            self.model_path = ensure_exported(self._weights)  # it was damaged since the load: made again
+        # Views ask for one image at a time: opening fast matters, prepacking would not pay back.
+        session = self._open_session(self.model_path, self.model_path, prepack=False)
+        outputs = {o.name for o in session.get_outputs()}
+        if self._weights.kind != "onnx" and not set(self.card.unit_layers()) <= outputs:
+            onnx_cache.remove_file(self.model_path)
+            self.model_path = ensure_exported(self._weights)
+            session = self._open_session(self.model_path, self.model_path, prepack=False)
+            outputs = {o.name for o in session.get_outputs()}
+        self._outputs = outputs | {self.logits_name}
+        return session
 
     def predict_with_activations(self, batch: np.ndarray,
                                  layers: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:

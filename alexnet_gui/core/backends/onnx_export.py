@@ -14,7 +14,7 @@ from torch import nn
 
 from alexnet_gui.core.backends.base import ACTIVATION_LAYERS, BackendError
 from alexnet_gui.core.backends.torch_backend import build_base_model
-from alexnet_gui.core.model.archs import feature_index
+from alexnet_gui.core.model.archs import FC_LAYERS, feature_index
 from alexnet_gui.core.model.card import ModelCard
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices
 from alexnet_gui.core.model.onnx_cards import METADATA_KEY
@@ -29,8 +29,8 @@ PARITY_TOLERANCE = 1e-4
 
 
 def output_names(card: ModelCard) -> tuple[str, ...]:
-    """The export's outputs: the scores, then every layer the card lists."""
-    return ("logits", *card.layer_names())
+    """The export's outputs: the scores, then every layer whose units the card's views offer (fc6 and fc7 last)."""
+    return ("logits", *card.unit_layers())
 
 
 class _ExposedAlexNet(nn.Module):
@@ -42,7 +42,7 @@ class _ExposedAlexNet(nn.Module):
         features = model.features
         assert isinstance(features, nn.Sequential)
         avgpool, classifier = model.avgpool, model.classifier
-        assert isinstance(avgpool, nn.Module) and isinstance(classifier, nn.Module)
+        assert isinstance(avgpool, nn.Module) and isinstance(classifier, nn.Sequential)
         self.features, self.avgpool, self.classifier = features, avgpool, classifier
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -51,8 +51,13 @@ class _ExposedAlexNet(nn.Module):
             x = torch.relu(x) if isinstance(layer, nn.ReLU) else layer(x)
             if i in self._shown:
                 outputs.append(x)
-        logits = self.classifier(torch.flatten(self.avgpool(x), 1))
-        return (logits, *outputs)
+        x = torch.flatten(self.avgpool(x), 1)
+        fully_connected = []
+        for i, layer in enumerate(self.classifier):
+            x = torch.relu(x) if isinstance(layer, nn.ReLU) else layer(x)
+            if i in FC_LAYERS.values():
+                fully_connected.append(x)
+        return (x, *outputs, *fully_connected)
 
 
 @dataclass(frozen=True)

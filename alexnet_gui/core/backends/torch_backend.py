@@ -15,7 +15,7 @@ from alexnet_gui.core.backends.base import (
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.model.archs import build_network, feature_index
+from alexnet_gui.core.model.archs import FC_LAYERS, build_network, feature_index
 from alexnet_gui.core.model.card import ModelCard
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, open_state_model
 from alexnet_gui.core.model.weights import WeightsChoice
@@ -94,6 +94,7 @@ class TorchBackend(Backend):
         self.card, model = build_model(weights, self._choices)
         assert self.card.architecture is not None
         self._layer_index = feature_index(self.card.architecture)
+        self._layer_names = self.card.unit_layers()
         self.model = model.to(self._torch_device, self._dtype)
         self.weights_source = weights.source
         self.provider = f"torch {torch.__version__} ({detail})"
@@ -112,18 +113,19 @@ class TorchBackend(Backend):
 
     @contextlib.contextmanager
     def _capture(self, layers: Sequence[str]) -> Iterator[dict[str, torch.Tensor]]:
-        unknown = [n for n in layers if n not in self._layer_index]
+        unknown = [n for n in layers if n not in self._layer_names]
         if unknown:
-            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(self._layer_index)}")
+            raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(self._layer_names)}")
         captured: dict[str, torch.Tensor] = {}
         handles = []
         for name in layers:
             def hook(_module, _inputs, output, name=name):
                 # torchvision's ReLUs are in-place: without the clone a conv's output would be overwritten.
                 captured[name] = output.detach().clone()
-            features = self.model.features
-            assert isinstance(features, torch.nn.Sequential)
-            handles.append(features[self._layer_index[name]].register_forward_hook(hook))
+            features, classifier = self.model.features, self.model.classifier
+            assert isinstance(features, torch.nn.Sequential) and isinstance(classifier, torch.nn.Sequential)
+            module = classifier[FC_LAYERS[name]] if name in FC_LAYERS else features[self._layer_index[name]]
+            handles.append(module.register_forward_hook(hook))
         try:
             yield captured
         finally:

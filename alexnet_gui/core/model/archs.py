@@ -20,6 +20,9 @@ FAMILIES = ("torchvision", "half-width", "alexnet2012", "keras", "onnx-graph")
 #: The paper's local response normalisation (section 3.3): size 5, alpha 1e-4, beta 0.75, k 2.
 LRN = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
 _KERNELS = (11, 5, 3, 3, 3)
+#: The fully-connected layers whose units the insight views offer (their outputs before the ReLU; ReLU keeps the
+#: order of a unit's values, so the same images top both), and their modules in the built `classifier`.
+FC_LAYERS = {"fc6": 1, "fc7": 4}
 
 
 class ArchitectureError(UserError):
@@ -58,6 +61,10 @@ class Architecture:
             if i in (1, 2, 5):
                 names.append(f"pool{i}")
         return tuple(names)
+
+    def unit_layers(self) -> tuple[str, ...]:
+        """Every layer whose units the insight views offer: the feature layers, then fc6 and fc7."""
+        return (*self.layer_names(), *FC_LAYERS)
 
     def describe(self) -> str:
         """One line: "torchvision AlexNet, conv 64-192-384-256-256, FC 4096-4096-1000, 224 px"."""
@@ -212,9 +219,12 @@ def feature_index(arch: Architecture) -> dict[str, int]:
 
 
 def layer_channels(arch: Architecture, layer: str) -> int:
-    """How many channels (units) a feature layer has: convN and the ReLU, LRN and pool after it share convN's."""
+    """How many channels (units) a layer has: convN and the ReLU, LRN and pool after it share convN's; fc6 and fc7
+    have the card's widths."""
+    if layer in FC_LAYERS:
+        return arch.fc[list(FC_LAYERS).index(layer)]
     if layer not in feature_index(arch):
-        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(feature_index(arch))}")
+        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}")
     return arch.conv[int(layer[-1]) - 1]
 
 
@@ -223,11 +233,13 @@ def receptive_field(arch: Architecture, layer: str, y: int, x: int, *,
     """The input pixels (top, left, bottom, right; bottom and right exclusive, clipped to the input unless
     `clip` is False) that unit (y, x) of `layer`'s map sees: each convolution and pool widens the box by its kernel
     and multiplies it by its stride, walking back to the input (the kernels, strides and paddings `build_network`
-    builds)."""
+    builds). A unit of fc6 or fc7 (its only position is (0, 0)) sees the whole input."""
+    if layer in FC_LAYERS:
+        return 0, 0, arch.input_size, arch.input_size
     plan = _feature_plan(arch)
     index = feature_index(arch)
     if layer not in index:
-        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(index)}")
+        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}")
     left_pad, _, top_pad, _ = arch.conv1_padding
     top = bottom = y
     lo_x = hi_x = x

@@ -79,6 +79,10 @@ class ModelCard:
         """The layers a view can show (none for an ONNX graph the app did not build)."""
         return self.architecture.layer_names() if self.architecture is not None else ()
 
+    def unit_layers(self) -> tuple[str, ...]:
+        """The layers whose units the insight views offer: `layer_names`, then fc6 and fc7."""
+        return self.architecture.unit_layers() if self.architecture is not None else ()
+
     def with_labels(self, labels: Labels, note: str) -> ModelCard:
         """This card with other labels (checked against the class count)."""
         return replace(self, labels=labels, notes=_renote(self.notes, "labels", note))

@@ -37,14 +37,18 @@ def decode_batches(paths: Sequence[str], recipe: Recipe, batch_size: int, worker
             yield batch
 
 
+def file_stamp(path: str) -> str:
+    """A file's identity for a cache: its size and modification time ("missing" when it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def cache_key(parts: dict, paths: Sequence[str]) -> str:
     """A hex digest of what the features depend on: `parts` (weights, recipe, layer) and each file's identity."""
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode())
     for path in paths:
-        try:
-            st = os.stat(path)
-            stamp = f"{st.st_size}:{st.st_mtime_ns}"
-        except OSError:
-            stamp = "missing"
-        digest.update(f"{path}\0{stamp}\n".encode())
+        digest.update(f"{path}\0{file_stamp(path)}\n".encode())
     return digest.hexdigest()[:32]

@@ -170,6 +170,7 @@ class Engine:
         tta: str = "none",
         decode: str = "cpu",
         recipe: Recipe | None = None,
+        unit_recorder=None,
         _gpu_decode_on_any_device: bool = False,
     ) -> None:
         from alexnet_gui.core.errors import UserError
@@ -182,6 +183,9 @@ class Engine:
             raise UserError(f"unknown decode {decode!r}; choose cpu or gpu")
         self._backend = backend
         self._recipe = recipe
+        #: an `analysis.unit_examples.UnitRecorder`: each single-crop batch is run once for its scores and the
+        #: recorder's layers together, and the recorder keeps every unit's top images (the app's Unit tab)
+        self.unit_recorder = unit_recorder
         self.top_k = top_k
         self._batch_size = batch_size
         self.fast_decode = fast_decode
@@ -272,11 +276,16 @@ class Engine:
         return (f"{backend.card.card_id} · {backend.name} on {backend.device} {backend.precision} · "
                 f"tta {self.tta}")
 
-    def classify_inputs(self, batch: np.ndarray) -> list[tuple[Prediction, ...]]:
+    def classify_inputs(self, batch: np.ndarray, paths: Sequence[str] | None = None) -> list[tuple[Prediction, ...]]:
         """Run the backend on a stacked (N, 3, S, S) batch, or (N, 10, 3, S, S) ten crops per image whose
-        probabilities are averaged, and return each image's top-k, named by the card's labels."""
+        probabilities are averaged, and return each image's top-k, named by the card's labels. With a unit
+        recorder, the single-crop batch of `paths` also goes to it."""
         backend = self.backend
-        if batch.ndim == 5:
+        if self.unit_recorder is not None and paths is not None and batch.ndim == 4:
+            scores, activations = backend.predict_with_activations(batch, self.unit_recorder.layers)
+            self.unit_recorder.record(paths, activations)
+            probs = to_probabilities(scores, backend.card.output)
+        elif batch.ndim == 5:
             from alexnet_gui.core.pipeline.tta import average_crop_probs
 
             probs = average_crop_probs(backend.predict_probabilities(batch.reshape(-1, *batch.shape[2:])))
@@ -382,7 +391,9 @@ class Engine:
                     started = time.perf_counter()
                     self.decode_wait_seconds += started - waited
                     tops = iter(
-                        (self.classify_tensors(batch) if on_device else self.classify_inputs(batch))  # type: ignore[arg-type]
+                        (self.classify_tensors(batch) if on_device else  # type: ignore[arg-type]
+                         self.classify_inputs(batch,  # type: ignore[arg-type]
+                                              [p for p, x in decoded if not isinstance(x, str)]))
                         if good else []
                     )
                     self.model_seconds += time.perf_counter() - started

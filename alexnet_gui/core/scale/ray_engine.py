@@ -181,20 +181,26 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
     return _shipped[key]
 
 
-def actor_model(weights: WeightsChoice, precision: str) -> Path:
+def actor_model(weights: WeightsChoice, precision: str, recipe: Any = None, calibrate: str | None = None) -> Path:
     """The .onnx file the classifier actors run: the driver's export (our own exports as their faster logits-only
-    copy), or its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way)."""
+    copy), its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way), or its
+    int8 copy calibrated on `calibrate` (or the built-in set) by `recipe` when "int8" (CPU actors). Made once,
+    here, the same cached copy the local engine uses: the actors need no onnx package and never calibrate."""
     from alexnet_gui.core.backends.onnx_backend import ensure_exported
     from alexnet_gui.core.backends.onnx_files import logits_only_model
 
-    _check_fp16_source(weights, precision)
+    _check_own_export(weights, precision)
     model = ensure_exported(weights)
     if weights.kind != "onnx":
         model = logits_only_model(model)
     if precision == "fp16":
         from alexnet_gui.core.backends.onnx_fp16 import fp16_model
 
-        model = fp16_model(model)  # converted once, here: the actors need no onnx package
+        model = fp16_model(model)
+    elif precision == "int8":
+        from alexnet_gui.core.backends.onnx_int8 import int8_model
+
+        model = int8_model(model, recipe, calibrate)[0]
     return model
 
 
@@ -210,11 +216,16 @@ def describe_card(weights: WeightsChoice, choices: Any = None) -> Any:
         backend.close()
 
 
-def _check_fp16_source(weights: WeightsChoice, precision: str) -> None:
+def _check_own_export(weights: WeightsChoice, precision: str) -> None:
+    """fp16 and int8 copies are made of the app's own exports only (as the local ONNX backend refuses)."""
     if precision == "fp16" and weights.kind == "onnx":
         from alexnet_gui.core.backends.onnx_fp16 import OWN_EXPORTS_ONLY
 
         raise UserError(OWN_EXPORTS_ONLY)
+    if precision == "int8" and weights.kind == "onnx":
+        from alexnet_gui.core.backends.onnx_int8 import OWN_EXPORTS_ONLY as INT8_OWN_EXPORTS_ONLY
+
+        raise UserError(INT8_OWN_EXPORTS_ONLY)
 
 
 def _placement(ray: Any, device: str, gpus_per_worker: float | None) -> tuple[float, str]:
@@ -241,13 +252,14 @@ def run_on_ray(
     address: str | None = None,
     workers: int | None = None,
     gpus_per_worker: float | None = None,
+    calibrate: str | None = None,
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> Iterator[Result]:
     """Yield one Result per path, in input order, computed by Ray Data on the cluster at `address`.
 
     `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
     `precision` "fp16" runs the actors' model in half precision when they have GPUs, fp32 otherwise (refused with
-    `device` "cpu").
+    `device` "cpu"); "int8" runs the quantised copy (calibrated on `calibrate`, or the built-in set) on CPU actors.
     """
     from alexnet_gui.core.backends.base import check_precision, precision_on
     from alexnet_gui.core.pipeline.tta import check_tta_mode
@@ -263,9 +275,12 @@ def run_on_ray(
         check_ten_crop_recipe(card.preprocess)
     check_precision(precision, device)
     ray = connect(address)
+    if precision == "int8":  # ONNX Runtime's int8 kernels are the CPU's
+        gpus_per_worker, device = 0.0, "cpu"
     gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
     # Export once, here: the actors only ever see an .onnx file.
-    model = actor_model(weights, precision_on(precision, "cuda" if actor_device == "cuda" else "cpu"))
+    model = actor_model(weights, precision_on(precision, "cuda" if actor_device == "cuda" else "cpu"),
+                        card.preprocess, calibrate)
     workers = workers or default_workers(ray, gpus_per_worker)
     if batch_size is None:
         from alexnet_gui.core.pipeline.engine import DEFAULT_BATCH_SIZE
@@ -316,7 +331,6 @@ class RayClassifier:
     """The Ray path behind the Backend-like face the CLI's summary and provenance read (name, device, provider)."""
 
     name = "onnx"
-    calibration = ""  # int8 runs locally only
 
     def __init__(
         self,
@@ -328,6 +342,7 @@ class RayClassifier:
         address: str | None = None,
         workers: int | None = None,
         gpus_per_worker: float | None = None,
+        calibrate: str | None = None,
         **engine_options: Any,
     ) -> None:
         from alexnet_gui.core.backends.base import check_precision, precision_on
@@ -335,9 +350,9 @@ class RayClassifier:
         if backend != "onnx":
             raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
         check_precision(precision, device)
-        if precision == "int8":
-            raise UserError("--precision int8 runs with --engine local only for now; leave out --engine ray")
         ray = connect(address)
+        if precision == "int8":  # CPU actors; no GPU is asked for
+            gpus_per_worker = 0.0
         gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
         if device == "cuda" and gpus_per_worker <= 0:
             raise UserError("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)")
@@ -348,14 +363,21 @@ class RayClassifier:
         self.device = "cuda" if actor_device == "cuda" else "cpu"
         #: what the actors run: fp16 only on GPUs (the summary, the note on stderr and the provenance read it)
         self.precision = precision_on(precision, self.device)
-        _check_fp16_source(weights, self.precision)  # now, not after Ray has started the dataset
+        _check_own_export(weights, self.precision)  # now, not after Ray has started the dataset
         self.card = describe_card(weights, engine_options.pop("choices", None))
+        #: what the int8 copy was calibrated on ("" for fp32 and fp16): the summary and the provenance say it
+        self.calibration = ""
+        self.calibrate = calibrate
+        if self.precision == "int8":
+            from alexnet_gui.core.backends.onnx_int8 import calibration_images
+
+            self.calibration = calibration_images(calibrate)[1]
         self.requested_device = device
         self.address = address
         where = address or "a local Ray instance"
         self.provider = (
             f"Ray Data on {where}: {self.workers} ONNX Runtime actor(s), {gpus_per_worker:g} GPU each"
-            + (", fp16" if self.precision == "fp16" else "")
+            + (f", {self.precision}" if self.precision != "fp32" else "")
         )
         self.engine_options = engine_options
         # The command line draws its own progress bar; Ray Data's "execution finished" lines would break it.
@@ -368,7 +390,7 @@ class RayClassifier:
         """Yield one Result per path in input order (see `run_on_ray`)."""
         return run_on_ray(
             paths, self.weights, card=self.card, device=self.requested_device, precision=self.precision,
-            address=self.address,
+            address=self.address, calibrate=self.calibrate,
             workers=self.workers, gpus_per_worker=self.gpus_per_worker, on_progress=on_progress,
             **self.engine_options,
         )

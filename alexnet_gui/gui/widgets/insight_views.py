@@ -555,9 +555,12 @@ class UnitView(_View):
         self.layer.addItems(CONV_LAYERS)
         self.unit = QSpinBox()
         self.unit.setRange(0, 4095)
+        self._architecture = None
+        self.layer.currentTextChanged.connect(self._fit_unit_range)
         self.examples_button = QPushButton("Top images in the table")
         self.examples_button.setToolTip("The table's images that activate this unit most, each cut to the part of "
-                                        "the input the unit sees (one pass over the table, then cached)")
+                                        "the input the unit sees (kept while classifying; otherwise one pass over "
+                                        "the table, then cached)")
         self.examples_button.clicked.connect(lambda: self.show_unit(self.layer.currentText(), self.unit.value(),
                                                                     "examples"))
         self.vis_button = QPushButton("Feature visualisation")
@@ -592,12 +595,25 @@ class UnitView(_View):
             self.show_error(message)
 
     def show_model_layers(self, card) -> None:
-        """The loaded model's conv layers."""
-        names = [n for n in card.layer_names() if n.startswith(("conv", "relu", "pool", "norm"))] or list(CONV_LAYERS)
+        """The loaded model's conv layers, then fc6 and fc7."""
+        names = list(card.unit_layers()) or list(CONV_LAYERS)
         current = self.layer.currentText()
+        self._architecture = card.architecture
         self.layer.clear()
         self.layer.addItems(names)
         self.layer.setCurrentIndex(max(0, self.layer.findText(current)))
+        self._fit_unit_range(self.layer.currentText())
+
+    def _fit_unit_range(self, layer: str) -> None:
+        """The unit box runs over the chosen layer's units (64 in torchvision's conv1, 4096 in its fc6)."""
+        from alexnet_gui.core.model.archs import ArchitectureError, layer_channels
+
+        if self._architecture is None or not layer:
+            return
+        try:
+            self.unit.setRange(0, layer_channels(self._architecture, layer) - 1)
+        except ArchitectureError:  # a layer the model lacks: the worker's answer will say so
+            pass
 
     def show_unit(self, layer: str, unit: int, what: str = "examples") -> None:
         """Compute the unit's dataset examples over the table ("examples") or its visualisation ("vis")."""
@@ -612,10 +628,12 @@ class UnitView(_View):
                 return
 
             def examples_job(backend):
-                from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
+                from alexnet_gui.core.analysis.unit_examples import examples_grid, index_for_paths, unit_examples
                 from alexnet_gui.core.model.weights import cache_root
 
-                index = index_folder(backend, paths, [layer], cache_dir=cache_root() / "examples")
+                # What was recorded while classifying answers at once; only rows it lacks are run again.
+                index = index_for_paths(backend, paths, layer, unit=unit, top=9, cache_dir=cache_root() / "examples")
+                assert index is not None  # cancelled only with a cancel event, which a view job has not
                 found = unit_examples(index, backend.card, layer, unit, top=9)
                 return layer, unit, examples_grid(found), found, len(paths)
 
@@ -696,4 +714,8 @@ def install_views(window) -> dict[str, _View]:
                         ("Unit", "unit"), ("Architecture", "architecture")):
         window.add_view_tab(views[kind], title)
     window.views = views
+    card = (getattr(window, "model_info", None) or {}).get("card")
+    if card is not None:  # installed after a model loaded: its layers, as a load would have shown them
+        for kind in ("features", "unit"):
+            views[kind].show_model_layers(card)
     return views
