@@ -27,6 +27,10 @@ class Settings:
             return default
         return value
 
+    def _get_bool(self, key: str, default: bool) -> bool:
+        # An INI file gives booleans back as the strings "true"/"false".
+        return str(self._s.value(key, default)).lower() == "true"
+
     @property
     def backend(self) -> str:
         return self._get("model/backend", "onnx", BACKENDS)
@@ -55,8 +59,7 @@ class Settings:
     @property
     def fast_decode(self) -> bool:
         """Decode JPEGs at a reduced DCT scale (the command line's --fast-decode)."""
-        # An INI file gives booleans back as the strings "true"/"false".
-        return str(self._s.value("model/fast_decode", False)).lower() == "true"
+        return self._get_bool("model/fast_decode", False)
 
     @fast_decode.setter
     def fast_decode(self, value: bool) -> None:
@@ -65,7 +68,7 @@ class Settings:
     @property
     def record_units(self) -> bool:
         """Keep every unit's top images while classifying (the Unit tab answers at once)."""
-        return str(self._s.value("model/record_units", True)).lower() == "true"
+        return self._get_bool("model/record_units", True)
 
     @record_units.setter
     def record_units(self, value: bool) -> None:

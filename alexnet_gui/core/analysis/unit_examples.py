@@ -58,13 +58,7 @@ class TopImages:
             np.concatenate([self.images[rows], np.broadcast_to(image_ids[None, :], (rows.size, b))], axis=1),
             np.concatenate([self.positions[rows], np.stack([where // w, where % w], axis=2).transpose(1, 0, 2)],
                            axis=1).astype(np.int32))
-        if rows.size == c:
-            self.values, self.images, self.positions = values, images, positions
-        else:
-            self.values[rows], self.images[rows], self.positions[rows] = values, images, positions
-
-    def _keep_best(self, values: np.ndarray, images: np.ndarray, positions: np.ndarray) -> None:
-        self.values, self.images, self.positions = self._best_of(values, images, positions)
+        self.values[rows], self.images[rows], self.positions[rows] = values, images, positions
 
     def _best_of(self, values: np.ndarray, images: np.ndarray,
                  positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,21 +71,18 @@ class TopImages:
 
     def merged(self, other: TopImages, offset: int) -> TopImages:
         """These top lists and `other`'s (whose image indices are shifted by `offset`) as one."""
-        out = TopImages(self.layer, self.values, self.images, self.positions)
-        out._keep_best(np.concatenate([self.values, other.values], axis=1),
-                       np.concatenate([self.images, np.where(other.images < 0, -1, other.images + offset)], axis=1),
-                       np.concatenate([self.positions, other.positions], axis=1))
-        return out
+        return TopImages(self.layer, *self._best_of(
+            np.concatenate([self.values, other.values], axis=1),
+            np.concatenate([self.images, np.where(other.images < 0, -1, other.images + offset)], axis=1),
+            np.concatenate([self.positions, other.positions], axis=1)))
 
     def without(self, images: np.ndarray) -> TopImages:
         """These top lists with the entries of `images` (a boolean mask over image indices) emptied."""
         drop = np.zeros(self.images.shape, bool)
         known = self.images >= 0
         drop[known] = images[self.images[known]]
-        out = TopImages(self.layer, self.values, self.images, self.positions)
-        out._keep_best(np.where(drop, -np.inf, self.values).astype(np.float32), np.where(drop, -1, self.images),
-                       self.positions)
-        return out
+        return TopImages(self.layer, *self._best_of(np.where(drop, -np.inf, self.values).astype(np.float32),
+                                                    np.where(drop, -1, self.images), self.positions))
 
     def counts(self) -> np.ndarray:
         """How many images each channel's list holds."""

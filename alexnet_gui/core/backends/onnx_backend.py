@@ -306,19 +306,16 @@ class OnnxBackend(Backend):
                 raise BackendError(f"this ONNX model's layers are its own: it has no {unknown[0]} the app can "
                                    "show; export a PyTorch model with `alexnet-gui export-onnx` to see feature maps")
             raise BackendError(f"unknown layer {unknown[0]!r}; choose from {', '.join(known)}")
-        missing = [n for n in layers if n not in self._outputs]
-        if missing and self._weights.kind != "onnx" and self._activation_session is None:
-            # The lean session's outputs were taken on trust from the card: an export cached by a version before
-            # fc6 and fc7 were outputs lacks them. Looked at here, on first use, and made again once if so.
+        if self._activation_session is None:
+            # Opening the full export also reads its real outputs: until then they were taken on trust from the
+            # card, and an export cached by a version before fc6 and fc7 were outputs lacks them.
             self._activation_session = self._open_export_for_activations()
-            missing = [n for n in layers if n not in self._outputs]
+        missing = [n for n in layers if n not in self._outputs]
         if missing:
             raise BackendError(
                 f"this ONNX model has no intermediate outputs ({missing[0]}); "
                 "export it with `alexnet-gui export-onnx` to see feature maps"
             )
-        if self._activation_session is None:
-            self._activation_session = self._open_export_for_activations()
         return self._activation_session
 
     def _open_export_for_activations(self) -> ort.InferenceSession:
