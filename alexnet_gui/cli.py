@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from alexnet_gui.core.language import gettext as _
+
 # numpy's OpenBLAS starts a thread per core that busy-waits after start-up (measured: ~2 % of a classify run's CPU,
 # taken from the decoders). The app does no matrix algebra in numpy; a user's explicit setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -81,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     """`main`'s work: return the exit status, and whether a sub-command ran (False: the desktop app ran)."""
     from alexnet_gui.core.errors import Terminated, UserError, exit_status_for
+    from alexnet_gui.core.language import use_saved_language
 
+    use_saved_language()  # View > Language's choice, else the system locale: messages follow it, options do not
     parser, subparsers = build_parser()
     first = args_list[0] if args_list else None
     if first is None or (first not in subparsers.choices and first not in ("-h", "--help", "--version")):
@@ -97,10 +101,10 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     try:
         return int(args.func(args)), True
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_('error: {exc}').format(exc=exc), file=sys.stderr)
         return 2, True
     except KeyboardInterrupt as exc:
-        print("terminated" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+        print(_("terminated") if isinstance(exc, Terminated) else _("interrupted"), file=sys.stderr)
         return exit_status_for(exc), True
     except ModuleNotFoundError as exc:
         from alexnet_gui.core.diagnostics import missing_dependency_message
@@ -108,7 +112,7 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
         message = missing_dependency_message(exc)
         if message is None:
             raise
-        print(f"error: {message}", file=sys.stderr)
+        print(_('error: {message}').format(message=message), file=sys.stderr)
         return 2, True
     finally:
         if previous is not None:
@@ -133,15 +137,16 @@ def _open_desktop_app(args_list: list[str], commands: list[str]) -> tuple[int, b
         if os.path.exists(word):
             continue
         if word.startswith("-"):
-            print(f"error: unknown option {word!r} (see alexnet-gui --help)", file=sys.stderr)
+            print(_('error: unknown option {word!r} (see alexnet-gui --help)').format(word=word), file=sys.stderr)
             return 2, True
         close = difflib.get_close_matches(word, commands, n=1)
-        hint = f"did you mean {close[0]}?" if close else f"commands: {', '.join(commands)}"
-        print(f"error: unknown command {word!r} ({hint}), and no file or folder of that name", file=sys.stderr)
+        hint = _("did you mean {command}?").format(command=close[0]) if close else \
+            _("commands: {commands}").format(commands=", ".join(commands))
+        print(_('error: unknown command {word!r} ({hint}), and no file or folder of that name').format(word=word, hint=hint), file=sys.stderr)
         return 2, True
     reason = missing_display_reason()
     if reason is not None:
-        print(f"error: {reason}", file=sys.stderr)
+        print(_("error: {reason}").format(reason=reason), file=sys.stderr)
         return 2, True
     from alexnet_gui.gui.app import main as gui_main
 

@@ -15,6 +15,8 @@ _SESSION_HOME = Path(tempfile.mkdtemp(prefix="alexnet-gui-tests-"))
 os.environ["ALEXNET_GUI_CACHE"] = str(_SESSION_HOME / "cache")
 os.environ["TORCH_HOME"] = str(_SESSION_HOME / "torch")
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_HOME / "config")
+# English whatever the machine's locale: tests of the Chinese interface ask for it (LANG=zh_CN.UTF-8 without this).
+os.environ["LANGUAGE"] = "en"
 # Nothing may download from the internet: a download attempt hits a closed loopback port and fails at once.
 os.environ["ALEXNET_GUI_WEIGHTS_URL"] = "http://127.0.0.1:9/alexnet-owt-7be5be79.pth"
 

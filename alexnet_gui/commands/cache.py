@@ -7,6 +7,8 @@ import re
 import sys
 import time
 
+from alexnet_gui.core.language import gettext as _
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
@@ -55,23 +57,38 @@ def run(args: argparse.Namespace) -> int:
             groups = cache_groups(folder)
             for group in groups:
                 remove_group(group)
-            print(f"removed {len(groups)} cached model(s), {_mb(sum(g.size for g in groups))}, from {folder}")
+            print(
+                _("removed {n_groups} cached model(s), {mb}, from {folder}").format(
+                    n_groups=len(groups), mb=_mb(sum(g.size for g in groups)), folder=folder
+                )
+            )
             return 0
         if args.max_size is not None:
             set_max_bytes(folder, args.max_size)
             removed = evict(folder, limit=args.max_size)
-            print(f"cache capped at {_mb(args.max_size)}; removed {len(removed)} least recently used model(s), "
-                  f"{_mb(sum(g.size for g in removed))}")
+            print(
+                _("cache capped at {mb}; removed {n_removed} least recently used model(s), {mb2}").format(
+                    mb=_mb(args.max_size), n_removed=len(removed), mb2=_mb(sum(g.size for g in removed))
+                )
+            )
             return 0
     except OSError as exc:
-        raise UserError(f"cannot change the cache in {folder}: {exc.strerror or exc}") from None
+        raise UserError(
+            _("cannot change the cache in {folder}: {value}").format(folder=folder, value=exc.strerror or exc)
+        ) from None
     groups = cache_groups(folder)
-    print(f"ONNX cache: {folder}")
+    print(_("ONNX cache: {folder}").format(folder=folder))
     if not groups:
-        print("  empty")
+        print(_("  empty"))
     for group in groups:
         used = time.strftime("%Y-%m-%d %H:%M", time.localtime(group.last_used))
         models = [f.name for f in group.files if f.name.endswith(".onnx")]
-        print(f"  {group.name}  {_mb(group.size):>9}  last used {used}  ({', '.join(models)})")
-    print(f"total {_mb(folder_size(folder))} of a {_mb(max_bytes(folder))} cap", file=sys.stdout)
+        print(
+            _("  {name}  {mb:>9}  last used {used}  ({join})").format(
+                name=group.name, mb=_mb(group.size), used=used, join=", ".join(models)
+            )
+        )
+    print(
+        _("total {mb} of a {mb2} cap").format(mb=_mb(folder_size(folder)), mb2=_mb(max_bytes(folder))), file=sys.stdout
+    )
     return 0

@@ -9,6 +9,7 @@ import sys
 
 from alexnet_gui.commands.argument_types import number_between
 from alexnet_gui.commands.model_options import add_precision_argument
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,10 +62,10 @@ def parse_target(text: str, probs) -> int:
     if text.startswith("top"):
         rank = int(text[3:])
         if rank > classes:
-            raise UserError(f"the model has {classes} classes: there is no {text}")
+            raise UserError(_('the model has {classes} classes: there is no {text}').format(classes=classes, text=text))
         return int(np.argsort(-probs, kind="stable")[rank - 1])
     if int(text) >= classes:
-        raise UserError(f"the model's classes are 0..{classes - 1}, not {text}")
+        raise UserError(_("the model's classes are 0..{value}, not {text}").format(value=classes - 1, text=text))
     return int(text)
 
 
@@ -78,9 +79,9 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.pipeline.decode import load_image_input
 
     if args.unit is not None and args.method not in UNIT_METHODS:
-        raise UserError(f"--unit applies to --method {' and '.join(UNIT_METHODS)} only")
+        raise UserError(_('--unit applies to --method {join} only').format(join=' and '.join(UNIT_METHODS)))
     if args.layer is not None and args.unit is None:
-        raise UserError("--layer needs --unit (the unit of that layer to explain)")
+        raise UserError(_("--layer needs --unit (the unit of that layer to explain)"))
     check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
@@ -101,5 +102,8 @@ def run(args: argparse.Namespace) -> int:
     save_png(image, args.out)
     what = answer.target if args.unit is not None else f"{answer.target}, p={probs[target]:.4f}"
     from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS
-    print(f"wrote {args.out}: {DESCRIPTIONS[args.method]} — {what}", file=sys.stderr)
+    print(
+        _("wrote {out}: {value} — {what}").format(out=args.out, value=_(DESCRIPTIONS[args.method]), what=what),
+        file=sys.stderr,
+    )
     return 0

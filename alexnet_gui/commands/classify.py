@@ -23,6 +23,7 @@ from alexnet_gui.commands.model_options import (
     open_backend,
 )
 from alexnet_gui.core.errors import UserError, exit_status_for
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.outputs.output_paths import check_output_file
 from alexnet_gui.core.wording import counted
 
@@ -98,7 +99,7 @@ def _open_ray(args: argparse.Namespace):
 
     calibrate = getattr(args, "calibrate", None)
     if calibrate is not None and args.precision != "int8":
-        raise UserError("--calibrate applies to --precision int8 only")
+        raise UserError(_("--calibrate applies to --precision int8 only"))
     weights = choose_weights(args)
     args.weights_choice = weights
     classifier = RayClassifier(
@@ -107,11 +108,25 @@ def _open_ray(args: argparse.Namespace):
         fast_decode=args.fast_decode, tta=args.tta, choices=card_choices(args), calibrate=calibrate,
     )
     if classifier.precision != args.precision:  # fp16 asked for, and the actors have no GPU
-        print(f"precision: {classifier.precision} on the actors' CPUs, not {args.precision} "
-              f"({args.precision} needs CUDA; the Ray cluster gives the actors no GPU)", file=sys.stderr)
-    print(f"engine: {classifier.provider}; weights: {classifier.weights_source}", file=sys.stderr)
+        print(
+            _(
+                "precision: {precision} on the actors' CPUs, not {precision2} ({precision2} needs CUDA; the Ray cluster gives the actors no GPU)"
+            ).format(precision=classifier.precision, precision2=args.precision),
+            file=sys.stderr,
+        )
+    print(
+        _("engine: {provider}; weights: {weights_source}").format(
+            provider=classifier.provider, weights_source=classifier.weights_source
+        ),
+        file=sys.stderr,
+    )
     if classifier.precision == "int8":
-        print(f"precision: int8 on the actors' CPUs, calibrated on {classifier.calibration}", file=sys.stderr)
+        print(
+            _("precision: int8 on the actors' CPUs, calibrated on {calibration}").format(
+                calibration=classifier.calibration
+            ),
+            file=sys.stderr,
+        )
     print(describe_card(classifier.card), file=sys.stderr)
     return classifier
 
@@ -139,7 +154,7 @@ def _let_loading_finish(pending: Future) -> None:
     A second Ctrl+C while waiting leaves at once."""
     if pending.done():
         return
-    print("waiting for the model to finish loading before exiting (Ctrl+C again to leave now)", file=sys.stderr)
+    print(_("waiting for the model to finish loading before exiting (Ctrl+C again to leave now)"), file=sys.stderr)
     try:
         wait([pending])
     except KeyboardInterrupt:
@@ -150,8 +165,10 @@ def _let_loading_finish(pending: Future) -> None:
 def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
     """One line on where the run's time went: decoding's share of the CPU, and how long the model waited for it."""
     share = engine.decode_cpu_seconds / cpu_seconds if cpu_seconds > 0 else 0.0
-    line = (f"decoding used {engine.decode_cpu_seconds:.1f} of {cpu_seconds:.1f} CPU seconds ({share:.0%}); "
-            f"the model ran {engine.model_seconds:.1f} s and waited {engine.decode_wait_seconds:.1f} s for images")
+    line = (
+        f"decoding used {engine.decode_cpu_seconds:.1f} of {cpu_seconds:.1f} CPU seconds ({share:.0%}); "
+        f"the model ran {engine.model_seconds:.1f} s and waited {engine.decode_wait_seconds:.1f} s for images"
+    )
     if not fast_decode and share > 0.5:
         line += " (--fast-decode decodes JPEGs several times faster)"
     return line
@@ -176,9 +193,9 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
 
     on_ray = getattr(args, "engine", "local") == "ray"
     if not on_ray and (getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
-        raise UserError("--address and --gpus-per-worker need --engine ray")
+        raise UserError(_("--address and --gpus-per-worker need --engine ray"))
     if on_ray and getattr(args, "decode", "cpu") != "cpu":
-        raise UserError("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local")
+        raise UserError(_("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local"))
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
     if on_ray:
         from alexnet_gui.core.scale.ray_engine import import_ray
@@ -186,18 +203,32 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
         import_ray()  # without the extra: exit 2 with the install command, before any work
     paths = list(iter_image_paths(args.paths))
     if not paths:
-        raise UserError(f"no image files found in {', '.join(args.paths)}")
+        raise UserError(_("no image files found in {join}").format(join=", ".join(args.paths)))
     check_output_file(args.out, inputs=paths)
     plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
     source = args.out if plan.source in ("", args.out) else f"the interrupted run's journal ({plan.source})"
     if plan.damaged:
-        print(f"{counted(plan.damaged, 'damaged row')} in {source} will be classified again", file=sys.stderr)
+        print(
+            _("{counted} in {source} will be classified again").format(
+                counted=counted(plan.damaged, "damaged row"), source=source
+            ),
+            file=sys.stderr,
+        )
     if plan.skipped:
-        print(f"resuming: {plan.skipped} of {counted(len(paths), 'image')} already done in {source}",
-              file=sys.stderr)
+        print(
+            _("resuming: {skipped} of {counted} already done in {source}").format(
+                skipped=plan.skipped, counted=counted(len(paths), "image"), source=source
+            ),
+            file=sys.stderr,
+        )
     if not plan.todo and plan.source == args.out and not plan.damaged:
-        already = "the image is" if len(paths) == 1 else f"all {len(paths)} images are"
-        print(f"nothing to do: {already} already in {args.out}", file=sys.stderr)
+        if len(paths) == 1:
+            print(_("nothing to do: the image is already in {out}").format(out=args.out), file=sys.stderr)
+        else:
+            print(
+                _("nothing to do: all {n} images are already in {out}").format(n=len(paths), out=args.out),
+                file=sys.stderr,
+            )
         return 1 if plan.kept_failures else 0
     # Size and mtime before classifying: a file changed during the run is classified again on resume.
     return RunPlan(plan.todo, plan, {**plan.kept_stamps, **stamps_for(plan.todo)})
@@ -236,8 +267,9 @@ def start_on_ray(args: argparse.Namespace, paths: list[str], on_progress) -> Sta
     return StartedSource(backend.run(paths, on_progress=on_progress), backend, time.perf_counter())
 
 
-def start_locally(args: argparse.Namespace, weights, paths: list[str], cancel: threading.Event,
-                  on_progress) -> StartedSource:
+def start_locally(
+    args: argparse.Namespace, weights, paths: list[str], cancel: threading.Event, on_progress
+) -> StartedSource:
     """Open the model on its own thread while the engine decodes the first batches on the others; the first row is
     waited for here, so a model that fails to load fails now."""
     from alexnet_gui.core.model.loading import quick_card
@@ -264,9 +296,14 @@ def start_locally(args: argparse.Namespace, weights, paths: list[str], cancel: t
         # at once; otherwise the engine waits for the loaded model's card.
         early = quick_card(weights, card_choices(args))
         engine = Engine(
-            pending_backend, top_k=args.top_k, batch_size=args.batch_size,
-            fast_decode=args.fast_decode, decode_workers=args.workers, tta=args.tta,
-            decode=getattr(args, "decode", "cpu"), recipe=early.preprocess if early is not None else None,
+            pending_backend,
+            top_k=args.top_k,
+            batch_size=args.batch_size,
+            fast_decode=args.fast_decode,
+            decode_workers=args.workers,
+            tta=args.tta,
+            decode=getattr(args, "decode", "cpu"),
+            recipe=early.preprocess if early is not None else None,
         )
         running = engine.run(paths, cancel=cancel, on_progress=on_progress)
         first = next(running, None)
@@ -302,8 +339,11 @@ def run(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
 
     if not plan.paths:  # a killed run's journal held every row: finish what it could not
-        commit_kept_rows(f"nothing left to classify: wrote the {counted(len(kept.kept_rows), 'row')} of the "
-                         f"interrupted run to {args.out}")
+        commit_kept_rows(
+            _("nothing left to classify: wrote the {counted} of the interrupted run to {out}").format(
+                counted=counted(len(kept.kept_rows), "row"), out=args.out
+            )
+        )
         return 1 if kept.kept_failures else 0
     try:
         if getattr(args, "engine", "local") == "ray":
@@ -313,18 +353,31 @@ def run(args: argparse.Namespace) -> int:
             source = start_locally(args, weights, plan.paths, cancel, flush_batch)
     except KeyboardInterrupt as exc:
         # Interrupted before the first row: the CSV still gets its header and any kept rows.
-        commit_kept_rows(f"interrupted before the first image was classified: {args.out} has "
-                         f"{counted(len(kept.kept_rows), 'row')}")
+        commit_kept_rows(
+            _("interrupted before the first image was classified: {out} has {counted}").format(
+                out=args.out, counted=counted(len(kept.kept_rows), "row")
+            )
+        )
         return exit_status_for(exc)
     except BaseException:
         writer.discard()
         raise
-    return write_rows(args, plan, writer, source, cancel, launched=launched, launched_wall=launched_wall,
-                      cpu_start=cpu_start)
+    return write_rows(
+        args, plan, writer, source, cancel, launched=launched, launched_wall=launched_wall, cpu_start=cpu_start
+    )
 
 
-def write_rows(args: argparse.Namespace, plan: RunPlan, writer, source: StartedSource, cancel: threading.Event, *,
-               launched: float, launched_wall: float, cpu_start: float) -> int:
+def write_rows(
+    args: argparse.Namespace,
+    plan: RunPlan,
+    writer,
+    source: StartedSource,
+    cancel: threading.Event,
+    *,
+    launched: float,
+    launched_wall: float,
+    cpu_start: float,
+) -> int:
     """Stream the source's rows into the CSV, then commit it with its resume record and provenance, and print the
     summary; return the exit status."""
     # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
@@ -334,12 +387,17 @@ def write_rows(args: argparse.Namespace, plan: RunPlan, writer, source: StartedS
 
     kept, backend, start = plan.resume, source.backend, source.ready_at
     provenance = start_provenance(
-        backend, weights=getattr(args, "weights_choice", None), top_k=args.top_k, tta=args.tta,  # type: ignore[arg-type]
-        fast_decode=args.fast_decode, inputs=list(args.paths), started=launched_wall,
+        backend,
+        weights=getattr(args, "weights_choice", None),
+        top_k=args.top_k,
+        tta=args.tta,  # type: ignore[arg-type]
+        fast_decode=args.fast_decode,
+        inputs=list(args.paths),
+        started=launched_wall,
     )
     failures = 0
     done: list[str] = []
-    bar = progress_bar(len(plan.paths), "classifying")
+    bar = progress_bar(len(plan.paths), _("classifying"))
     interruption: BaseException | None = None
     try:
         for result in source.results:
@@ -358,27 +416,54 @@ def write_rows(args: argparse.Namespace, plan: RunPlan, writer, source: StartedS
     bar.close()
     writer.commit()
     write_record(args.out, {p: plan.stamps[p] for p in [*kept.kept_stamps, *done]})
-    finish_provenance(provenance, args.out, interrupted=interruption is not None, counts={
-        "images": len(kept.todo) + kept.skipped, "classified": len(done) - failures, "failed": failures,
-        "kept_from_earlier_run": len(kept.kept_rows), "skipped_unchanged": kept.skipped,
-        "rows": len(kept.kept_rows) + len(done),
-    })
+    finish_provenance(
+        provenance,
+        args.out,
+        interrupted=interruption is not None,
+        counts={
+            "images": len(kept.todo) + kept.skipped,
+            "classified": len(done) - failures,
+            "failed": failures,
+            "kept_from_earlier_run": len(kept.kept_rows),
+            "skipped_unchanged": kept.skipped,
+            "rows": len(kept.kept_rows) + len(done),
+        },
+    )
     backend.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
     count = writer.rows_written
     rate = count / seconds if seconds > 0 else 0.0
     print(
-        f"{counted(count, 'image')}, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — "
-        f"backend {backend.name}, device {backend.device} ({backend.provider}) → {args.out}",  # type: ignore[attr-defined]
+        _(
+            "{counted}, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — backend {name}, device {device} ({provider}) → {out}"
+        ).format(
+            counted=counted(count, "image"),
+            failures=failures,
+            seconds=seconds,
+            rate=rate,
+            name=backend.name,
+            device=backend.device,
+            provider=backend.provider,
+            out=args.out,
+        ),  # type: ignore[attr-defined]
         file=sys.stderr,
     )
-    print(f"{time.perf_counter() - launched:.1f} s in all, of which {start - launched:.1f} s before the model was "
-          "ready", file=sys.stderr)
+    print(
+        _("{value:.1f} s in all, of which {value2:.1f} s before the model was ready").format(
+            value=time.perf_counter() - launched, value2=start - launched
+        ),
+        file=sys.stderr,
+    )
     if source.engine is not None and seconds > 0:
         print(describe_balance(source.engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
     if args.untrained:
-        print(UNTRAINED_WARNING, file=sys.stderr)
+        print(_(UNTRAINED_WARNING), file=sys.stderr)
     if interruption is not None:
-        print(f"interrupted: {count} of {counted(len(plan.paths), 'row')} written to {args.out}", file=sys.stderr)
+        print(
+            _("interrupted: {count} of {counted} written to {out}").format(
+                count=count, counted=counted(len(plan.paths), "row"), out=args.out
+            ),
+            file=sys.stderr,
+        )
         return exit_status_for(interruption)
     return 1 if failures or kept.kept_failures else 0

@@ -15,6 +15,7 @@ from alexnet_gui.commands.model_options import (
 )
 from alexnet_gui.core.backends.base import check_precision
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.pipeline.engine import iter_image_paths
 
     if args.weights and str(args.weights).lower().endswith(".onnx"):
-        raise UserError("compare needs a .pth state_dict for --weights: PyTorch cannot run an .onnx model")
+        raise UserError(_("compare needs a .pth state_dict for --weights: PyTorch cannot run an .onnx model"))
     paths = list(iter_image_paths(args.paths))
     if not paths:
-        raise UserError(f"no image files found in {', '.join(args.paths)}")
+        raise UserError(_('no image files found in {join}').format(join=', '.join(args.paths)))
     if not any(os.path.isfile(p) for p in paths):  # before loading two backends for nothing
         raise UserError(f"nothing to compare: {paths[0]}: file not found" if len(paths) == 1 else
                         f"nothing to compare: none of the {len(paths)} paths is a file")
@@ -81,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
     summary = summarise_comparisons(comparisons)
     print(format_summary(summary))
     if args.untrained:
-        print(UNTRAINED_WARNING, file=sys.stderr)
+        print(_(UNTRAINED_WARNING), file=sys.stderr)
     return 0 if summary.agree == summary.images and not summary.failed else 1

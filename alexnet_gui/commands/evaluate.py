@@ -15,6 +15,7 @@ from alexnet_gui.commands.model_options import (
     open_backend,
 )
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
 
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.pipeline.engine import Engine
 
     if not os.path.isdir(args.folder):
-        raise UserError(f"{args.folder} is not a folder")
+        raise UserError(_('{folder} is not a folder').format(folder=args.folder))
     weights = choose_weights(args)
     card = quick_card(weights, card_choices(args))
     backend = None
@@ -76,19 +77,31 @@ def run(args: argparse.Namespace) -> int:
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
         what = "an ImageNet class" if card.labels.is_imagenet() else "one of the model's classes"
-        print(f"ignored {counted(len(found.ignored_folders), 'sub-folder')} not named by {what}: {names}",
-              file=sys.stderr)
+        print(
+            _("ignored {counted} not named by {what}: {names}").format(
+                counted=counted(len(found.ignored_folders), "sub-folder"), what=what, names=names
+            ),
+            file=sys.stderr,
+        )
     if found.loose_images:
-        print(f"not evaluated: {counted(len(found.loose_images), 'image')} directly in {args.folder}, outside any "
-              "class sub-folder (their class is unknown)", file=sys.stderr)
+        print(
+            _(
+                "not evaluated: {counted} directly in {folder}, outside any class sub-folder (their class is unknown)"
+            ).format(counted=counted(len(found.loose_images), "image"), folder=args.folder),
+            file=sys.stderr,
+        )
     backend = backend or open_backend(args, weights)
     engine = Engine(
-        backend, top_k=5, batch_size=args.batch_size, fast_decode=args.fast_decode,
-        decode_workers=args.workers, tta=args.tta,
+        backend,
+        top_k=5,
+        batch_size=args.batch_size,
+        fast_decode=args.fast_decode,
+        decode_workers=args.workers,
+        tta=args.tta,
     )
     evaluation = Evaluation()
     cancel = threading.Event()
-    bar = progress_bar(len(found.truth), "evaluating")
+    bar = progress_bar(len(found.truth), _("evaluating"))
     try:
         for result in engine.run(found.paths, cancel=cancel):
             evaluation.add(result, found.truth[result.path])
@@ -96,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         cancel.set()
         bar.close()
-        print(f"interrupted after {counted(bar.n, 'image')}; accuracy so far:", file=sys.stderr)
+        print(
+            _("interrupted after {counted}; accuracy so far:").format(counted=counted(bar.n, "image")), file=sys.stderr
+        )
         print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
         return 130
     finally:
@@ -109,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
         report_dir.mkdir(parents=True, exist_ok=True)
         matrix = ConfusionMatrix.from_records(evaluation.records, backend.card.labels)
         matrix.write_files(report_dir, title=f"{backend.card.name}: {args.folder}")
-        print(f"report: {report_dir / 'confusion.csv'}, confusion.png and per_class.csv", file=sys.stderr)
+        print(
+            _("report: {value}, confusion.png and per_class.csv").format(value=report_dir / "confusion.csv"),
+            file=sys.stderr,
+        )
     if args.untrained:
-        print(UNTRAINED_WARNING, file=sys.stderr)
+        print(_(UNTRAINED_WARNING), file=sys.stderr)
     return 1 if evaluation.failed else 0

@@ -8,6 +8,7 @@ import sys
 
 from alexnet_gui.commands.argument_types import positive_int
 from alexnet_gui.commands.model_options import add_model_arguments
+from alexnet_gui.core.language import gettext as _
 
 
 def _top(text: str) -> int:
@@ -52,16 +53,26 @@ def run(args: argparse.Namespace) -> int:
 
     paths = list(iter_image_paths([args.folder]))
     if not paths:
-        raise UserError(f"no images under {args.folder}")
+        raise UserError(_('no images under {folder}').format(folder=args.folder))
     check_output_file(args.out, inputs=paths)
     backend = open_backend(args)
     try:
         if args.layer not in backend.card.unit_layers():
-            raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.unit_layers())}")
-        bar = progress_bar(len(paths), "indexing")
+            raise UserError(
+                _("no layer {layer!r} in this model; layers: {join}").format(
+                    layer=args.layer, join=", ".join(backend.card.unit_layers())
+                )
+            )
+        bar = progress_bar(len(paths), _("indexing"))
         try:
-            index = index_folder(backend, paths, [args.layer], batch_size=args.batch_size,
-                                 cache_dir=cache_root() / "examples", on_progress=lambda d, t: bar.update(d - bar.n))
+            index = index_folder(
+                backend,
+                paths,
+                [args.layer],
+                batch_size=args.batch_size,
+                cache_dir=cache_root() / "examples",
+                on_progress=lambda d, t: bar.update(d - bar.n),
+            )
         finally:
             bar.close()
         assert index is not None
@@ -69,12 +80,29 @@ def run(args: argparse.Namespace) -> int:
     finally:
         backend.close()
     save_png(examples_grid(found, size=args.size), args.out)
-    print(f"wrote {args.out}: the {len(found)} images of {len(paths)} that most activate {args.layer} unit "
-          f"{args.unit}", file=sys.stderr)
+    print(
+        _("wrote {out}: the {n_found} images of {n_paths} that most activate {layer} unit {unit}").format(
+            out=args.out, n_found=len(found), n_paths=len(paths), layer=args.layer, unit=args.unit
+        ),
+        file=sys.stderr,
+    )
     for e in found:
         t, left, b, r = e.box
-        print(f"  {e.value:10.4g}  {e.path}  (at {e.position[0]},{e.position[1]}; input box rows {t}-{b - 1}, "
-              f"columns {left}-{r - 1})", file=sys.stderr)
+        print(
+            _(
+                "  {value:10.4g}  {path}  (at {value2},{value3}; input box rows {t}-{value4}, columns {left}-{value5})"
+            ).format(
+                value=e.value,
+                path=e.path,
+                value2=e.position[0],
+                value3=e.position[1],
+                t=t,
+                value4=b - 1,
+                left=left,
+                value5=r - 1,
+            ),
+            file=sys.stderr,
+        )
     if index.failed:
-        print(f"could not read {len(index.failed)} images (not indexed)", file=sys.stderr)
+        print(_("could not read {n_failed} images (not indexed)").format(n_failed=len(index.failed)), file=sys.stderr)
     return 1 if index.failed else 0

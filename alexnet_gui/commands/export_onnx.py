@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from alexnet_gui.core.language import gettext as _
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `export-onnx` parser."""
@@ -40,9 +42,17 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(sidecar_path(args.out), inputs=[args.weights] if args.weights else [])
     weights = resolve_weights(args.weights, untrained=args.untrained)
     if weights.kind == "onnx":
-        raise UserError("--weights must be a PyTorch or Keras model to export from, not an .onnx model")
+        raise UserError(_("--weights must be a PyTorch or Keras model to export from, not an .onnx model"))
     report = export_onnx(weights, Path(args.out), verify=True, choices=card_choices(args))
     card_file = write_sidecar(report.card, args.out)
-    print(f"exported {args.out} from {weights.source}; {report}", file=sys.stderr)
-    print(f"{describe_card(report.card)}; card also in {card_file}", file=sys.stderr)
+    print(
+        _("exported {out} from {source}; {report}").format(out=args.out, source=weights.source, report=report),
+        file=sys.stderr,
+    )
+    print(
+        _("{describe_card}; card also in {card_file}").format(
+            describe_card=describe_card(report.card), card_file=card_file
+        ),
+        file=sys.stderr,
+    )
     return 0

@@ -7,6 +7,7 @@ import sys
 
 from alexnet_gui.commands.argument_types import scale_factor
 from alexnet_gui.commands.model_options import add_model_arguments, open_backend
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +50,16 @@ def run(args: argparse.Namespace) -> int:
     order = channel_order(acts, by_mean=args.sort)
     grid, layout, (vmin, vmax) = feature_grid(acts, order=order, scale=max(1, args.scale))
     save_png(with_colour_bar(grid, vmin, vmax), args.out)
-    print(f"wrote {args.out}: {layer}, {acts.shape[0]} channels of {acts.shape[1]}x{acts.shape[2]}, "
-          f"range {vmin:.3g}..{vmax:.3g}", file=sys.stderr)
+    print(
+        _("wrote {out}: {layer}, {value} channels of {value2}x{value3}, range {vmin:.3g}..{vmax:.3g}").format(
+            out=args.out,
+            layer=layer,
+            value=acts.shape[0],
+            value2=acts.shape[1],
+            value3=acts.shape[2],
+            vmin=vmin,
+            vmax=vmax,
+        ),
+        file=sys.stderr,
+    )
     return 0

@@ -7,6 +7,7 @@ import sys
 
 from alexnet_gui.commands.argument_types import scale_factor
 from alexnet_gui.core.analysis.kernels import CONV_NAMES, CONV_SHAPES
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,17 +50,32 @@ def run(args: argparse.Namespace) -> int:
     if args.weights is None:  # torchvision's layout: checked before its weights load
         channels = CONV_SHAPES[args.layer][1]
         if args.layer != "conv1" and not 0 <= args.channel < channels:
-            raise UserError(f"{args.layer} has input channels 0..{channels - 1}, not {args.channel}")
+            raise UserError(
+                _("{layer} has input channels 0..{value}, not {channel}").format(
+                    layer=args.layer, value=channels - 1, channel=args.channel
+                )
+            )
     check_output_file(args.out, inputs=[args.weights] if args.weights else [])
     weight, groups = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
     if not 0 <= args.channel < weight.shape[1]:
         grouped = " in each group" if args.layer != "conv1" else ""
-        raise UserError(f"{args.layer} has input channels 0..{weight.shape[1] - 1}{grouped}, not {args.channel}")
+        raise UserError(
+            _("{layer} has input channels 0..{value}{grouped}, not {channel}").format(
+                layer=args.layer, value=weight.shape[1] - 1, grouped=grouped, channel=args.channel
+            )
+        )
     in_channel = None if args.layer == "conv1" else args.channel
     grid, layout = filters_grid(weight, joint=args.joint, in_channel=in_channel, scale=max(1, args.scale))
     save_png(grid, args.out)
     from alexnet_gui.core.analysis.visualize import describe_kernels
 
-    print(f"wrote {args.out}: {describe_kernels(args.layer, weight, groups, in_channel)}"
-          f"; {grid.shape[1]}x{grid.shape[0]} pixels", file=sys.stderr)
+    print(
+        _("wrote {out}: {describe_kernels}; {value}x{value2} pixels").format(
+            out=args.out,
+            describe_kernels=describe_kernels(args.layer, weight, groups, in_channel),
+            value=grid.shape[1],
+            value2=grid.shape[0],
+        ),
+        file=sys.stderr,
+    )
     return 0

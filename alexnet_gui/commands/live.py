@@ -10,6 +10,7 @@ import time
 
 from alexnet_gui.commands.argument_types import positive_int
 from alexnet_gui.commands.model_options import add_model_arguments
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
     if args.layer is not None and args.layer not in backend.card.layer_names():
         backend.close()
         source.close()
-        raise UserError(f"no layer {args.layer!r} in this model; layers: {', '.join(backend.card.layer_names())}")
+        raise UserError(
+            _("no layer {layer!r} in this model; layers: {join}").format(
+                layer=args.layer, join=", ".join(backend.card.layer_names())
+            )
+        )
     k = min(args.top_k, backend.card.classes)
     frames, start = 0, time.perf_counter()
     try:
@@ -63,11 +68,16 @@ def run(args: argparse.Namespace) -> int:
                 writer.writerow(row)
                 frames += 1
     except KeyboardInterrupt:
-        print(f"interrupted after {frames} frames", file=sys.stderr)
+        print(_("interrupted after {frames} frames").format(frames=frames), file=sys.stderr)
         raise
     finally:
         source.close()
         backend.close()
         seconds = time.perf_counter() - start
-        print(f"{frames} frames, {seconds:.1f} s, {frames / seconds if seconds else 0:.1f} frames/s", file=sys.stderr)
+        print(
+            _("{frames} frames, {seconds:.1f} s, {value:.1f} frames/s").format(
+                frames=frames, seconds=seconds, value=frames / seconds if seconds else 0
+            ),
+            file=sys.stderr,
+        )
     return 0

@@ -8,12 +8,12 @@ import argparse
 import sys
 
 from alexnet_gui.core.backends.base import PRECISIONS, Backend, check_precision
+from alexnet_gui.core.language import N_
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
 
-UNTRAINED_WARNING = (
-    "WARNING: --untrained runs a seeded random network: its predictions are meaningless "
-    "(for demos and tests only)."
-)
+UNTRAINED_WARNING = N_("WARNING: --untrained runs a seeded random network: its predictions are meaningless "
+                       "(for demos and tests only).")
 
 
 def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str = "onnx") -> None:
@@ -74,7 +74,7 @@ def _download_progress():
 
     def progress(done: int, total: int | None) -> None:
         if not bar:
-            bar.append(progress_bar(total, "downloading weights", unit="B", unit_scale=True))
+            bar.append(progress_bar(total, _("downloading weights"), unit="B", unit_scale=True))
         bar[0].update(done - bar[0].n)
 
     def close() -> None:
@@ -95,7 +95,7 @@ def choose_weights(args: argparse.Namespace):
     finally:
         close()
     if weights.kind == "untrained":
-        print(UNTRAINED_WARNING, file=sys.stderr)
+        print(_(UNTRAINED_WARNING), file=sys.stderr)
     return weights
 
 
@@ -145,7 +145,7 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
     if calibrate is not None and precision != "int8":
         from alexnet_gui.core.errors import UserError
 
-        raise UserError("--calibrate applies to --precision int8 only")
+        raise UserError(_("--calibrate applies to --precision int8 only"))
     backend = load_backend(args.backend, weights, args.device, precision, prepack=prepack,
                            choices=card_choices(args), calibrate=calibrate)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
@@ -157,17 +157,34 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
             reason = why
             note = f" (CUDA not used: {reason})"
     if backend.precision != precision:  # fp16 asked for, and "auto" found no CUDA
-        print(f"precision: {backend.precision} on the {backend.device.upper()}, not {precision} "
-              f"({precision} needs CUDA; CUDA not used: {reason})", file=sys.stderr)
+        print(
+            _(
+                "precision: {precision} on the {upper}, not {precision2} ({precision2} needs CUDA; CUDA not used: {reason})"
+            ).format(precision=backend.precision, upper=backend.device.upper(), precision2=precision, reason=reason),
+            file=sys.stderr,
+        )
     print(
-        f"backend: {backend.name} on {backend.device}{note} — {backend.provider}; weights: {backend.weights_source}",
+        _("backend: {name} on {device}{note} — {provider}; weights: {weights_source}").format(
+            name=backend.name,
+            device=backend.device,
+            note=note,
+            provider=backend.provider,
+            weights_source=backend.weights_source,
+        ),
         file=sys.stderr,
     )
     if backend.precision == "int8":
-        print(f"precision: int8 on the CPU, calibrated on {backend.calibration}", file=sys.stderr)
+        print(
+            _("precision: int8 on the CPU, calibrated on {calibration}").format(calibration=backend.calibration),
+            file=sys.stderr,
+        )
     print(describe_card(backend.card), file=sys.stderr)
     top_k = getattr(args, "top_k", None)
     if isinstance(top_k, int) and top_k > backend.card.classes:
-        print(f"note: the model has {counted(backend.card.classes, 'class', 'classes')}; --top-k {top_k} gives "
-              f"{backend.card.classes} per image", file=sys.stderr)
+        print(
+            _("note: the model has {counted}; --top-k {top_k} gives {classes} per image").format(
+                counted=counted(backend.card.classes, "class", "classes"), top_k=top_k, classes=backend.card.classes
+            ),
+            file=sys.stderr,
+        )
     return backend

@@ -13,6 +13,7 @@ from alexnet_gui.commands.model_options import (
     open_backend,
 )
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
 
 
@@ -50,7 +51,7 @@ def _classify(args: argparse.Namespace, paths: list[str]):
     backend = open_backend(args)
     try:
         engine = Engine(backend, top_k=1, batch_size=args.batch_size, fast_decode=args.fast_decode, tta=args.tta)
-        with progress_bar(len(paths), "classifying") as bar:
+        with progress_bar(len(paths), _("classifying")) as bar:
             results = []
             for result in engine.run(paths):
                 results.append(result)
@@ -72,38 +73,53 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.pipeline.engine import iter_image_paths
 
     if args.from_csv and args.paths:
-        raise UserError("give either PATHs to classify or --from-csv, not both")
+        raise UserError(_("give either PATHs to classify or --from-csv, not both"))
     check_output_folder(args.out)
     if args.from_csv:
         results = results_from_csv(args.from_csv)
     else:
         if not args.paths:
-            raise UserError("give image files or folders to sort, or --from-csv with a classify CSV")
+            raise UserError(_("give image files or folders to sort, or --from-csv with a classify CSV"))
         out = os.path.realpath(args.out)
         # Files already inside OUT (an earlier sort into a folder under the input) are not sorted again.
         found = list(iter_image_paths(args.paths))
         paths = [p for p in found if not (os.path.realpath(p) + os.sep).startswith(out + os.sep)]
         if found and not paths:
-            raise UserError(f"every image in {', '.join(args.paths)} is already inside --out {args.out}: nothing to sort")
+            raise UserError(
+                _("every image in {join} is already inside --out {out}: nothing to sort").format(
+                    join=", ".join(args.paths), out=args.out
+                )
+            )
         if not paths:
-            raise UserError(f"no image files found in {', '.join(args.paths)}")
+            raise UserError(_("no image files found in {join}").format(join=", ".join(args.paths)))
         results = _classify(args, paths)
         if args.untrained:
-            print(UNTRAINED_WARNING, file=sys.stderr)
+            print(_(UNTRAINED_WARNING), file=sys.stderr)
     plan = plan_sort(results, args.out, threshold=args.threshold, move=args.move)
     print(describe_plan(plan, move=args.move))
     if args.dry_run:
         for step in plan.steps:
             print(f"{step.source} → {step.target}")
         for result in plan.skipped:
-            print(f"{result.path}: {result.error} (not sorted)")
-        print("dry run: nothing was copied or moved", file=sys.stderr)
+            print(_("{path}: {error} (not sorted)").format(path=result.path, error=result.error))
+        print(_("dry run: nothing was copied or moved"), file=sys.stderr)
         return 1 if plan.skipped else 0  # the real sort's status: some files cannot be sorted
     outcome = apply_sort(plan, move=args.move)
-    errors = [(step, error) for step, _, error in outcome if error]
+    errors = [(step, error) for step, _target, error in outcome if error]
     for step, error in errors:
         print(f"{step.source}: {error}", file=sys.stderr)
-    verb = "moved" if args.move else "copied"
-    print(f"{counted(len(outcome) - len(errors), 'image')} {verb} into {args.out}, {len(errors)} failed, "
-          f"{len(plan.skipped)} could not be read", file=sys.stderr)
+    summary = (
+        _("{counted} moved into {out}, {n_errors} failed, {n_skipped} could not be read")
+        if args.move
+        else _("{counted} copied into {out}, {n_errors} failed, {n_skipped} could not be read")
+    )
+    print(
+        summary.format(
+            counted=counted(len(outcome) - len(errors), "image"),
+            out=args.out,
+            n_errors=len(errors),
+            n_skipped=len(plan.skipped),
+        ),
+        file=sys.stderr,
+    )
     return 1 if errors or plan.skipped else 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from alexnet_gui.core.language import gettext as _
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -26,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
 
         weights = resolve_weights(args.weights, download=False)
         if weights.kind == "onnx":
-            raise UserError("an ONNX graph's layers are its own; `alexnet-gui model-info FILE` prints its card")
-        card, _ = open_state_model(weights)
+            raise UserError(_("an ONNX graph's layers are its own; `alexnet-gui model-info FILE` prints its card"))
+        card, _model = open_state_model(weights)
         arch = card.architecture
         print(f"{card.card_id}: {arch.describe() if arch else ''}")
     print(format_table(layer_table(arch)))

@@ -7,6 +7,7 @@ import sys
 
 from alexnet_gui.commands.argument_types import number_between, positive_int
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
 
 
@@ -83,19 +84,39 @@ def run(args: argparse.Namespace) -> int:
                            args.preprocess, args.card, args.force, args.resume)
     prepared = prepare_training(request)
     folders, trainer = prepared.folders, prepared.trainer
-    print(f"classes: {len(folders.classes)} in {args.folder}", file=sys.stderr)
+    print(
+        _("classes: {n_classes} in {folder}").format(n_classes=len(folders.classes), folder=args.folder),
+        file=sys.stderr,
+    )
     print("\n".join(folders.describe()), file=sys.stderr)
     if folders.loose:
-        print(f"not used: {counted(len(folders.loose), 'image')} directly in {args.folder}, in no class folder",
-              file=sys.stderr)
+        print(
+            _("not used: {counted} directly in {folder}, in no class folder").format(
+                counted=counted(len(folders.loose), "image"), folder=args.folder
+            ),
+            file=sys.stderr,
+        )
     ratio = folders.imbalance()
     if ratio >= 1.5:
-        print(f"unbalanced: the largest class has {ratio:.1f} times the smallest's images (class-weighted loss: "
-              f"{args.class_weights})", file=sys.stderr)
+        print(
+            _(
+                "unbalanced: the largest class has {ratio:.1f} times the smallest's images (class-weighted loss: {class_weights})"
+            ).format(ratio=ratio, class_weights=args.class_weights),
+            file=sys.stderr,
+        )
     print(describe_split(prepared.split), file=sys.stderr)
-    print(f"base model: {prepared.base_card.card_id} — {prepared.base_card.preprocess.describe()}", file=sys.stderr)
-    print(f"training: --mode {args.mode}" + (f" --head {args.head}" if args.mode == "head" else "") +
-          f" on the {trainer.device.type.upper()}, up to {trainer.settings.epochs} epochs", file=sys.stderr)
+    print(
+        _("base model: {card_id} — {describe}").format(
+            card_id=prepared.base_card.card_id, describe=prepared.base_card.preprocess.describe()
+        ),
+        file=sys.stderr,
+    )
+    print(
+        f"training: --mode {args.mode}"
+        + (f" --head {args.head}" if args.mode == "head" else "")
+        + f" on the {trainer.device.type.upper()}, up to {trainer.settings.epochs} epochs",
+        file=sys.stderr,
+    )
     interrupted: KeyboardInterrupt | None = None
     try:
         _follow(trainer)
@@ -105,16 +126,23 @@ def run(args: argparse.Namespace) -> int:
     finished = finish_training(prepared, interrupted=interrupted is not None)
     if finished is None:
         if interrupted is not None:
-            print("interrupted before the first epoch ended: nothing to save", file=sys.stderr)
+            print(_("interrupted before the first epoch ended: nothing to save"), file=sys.stderr)
             raise interrupted
-        raise UserError("no epoch could run")
+        raise UserError(_("no epoch could run"))
     if finished.trained.failed:
-        print(f"skipped {counted(len(finished.trained.failed), 'unreadable image')}", file=sys.stderr)
+        print(
+            _("skipped {counted}").format(counted=counted(len(finished.trained.failed), "unreadable image")),
+            file=sys.stderr,
+        )
     for line in describe_outcome(finished.out, finished.trained, finished.report):
         print(line, file=sys.stderr)
     if interrupted is not None:
-        print(f"interrupted: saved the best epoch so far ({finished.trained.best_epoch}); continue with: "
-              f"alexnet-gui train {args.folder} --out {args.out} --resume", file=sys.stderr)
+        print(
+            _(
+                "interrupted: saved the best epoch so far ({best_epoch}); continue with: alexnet-gui train {folder} --out {out} --resume"
+            ).format(best_epoch=finished.trained.best_epoch, folder=args.folder, out=args.out),
+            file=sys.stderr,
+        )
         raise interrupted
     return finished.exit_status
 
@@ -138,7 +166,11 @@ def _follow(trainer) -> None:
             if key != stage:
                 if bar is not None:
                     bar.close()
-                desc = "features" if event.stage == "features" else f"epoch {event.epoch} {event.stage}"
+                desc = (
+                    _("features")
+                    if event.stage == "features"
+                    else _("epoch {epoch} {stage}").format(epoch=event.epoch, stage=event.stage)
+                )
                 bar = progress_bar(event.total, desc, unit="img" if event.stage != "epoch" else "batch")
                 stage = key
             bar.update(event.done - bar.n)
@@ -146,4 +178,9 @@ def _follow(trainer) -> None:
         if bar is not None:
             bar.close()
     if trainer.feature_images_per_second:
-        print(f"features: {trainer.feature_images_per_second:.1f} images/s", file=sys.stderr)
+        print(
+            _("features: {feature_images_per_second:.1f} images/s").format(
+                feature_images_per_second=trainer.feature_images_per_second
+            ),
+            file=sys.stderr,
+        )

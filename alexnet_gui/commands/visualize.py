@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from alexnet_gui.commands.argument_types import positive_int
+from alexnet_gui.core.language import gettext as _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,19 +52,41 @@ def run(args: argparse.Namespace) -> int:
                                   args.seed)
     if cached.is_file():
         shutil.copyfile(cached, args.out)
-        print(f"wrote {args.out}: {args.layer} unit {args.unit} (from the cache)", file=sys.stderr)
+        print(
+            _("wrote {out}: {layer} unit {unit} (from the cache)").format(
+                out=args.out, layer=args.layer, unit=args.unit
+            ),
+            file=sys.stderr,
+        )
         return 0
     bar = progress_bar(args.steps, f"{args.layer} unit {args.unit}", unit="step")
     started = time.perf_counter()
     try:
-        vis = visualise_unit(backend.model, card, args.layer, args.unit, steps=args.steps,  # type: ignore[attr-defined]
-                             size=size, seed=args.seed, on_progress=lambda d, t: bar.update(d - bar.n))
+        vis = visualise_unit(
+            backend.model,
+            card,
+            args.layer,
+            args.unit,
+            steps=args.steps,  # type: ignore[attr-defined]
+            size=size,
+            seed=args.seed,
+            on_progress=lambda d, t: bar.update(d - bar.n),
+        )
     finally:
         bar.close()
         backend.close()
     assert vis is not None
     save_visualisation(vis, cached)
     shutil.copyfile(cached, args.out)
-    print(f"wrote {args.out}: {args.layer} unit {args.unit}, activation {vis.activation:.4g} after {vis.steps} steps "
-          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    print(
+        _("wrote {out}: {layer} unit {unit}, activation {activation:.4g} after {steps} steps ({value:.1f} s)").format(
+            out=args.out,
+            layer=args.layer,
+            unit=args.unit,
+            activation=vis.activation,
+            steps=vis.steps,
+            value=time.perf_counter() - started,
+        ),
+        file=sys.stderr,
+    )
     return 0

@@ -2,7 +2,12 @@
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """Return `n` with `noun` in the number it takes (`plural` when adding an "s" is wrong)."""
+    """Return `n` with `noun` in the number it takes (`plural` when adding an "s" is wrong); in Chinese, the noun's
+    translation with its measure word ("3 张图像")."""
+    from alexnet_gui.core.language import current_language, gettext
+
+    if current_language() != "en":
+        return f"{n} {gettext(noun)}"
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 

@@ -20,6 +20,15 @@ def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) ->
     app.setApplicationDisplayName("alexnet-gui")
     app.setDesktopFileName("alexnet-gui")  # matches resources/alexnet-gui.desktop, so docks show its icon
 
+    from alexnet_gui.gui.settings import Settings
+    from alexnet_gui.gui.theme import apply_theme
+    from alexnet_gui.gui.translation import install_translations
+
+    install_translations(app)  # before any widget: their strings are translated when made
+    settings = Settings()
+    if settings.theme != "system":
+        apply_theme(app, settings.theme)
+
     from alexnet_gui.gui.app_icon import (
         FIRST_FRAME_ENV,
         application_icon,
@@ -31,7 +40,7 @@ def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) ->
     from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.widgets.insight_views import install_views
 
-    window = MainWindow(paths=list(paths or []))
+    window = MainWindow(settings, paths=list(paths or []))
     install_views(window)
     if os.environ.get(FIRST_FRAME_ENV):
         quit_after_first_frame(window)

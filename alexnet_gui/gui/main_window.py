@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alexnet_gui.core.wording import counted, format_probability
+from alexnet_gui.core.language import gettext
+from alexnet_gui.core.wording import format_probability
+from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.results_model import (
     COL_LABEL,
     COL_NAME,
@@ -44,10 +46,16 @@ from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 from alexnet_gui.gui.widgets.results_table import ResultsTable
 from alexnet_gui.gui.worker import WorkerHandle
 
-BACKEND_LABELS = {"onnx": "ONNX Runtime", "torch": "PyTorch"}
+BACKEND_LABELS = {"onnx": "ONNX Runtime", "torch": "PyTorch"}  # product names: the same in every language
 # The preview's bars show five classes whatever the CSV's top-k, so the worker always keeps at least five.
 PREVIEW_CLASSES = 5
-DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
+# Marked for lupdate here, translated where shown (a string reaching tr() through a variable is never extracted).
+DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("MainWindow", "Auto"), "cpu": "CPU", "cuda": "CUDA"}
+
+
+# Marked for lupdate here: set_language_choice shows it in the current language and in the chosen one.
+LANGUAGE_NOTE = QT_TRANSLATE_NOOP("MainWindow", "The interface speaks {language} from the next start of alexnet-gui; "
+                                                "the command line already does.")
 
 
 def fitting_size(available: QSize, width: int, height: int) -> QSize:
@@ -99,7 +107,7 @@ class MainWindow(QMainWindow):
         self._single_image_jobs: set[int] = set()
         self.setAcceptDrops(True)
         # Qt appends the application's display name ("… — alexnet-gui"): the title says only what is loaded.
-        self.setWindowTitle("no model loaded")
+        self.setWindowTitle(self.tr("no model loaded"))
 
         self.model = ResultsModel(self)  # sorts and filters itself (see ResultsModel): no proxy in between
 
@@ -154,14 +162,16 @@ class MainWindow(QMainWindow):
     # --- layout -------------------------------------------------------------------------------------------
     def _build_table(self) -> None:
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by label…")
+        self.filter_edit.setPlaceholderText(self.tr("Filter by label…"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setToolTip("Show only rows whose top-1 label contains this text")
+        describe(self.filter_edit, self.tr("Filter by label"))
+        self.filter_edit.setToolTip(self.tr("Show only rows whose top-1 label contains this text"))
         self.filter_edit.textChanged.connect(self.model.set_filter)
         self.table = ResultsTable(self.filter_edit.text)
         # The hint over an empty table names the filter's text: repaint it as the text changes.
         self.filter_edit.textChanged.connect(lambda _text: self.table.viewport().update())
         self.table.setModel(self.model)
+        describe(self.table, self.tr("Results"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -178,10 +188,10 @@ class MainWindow(QMainWindow):
         header.resizeSection(COL_LABEL, 170)
         # Room for the title and the sort arrow beside it ("Top-1 prob" was cut by its own arrow at 80 px).
         arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 24
-        header.resizeSection(COL_PROB, max(80, header.fontMetrics().horizontalAdvance("Top-1 prob") + arrow))
-        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("Status") + arrow // 2)
+        header.resizeSection(COL_PROB, max(80, header.fontMetrics().horizontalAdvance(self.model.headerData(COL_PROB, Qt.Orientation.Horizontal)) + arrow))
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance(self.model.headerData(COL_PROB + 1, Qt.Orientation.Horizontal)) + arrow // 2)
         header.setStretchLastSection(True)
-        self.table.setToolTip("Queued and classified images; click a header to sort, Delete removes rows")
+        self.table.setToolTip(self.tr("Queued and classified images; click a header to sort, Delete removes rows"))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self._table_panel = QWidget()
         layout = QVBoxLayout(self._table_panel)
@@ -191,7 +201,9 @@ class MainWindow(QMainWindow):
 
     def _build_side(self) -> None:
         self.preview = ImagePreview()
+        describe(self.preview, self.tr("Selected image"), self.tr("The selected image, with the model's crop outlined"))
         self.bars = PredictionBars()
+        describe(self.bars, self.tr("Top-5 predictions"))
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -201,7 +213,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.bars)
         layout.addWidget(self.detail)
         self.tabs = QTabWidget()
-        self.tabs.addTab(page, "Predictions")
+        self.tabs.addTab(page, self.tr("Predictions"))
 
     def add_view_tab(self, widget: QWidget, title: str) -> None:
         """Add a view (filters, feature maps, ...) next to the predictions."""
@@ -218,63 +230,107 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_images_action = self._action("Open images…", self.open_images, QKeySequence.StandardKey.Open,
-                                               "Queue image files for classification (Ctrl+O)")
-        self.open_folder_action = self._action("Open folder…", self.open_folder, "Ctrl+Shift+O",
-                                               "Queue every image in a folder and its sub-folders")
-        self.export_action = self._action("Export CSV…", self.export_csv, "Ctrl+E",
-                                          "Write the selected rows (or all rows) to a CSV, same columns as the command line")
-        self.classify_action = self._action("Classify queued", self.classify_queued, "F5",
-                                            "Classify every row that is still queued")
+        self.open_images_action = self._action(self.tr("Open images…"), self.open_images, QKeySequence.StandardKey.Open,
+                                               self.tr("Queue image files for classification (Ctrl+O)"))
+        self.open_folder_action = self._action(self.tr("Open folder…"), self.open_folder, "Ctrl+Shift+O",
+                                               self.tr("Queue every image in a folder and its sub-folders"))
+        self.export_action = self._action(self.tr("Export CSV…"), self.export_csv, "Ctrl+E",
+                                          self.tr("Write the selected rows (or all rows) to a CSV, same columns as the command line"))
+        self.classify_action = self._action(
+            self.tr("Classify queued"), self.classify_queued, "F5", self.tr("Classify every row that is still queued")
+        )
         self.classify_again_action = self._action(
-            "Classify all again", self.classify_all_again, "Shift+F5",
-            "Classify every row again with the model that runs now (rows keep which model made them)")
-        self.cancel_action = self._action("Cancel", self.cancel, "Esc", "Stop the running batch; rows done so far are kept")
+            self.tr("Classify all again"),
+            self.classify_all_again,
+            "Shift+F5",
+            self.tr("Classify every row again with the model that runs now (rows keep which model made them)"),
+        )
+        self.cancel_action = self._action(
+            self.tr("Cancel"), self.cancel, "Esc", self.tr("Stop the running batch; rows done so far are kept")
+        )
         self.cancel_action.setEnabled(False)
-        self.remove_action = self._action("Remove selected", self.remove_selected, QKeySequence.StandardKey.Delete,
-                                          "Remove the selected rows from the table (Delete)")
-        self.select_all_action = self._action("Select all", self.table.selectAll, QKeySequence.StandardKey.SelectAll,
-                                              "Select every row (Ctrl+A)")
-        self.weights_action = self._action("Choose weights…", self.ask_for_weights, None,
-                                           "Download AlexNet's weights, choose a model file (PyTorch, ONNX, Keras), or use the untrained demo")
+        self.remove_action = self._action(
+            self.tr("Remove selected"),
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+            self.tr("Remove the selected rows from the table (Delete)"),
+        )
+        self.select_all_action = self._action(
+            self.tr("Select all"),
+            self.table.selectAll,
+            QKeySequence.StandardKey.SelectAll,
+            self.tr("Select every row (Ctrl+A)"),
+        )
+        self.weights_action = self._action(
+            self.tr("Choose weights…"),
+            self.ask_for_weights,
+            None,
+            self.tr(
+                "Download AlexNet's weights, choose a model file (PyTorch, ONNX, Keras), or use the untrained demo"
+            ),
+        )
 
         self.fast_decode_action = self._action(
-            "Fast JPEG decoding", self.set_fast_decode, None,
-            "Decode JPEGs at a reduced DCT scale before the same resize and crop: 1.6-1.8x the images/s on folders of "
-            "photos, within 0.02 RMS of the exact input (the command line's --fast-decode)")
+            self.tr("Fast JPEG decoding"),
+            self.set_fast_decode,
+            None,
+            self.tr(
+                "Decode JPEGs at a reduced DCT scale before the same resize and crop: 1.6-1.8x the images/s on folders of "
+                "photos, within 0.02 RMS of the exact input (the command line's --fast-decode)"
+            ),
+        )
         self.fast_decode_action.setCheckable(True)
         self.fast_decode_action.setChecked(self.settings.fast_decode)
         self.record_units_action = self._action(
-            "Keep each unit's top images", self.set_record_units, None,
-            "While classifying, keep the images that activate each unit most (a few MB per model, on disk), so "
-            "the Unit tab's Top images answer at once for rows already classified")
+            self.tr("Keep each unit's top images"),
+            self.set_record_units,
+            None,
+            self.tr(
+                "While classifying, keep the images that activate each unit most (a few MB per model, on disk), so "
+                "the Unit tab's Top images answer at once for rows already classified"
+            ),
+        )
         self.record_units_action.setCheckable(True)
         self.record_units_action.setChecked(self.settings.record_units)
         self.fp16_action = self._action(
-            "Half precision on CUDA (fp16)", lambda on: self._on_precision_toggled(self.fp16_action, on), None,
-            "Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32")
+            self.tr("Half precision on CUDA (fp16)"),
+            lambda on: self._on_precision_toggled(self.fp16_action, on),
+            None,
+            self.tr("Run the model in fp16 on the GPU (the command line's --precision fp16); the CPU always runs fp32"),
+        )
         self.fp16_action.setCheckable(True)
         self.fp16_action.setChecked(self.settings.precision == "fp16")
         self.int8_action = self._action(
-            "int8 on the CPU (ONNX Runtime)", lambda on: self._on_precision_toggled(self.int8_action, on), None,
-            "Run a quantised copy of the model on the CPU, about 3x the model's fp32 speed, calibrated on 24 built-in "
-            "photos (the command line's --precision int8); ONNX Runtime backend only")
+            self.tr("int8 on the CPU (ONNX Runtime)"),
+            lambda on: self._on_precision_toggled(self.int8_action, on),
+            None,
+            self.tr(
+                "Run a quantised copy of the model on the CPU, about 3x the model's fp32 speed, calibrated on 24 built-in "
+                "photos (the command line's --precision int8); ONNX Runtime backend only"
+            ),
+        )
         self.int8_action.setCheckable(True)
         self.int8_action.setChecked(self.settings.precision == "int8")
         self.top_k_action = self._action(
-            "Classes per image (top-k)…", self.ask_top_k, None,
-            "How many classes each row keeps and Export CSV writes, 1-1000 (the command line's --top-k)")
-        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit, "Quit alexnet-gui")
+            self.tr("Classes per image (top-k)…"),
+            self.ask_top_k,
+            None,
+            self.tr("How many classes each row keeps and Export CSV writes, 1-1000 (the command line's --top-k)"),
+        )
+        self.quit_action = self._action(
+            self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit, self.tr("Quit alexnet-gui")
+        )
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         for a in (self.open_images_action, self.open_folder_action, self.export_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.select_all_action)
         edit_menu.addAction(self.remove_action)
-        model_menu = bar.addMenu("&Model")
+        self._build_view_menu(bar)
+        model_menu = bar.addMenu(self.tr("&Model"))
         for a in (self.classify_action, self.classify_again_action, self.cancel_action):
             model_menu.addAction(a)
         model_menu.addSeparator()
@@ -287,11 +343,86 @@ class MainWindow(QMainWindow):
         self.model_opener.install(model_menu)
         model_menu.addAction(self.weights_action)
         model_menu.addAction(self.model_panel.toggleViewAction())
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction(self._action("About alexnet-gui", self._about))
+        self.help_menu = bar.addMenu(self.tr("&Help"))
+        self.help_menu.addAction(self._action(self.tr("About alexnet-gui"), self._about))
+
+    def _build_view_menu(self, bar) -> None:
+        """View > Language (System, English, 简体中文) and View > Theme (System, Light, Dark, High contrast)."""
+        from PySide6.QtGui import QActionGroup
+
+        from alexnet_gui.core.language import CHOICES, saved_choice, system_language
+        from alexnet_gui.gui.theme import THEMES
+        from alexnet_gui.gui.translation import LANGUAGE_NAMES
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        names = {
+            "system": self.tr("System ({language})").format(language=LANGUAGE_NAMES[system_language()]),
+            **LANGUAGE_NAMES,
+        }
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for choice in CHOICES:
+            action = language_menu.addAction(names[choice])
+            action.setCheckable(True)
+            action.setChecked(choice == saved_choice())
+            action.setStatusTip(self.tr("The interface's language, remembered for the app and the command line"))
+            action.triggered.connect(lambda _checked=False, c=choice: self.set_language_choice(c))
+            group.addAction(action)
+            self.language_actions[choice] = action
+        theme_menu = view_menu.addMenu(self.tr("&Theme"))
+        titles = {
+            "system": self.tr("System"),
+            "light": self.tr("Light"),
+            "dark": self.tr("Dark"),
+            "high-contrast": self.tr("High contrast"),
+        }
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            action = theme_menu.addAction(titles[name])
+            action.setCheckable(True)
+            action.setChecked(name == self.settings.theme)
+            action.setStatusTip(self.tr("Colours of the windows and of the views' plots; remembered"))
+            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            self.theme_actions[name] = action
+
+    def set_language_choice(self, choice: str) -> None:
+        """Remember the interface language ("system", "en" or "zh_CN"); it applies from the next start, and the
+        command line follows it at once. The note says so in the current language and in the chosen one."""
+        from PySide6.QtCore import QTranslator
+
+        from alexnet_gui.core.language import current_language, resolve_language, save_choice
+        from alexnet_gui.gui.translation import LANGUAGE_NAMES, catalogue_path
+
+        save_choice(choice)
+        language = resolve_language(choice)
+        self.language_actions[choice].setChecked(True)
+        if language == current_language():
+            return
+        note = self.tr(LANGUAGE_NOTE).format(language=LANGUAGE_NAMES[language])
+        other = QTranslator(self)
+        if other.load(str(catalogue_path(language))):
+            chosen = other.translate("MainWindow", LANGUAGE_NOTE) or LANGUAGE_NOTE
+            note += " / " + chosen.format(language=LANGUAGE_NAMES[language])
+        other.deleteLater()
+        self.statusBar().showMessage(note, 15000)
+
+    def set_theme(self, name: str) -> None:
+        """Switch to a theme now (View > Theme) and remember it."""
+        from PySide6.QtWidgets import QApplication
+
+        from alexnet_gui.gui.theme import apply_theme
+
+        self.settings.theme = name
+        self.theme_actions[name].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Main")
+        tb = QToolBar(self.tr("Main"))
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         self.addToolBar(tb)
@@ -301,37 +432,44 @@ class MainWindow(QMainWindow):
         tb.addAction(self.cancel_action)
         tb.addAction(self.export_action)
         tb.addSeparator()
-        tb.addWidget(QLabel(" Backend "))
+        tb.addWidget(QLabel(self.tr(" Backend ")))
         self.backend_combo = QComboBox()
         for key, label in BACKEND_LABELS.items():
             self.backend_combo.addItem(label, key)
         self.backend_combo.setCurrentIndex(self.backend_combo.findData(self.settings.backend))
-        self.backend_combo.setToolTip("ONNX Runtime starts fast and needs no PyTorch; PyTorch also gives Grad-CAM")
+        self.backend_combo.setToolTip(
+            self.tr("ONNX Runtime starts fast and needs no PyTorch; PyTorch also gives Grad-CAM")
+        )
+        describe(self.backend_combo, self.tr("Backend"))
         tb.addWidget(self.backend_combo)
-        tb.addWidget(QLabel(" Device "))
+        tb.addWidget(QLabel(self.tr(" Device ")))
         self.device_combo = QComboBox()
         for key, label in DEVICE_LABELS.items():
-            self.device_combo.addItem(label, key)
-        self.device_combo.setToolTip("Auto uses CUDA when the backend can, otherwise the CPU")
+            self.device_combo.addItem(self.tr(label), key)
+        self.device_combo.setToolTip(self.tr("Auto uses CUDA when the backend can, otherwise the CPU"))
         self._set_cuda_enabled(False, "checking whether CUDA is usable…")
         device = self.settings.device
         self.device_combo.setCurrentIndex(self.device_combo.findData(device if device != "cuda" else "auto"))
+        describe(self.device_combo, self.tr("Device"))
         tb.addWidget(self.device_combo)
         self.backend_combo.currentIndexChanged.connect(self._on_model_choice_changed)
         self.device_combo.currentIndexChanged.connect(self._on_model_choice_changed)
 
     def _build_status_bar(self) -> None:
-        self.model_label = QLabel("no model loaded")
-        self.model_label.setToolTip("Backend, the device actually used, where the weights came from, last batch speed")
+        self.model_label = QLabel(self.tr("no model loaded"))
+        self.model_label.setToolTip(
+            self.tr("Backend, the device actually used, where the weights came from, last batch speed")
+        )
         self.progress_bar = QProgressBar()
         # Wide enough for "12345/100000 · 85.3 img/s · ETA 1234 s" in one line: the status bar gives permanent
         # widgets only their minimum, and the text wrapped out of sight at ~80 px.
-        self.progress_bar.setMinimumWidth(self.progress_bar.fontMetrics().horizontalAdvance(
-            "12345/100000 · 999.9 img/s · ETA 99999 s") + 24)
+        self.progress_bar.setMinimumWidth(
+            self.progress_bar.fontMetrics().horizontalAdvance("12345/100000 · 999.9 img/s · ETA 99999 s") + 24
+        )
         self.progress_bar.setMaximumWidth(480)
         self.progress_bar.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running batch; rows done so far are kept")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop the running batch; rows done so far are kept"))
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setVisible(False)
         self.statusBar().addWidget(self.model_label, 1)
@@ -344,8 +482,12 @@ class MainWindow(QMainWindow):
         was_untrained = self.settings.weights_mode == "untrained"
         self.weights = initial_weights(self.settings)
         if was_untrained and self.weights is not None and self.weights.kind != "untrained":
-            self.statusBar().showMessage(f"Using the ImageNet weights now found in {self.weights.path} instead of "
-                                         "the untrained demo network.", 10000)
+            self.statusBar().showMessage(
+                self.tr("Using the ImageNet weights now found in {path} instead of the untrained demo network.").format(
+                    path=self.weights.path
+                ),
+                10000,
+            )
         if self.weights is None:
             QTimer.singleShot(0, self.ask_for_weights)
         else:
@@ -403,8 +545,13 @@ class MainWindow(QMainWindow):
     def load_model(self) -> None:
         if self.weights is None:
             return
-        self.handle.requests.load_model.emit(self.current_backend(), self.current_device(), self.weights,
-                                             self.current_precision(), self.model_panel.choices())
+        self.handle.requests.load_model.emit(
+            self.current_backend(),
+            self.current_device(),
+            self.weights,
+            self.current_precision(),
+            self.model_panel.choices(),
+        )
 
     def set_fast_decode(self, on: bool) -> None:
         """Decode JPEGs fast (reduced DCT scale) for the images classified from now on; remembered."""
@@ -412,7 +559,13 @@ class MainWindow(QMainWindow):
             self.fast_decode_action.setChecked(on)
         self.settings.fast_decode = on
         self.statusBar().showMessage(
-            f"Fast JPEG decoding {'on' if on else 'off'}: it applies to the images classified from now on.", 5000)
+            (
+                self.tr("Fast JPEG decoding on: it applies to the images classified from now on.")
+                if on
+                else self.tr("Fast JPEG decoding off: it applies to the images classified from now on.")
+            ),
+            5000,
+        )
 
     def set_record_units(self, on: bool) -> None:
         """Keep the units' top images while classifying, from the next batch of images on; remembered."""
@@ -422,8 +575,9 @@ class MainWindow(QMainWindow):
         self.handle.worker.record_units = on  # read by the worker when its next job starts
 
     def ask_top_k(self) -> None:
-        k, ok = QInputDialog.getInt(self, "Top-k", "Classes per image in the CSV (1-1000):", self.settings.top_k,
-                                    1, 1000)
+        k, ok = QInputDialog.getInt(
+            self, self.tr("Top-k"), self.tr("Classes per image in the CSV (1-1000):"), self.settings.top_k, 1, 1000
+        )
         if ok:
             self.set_top_k(k)
 
@@ -439,7 +593,9 @@ class MainWindow(QMainWindow):
             self.model.requeue(fewer)
             self._submit(fewer, walk=False)
             self.statusBar().showMessage(
-                f"Top-{k}: classifying {counted(len(fewer), 'image')} again for their extra classes.", 5000)
+                self.tr("Top-{k}: classifying %n image(s) again for their extra classes.", "", len(fewer)).format(k=k),
+                5000,
+            )
 
     def _on_model_choice_changed(self) -> None:
         self.settings.backend = self.current_backend()
@@ -449,8 +605,8 @@ class MainWindow(QMainWindow):
         self.load_model()
 
     def _on_model_loading(self, what: str) -> None:
-        self.model_label.setText(f"loading model ({what})…")
-        self.setWindowTitle("loading the model…")  # not the previous weights' name (or UNTRAINED) meanwhile
+        self.model_label.setText(self.tr("loading model ({what})…").format(what=what))
+        self.setWindowTitle(self.tr("loading the model…"))  # not the previous weights' name (or UNTRAINED) meanwhile
         self._last_rate = 0.0  # the last batch's speed belongs to the model being replaced
 
     def _on_model_loaded(self, info: dict) -> None:
@@ -462,15 +618,24 @@ class MainWindow(QMainWindow):
         older = self.model.session.rows_not_from(card.card_id) if card is not None else []
         if older:
             self.statusBar().showMessage(
-                f"{counted(len(older), 'row')} came from another model or setting; Model > Classify all again "
-                "(Shift+F5) classifies them with this one", 10000)
+                self.tr(
+                    "%n row(s) came from another model or setting; Model > Classify all again (Shift+F5) "
+                    "classifies them with this one",
+                    "",
+                    len(older),
+                ),
+                10000,
+            )
         if card is not None:
             for kind in ("features", "unit"):
                 if kind in views:
                     views[kind].show_model_layers(card)
             self._show_crop_box()
-        self.setWindowTitle("UNTRAINED network: predictions are meaningless" if info.get("untrained")
-                            else f"weights: {info.get('weights', 'unknown')}")
+        self.setWindowTitle(
+            self.tr("UNTRAINED network: predictions are meaningless")
+            if info.get("untrained")
+            else self.tr("weights: {weights}").format(weights=gettext(info.get("weights", "?")))
+        )
         self.model_ready.emit(info)
         path = self._rerun_path
         self._rerun_path = None
@@ -482,7 +647,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_failed(self, message: str) -> None:
         self._update_model_label()
-        QMessageBox.warning(self, "Model not loaded", message)
+        QMessageBox.warning(self, self.tr("Model not loaded"), message)
 
     def _on_cuda_checked(self, backend: str, usable: bool, reason: str) -> None:
         if backend == self.current_backend():
@@ -493,21 +658,25 @@ class MainWindow(QMainWindow):
         if isinstance(model, QStandardItemModel):
             item = model.item(self.device_combo.findData("cuda"))
             item.setEnabled(usable)
-            item.setToolTip(reason if not usable else f"CUDA: {reason}")
+            item.setToolTip(reason if not usable else "CUDA: " + reason)
         # fp16 runs on CUDA only; the choice is kept (greyed) for when CUDA is back.
         self.fp16_action.setEnabled(usable)
-        self.fp16_action.setToolTip("Run the model in fp16 on the GPU" if usable else f"fp16 needs CUDA: {reason}")
+        self.fp16_action.setToolTip(
+            "Run the model in fp16 on the GPU" if usable else self.tr("fp16 needs CUDA: {reason}").format(reason=reason)
+        )
 
     def _update_model_label(self) -> None:
         info = self.model_info
         if not info:
-            self.model_label.setText("no model loaded — Model > Choose weights…")
+            self.model_label.setText(self.tr("no model loaded — Model > Choose weights…"))
             return
-        rate = f" · last batch {self._last_rate:.1f} images/s" if self._last_rate else ""
+        rate = self.tr(" · last batch {rate:.1f} images/s").format(rate=self._last_rate) if self._last_rate else ""
         half = f" · {info.get('precision')}" if info.get("precision") in ("fp16", "int8") else ""
         self.model_label.setText(
             f"{BACKEND_LABELS.get(info['backend'], info['backend'])} · {info['device'].upper()} ({info['provider']})"
-            f"{half} · {card_status_text(info)}weights: {info['weights']}{rate}"
+            f"{half} · {card_status_text(info)}"
+            + self.tr("weights: {weights}").format(weights=gettext(info["weights"]))
+            + rate
         )
 
     # --- queueing and classification --------------------------------------------------------------------
@@ -522,8 +691,11 @@ class MainWindow(QMainWindow):
     def _submit(self, paths: list[str], walk: bool) -> int:
         if self._running_jobs and walk:
             names = ", ".join(os.path.basename(p.rstrip(os.sep)) or p for p in paths[:3])
-            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-            self.statusBar().showMessage(f"Added {names}{more}: classified after the current batch.", 5000)
+            if len(paths) > 3:
+                text = self.tr("Added {names} and %n more: classified after the current batch.", "", len(paths) - 3)
+            else:
+                text = self.tr("Added {names}: classified after the current batch.")
+            self.statusBar().showMessage(text.format(names=names), 5000)
         if not walk and len(paths) == 1:
             self._single_image_jobs.add(self._job + 1)
         self._job += 1
@@ -577,7 +749,11 @@ class MainWindow(QMainWindow):
         remaining = (total - done) / rate if rate > 0 else 0
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
-        self.progress_bar.setFormat(f"{done}/{total} · {rate:.1f} img/s · ETA {remaining:.0f} s")
+        self.progress_bar.setFormat(
+            self.tr("{done}/{total} · {rate:.1f} img/s · ETA {remaining:.0f} s").format(
+                done=done, total=total, rate=rate, remaining=remaining
+            )
+        )
 
     def begin_tool(self, token: str) -> None:
         """Show the busy bar and Cancel while a Tools-menu job (`token`) runs on the worker."""
@@ -592,7 +768,11 @@ class MainWindow(QMainWindow):
         remaining = (total - done) / rate if rate > 0 else 0
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
-        self.progress_bar.setFormat(f"{label}: {done}/{total} · ETA {remaining:.0f} s")
+        self.progress_bar.setFormat(
+            self.tr("{label}: {done}/{total} · ETA {remaining:.0f} s").format(
+                label=label, done=done, total=total, remaining=remaining
+            )
+        )
 
     def end_tool(self, token: str) -> None:
         """Hide the busy bar and Cancel once nothing else runs."""
@@ -612,7 +792,7 @@ class MainWindow(QMainWindow):
         self._update_model_label()
         self._finish_job(job)
         if cancelled:
-            self.statusBar().showMessage("Cancelled; the rows done so far are kept.", 5000)
+            self.statusBar().showMessage(self.tr("Cancelled; the rows done so far are kept."), 5000)
 
     def _on_job_failed(self, job: int, message: str) -> None:
         self._finish_job(job)
@@ -621,8 +801,13 @@ class MainWindow(QMainWindow):
     def _on_job_needs_model(self, job: int) -> None:
         self._finish_job(job)
         self._classify_when_loaded = True
-        self.statusBar().showMessage("No model is loaded yet: the images stay queued and are classified as soon "
-                                     "as one is (Model > Choose weights…).", 10000)
+        self.statusBar().showMessage(
+            self.tr(
+                "No model is loaded yet: the images stay queued and are classified as soon "
+                "as one is (Model > Choose weights…)."
+            ),
+            10000,
+        )
 
     # --- selection and preview ----------------------------------------------------------------------------
     def selected_path(self) -> str | None:
@@ -658,16 +843,20 @@ class MainWindow(QMainWindow):
             self.preview.set_image(None, message=str(exc))
         result = row.result if row else None
         if result is None:
-            self.bars.set_predictions([], "Queued: not classified yet.")
+            self.bars.set_predictions([], self.tr("Queued: not classified yet."))
             self.detail.setText(path)
         elif result.error:
-            self.bars.set_predictions([], f"Could not classify this file: {result.error}")
+            self.bars.set_predictions([], self.tr("Could not classify this file: {error}").format(error=result.error))
             self.detail.setText(path)
         else:
             self.bars.set_predictions(result.top[:5])
             top = result.top[0]
-            self.detail.setText(f"{path}\nTop-1: {top.label} — class {top.index}, {format_probability(top.prob)}"
-                                + (f"\nby {result.origin}" if result.origin else ""))
+            text = self.tr("{path}\nTop-1: {label} — class {index}, {prob}").format(
+                path=path, label=top.label, index=top.index, prob=format_probability(top.prob)
+            )
+            if result.origin:
+                text += "\n" + self.tr("by {origin}").format(origin=result.origin)
+            self.detail.setText(text)
 
     def shown_predictions(self) -> list:
         return self.bars.predictions()
@@ -694,11 +883,11 @@ class MainWindow(QMainWindow):
         from alexnet_gui.core.outputs.results import CsvResultWriter
 
         if not self.model.results():
-            self.statusBar().showMessage("Nothing to export yet: no image has been classified.", 5000)
+            self.statusBar().showMessage(self.tr("Nothing to export yet: no image has been classified."), 5000)
             return None
         if not path:
             start = os.path.join(self.settings.last_folder or os.getcwd(), "results.csv")
-            path, _ = QFileDialog.getSaveFileName(self, "Export CSV", start, "CSV (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export CSV"), start, self.tr("CSV (*.csv)"))
             if not path:
                 return None
         from alexnet_gui.core.outputs.output_paths import check_output_file
@@ -714,13 +903,19 @@ class MainWindow(QMainWindow):
                     writer.write(result)
             from alexnet_gui.core.outputs.provenance import record_export
 
-            record_export(path, self.model_info, self.weights, top_k=self.settings.top_k,
-                          tta=self.handle.worker.tta, results=results,
-                          fast_rows=self.model.fast_decoded_count(chosen))  # the provenance sidecar
+            record_export(
+                path,
+                self.model_info,
+                self.weights,
+                top_k=self.settings.top_k,
+                tta=self.handle.worker.tta,
+                results=results,
+                fast_rows=self.model.fast_decoded_count(chosen),
+            )  # the provenance sidecar
         except (UserError, OSError) as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
+            QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return None
-        self.statusBar().showMessage(f"Wrote {counted(len(results), 'row')} to {path}", 5000)
+        self.statusBar().showMessage(self.tr("Wrote %n row(s) to {path}", "", len(results)).format(path=path), 5000)
         return path
 
     # --- drag and drop ------------------------------------------------------------------------------------
@@ -749,21 +944,31 @@ class MainWindow(QMainWindow):
         from alexnet_gui.core.pipeline.images import IMAGE_EXTENSIONS
 
         pattern = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", self.settings.last_folder,
-                                                f"Images ({pattern});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Open images"),
+            self.settings.last_folder,
+            self.tr("Images ({pattern});;All files (*)").format(pattern=pattern),
+        )
         if paths:
             self.add_paths(paths)
 
     def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open folder", self.settings.last_folder)
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open folder"), self.settings.last_folder)
         if folder:
             self.add_paths([folder])
 
     def _about(self) -> None:
         from alexnet_gui import __version__
 
-        QMessageBox.about(self, "About alexnet-gui",
-                          f"alexnet-gui {__version__}\nAlexNet (torchvision, ImageNet-1k) on ONNX Runtime or PyTorch.")
+        QMessageBox.about(
+            self,
+            self.tr("About alexnet-gui"),
+            f"alexnet-gui {__version__}\n"
+            + self.tr(
+                "AlexNet on ONNX Runtime or PyTorch: any AlexNet you have, with its own labels and preprocessing."
+            ),
+        )
 
     # --- shutdown -----------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -15,20 +16,21 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
+from PySide6.QtGui import QBrush, QGuiApplication, QImage, QPixmap
 
 from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.session import Row, Session
+from alexnet_gui.gui.theme import error_colour
 
-COLUMNS = ("", "File", "Top-1 label", "Top-1 prob", "Status")
+# Marked for lupdate here, translated in headerData (a string reaching tr() through a variable is never extracted).
+COLUMNS = ("", QT_TRANSLATE_NOOP("ResultsModel", "File"), QT_TRANSLATE_NOOP("ResultsModel", "Top-1 label"),
+           QT_TRANSLATE_NOOP("ResultsModel", "Top-1 prob"), QT_TRANSLATE_NOOP("ResultsModel", "Status"))
 COL_THUMB, COL_NAME, COL_LABEL, COL_PROB, COL_STATUS = range(5)
 THUMB_SIZE = 48
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-#: the text colour of a row whose file could not be classified (Qt's own "red" reads on light and dark themes)
-ERROR_COLOUR = "#c62828"
 
 
 def _sort_key(row: "Row", column: int):
@@ -103,7 +105,7 @@ class ResultsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section]) if COLUMNS[section] else ""
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -122,20 +124,30 @@ class ResultsModel(QAbstractTableModel):
             if col == COL_PROB:
                 return format_probability(top.prob) if top else ""
             if col == COL_STATUS:
-                return row.status
+                return self.status_text(row)
         elif role == SORT_ROLE:
             return _sort_key(row, col)
         elif role == Qt.ItemDataRole.ToolTipRole:
             if col != COL_STATUS:
                 return row.path
-            return f"{row.status} (fast decoding)" if row.fast_decode and row.result is not None else row.status
+            if row.fast_decode and row.result is not None:
+                return self.tr("{status} (fast decoding)").format(status=self.status_text(row))
+            return self.status_text(row)
         elif role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
             return self._thumbnail(row.path)
         elif role == Qt.ItemDataRole.ForegroundRole and row.result is not None and row.result.error is not None:
-            return QBrush(QColor(ERROR_COLOUR))
+            return QBrush(error_colour(QGuiApplication.palette()))  # a red that reads on the theme's background
         elif role == Qt.ItemDataRole.TextAlignmentRole and col == COL_PROB:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def status_text(self, row: "Row") -> str:
+        """The row's status in the interface's language ("queued", "done", "error: why")."""
+        if row.result is None:
+            return self.tr("queued")
+        if row.result.error is None:
+            return self.tr("done")
+        return self.tr("error: {reason}").format(reason=row.result.error)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort the shown rows by a column (the header's clicks call this); column -1 restores the added order."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from alexnet_gui.gui.theme import THEMES
+
 BACKENDS = ("onnx", "torch")
 DEVICES = ("auto", "cpu", "cuda")
 WEIGHTS_MODES = ("cache", "file", "untrained")
@@ -125,6 +127,15 @@ class Settings:
     @top_k.setter
     def top_k(self, value: int) -> None:
         self._s.setValue("model/top_k", int(value))
+
+    @property
+    def theme(self) -> str:
+        """View > Theme: "system", "light", "dark" or "high-contrast"."""
+        return self._get("ui/theme", "system", THEMES)
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._s.setValue("ui/theme", value)
 
     @property
     def last_folder(self) -> str:

@@ -91,7 +91,8 @@ class InferenceWorker(QObject):
             self.model_failed.emit(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a model that fails to load must leave the app usable
-            self.model_failed.emit(f"the model could not be loaded ({type(exc).__name__}: {exc})")
+            self.model_failed.emit(self.tr("the model could not be loaded ({kind}: {reason})").format(
+                kind=type(exc).__name__, reason=exc))
             return
         if self.backend is not None:
             self.backend.close()
@@ -145,7 +146,8 @@ class InferenceWorker(QObject):
                 batch.append(result)
                 classified += result.ok
         except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
-            self.job_failed.emit(job, f"classification stopped ({type(exc).__name__}: {exc})")
+            self.job_failed.emit(job, self.tr("classification stopped ({kind}: {reason})").format(
+                kind=type(exc).__name__, reason=exc))
             return
         finally:
             if recorder is not None:
@@ -201,7 +203,7 @@ class InferenceWorker(QObject):
         if self.closing.is_set():
             return
         if self.backend is None:
-            self.view_failed.emit(kind, "no model is loaded")
+            self.view_failed.emit(kind, self.tr("no model is loaded"))
             return
         try:
             payload = request(self.backend)

@@ -1,6 +1,9 @@
 """Screenshots of every view and dialog, for the README. Run under a real X server, e.g.
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make_screenshots.py
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make_screenshots.py --only themes
+
+The second takes only the themes and the Chinese interface (it needs a CJK font: Debian's fonts-wqy-microhei).
 
 Uses the seeded untrained network (real weights are not needed to see the views work) and scikit-image's
 sample photos; settings and caches go to a temporary folder.
@@ -38,6 +41,7 @@ def settle(app, seconds=0.5) -> None:
 
 
 def main() -> int:
+    only_themes = sys.argv[1:] == ["--only", "themes"]
     import skimage
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
@@ -55,6 +59,9 @@ def main() -> int:
     (photos / "notes.jpg").write_text("not a photo")  # a row with its reason, in red
 
     app = QApplication(sys.argv[:1])
+    from alexnet_gui.gui.translation import install_translations
+
+    install_translations(app, "en")
     settings = Settings(QSettings(str(HOME / "settings.ini"), QSettings.Format.IniFormat))
     settings.weights_mode = "untrained"
     settings.backend = "torch"
@@ -82,6 +89,11 @@ def main() -> int:
             shot.save(str(OUT / name), "PNG")
         print("wrote", OUT / name)
 
+    if only_themes:
+        shoot_themes_and_languages(app, window, photos, shoot, settings)
+        window.close()
+        shutil.rmtree(HOME, ignore_errors=True)
+        return 0
     shoot("main_window.png")
     model_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Model")
     window.fast_decode_action.setChecked(True)
@@ -243,10 +255,66 @@ def main() -> int:
     true, predicted, _ = matrix.most_confused(1)[0]
     dialog.confusion.show_cell(true, predicted)
     shoot("train_confusion.png", dialog)
+    dialog.close()
+    shoot_themes_and_languages(app, window, photos, shoot, settings)
 
     window.close()
     shutil.rmtree(HOME, ignore_errors=True)
     return 0
+
+
+def shoot_themes_and_languages(app, window, photos: Path, shoot, settings) -> None:
+    """The main window in the dark and high-contrast themes (feature maps: their colour scale on the theme), then
+    a second window in Chinese with View > Language open."""
+    from PySide6.QtCore import QPoint
+
+    from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.theme import apply_theme
+    from alexnet_gui.gui.translation import install_translations
+    from alexnet_gui.gui.widgets.insight_views import install_views
+
+    window.tabs.setCurrentWidget(window.views["features"])
+    wait_for(app, lambda: window.views["features"].canvas.array() is not None)
+    for theme in ("dark", "high-contrast"):
+        apply_theme(app, theme)
+        shoot(f"main_window_{theme.replace('-', '_')}.png")
+    apply_theme(app, "system")
+    window.tabs.setCurrentIndex(0)
+
+    install_translations(app, "zh_CN")
+    chinese = MainWindow(settings)
+    install_views(chinese)
+    chinese.resize(1400, 860)
+    chinese.move(0, 0)
+    window.hide()
+    chinese.show()
+    chinese.start()
+    wait_for(app, lambda: chinese.model_info is not None)
+    chinese.add_paths([str(photos)])
+    count = len(list(photos.iterdir()))
+    wait_for(app, lambda: chinese.model.rowCount() == count and not chinese.is_busy())
+    chinese.table.selectRow(1)
+    wait_for(app, lambda: chinese.selected_path() is not None)
+    settle(app, 1.0)
+    geo = chinese.frameGeometry()
+    app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
+        str(OUT / "main_window_zh_CN.png"), "PNG")
+    print("wrote", OUT / "main_window_zh_CN.png")
+    view = next(a for a in chinese.menuBar().actions() if a.text() == "视图(&V)")
+    menu = view.menu()
+    menu.popup(chinese.menuBar().mapToGlobal(chinese.menuBar().actionGeometry(view).bottomLeft()))
+    settle(app)
+    language = next(a for a in menu.actions() if a.text() == "语言(&L)")
+    menu.setActiveAction(language)
+    language.menu().popup(menu.mapToGlobal(menu.actionGeometry(language).topRight() + QPoint(2, 0)))
+    settle(app)
+    app.primaryScreen().grabWindow(0, geo.x(), geo.y(), 760, 300).save(str(OUT / "view_menu_zh_CN.png"), "PNG")
+    print("wrote", OUT / "view_menu_zh_CN.png")
+    language.menu().hide()
+    menu.hide()
+    chinese.close()
+    install_translations(app, "en")
+    window.show()
 
 
 if __name__ == "__main__":

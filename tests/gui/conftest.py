@@ -11,6 +11,17 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def english_interface(qapp):
+    """The app's English catalogue (its plural forms: "1 image", "3 images"), as `gui.app.main` installs it; a
+    test of another language installs that one and puts English back."""
+    from alexnet_gui.gui.translation import install_translations
+
+    install_translations(qapp, "en")
+    yield
+    install_translations(qapp, "en")
+
+
 @pytest.fixture
 def settings(tmp_path):
     from alexnet_gui.gui.settings import Settings

@@ -8,7 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from alexnet_gui.core.outputs.results import Prediction, Result
-from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, ERROR_COLOUR, ResultsModel
+from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, ResultsModel
 
 N = 10_000
 
@@ -97,7 +97,7 @@ def test_rows_that_failed_are_drawn_in_the_error_colour(qtbot):
     model = ResultsModel()
     model.add_paths(["/a.jpg", "/b.jpg"])
     model.set_results([Result("/a.jpg", "not an image file")])
-    assert model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).color().name() == ERROR_COLOUR
+    assert model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"  # the light theme's error red
     assert model.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
 
 

@@ -203,7 +203,7 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
         "cancelled after 32 of 40 images: the figures below cover those only\n\nimages: 32 classified")
     assert reports == [("tools:evaluate", 32, 40)]
     assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
-    assert window.progress_bar.format().startswith("evaluate: 32/40 · ETA ")
+    assert window.progress_bar.format().startswith("accuracy on a folder: 32/40 · ETA ")
 
 
 def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tmp_path):
@@ -214,6 +214,6 @@ def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tm
     assert str(tmp_path / "missing") in tools.last_error
 
 
-def test_the_menus_read_file_edit_model_tools_help(window):
+def test_the_menus_read_file_edit_view_model_tools_help(window):
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Model", "&Tools", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Model", "&Tools", "&Help"]

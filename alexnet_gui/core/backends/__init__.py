@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from alexnet_gui.core.language import gettext as _
+
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
     from alexnet_gui.core.model.loading import CardChoices
@@ -82,7 +84,7 @@ def cuda_status(name: str) -> tuple[bool, str]:
     _check(name, "auto")
     if name == "torch":
         if not _torch_installed():
-            return False, "PyTorch is not installed (the desktop bundle runs ONNX Runtime only)"
+            return False, _("PyTorch is not installed (the desktop bundle runs ONNX Runtime only)")
         from alexnet_gui.core.backends.torch_backend import cuda_status as status
     else:
         from alexnet_gui.core.backends.onnx_backend import cuda_status as status

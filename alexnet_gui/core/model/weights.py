@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import N_
+from alexnet_gui.core.language import gettext as _
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 WEIGHTS_FILENAME = "alexnet-owt-7be5be79.pth"
@@ -26,10 +28,10 @@ MIRROR_ENV = "ALEXNET_GUI_WEIGHTS_URL"
 #: About the size of torchvision's file (its metadata says 233.087 MiB), for the download dialog.
 WEIGHTS_SIZE_BYTES = 244_409_000
 
-_WHAT_TO_DO = (
-    "check the network connection, set ALEXNET_GUI_WEIGHTS_URL to a mirror of "
-    f"{WEIGHTS_FILENAME}, or pass --weights FILE"
-)
+#: where the untrained network comes from (marked for translation: the app shows it through gettext())
+UNTRAINED_SOURCE = N_("untrained seeded random network — predictions are meaningless")
+#: what a user can do when the weights cannot be fetched (translated by weights_advice())
+WHAT_TO_DO = N_("check the network connection, set {mirror_env} to a mirror of {file_name}, or pass --weights FILE")
 _CHUNK = 1 << 16
 
 Progress = Callable[[int, "int | None"], None]
@@ -61,7 +63,7 @@ class WeightsChoice:
 
 
 UNTRAINED = WeightsChoice(
-    "untrained", None, "untrained seeded random network — predictions are meaningless"
+    "untrained", None, UNTRAINED_SOURCE
 )
 
 
@@ -109,6 +111,11 @@ BVLC_ALEXNET = NamedModel(
 NAMED_MODELS: dict[str, NamedModel] = {BVLC_ALEXNET.name: BVLC_ALEXNET}
 
 
+def weights_advice(mirror_env: str = MIRROR_ENV, file_name: str = WEIGHTS_FILENAME) -> str:
+    """What a user can do when weights cannot be fetched: the mirror variable, or a file of their own."""
+    return _(WHAT_TO_DO).format(mirror_env=mirror_env, file_name=file_name)
+
+
 def named_model_path(named: NamedModel, *, download: bool = True, progress: Progress | None = None,
                      cancel: Callable[[], bool] | None = None) -> Path:
     """The named model's file: from the cache, else downloaded (from its mirror variable's URL when set)."""
@@ -116,13 +123,20 @@ def named_model_path(named: NamedModel, *, download: bool = True, progress: Prog
     if path.is_file():
         return path
     if not download:
-        raise WeightsError(f"{named.name} is not downloaded yet ({path}); run without --no-download, or set "
-                           f"{named.mirror_env} to a mirror of {named.file_name}")
+        raise WeightsError(
+            _(
+                "{name} is not downloaded yet ({path}); run without --no-download, or set {mirror_env} to a mirror of {file_name}"
+            ).format(name=named.name, path=path, mirror_env=named.mirror_env, file_name=named.file_name)
+        )
     url = os.environ.get(named.mirror_env) or named.url
-    return download_weights(url, progress=progress, cancel=cancel, sha256_prefix=named.sha256,
-                            file_name=named.file_name, what_to_do=(
-                                f"check the network connection, set {named.mirror_env} to a mirror of "
-                                f"{named.file_name}, or pass --weights FILE"))
+    return download_weights(
+        url,
+        progress=progress,
+        cancel=cancel,
+        sha256_prefix=named.sha256,
+        file_name=named.file_name,
+        what_to_do=weights_advice(named.mirror_env, named.file_name),
+    )
 
 
 def cache_root() -> Path:
@@ -222,7 +236,7 @@ def download_weights(
     deadline: float | None = None,
     sha256_prefix: str | None = None,
     file_name: str | None = None,
-    what_to_do: str = _WHAT_TO_DO,
+    what_to_do: str | None = None,
 ) -> Path:
     """Download the weights into torchvision's cache and return the path.
 
@@ -241,6 +255,7 @@ def download_weights(
     from alexnet_gui.core.errors import describe_os_error
 
     url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
+    what_to_do = what_to_do or weights_advice()
     prefix = sha256_prefix or HASH_PREFIX
     name = file_name or WEIGHTS_FILENAME
     ends = time.monotonic() + (DOWNLOAD_DEADLINE_S if deadline is None else deadline)
@@ -251,8 +266,10 @@ def download_weights(
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise WeightsError(
-            f"cannot save weights in {folder}: {describe_os_error(exc)}; set TORCH_HOME to a writable folder, "
-            "or pass --weights FILE", problem="disk",
+            _(
+                "cannot save weights in {folder}: {describe_os_error}; set TORCH_HOME to a writable folder, or pass --weights FILE"
+            ).format(folder=folder, describe_os_error=describe_os_error(exc)),
+            problem="disk",
         ) from None
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
@@ -261,12 +278,22 @@ def download_weights(
             try:
                 response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
             except urllib.error.HTTPError as exc:
-                raise WeightsError(f"downloading {url} failed (HTTP {exc.code} {exc.reason}); {what_to_do}",
-                                   problem="server", url=url) from None
+                raise WeightsError(
+                    _("downloading {url} failed (HTTP {code} {reason}); {what_to_do}").format(
+                        url=url, code=exc.code, reason=exc.reason, what_to_do=what_to_do
+                    ),
+                    problem="server",
+                    url=url,
+                ) from None
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                raise WeightsError(f"could not download {url} ({reason}); {what_to_do}",
-                                   problem="unreachable", url=url) from None
+                raise WeightsError(
+                    _("could not download {url} ({reason}); {what_to_do}").format(
+                        url=url, reason=reason, what_to_do=what_to_do
+                    ),
+                    problem="unreachable",
+                    url=url,
+                ) from None
             with response:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
@@ -278,22 +305,36 @@ def download_weights(
                         raise DownloadCancelled("the weights download was cancelled; nothing was saved")
                     if time.monotonic() > ends:
                         raise WeightsError(
-                            f"the download of {url} was too slow ({done} bytes in "
-                            f"{DOWNLOAD_DEADLINE_S if deadline is None else deadline:.0f} s) and was stopped; "
-                            f"{what_to_do}", problem="slow", url=url,
+                            _(
+                                "the download of {url} was too slow ({done} bytes in {value:.0f} s) and was stopped; {what_to_do}"
+                            ).format(
+                                url=url,
+                                done=done,
+                                value=DOWNLOAD_DEADLINE_S if deadline is None else deadline,
+                                what_to_do=what_to_do,
+                            ),
+                            problem="slow",
+                            url=url,
                         )
                     try:
                         block = response.read1(_CHUNK)
                     except OSError as exc:
-                        raise WeightsError(f"the download of {url} broke off ({exc}); {what_to_do}",
-                                           problem="broken", url=url) from None
+                        raise WeightsError(
+                            _("the download of {url} broke off ({exc}); {what_to_do}").format(
+                                url=url, exc=exc, what_to_do=what_to_do
+                            ),
+                            problem="broken",
+                            url=url,
+                        ) from None
                     if not block:
                         break
                     try:
                         out.write(block)
                     except OSError as exc:
                         raise WeightsError(
-                            f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept",
+                            _("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
+                                folder=folder, describe_os_error=describe_os_error(exc)
+                            ),
                             problem="disk",
                         ) from None
                     digest.update(block)
@@ -301,19 +342,31 @@ def download_weights(
                     if progress:
                         progress(done, total)
         if total is not None and done != total:
-            raise WeightsError(f"the download of {url} ended early ({done} of {total} bytes); {what_to_do}",
-                               problem="broken", url=url)
+            raise WeightsError(
+                _("the download of {url} ended early ({done} of {total} bytes); {what_to_do}").format(
+                    url=url, done=done, total=total, what_to_do=what_to_do
+                ),
+                problem="broken",
+                url=url,
+            )
         if not digest.hexdigest().startswith(prefix):
             raise WeightsError(
-                f"the file downloaded from {url} does not match its hash {prefix[:16]} and was discarded; {what_to_do}",
-                problem="hash", url=url,
+                _(
+                    "the file downloaded from {url} does not match its hash {value} and was discarded; {what_to_do}"
+                ).format(url=url, value=prefix[:16], what_to_do=what_to_do),
+                problem="hash",
+                url=url,
             )
         final = folder / name
         os.replace(tmp, final)
         return final
     except OSError as exc:  # the file's last block, flushed at close, on a full disk
-        raise WeightsError(f"cannot save the weights in {folder}: {describe_os_error(exc)}; nothing was kept",
-                           problem="disk") from None
+        raise WeightsError(
+            _("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
+                folder=folder, describe_os_error=describe_os_error(exc)
+            ),
+            problem="disk",
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -343,7 +396,7 @@ def resolve_weights(
             path = model_file_in_folder(path, prefer=prefer)
         if not path.is_file():
             hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
-            raise WeightsError(f"weights file not found: {path}{hint}")
+            raise WeightsError(_("weights file not found: {path}{hint}").format(path=path, hint=hint))
         from alexnet_gui.core.model.loading import describe_file_kind
 
         kind = describe_file_kind(path)
@@ -356,7 +409,11 @@ def resolve_weights(
     if cached is not None:
         return WeightsChoice("pth", cached, f"torch cache ({cached})")
     if not download:
-        raise WeightsError(f"no AlexNet weights found in {torch_checkpoint_dir()}; {_WHAT_TO_DO}")
+        raise WeightsError(
+            _("no AlexNet weights found in {torch_checkpoint_dir}; {WHAT_TO_DO}").format(
+                torch_checkpoint_dir=torch_checkpoint_dir(), WHAT_TO_DO=weights_advice()
+            )
+        )
     path = download_weights(progress=progress, cancel=cancel)
     return WeightsChoice("pth", path, f"downloaded to {path}")
 
@@ -381,7 +438,11 @@ def model_file_in_folder(folder: Path, *, prefer: str = "pth") -> Path:
             return kinds["onnx" if prefer == "onnx" else "pth"]
     if len(found) != 1:
         names = ", ".join(p.name for p in found) or "none"
-        raise WeightsError(f"a model folder must hold exactly one model file; {folder} holds {names}")
+        raise WeightsError(
+            _("a model folder must hold exactly one model file; {folder} holds {names}").format(
+                folder=folder, names=names
+            )
+        )
     return found[0]
 
 

@@ -14,14 +14,16 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from alexnet_gui.core.language import N_
 from alexnet_gui.core.model.preprocess import TORCHVISION, Recipe
 
 TTA_MODES: tuple[str, ...] = ("none", "10crop")
 
 #: names of the ten crops, in order
 CROP_NAMES: tuple[str, ...] = (
-    "top left", "top right", "bottom left", "bottom right", "centre",
-    "mirrored top left", "mirrored top right", "mirrored bottom left", "mirrored bottom right", "mirrored centre",
+    N_("top left"), N_("top right"), N_("bottom left"), N_("bottom right"), N_("centre"),
+    N_("mirrored top left"), N_("mirrored top right"), N_("mirrored bottom left"), N_("mirrored bottom right"),
+    N_("mirrored centre"),
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
 
 from alexnet_gui.core.analysis.compare import Comparison, format_summary, summarise_comparisons
 from alexnet_gui.core.wording import format_probability
+from alexnet_gui.gui.accessibility import describe, describe_buttons
+from alexnet_gui.gui.theme import error_colour
 
 
 class CompareView(QWidget):
@@ -27,6 +28,8 @@ class CompareView(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        describe(self.table, self.tr("Comparison"), self.tr("Each image's top-5 and time by each backend, and whether "
+                                                          "they agree"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -38,7 +41,9 @@ class CompareView(QWidget):
         """Show these comparisons and their summary."""
         self.comparisons = list(comparisons)
         names = next((tuple(a.backend for a in c.answers) for c in comparisons if c.answers), ())
-        headers = ["Image", *(f"{n} top-5" for n in names), *(f"{n} ms" for n in names), "Top-1 agree", "Max |Δ logit|"]
+        headers = [self.tr("Image"), *(self.tr("{backend} top-5").format(backend=n) for n in names),
+                   *(self.tr("{backend} ms").format(backend=n) for n in names), self.tr("Top-1 agree"),
+                   self.tr("Max |Δ logit|")]
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
@@ -46,15 +51,15 @@ class CompareView(QWidget):
         for row, c in enumerate(comparisons):
             cells = [c.path]
             if c.error is not None:
-                cells += [f"error: {c.error}"] + [""] * (len(headers) - 2)
+                cells += [self.tr("error: {reason}").format(reason=c.error)] + [""] * (len(headers) - 2)
             else:
                 cells += ["\n".join(f"{p.label} {format_probability(p.prob)}" for p in a.top[:5]) for a in c.answers]
                 cells += [f"{1000 * a.seconds:.2f}" for a in c.answers]
-                cells += ["yes" if c.top1_agree else "NO", f"{c.max_logit_diff:.3g}"]
+                cells += [self.tr("yes") if c.top1_agree else self.tr("NO"), f"{c.max_logit_diff:.3g}"]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if text == "NO":
-                    item.setForeground(QColor(200, 0, 0))
+                if col == len(headers) - 2 and c.error is None and not c.top1_agree:
+                    item.setForeground(error_colour(self.palette()))
                 self.table.setItem(row, col, item)
         # Columns first: a row's height depends on its cells' widths (the top-5 cells wrap), and sized the other way
         # round the last column and the third row were cut off.
@@ -80,10 +85,11 @@ class CompareDialog(QDialog):
 
     def __init__(self, comparisons: list[Comparison], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Compare backends")
+        self.setWindowTitle(self.tr("Compare backends"))
         self.view = CompareView(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        describe_buttons(buttons, {QDialogButtonBox.StandardButton.Close: self.tr("Close this window")})
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(buttons)

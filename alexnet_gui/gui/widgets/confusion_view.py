@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from alexnet_gui.core.analysis.confusion import ConfusionMatrix
-from alexnet_gui.core.wording import counted
+from alexnet_gui.gui.accessibility import describe
 
 #: thumbnails shown for one cell (a diagonal cell of a big class can hold thousands)
 MAX_THUMBNAILS = 400
@@ -71,15 +71,15 @@ class ConfusionTableModel(QAbstractTableModel):
             return QBrush(QColor("black" if share > 0.6 else "white"))
         if role == Qt.ItemDataRole.ToolTipRole:
             names = self.matrix.labels
-            return (f"true {names.name(t)}, predicted {names.name(p)}: {counted(count, 'image')} "
-                    f"({100 * share:.1f}% of {names.name(t)})")
+            return self.tr("true {true}, predicted {predicted}: %n image(s) ({share:.1f}% of {true})", "",
+                           count).format(true=names.name(t), predicted=names.name(p), share=100 * share)
         return None
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole:
             return self.matrix.labels.name(self.classes[section])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "true class" if orientation == Qt.Orientation.Vertical else "predicted class"
+            return self.tr("true class") if orientation == Qt.Orientation.Vertical else self.tr("predicted class")
         return None
 
 
@@ -98,26 +98,34 @@ class ConfusionView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.clicked.connect(self._on_clicked)
-        self.table.setToolTip("Rows: true class. Columns: predicted class. Click a cell to see its images.")
+        self.table.setToolTip(self.tr("Rows: true class. Columns: predicted class. Click a cell to see its images."))
+        describe(self.table, self.tr("Confusion matrix"))
         shown, present = len(self.model.classes), len(matrix.present())
         accuracy = 100 * matrix.correct / max(matrix.images, 1)
-        heading = f"{matrix.correct}/{matrix.images} correct ({accuracy:.2f}%) — rows: true class, columns: predicted"
+        heading = self.tr("{correct}/{images} correct ({accuracy:.2f}%) — rows: true class, columns: predicted").format(
+            correct=matrix.correct, images=matrix.images, accuracy=accuracy)
         if shown < present:
-            heading += f" — the {shown} most confused of {present} classes"
+            heading += self.tr(" — the {shown} most confused of {present} classes").format(shown=shown, present=present)
         self.heading = QLabel(heading)
-        self.cell_label = QLabel("Click a cell to see its images.")
+        self.cell_label = QLabel(self.tr("Click a cell to see its images."))
         self.thumbnails = QListWidget()
+        describe(self.thumbnails, self.tr("Images of the cell"), self.tr("The images of the clicked cell; select some "
+                                                                        "to open only those"))
         self.thumbnails.setViewMode(QListWidget.ViewMode.IconMode)
         self.thumbnails.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.thumbnails.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.thumbnails.setMovement(QListWidget.Movement.Static)
         self.thumbnails.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.open_button = QPushButton("Open in the main table")
-        self.open_button.setToolTip("Add these images (the selected ones, else all of the cell) to the main table")
+        self.open_button = QPushButton(self.tr("Open in the main table"))
+        self.open_button.setToolTip(
+            self.tr("Add these images (the selected ones, else all of the cell) to the main table")
+        )
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_cell)
-        self.copy_button = QPushButton("Copy misclassified to a folder…")
-        self.copy_button.setToolTip("Copy every misclassified image to FOLDER/<true class>/as <predicted class>/")
+        self.copy_button = QPushButton(self.tr("Copy misclassified to a folder…"))
+        self.copy_button.setToolTip(
+            self.tr("Copy every misclassified image to FOLDER/<true class>/as <predicted class>/")
+        )
         self.copy_button.setEnabled(bool(matrix.misclassified()))
         self.copy_button.clicked.connect(lambda: self.copy_misclassified())
         self.per_class = self._per_class_table()
@@ -146,7 +154,8 @@ class ConfusionView(QWidget):
     def _per_class_table(self) -> QTableWidget:
         rows = sorted(self.matrix.per_class(), key=lambda r: (r[2] / r[1], r[0]))  # worst first
         table = QTableWidget(len(rows), 4)
-        table.setHorizontalHeaderLabels(["class", "images", "correct", "accuracy"])
+        describe(table, self.tr("Accuracy per class"), self.tr("Images and correct answers of each class"))
+        table.setHorizontalHeaderLabels([self.tr("class"), self.tr("images"), self.tr("correct"), self.tr("accuracy")])
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
         for i, (c, n, ok) in enumerate(rows):
@@ -165,14 +174,19 @@ class ConfusionView(QWidget):
         """Show the images of one cell as thumbnails."""
         self.cell = (true, predicted)
         if true in self.model.classes and predicted in self.model.classes:
-            self.table.setCurrentIndex(self.model.index(self.model.classes.index(true),
-                                                        self.model.classes.index(predicted)))
+            self.table.setCurrentIndex(
+                self.model.index(self.model.classes.index(true), self.model.classes.index(predicted))
+            )
         paths = self.matrix.cells.get((true, predicted), ())
         names = self.matrix.labels
-        what = "correct" if true == predicted else f"predicted as {names.name(predicted)}"
-        text = f"{names.name(true)}, {what}: {counted(len(paths), 'image')}"
+        if true == predicted:
+            text = self.tr("{true}, correct: %n image(s)", "", len(paths)).format(true=names.name(true))
+        else:
+            text = self.tr("{true}, predicted as {predicted}: %n image(s)", "", len(paths)).format(
+                true=names.name(true), predicted=names.name(predicted)
+            )
         if len(paths) > MAX_THUMBNAILS:
-            text += f" (the first {MAX_THUMBNAILS} shown)"
+            text += self.tr(" (the first {shown} shown)").format(shown=MAX_THUMBNAILS)
         self.cell_label.setText(text)
         self.thumbnails.clear()
         for path in paths[:MAX_THUMBNAILS]:
@@ -198,7 +212,7 @@ class ConfusionView(QWidget):
     def copy_misclassified(self, out_dir: str | None = None) -> None:
         """Copy the misclassified images into a folder the user picks, on a worker thread."""
         if out_dir is None:
-            out_dir = QFileDialog.getExistingDirectory(self, "Copy misclassified images into")
+            out_dir = QFileDialog.getExistingDirectory(self, self.tr("Copy misclassified images into"))
             if not out_dir:
                 return
         from superqt.utils import thread_worker
@@ -206,10 +220,12 @@ class ConfusionView(QWidget):
         from alexnet_gui.core.analysis.confusion import copy_misclassified
 
         self.copy_button.setEnabled(False)
-        self.cell_label.setText(f"Copying {counted(len(self.matrix.misclassified()), 'image')} to {out_dir}…")
+        self.cell_label.setText(
+            self.tr("Copying %n image(s) to {folder}…", "", len(self.matrix.misclassified())).format(folder=out_dir)
+        )
         worker = thread_worker(copy_misclassified, start_thread=False, ignore_errors=True)(self.matrix, out_dir)
         worker.returned.connect(lambda outcome: self._copied(out_dir, outcome))
-        worker.errored.connect(lambda exc: self.cell_label.setText(f"Not copied: {exc}"))
+        worker.errored.connect(lambda exc: self.cell_label.setText(self.tr("Not copied: {reason}").format(reason=exc)))
         worker.finished.connect(lambda: self.copy_button.setEnabled(True))
         self._copy_worker = worker
         worker.start()
@@ -217,8 +233,12 @@ class ConfusionView(QWidget):
     def _copied(self, out_dir: str, outcome: list) -> None:
         self.copy_outcome = outcome
         failed = [error for _, _, error in outcome if error]
-        text = f"Copied {counted(len(outcome) - len(failed), 'misclassified image')} to {out_dir}"
-        self.cell_label.setText(text + (f"; {len(failed)} failed: {failed[0]}" if failed else "."))
+        text = self.tr("Copied %n misclassified image(s) to {folder}", "", len(outcome) - len(failed)).format(
+            folder=out_dir
+        )
+        if failed:
+            text += self.tr("; %n failed: {reason}", "", len(failed)).format(reason=failed[0])
+        self.cell_label.setText(text + ("" if failed else "."))
 
 
 def _thumbnail(path: str) -> QIcon:
@@ -230,6 +250,7 @@ def _thumbnail(path: str) -> QIcon:
     if image.isNull():
         return QIcon()
     if max(image.width(), image.height()) < THUMBNAIL:  # an 8x8 digit: enlarge without blurring
-        image = image.scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.FastTransformation)
+        image = image.scaled(
+            THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+        )
     return QIcon(QPixmap.fromImage(image))

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.pipeline.tta import CROP_NAMES, CropAnswers
 from alexnet_gui.core.wording import format_probability
 
@@ -47,17 +48,18 @@ class TenCropsView(QWidget):
         best = int(np.argmax(answers.mean))
         disagree = set(answers.disagreeing())
         self.heading.setText(
-            f"10-crop answer: {category(best)} {format_probability(answers.mean[best])} — "
-            f"{10 - len(disagree)} of 10 crops agree" + (f"; outlined in red: {len(disagree)} that do not" if disagree else "")
+            self.tr("10-crop answer: {label} {prob} — {agree} of 10 crops agree").format(
+                label=category(best), prob=format_probability(answers.mean[best]), agree=10 - len(disagree))
+            + (self.tr("; outlined in red: {n} that do not").format(n=len(disagree)) if disagree else "")
         )
         for i, (name, crop, top1) in enumerate(zip(CROP_NAMES, answers.crops, answers.crop_top1())):
             image = QLabel()
             image.setPixmap(QPixmap.fromImage(_qimage(denormalise(crop, answers.recipe))).scaled(
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-            image.setToolTip(name)
+            image.setToolTip(gettext(name))
             image.setStyleSheet("border: 3px solid red;" if i in disagree else "border: 3px solid transparent;")
             # Percent, as in the table and the bars (a fraction to 2 places read 0.00 for most of 1000 classes).
-            caption = QLabel(f"{name}\n{category(top1)} {format_probability(answers.probs[i, top1])}")
+            caption = QLabel(f"{gettext(name)}\n{category(top1)} {format_probability(answers.probs[i, top1])}")
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             caption.setWordWrap(True)
             row, col = divmod(i, 5)
@@ -72,7 +74,7 @@ class TenCropsDialog(QDialog):
 
     def __init__(self, path: str, answers: CropAnswers, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Ten crops — {path}")
+        self.setWindowTitle(self.tr("Ten crops — {path}").format(path=path))
         self.view = TenCropsView(self)
         QVBoxLayout(self).addWidget(self.view)
         self.view.set_answers(answers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
     QVBoxLayout,
 )
+
+from alexnet_gui.gui.accessibility import describe, describe_buttons
+from alexnet_gui.gui.theme import error_colour
 
 
 def window_facts(window) -> list:
@@ -46,24 +49,26 @@ class DiagnosticsDialog(QDialog):
 
     def __init__(self, parent=None, extra_facts: list | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Diagnostics — alexnet-gui")
+        self.setWindowTitle(self.tr("Diagnostics — alexnet-gui"))
         self.resize(860, 560)
         self.facts: list | None = None
         self._extra = list(extra_facts or [])
-        self.status = QLabel("Collecting: probing ONNX Runtime's providers and PyTorch…")
+        self.status = QLabel(self.tr("Collecting: probing ONNX Runtime's providers and PyTorch…"))
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["", "Value"])
+        self.tree.setHeaderLabels(["", self.tr("Value")])
         self.tree.setAlternatingRowColors(True)
+        describe(self.tree, self.tr("Diagnostics"), self.tr("What this installation can run on, and why not."))
         self.tree.setWordWrap(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip("Copy the whole report as text, e.g. for a bug report")
+        self.copy_button = QPushButton(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy the whole report as text, e.g. for a bug report"))
         self.copy_button.setEnabled(False)
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        describe_buttons(buttons, {QDialogButtonBox.StandardButton.Close: self.tr("Close this window")})
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -102,9 +107,9 @@ class DiagnosticsDialog(QDialog):
             item = QTreeWidgetItem(parent, [fact.key, fact.value])
             item.setToolTip(1, fact.value)
             if fact.value.startswith(("falls back", "no:", "not installed", "not loaded")):
-                item.setForeground(1, Qt.GlobalColor.darkRed)
+                item.setForeground(1, error_colour(self.palette()))
         self.tree.expandAll()
-        self.status.setText("What this installation can run on, and why not.")
+        self.status.setText(self.tr("What this installation can run on, and why not."))
         self.copy_button.setEnabled(True)
 
     def report_text(self) -> str:
@@ -115,7 +120,7 @@ class DiagnosticsDialog(QDialog):
 
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
-        self.status.setText("Copied to the clipboard.")
+        self.status.setText(self.tr("Copied to the clipboard."))
 
 
 def _collect(result: Future) -> None:
@@ -139,7 +144,13 @@ def show_diagnostics(window) -> DiagnosticsDialog:
 
 def install_diagnostics_action(window) -> None:
     """Add Help > Diagnostics… to the main window."""
-    action = window._action("Diagnostics…", lambda: show_diagnostics(window), None,
-                            "Devices, ONNX Runtime providers that load (and why not), PyTorch/CUDA, weights found")
+    action = window._action(
+        QCoreApplication.translate("diagnostics_dialog", "Diagnostics…"),
+        lambda: show_diagnostics(window),
+        None,
+        QCoreApplication.translate(
+            "diagnostics_dialog", "Devices, ONNX Runtime providers that load (and why not), PyTorch/CUDA, weights found"
+        ),
+    )
     window.diagnostics_action = action
     window.help_menu.addAction(action)

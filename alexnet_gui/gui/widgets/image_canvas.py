@@ -4,7 +4,7 @@ with right-click > Save image… writing the picture at its own resolution as PN
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QSizePolicy, QWidget
 
@@ -28,14 +28,23 @@ def add_save_image_menu(widget: QWidget, save) -> None:
 
     def show_menu(pos: QPoint) -> None:
         menu = QMenu(widget)
-        action = menu.addAction("Save image…")
+        action = menu.addAction(QCoreApplication.translate("image_canvas", "Save image…"))
         if menu.exec(widget.mapToGlobal(pos)) is action:
-            path, _ = QFileDialog.getSaveFileName(widget, "Save image", "view.png", "PNG image (*.png)")
+            path, _ = QFileDialog.getSaveFileName(
+                widget,
+                QCoreApplication.translate("image_canvas", "Save image"),
+                "view.png",
+                QCoreApplication.translate("image_canvas", "PNG image (*.png)"),
+            )
             if path:
                 if not path.lower().endswith(".png"):
                     path += ".png"
                 if not save(path):
-                    QMessageBox.warning(widget, "Image not saved", f"Could not write {path}.")
+                    QMessageBox.warning(
+                        widget,
+                        QCoreApplication.translate("image_canvas", "Image not saved"),
+                        QCoreApplication.translate("image_canvas", "Could not write {path}.").format(path=path),
+                    )
 
     widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     widget.customContextMenuRequested.connect(show_menu)
@@ -44,8 +53,8 @@ def add_save_image_menu(widget: QWidget, save) -> None:
 class ImageCanvas(QWidget):
     """Paints an RGB array scaled to fit, keeping aspect ratio; nearest-neighbour unless `smooth`."""
 
-    hovered = Signal(int, int)   # picture pixel under the mouse; (-1, -1) outside the picture
-    clicked = Signal(int, int)   # picture pixel clicked with the left button
+    hovered = Signal(int, int)  # picture pixel under the mouse; (-1, -1) outside the picture
+    clicked = Signal(int, int)  # picture pixel clicked with the left button
 
     def __init__(self, parent: QWidget | None = None, *, smooth: bool = False, message: str = "") -> None:
         super().__init__(parent)
@@ -106,8 +115,10 @@ class ImageCanvas(QWidget):
     def widget_point(self, x: float, y: float) -> QPoint:
         """The widget position showing picture pixel (x, y) (its centre); for tests and tooltips."""
         rect = self.picture_rect()
-        return QPoint(int(rect.x() + (x + 0.5) * rect.width() / self._pixmap.width()),
-                      int(rect.y() + (y + 0.5) * rect.height() / self._pixmap.height()))
+        return QPoint(
+            int(rect.x() + (x + 0.5) * rect.width() / self._pixmap.width()),
+            int(rect.y() + (y + 0.5) * rect.height() / self._pixmap.height()),
+        )
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)

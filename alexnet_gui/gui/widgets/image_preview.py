@@ -28,10 +28,10 @@ class ImagePreview(QWidget):
         self._pixmap = QPixmap()
         self._full_size: tuple[int, int] | None = None
         self._crop: tuple[int, int, int, int] | None = None
-        self._message = "Drop images or folders here"
+        self._message = self.tr("Drop images or folders here")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 150)
-        self.setToolTip("The selected image")
+        self.setToolTip(self.tr("The selected image"))
 
     def set_image(self, image: QImage | None, full_size: tuple[int, int] | None = None, message: str = "") -> None:
         self._pixmap = QPixmap.fromImage(image) if image is not None and not image.isNull() else QPixmap()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.wording import format_probability
+from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas, add_save_image_menu
 
 CONV_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5")
@@ -108,14 +110,18 @@ class FiltersView(_View):
         self._layout = None
         self.layer = QComboBox()
         self.layer.addItems(CONV_LAYERS)
-        self.layer.setToolTip("Which convolution's kernels to show")
+        self.layer.setToolTip(self.tr("Which convolution's kernels to show"))
+        describe(self.layer, self.tr("Layer"))
         self.channel = QSpinBox()
-        self.channel.setToolTip("Input channel shown for conv2..conv5 (conv1 shows its RGB input)")
-        self.joint = QCheckBox("Joint range")
-        self.joint.setToolTip("Normalise all kernels with one min-max range instead of one range per kernel")
-        self.canvas = ImageCanvas(message="Loading filters…")
-        self.canvas.setToolTip("Hover a kernel for its index and weight range; click it to see it large")
-        self.large = ImageCanvas(message="Click a kernel")
+        self.channel.setToolTip(self.tr("Input channel shown for conv2..conv5 (conv1 shows its RGB input)"))
+        describe(self.channel, self.tr("Input channel"))
+        self.joint = QCheckBox(self.tr("Joint range"))
+        self.joint.setToolTip(self.tr("Normalise all kernels with one min-max range instead of one range per kernel"))
+        self.canvas = ImageCanvas(message=self.tr("Loading filters…"))
+        self.canvas.setToolTip(self.tr("Hover a kernel for its index and weight range; click it to see it large"))
+        describe(self.canvas, self.tr("Kernels"))
+        self.large = ImageCanvas(message=self.tr("Click a kernel"))
+        describe(self.large, self.tr("Clicked kernel"), self.tr("The clicked kernel, enlarged"))
         self.large.setMaximumWidth(260)
         self.status = QLabel("")
         for w in (self.layer, self.joint):
@@ -124,7 +130,7 @@ class FiltersView(_View):
         self.canvas.hovered.connect(self._on_hover)
         self.canvas.clicked.connect(self._on_click)
         controls = QHBoxLayout()
-        for w in (QLabel("Layer"), self.layer, QLabel("Input channel"), self.channel, self.joint):
+        for w in (QLabel(self.tr("Layer")), self.layer, QLabel(self.tr("Input channel")), self.channel, self.joint):
             controls.addWidget(w)
         controls.addStretch(1)
         body = QHBoxLayout()
@@ -165,10 +171,16 @@ class FiltersView(_View):
         card = (self.window.model_info or {}).get("card")
         index = CONV_LAYERS.index(self.layer.currentText())
         groups = card.architecture.groups[index] if card is not None and card.architecture is not None else 1
-        self.channel.setToolTip(f"Input channel of each group's {w.shape[1]} ({groups} groups)" if groups > 1 else
-                                "Input channel shown for conv2..conv5 (conv1 shows its RGB input)")
-        self.status.setText(describe_kernels(self.layer.currentText(), w, groups,
-                                             self.channel.value() if deep else None))
+        self.channel.setToolTip(
+            self.tr("Input channel of each group's {channels} ({groups} groups)").format(
+                channels=w.shape[1], groups=groups
+            )
+            if groups > 1
+            else self.tr("Input channel shown for conv2..conv5 (conv1 shows its RGB input)")
+        )
+        self.status.setText(
+            describe_kernels(self.layer.currentText(), w, groups, self.channel.value() if deep else None)
+        )
 
     def _on_hover(self, x: int, y: int) -> None:
         w = self.current_weight()
@@ -176,7 +188,7 @@ class FiltersView(_View):
         if w is None or k is None:
             self.canvas.setToolTip("")
             return
-        self.canvas.setToolTip(f"filter {k}: weights {w[k].min():+.4f} … {w[k].max():+.4f}")
+        self.canvas.setToolTip(self.filter_text(w, k))
 
     def _on_click(self, x: int, y: int) -> None:
         from alexnet_gui.core.analysis.visualize import filter_tiles
@@ -186,9 +198,13 @@ class FiltersView(_View):
         if w is None or k is None:
             return
         deep = w.shape[1] != 3
-        tile = filter_tiles(w[k:k + 1], joint=False, in_channel=self.channel.value() if deep else None)[0]
+        tile = filter_tiles(w[k : k + 1], joint=False, in_channel=self.channel.value() if deep else None)[0]
         self.large.set_array(tile.repeat(20, 0).repeat(20, 1))
-        self.status.setText(f"filter {k}: weights {w[k].min():+.4f} … {w[k].max():+.4f}")
+        self.status.setText(self.filter_text(w, k))
+
+    def filter_text(self, w: np.ndarray, k: int) -> str:
+        """One kernel's index and weight range."""
+        return self.tr("filter {k}: weights {lo:+.4f} … {hi:+.4f}").format(k=k, lo=w[k].min(), hi=w[k].max())
 
 
 class FeatureMapsView(_View):
@@ -203,31 +219,41 @@ class FeatureMapsView(_View):
         self._order = None
         self.layer = QComboBox()
         self.layer.addItems(FEATURE_LAYERS)
-        self.layer.setToolTip("Which layer's output to show")
-        self.pre_relu = QCheckBox("Before ReLU")
-        self.pre_relu.setToolTip("Show conv outputs before the ReLU (negative values included)")
-        self.sort = QCheckBox("Sort by mean")
-        self.sort.setToolTip("Order channels by mean activation, strongest first")
-        self.canvas = ImageCanvas(message="Select an image")
+        self.layer.setToolTip(self.tr("Which layer's output to show"))
+        describe(self.layer, self.tr("Layer"))
+        self.pre_relu = QCheckBox(self.tr("Before ReLU"))
+        self.pre_relu.setToolTip(self.tr("Show conv outputs before the ReLU (negative values included)"))
+        self.sort = QCheckBox(self.tr("Sort by mean"))
+        self.sort.setToolTip(self.tr("Order channels by mean activation, strongest first"))
+        self.canvas = ImageCanvas(message=self.tr("Select an image"))
         self.canvas.set_export(self.picture_with_colour_bar)  # Save image keeps the scale
         self._range = (0.0, 1.0)
-        self.canvas.setToolTip("Click a channel to see it large over the input crop")
+        self.canvas.setToolTip(self.tr("Click a channel to see it large over the input crop"))
+        describe(self.canvas, self.tr("Feature maps"))
         self.bar = ImageCanvas(smooth=True)
+        describe(self.bar, self.tr("Colour scale"), self.tr("The activation each colour stands for, low to high"))
         self.bar.setFixedWidth(24)
         self.bar_hi, self.bar_lo = QLabel(""), QLabel("")
-        self.large = ImageCanvas(smooth=True, message="Click a channel")
+        self.large = ImageCanvas(smooth=True, message=self.tr("Click a channel"))
+        describe(self.large, self.tr("Clicked channel"), self.tr("The clicked channel over the input crop"))
         self.large.setMaximumWidth(300)
-        self.deconvolve = QPushButton("Deconvolution of this unit")
-        self.deconvolve.setToolTip("Trace the clicked channel's strongest activation back to the pixels (Zeiler and "
-                                   "Fergus), in the Where it looks tab")
+        self.deconvolve = QPushButton(self.tr("Deconvolution of this unit"))
+        self.deconvolve.setToolTip(
+            self.tr(
+                "Trace the clicked channel's strongest activation back to the pixels (Zeiler and "
+                "Fergus), in the Where it looks tab"
+            )
+        )
         self.deconvolve.setEnabled(False)
         self.deconvolve.clicked.connect(self._deconvolve)
-        self.top_images = QPushButton("Top images in the table")
-        self.top_images.setToolTip("The table's images that activate the clicked channel most, in the Unit tab")
+        self.top_images = QPushButton(self.tr("Top images in the table"))
+        self.top_images.setToolTip(
+            self.tr("The table's images that activate the clicked channel most, in the Unit tab")
+        )
         self.top_images.setEnabled(False)
         self.top_images.clicked.connect(lambda: self._show_unit("examples"))
-        self.visualise = QPushButton("Feature visualisation")
-        self.visualise.setToolTip("The image that maximises the clicked channel, in the Unit tab")
+        self.visualise = QPushButton(self.tr("Feature visualisation"))
+        self.visualise.setToolTip(self.tr("The image that maximises the clicked channel, in the Unit tab"))
         self.visualise.setEnabled(False)
         self.visualise.clicked.connect(lambda: self._show_unit("vis"))
         self.channel: int | None = None
@@ -237,7 +263,7 @@ class FeatureMapsView(_View):
         self.sort.toggled.connect(self.render)
         self.canvas.clicked.connect(self._on_click)
         controls = QHBoxLayout()
-        for w in (QLabel("Layer"), self.layer, self.pre_relu, self.sort):
+        for w in (QLabel(self.tr("Layer")), self.layer, self.pre_relu, self.sort):
             controls.addWidget(w)
         controls.addStretch(1)
         bar_box = QVBoxLayout()
@@ -290,17 +316,17 @@ class FeatureMapsView(_View):
             x = load_input(path, recipe=recipe)[None]
             return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0], recipe)
 
-        self.status.setText(f"computing {layer}…")
+        self.status.setText(self.tr("computing {layer}…").format(layer=layer))
         if self.canvas.array() is None:
-            self.canvas.set_array(None, "Computing feature maps…")
+            self.canvas.set_array(None, self.tr("Computing feature maps…"))
         self.ask(job)
 
     def show_error(self, message: str) -> None:
         super().show_error(message)
         # Not the previous image's maps above this one's error.
         self._data = self._layout = None
-        self.canvas.set_array(None, "No feature maps: see below")
-        self.large.set_array(None, "Click a channel")
+        self.canvas.set_array(None, self.tr("No feature maps: see below"))
+        self.large.set_array(None, self.tr("Click a channel"))
 
     def render(self) -> None:
         from alexnet_gui.core.analysis.visualize import channel_order, colour_bar, feature_grid
@@ -316,7 +342,11 @@ class FeatureMapsView(_View):
         self.bar.set_array(colour_bar(256, 8))
         self.bar_hi.setText(f"{hi:.3g}")
         self.bar_lo.setText(f"{lo:.3g}")
-        self.status.setText(f"{layer}: {acts.shape[0]} channels of {acts.shape[1]}x{acts.shape[2]} — {path}")
+        self.status.setText(
+            self.tr("{layer}: %n channel(s) of {h}x{w} — {path}", "", acts.shape[0]).format(
+                layer=layer, h=acts.shape[1], w=acts.shape[2], path=path
+            )
+        )
 
     def picture_with_colour_bar(self):
         """The grid as shown, with a labelled viridis colour bar (what Save image writes)."""
@@ -338,7 +368,11 @@ class FeatureMapsView(_View):
         for button in (self.deconvolve, self.top_images, self.visualise):
             button.setEnabled(True)
         self.large.set_array(overlay(crop, acts[channel], alpha=0.6))
-        self.status.setText(f"{layer} channel {channel}: mean {acts[channel].mean():.4g}, max {acts[channel].max():.4g}")
+        self.status.setText(
+            self.tr("{layer} channel {channel}: mean {mean:.4g}, max {max:.4g}").format(
+                layer=layer, channel=channel, mean=acts[channel].mean(), max=acts[channel].max()
+            )
+        )
 
     def _show_unit(self, what: str) -> None:
         if self._data is None or self.channel is None:
@@ -353,7 +387,6 @@ class FeatureMapsView(_View):
         cam = self.window.views["cam"]
         self.window.tabs.setCurrentWidget(cam)
         cam.explain_unit(self._data[1], self.channel)
-
 
 
 class CamView(_View):
@@ -372,23 +405,34 @@ class CamView(_View):
         self.unit: tuple[str, int] | None = None
         self.method = QComboBox()
         for name in METHODS:
-            self.method.addItem(TITLES[name], name)
-            self.method.setItemData(self.method.count() - 1, DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole)
-        self.method.setToolTip("How to find where the network looks")
+            self.method.addItem(gettext(TITLES[name]), name)
+            self.method.setItemData(self.method.count() - 1, gettext(DESCRIPTIONS[name]), Qt.ItemDataRole.ToolTipRole)
+        self.method.setToolTip(self.tr("How to find where the network looks"))
+        describe(self.method, self.tr("Method"))
         self.target = QComboBox()
-        self.target.setToolTip("Which of the top-5 classes to explain")
+        self.target.setToolTip(self.tr("Which of the top-5 classes to explain"))
+        describe(self.target, self.tr("Class"))
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
-        self.opacity.setToolTip("Opacity of the map over the crop")
-        self.canvas = ImageCanvas(smooth=True, message="Select a classified image")
+        self.opacity.setToolTip(self.tr("Opacity of the map over the crop"))
+        describe(self.opacity, self.tr("Opacity"))
+        self.canvas = ImageCanvas(smooth=True, message=self.tr("Select a classified image"))
+        describe(self.canvas, self.tr("Where it looks"), self.tr("The chosen method's map over the image's crop"))
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.method.activated.connect(lambda _i: self._on_method())
         self.target.activated.connect(lambda _i: self._on_target())
         self.opacity.valueChanged.connect(self.render)
         controls = QHBoxLayout()
-        for w in (QLabel("Method"), self.method, QLabel("Class"), self.target, QLabel("Opacity"), self.opacity):
+        for w in (
+            QLabel(self.tr("Method")),
+            self.method,
+            QLabel(self.tr("Class")),
+            self.target,
+            QLabel(self.tr("Opacity")),
+            self.opacity,
+        ):
             controls.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -425,7 +469,7 @@ class CamView(_View):
             # Not the previous image's map under another image's name.
             self._data = None
             self.target.clear()
-            self.canvas.set_array(None, "Select a classified image")
+            self.canvas.set_array(None, self.tr("Select a classified image"))
             self.status.setText("")
             return
         if not keep_target or self.target.count() == 0:
@@ -437,7 +481,7 @@ class CamView(_View):
         unit = self.unit
         from alexnet_gui.core.analysis.attribution_methods import TITLES
 
-        title = TITLES[method]
+        title = gettext(TITLES[method])
         weights = self.window.weights
         cache = self._torch_model
         # Keyed by the weights: after Model > Choose weights, the borrowed torch model is the new weights' own.
@@ -451,23 +495,32 @@ class CamView(_View):
             card = backend.card
             model = _torch_model_for(backend, weights, key, cache, title)
             x = load_input(path, recipe=card.preprocess)[None]
-            answer = attribute(model, card, x, method, target, layer=unit[0] if unit else None,
-                               unit=unit[1] if unit else None)
+            answer = attribute(
+                model, card, x, method, target, layer=unit[0] if unit else None, unit=unit[1] if unit else None
+            )
             return path, answer, denormalise(x[0], card.preprocess)
 
         first_torch = key not in cache and (self.window.model_info or {}).get("backend") != "torch"
-        what = f"{title} of {unit[0]} unit {unit[1]}" if unit else title
-        self.status.setText(f"computing {what}… (loading PyTorch for its gradients, once: a few seconds)"
-                            if first_torch else f"computing {what}…")
+        what = (
+            self.tr("{method} of {layer} unit {unit}").format(method=title, layer=unit[0], unit=unit[1])
+            if unit
+            else title
+        )
+        self.status.setText(
+            self.tr("computing {what}… (loading PyTorch for its gradients, once: a few seconds)").format(what=what)
+            if first_torch
+            else self.tr("computing {what}…").format(what=what)
+        )
         if self.canvas.array() is None:
-            self.canvas.set_array(None, f"Computing {what}…")  # not "Select a classified image": one is selected
+            # not "Select a classified image": one is selected
+            self.canvas.set_array(None, self.tr("Computing {what}…").format(what=what))
         self.ask(job)
 
     def show_error(self, message: str) -> None:
         super().show_error(message)
         # Not the previous image's map above this one's error (as in the feature maps).
         self._data = None
-        self.canvas.set_array(None, "Nothing to show: see below")
+        self.canvas.set_array(None, self.tr("Nothing to show: see below"))
 
     def render(self) -> None:
         import numpy as np
@@ -479,11 +532,10 @@ class CamView(_View):
             return
         path, answer, crop = self._data
         if answer.kind == "map":
-            self.canvas.set_array(overlay(crop, answer.values, alpha=self.opacity.value() / 100, vmin=0.0,
-                                          vmax=1.0))
+            self.canvas.set_array(overlay(crop, answer.values, alpha=self.opacity.value() / 100, vmin=0.0, vmax=1.0))
         else:
             self.canvas.set_array((answer.values * 255).round().astype(np.uint8))
-        self.status.setText(f"{DESCRIPTIONS[answer.method]} — {answer.target} — {path}")
+        self.status.setText(f"{gettext(DESCRIPTIONS[answer.method])} — {answer.target} — {path}")
 
 
 class ArchitectureView(_View):
@@ -496,7 +548,8 @@ class ArchitectureView(_View):
         self.table = QTableView()
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("Computed from the loaded model's architecture with one input of its size")
+        self.table.setToolTip(self.tr("Computed from the loaded model's architecture with one input of its size"))
+        describe(self.table, self.tr("Layers"))
         add_save_image_menu(self.table, lambda path: self.table.grab().save(path, "PNG"))
         self.status = QLabel("")
         layout = QVBoxLayout(self)
@@ -513,7 +566,7 @@ class ArchitectureView(_View):
                 from alexnet_gui.core.errors import UserError
 
                 if backend.card.architecture is None:
-                    raise UserError("this ONNX graph's layers are its own: the app did not build it")
+                    raise UserError(gettext("this ONNX graph's layers are its own: the app did not build it"))
                 return layer_table(backend.card.architecture)
 
             self.ask(job)
@@ -521,10 +574,16 @@ class ArchitectureView(_View):
     def show_payload(self, rows) -> None:
         self._loaded = True
         model = QStandardItemModel(0, 4, self)
-        model.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Parameters"])
+        model.setHorizontalHeaderLabels(
+            [self.tr("Layer"), self.tr("Type"), self.tr("Output shape"), self.tr("Parameters")]
+        )
         for r in rows:
-            items = [QStandardItem(r.name), QStandardItem(r.kind),
-                     QStandardItem(" x ".join(map(str, r.output_shape))), QStandardItem(f"{r.params:,}")]
+            items = [
+                QStandardItem(r.name),
+                QStandardItem(r.kind),
+                QStandardItem(" x ".join(map(str, r.output_shape))),
+                QStandardItem(f"{r.params:,}"),
+            ]
             items[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             model.appendRow(items)
         total = sum(r.params for r in rows)
@@ -533,9 +592,9 @@ class ArchitectureView(_View):
         font = total_item.font()
         font.setBold(True)
         total_item.setFont(font)
-        model.appendRow([QStandardItem("total"), QStandardItem(""), QStandardItem(""), total_item])
+        model.appendRow([QStandardItem(self.tr("total")), QStandardItem(""), QStandardItem(""), total_item])
         self.table.setModel(model)
-        self.status.setText(f"{len(rows)} layers, {total:,} parameters")
+        self.status.setText(self.tr("%n layer(s), {total:,} parameters", "", len(rows)).format(total=total))
 
 
 class UnitView(_View):
@@ -557,26 +616,50 @@ class UnitView(_View):
         self.unit.setRange(0, 4095)
         self._architecture = None
         self.layer.currentTextChanged.connect(self._fit_unit_range)
-        self.examples_button = QPushButton("Top images in the table")
-        self.examples_button.setToolTip("The table's images that activate this unit most, each cut to the part of "
-                                        "the input the unit sees (kept while classifying; otherwise one pass over "
-                                        "the table, then cached)")
-        self.examples_button.clicked.connect(lambda: self.show_unit(self.layer.currentText(), self.unit.value(),
-                                                                    "examples"))
-        self.vis_button = QPushButton("Feature visualisation")
-        self.vis_button.setToolTip("Optimise an image to maximise this unit (Lucid's method, 256 steps; cached)")
+        describe(self.layer, self.tr("Layer"), self.tr("The layer of the unit"))
+        describe(self.unit, self.tr("Unit"), self.tr("The unit's number in its layer"))
+        self.examples_button = QPushButton(self.tr("Top images in the table"))
+        self.examples_button.setToolTip(
+            self.tr(
+                "The table's images that activate this unit most, each cut to the part of "
+                "the input the unit sees (kept while classifying; otherwise one pass over "
+                "the table, then cached)"
+            )
+        )
+        self.examples_button.clicked.connect(
+            lambda: self.show_unit(self.layer.currentText(), self.unit.value(), "examples")
+        )
+        self.vis_button = QPushButton(self.tr("Feature visualisation"))
+        self.vis_button.setToolTip(
+            self.tr("Optimise an image to maximise this unit (Lucid's method, 256 steps; cached)")
+        )
         self.vis_button.clicked.connect(lambda: self.show_unit(self.layer.currentText(), self.unit.value(), "vis"))
-        self.vis_canvas = ImageCanvas(smooth=False, message="Feature visualisation: press its button")
-        self.examples_canvas = ImageCanvas(smooth=False, message="Dataset examples: press Top images")
-        self.status = QLabel("Choose a layer and a unit, or click a channel in the feature maps.")
+        self.vis_canvas = ImageCanvas(smooth=False, message=self.tr("Feature visualisation: press its button"))
+        self.examples_canvas = ImageCanvas(smooth=False, message=self.tr("Dataset examples: press Top images"))
+        describe(self.vis_canvas, self.tr("The image that maximises it"), self.tr("Feature visualisation of the unit"))
+        describe(
+            self.examples_canvas,
+            self.tr("The table's images that activate it most"),
+            self.tr("Dataset examples of the unit"),
+        )
+        self.status = QLabel(self.tr("Choose a layer and a unit, or click a channel in the feature maps."))
         self.status.setWordWrap(True)
         controls = QHBoxLayout()
-        for w in (QLabel("Layer"), self.layer, QLabel("Unit"), self.unit, self.examples_button, self.vis_button):
+        for w in (
+            QLabel(self.tr("Layer")),
+            self.layer,
+            QLabel(self.tr("Unit")),
+            self.unit,
+            self.examples_button,
+            self.vis_button,
+        ):
             controls.addWidget(w)
         controls.addStretch(1)
         body = QHBoxLayout()
-        for title, canvas in (("The image that maximises it", self.vis_canvas),
-                              ("The table's images that activate it most", self.examples_canvas)):
+        for title, canvas in (
+            (self.tr("The image that maximises it"), self.vis_canvas),
+            (self.tr("The table's images that activate it most"), self.examples_canvas),
+        ):
             column = QVBoxLayout()
             column.addWidget(QLabel(title))
             column.addWidget(canvas, 1)
@@ -624,7 +707,7 @@ class UnitView(_View):
         if what == "examples":
             paths = [r.path for r in self.window.model.rows() if r.result is not None and not r.result.error]
             if not paths:
-                self.status.setText("Classify some images first: the examples come from the table.")
+                self.status.setText(self.tr("Classify some images first: the examples come from the table."))
                 return
 
             def examples_job(backend):
@@ -637,7 +720,11 @@ class UnitView(_View):
                 found = unit_examples(index, backend.card, layer, unit, top=9)
                 return layer, unit, examples_grid(found), found, len(paths)
 
-            self.status.setText(f"finding the images of the table that most activate {layer} unit {unit}…")
+            self.status.setText(
+                self.tr("finding the images of the table that most activate {layer} unit {unit}…").format(
+                    layer=layer, unit=unit
+                )
+            )
             self.window.handle.ask_view("unit-examples", examples_job)
             return
         weights = self.window.weights
@@ -655,9 +742,8 @@ class UnitView(_View):
             from alexnet_gui.core.pipeline.images import open_rgb
 
             card = backend.card
-            model = _torch_model_for(backend, weights, key, cache, "Feature visualisation")
-            cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size,
-                                          0)
+            model = _torch_model_for(backend, weights, key, cache, gettext("Feature visualisation"))
+            cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size, 0)
             if cached.is_file():
                 import numpy as np
 
@@ -666,7 +752,11 @@ class UnitView(_View):
             save_visualisation(vis, cached)
             return layer, unit, vis.image, vis.activation
 
-        self.status.setText(f"visualising {layer} unit {unit} ({steps} steps; 256 take about 10 s on two cores)…")
+        self.status.setText(
+            self.tr("visualising {layer} unit {unit} ({steps} steps; 256 take about 10 s on two cores)…").format(
+                layer=layer, unit=unit, steps=steps
+            )
+        )
         self.window.handle.ask_view("unit-vis", vis_job)
 
     def render(self) -> None:
@@ -677,13 +767,25 @@ class UnitView(_View):
             layer, unit, grid, found, total = payload
             self.examples_canvas.set_array(grid)
             names = ", ".join(os.path.basename(e.path) for e in found[:3])
-            self.status.setText(f"{layer} unit {unit}: the {len(found)} of {total} images in the table that activate "
-                                f"it most ({names}, ...), each cut to the part of the input it sees")
+            self.status.setText(
+                self.tr(
+                    "{layer} unit {unit}: the {found} of {total} images in the table that "
+                    "activate it most ({names}, ...), each cut to the part of the input it sees"
+                ).format(layer=layer, unit=unit, found=len(found), total=total, names=names)
+            )
         else:
             layer, unit, image, activation = payload
             self.vis_canvas.set_array(image)
-            what = f"activation {activation:.4g}" if activation is not None else "from the cache"
-            self.status.setText(f"{layer} unit {unit}: the image that maximises it ({what})")
+            what = (
+                self.tr("activation {value:.4g}").format(value=activation)
+                if activation is not None
+                else self.tr("from the cache")
+            )
+            self.status.setText(
+                self.tr("{layer} unit {unit}: the image that maximises it ({what})").format(
+                    layer=layer, unit=unit, what=what
+                )
+            )
 
 
 def _torch_model_for(backend, weights, key, cache: dict, what: str):
@@ -692,8 +794,12 @@ def _torch_model_for(backend, weights, key, cache: dict, what: str):
     from alexnet_gui.core.errors import UserError
 
     if backend.card.architecture is None:
-        raise UserError(f"{what} needs the network's gradients: this ONNX graph was not built by the app; open its "
-                        "PyTorch or Keras file instead")
+        raise UserError(
+            gettext(
+                "{what} needs the network's gradients: this ONNX graph was not built by the app; "
+                "open its PyTorch or Keras file instead"
+            ).format(what=what)
+        )
     if "torch-model" in backend.capabilities:
         return backend.model
     if key not in cache:
@@ -707,11 +813,19 @@ def _torch_model_for(backend, weights, key, cache: dict, what: str):
 def install_views(window) -> dict[str, _View]:
     """Add the four views as tabs of the main window; return them by kind."""
     views = {
-        "filters": FiltersView(window), "features": FeatureMapsView(window),
-        "cam": CamView(window), "unit": UnitView(window), "architecture": ArchitectureView(window),
+        "filters": FiltersView(window),
+        "features": FeatureMapsView(window),
+        "cam": CamView(window),
+        "unit": UnitView(window),
+        "architecture": ArchitectureView(window),
     }
-    for title, kind in (("Filters", "filters"), ("Feature maps", "features"), ("Where it looks", "cam"),
-                        ("Unit", "unit"), ("Architecture", "architecture")):
+    for title, kind in (
+        (QCoreApplication.translate("install_views", "Filters"), "filters"),
+        (QCoreApplication.translate("install_views", "Feature maps"), "features"),
+        (QCoreApplication.translate("install_views", "Where it looks"), "cam"),
+        (QCoreApplication.translate("install_views", "Unit"), "unit"),
+        (QCoreApplication.translate("install_views", "Architecture"), "architecture"),
+    ):
         window.add_view_tab(views[kind], title)
     window.views = views
     card = (getattr(window, "model_info", None) or {}).get("card")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,11 +23,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 
 KIND = "live"
-VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.mpg *.mpeg);;All files (*)"
+VIDEO_FILTER = QT_TRANSLATE_NOOP("LiveDialog", "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.mpg *.mpeg);;All files (*)")
 
 
 class LiveDialog(QDialog):
@@ -35,36 +37,57 @@ class LiveDialog(QDialog):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window_ = window
-        self.setWindowTitle("Live view")
+        self.setWindowTitle(self.tr("Live view"))
         self.source_edit = QLineEdit("0")
-        self.source_edit.setToolTip("A camera number (0 is the first camera) or a video file")
-        browse = QPushButton("Video file…")
+        self.source_edit.setToolTip(self.tr("A camera number (0 is the first camera) or a video file"))
+        browse = QPushButton(self.tr("Video file…"))
         browse.clicked.connect(self._browse)
         self.layer = QComboBox()
-        self.layer.addItem("no feature maps", None)
+        self.layer.addItem(self.tr("no feature maps"), None)
         card = (window.model_info or {}).get("card")
         for name in (card.layer_names() if card is not None else ()):
             self.layer.addItem(name, name)
         self.layer.setCurrentIndex(max(0, self.layer.findData("relu2")))
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(self.start)
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setCheckable(True)
         self.pause_button.setEnabled(False)
         self.pause_button.toggled.connect(self._on_pause)
-        self.step_button = QPushButton("Step")
+        self.step_button = QPushButton(self.tr("Step"))
         self.step_button.setEnabled(False)
         self.step_button.clicked.connect(self.step)
-        self.snapshot_button = QPushButton("Snapshot to table")
+        self.snapshot_button = QPushButton(self.tr("Snapshot to table"))
         self.snapshot_button.setEnabled(False)
         self.snapshot_button.clicked.connect(self.snapshot)
-        self.frame = ImageCanvas(smooth=True, message="Press Start")
+        self.frame = ImageCanvas(smooth=True, message=self.tr("Press Start"))
+        describe(self.frame, self.tr("Video frame"), self.tr("The frame being classified"))
         self.maps = ImageCanvas(message="")
+        describe(
+            self.maps, self.tr("Feature maps of the frame"), self.tr("The chosen layer's activations for this frame")
+        )
         self.bars = PredictionBars()
+        describe(self.bars, self.tr("Top-5 of the frame"))
+        describe(self.source_edit, self.tr("Source"))
+        describe(self.layer, self.tr("Feature maps"), self.tr("Which layer's activations to show beside the frame"))
+        browse.setToolTip(self.tr("Choose a video file instead of a camera"))
+        self.start_button.setToolTip(self.tr("Open the source and classify its frames one after another"))
+        self.pause_button.setToolTip(self.tr("Stop asking for frames; Resume goes on"))
+        self.step_button.setToolTip(self.tr("While paused: classify one more frame"))
+        self.snapshot_button.setToolTip(self.tr("Save the frame shown as a PNG and add it to the main table"))
         self.status = QLabel("")
         controls = QHBoxLayout()
-        for w in (QLabel("Source"), self.source_edit, browse, QLabel("Feature maps"), self.layer, self.start_button,
-                  self.pause_button, self.step_button, self.snapshot_button):
+        for w in (
+            QLabel(self.tr("Source")),
+            self.source_edit,
+            browse,
+            QLabel(self.tr("Feature maps")),
+            self.layer,
+            self.start_button,
+            self.pause_button,
+            self.step_button,
+            self.snapshot_button,
+        ):
             controls.addWidget(w)
         side = QVBoxLayout()
         side.addWidget(self.bars)
@@ -88,7 +111,7 @@ class LiveDialog(QDialog):
         worker.view_failed.connect(self._on_failed)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Video file", "", VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Video file"), "", self.tr(VIDEO_FILTER))
         if path:
             self.source_edit.setText(path)
 
@@ -112,7 +135,7 @@ class LiveDialog(QDialog):
         self.pause_button.setChecked(False)
         for button in (self.pause_button, self.snapshot_button):
             button.setEnabled(True)
-        self.status.setText(f"opening {source}…")
+        self.status.setText(self.tr("opening {source}…").format(source=source))
         self.window_.handle.requests.compute_view.emit(KIND, open_job, 0)
         self._ask_frame()
 
@@ -141,7 +164,11 @@ class LiveDialog(QDialog):
             self.running = False
             self.step_button.setEnabled(False)
             self.pause_button.setEnabled(False)
-            self.status.setText(f"end of the video: {self.frames_shown} frames at {self.fps:.1f} frames/s")
+            self.status.setText(
+                self.tr("end of the video: %n frame(s) at {fps:.1f} frames/s", "", self.frames_shown).format(
+                    fps=self.fps
+                )
+            )
             return
         self.show_frame(payload)
         if self.running and not self.pause_button.isChecked():
@@ -167,12 +194,19 @@ class LiveDialog(QDialog):
             self.maps.set_array(feature_grid(frame.activations, scale=scale)[0])
         else:
             self.maps.set_array(None, "")
-        self.status.setText(f"frame {frame.index} · {self.fps:.1f} frames/s · model {1000 * frame.seconds:.0f} ms · "
-                            f"{frame.top[0].label} {100 * frame.top[0].prob:.1f}%")
+        self.status.setText(
+            self.tr("frame {index} · {fps:.1f} frames/s · model {ms:.0f} ms · {label} {prob:.1f}%").format(
+                index=frame.index,
+                fps=self.fps,
+                ms=1000 * frame.seconds,
+                label=frame.top[0].label,
+                prob=100 * frame.top[0].prob,
+            )
+        )
 
     def _on_pause(self, paused: bool) -> None:
         self.step_button.setEnabled(paused and self.running)
-        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         if not paused and self.running:
             self._started = time.perf_counter()
             self.frames_shown = 0
@@ -196,7 +230,9 @@ class LiveDialog(QDialog):
         path = folder / f"{name}-frame{self.last.index:06d}-{int(time.time())}.png"
         save_png(self.last.rgb, path)
         self.window_.add_paths([str(path)])
-        self.status.setText(f"saved frame {self.last.index} as {path} and added it to the table")
+        self.status.setText(
+            self.tr("saved frame {index} as {path} and added it to the table").format(index=self.last.index, path=path)
+        )
         return str(path)
 
     def stop(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -15,7 +15,8 @@ def card_status_text(info: dict) -> str:
     card = info.get("card")
     if card is None or card.name in ("torchvision-imagenet1k-v1", "untrained-seed0"):
         return ""
-    return f"model {card.card_id} ({card.classes} classes) · "
+    return QCoreApplication.translate("card_status_text", "model {card} ({classes} classes) · ").format(
+        card=card.card_id, classes=card.classes)
 
 
 class ModelOpener(QObject):
@@ -24,14 +25,19 @@ class ModelOpener(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.open_action = QAction("Open model…", window)
+        self.open_action = QAction(self.tr("Open model…"), window)
         self.open_action.setShortcut("Ctrl+M")
         self.open_action.setStatusTip(
-            "Open any AlexNet: PyTorch (.pth, .pt, .pkl, .pth.tar), ONNX (.onnx) or Keras (.h5, .keras), with its "
-            "labels and preprocessing from its card or the files beside it")
+            self.tr(
+                "Open any AlexNet: PyTorch (.pth, .pt, .pkl, .pth.tar), ONNX (.onnx) or Keras (.h5, .keras), with its "
+                "labels and preprocessing from its card or the files beside it"
+            )
+        )
         self.open_action.triggered.connect(lambda: self.open())
-        self.open_folder_action = QAction("Open model folder…", window)
-        self.open_folder_action.setStatusTip("Open a folder holding one model file with its card or labels file")
+        self.open_folder_action = QAction(self.tr("Open model folder…"), window)
+        self.open_folder_action.setStatusTip(
+            self.tr("Open a folder holding one model file with its card or labels file")
+        )
         self.open_folder_action.triggered.connect(lambda: self.open(folder=True))
         self.recent_menu = None
 
@@ -39,7 +45,7 @@ class ModelOpener(QObject):
         """Add the actions and the Recent models submenu to `menu`."""
         menu.addAction(self.open_action)
         menu.addAction(self.open_folder_action)
-        self.recent_menu = menu.addMenu("Recent models")
+        self.recent_menu = menu.addMenu(self.tr("Recent models"))
         self.recent_menu.aboutToShow.connect(self.fill_recent)
 
     def open(self, path: str | None = None, folder: bool = False) -> bool:
@@ -53,15 +59,17 @@ class ModelOpener(QObject):
         if path is None:
             start = window.settings.last_folder or os.getcwd()
             if folder:
-                path = QFileDialog.getExistingDirectory(window, "Open model folder", start)
+                path = QFileDialog.getExistingDirectory(window, self.tr("Open model folder"), start)
             else:
-                path, _ = QFileDialog.getOpenFileName(window, "Open model", start, MODEL_FILE_FILTER)
+                path, _ = QFileDialog.getOpenFileName(
+                    window, self.tr("Open model"), start, QCoreApplication.translate("ModelPanel", MODEL_FILE_FILTER)
+                )
             if not path:
                 return False
         try:
             choice = resolve_weights(path, download=False)
         except UserError as exc:
-            QMessageBox.warning(window, "Model not opened", str(exc))
+            QMessageBox.warning(window, self.tr("Model not opened"), str(exc))
             return False
         window.settings.remember_model(str(path))
         window.model_panel.reset_choices()  # another model: its own card, until the user says otherwise

@@ -3,7 +3,7 @@ the two things a user overrides when the app guessed wrong: the labels file and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -16,11 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: what Model > Open model… offers, by the formats the core reads
-MODEL_FILE_FILTER = ("Models (*.pth *.pt *.pkl *.tar *.onnx *.h5 *.hdf5 *.keras);;PyTorch (*.pth *.pt *.pkl *.tar);;"
-                     "ONNX (*.onnx);;Keras (*.h5 *.hdf5 *.keras);;All files (*)")
-LABEL_FILE_FILTER = "Labels (*.json *.txt);;All files (*)"
-CARDS_OWN = "the card's own"
+from alexnet_gui.gui.accessibility import describe
+
+#: what Model > Open model… offers, by the formats the core reads (translated where shown)
+MODEL_FILE_FILTER = QT_TRANSLATE_NOOP("ModelPanel", "Models (*.pth *.pt *.pkl *.tar *.onnx *.h5 *.hdf5 *.keras);;"
+                                      "PyTorch (*.pth *.pt *.pkl *.tar);;ONNX (*.onnx);;Keras (*.h5 *.hdf5 *.keras);;"
+                                      "All files (*)")
+LABEL_FILE_FILTER = QT_TRANSLATE_NOOP("ModelPanel", "Labels (*.json *.txt);;All files (*)")
+
 
 
 class ModelPanel(QDockWidget):
@@ -32,29 +35,38 @@ class ModelPanel(QDockWidget):
     def __init__(self, parent=None) -> None:
         from alexnet_gui.core.model.preprocess import PRESETS
 
-        super().__init__("Model card", parent)
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Model card"))
         self.setObjectName("model-card-dock")
         self._labels_file: str | None = None
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
+        describe(self.text, self.tr("Model card"))
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.text.setPlaceholderText("No model loaded")
-        self.text.setToolTip("The loaded model's card; a labels file or a card JSON beside the weights is read too")
+        self.text.setPlaceholderText(self.tr("No model loaded"))
+        self.text.setToolTip(
+            self.tr("The loaded model's card; a labels file or a card JSON beside the weights is read too")
+        )
         self.preprocess = QComboBox()
-        self.preprocess.addItem(CARDS_OWN, None)
+        self.preprocess.addItem(self.tr("the card's own"), None)
         for name in PRESETS:
             self.preprocess.addItem(name, name)
-        self.preprocess.setToolTip("The preprocessing recipe (the command line's --preprocess)")
+        describe(self.preprocess, self.tr("Preprocessing"))
+        self.preprocess.setToolTip(self.tr("The preprocessing recipe (the command line's --preprocess)"))
         self.preprocess.currentIndexChanged.connect(lambda _i: self.choices_changed.emit())
-        self.labels_button = QPushButton("Labels file…")
-        self.labels_button.setToolTip("Name the classes from a class_indices.json, labels.txt, classes.txt or "
-                                      "synset.txt (the command line's --labels)")
+        self.labels_button = QPushButton(self.tr("Labels file…"))
+        self.labels_button.setToolTip(
+            self.tr(
+                "Name the classes from a class_indices.json, labels.txt, classes.txt or "
+                "synset.txt (the command line's --labels)"
+            )
+        )
         self.labels_button.clicked.connect(self.choose_labels)
-        self.reset_button = QPushButton("Card's own")
-        self.reset_button.setToolTip("Forget the labels file and recipe chosen here")
+        self.reset_button = QPushButton(self.tr("Card's own"))
+        self.reset_button.setToolTip(self.tr("Forget the labels file and recipe chosen here"))
         self.reset_button.clicked.connect(lambda: self.reset_choices(emit=True))
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Preprocessing"))
+        controls.addWidget(QLabel(self.tr("Preprocessing")))
         controls.addWidget(self.preprocess, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.labels_button)
@@ -79,7 +91,7 @@ class ModelPanel(QDockWidget):
         self.choices_changed.emit()
 
     def choose_labels(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Labels file", "", LABEL_FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Labels file"), "", self.tr(LABEL_FILE_FILTER))
         if path:
             self.set_labels_file(path)
 
@@ -98,4 +110,4 @@ class ModelPanel(QDockWidget):
             self.text.setPlainText("")
             return
         names = ", ".join(card.labels.names[:12]) + (", …" if card.classes > 12 else "")
-        self.text.setPlainText("\n".join([*card.summary_lines(), f"class names: {names}"]))
+        self.text.setPlainText("\n".join([*card.summary_lines(), self.tr("class names: {names}").format(names=names)]))

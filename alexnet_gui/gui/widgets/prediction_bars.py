@@ -17,9 +17,9 @@ class PredictionBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._predictions: list = []
-        self._message = "Select an image to see its top-5."
+        self._message = self.tr("Select an image to see its top-5.")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("The model's five most probable classes for the selected image (its card's labels)")
+        self.setToolTip(self.tr("The model's five most probable classes for the selected image (its card's labels)"))
 
     def set_predictions(self, predictions, message: str = "") -> None:
         """Show these predictions (or, when empty, the message)."""

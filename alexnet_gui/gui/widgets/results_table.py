@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QTableView
 
-EMPTY_HINT = "Drop images or folders here\n(or File > Open images…, Open folder…)"
-NO_MATCH_HINT = "No top-1 label contains “{text}”"
-DROP_HINT = "Drop to classify these images"
+# Marked for lupdate here, translated in hint() (a string reaching tr() through a variable is never extracted).
+EMPTY_HINT = QT_TRANSLATE_NOOP("ResultsTable", "Drop images or folders here\n(or File > Open images…, Open folder…)")
+NO_MATCH_HINT = QT_TRANSLATE_NOOP("ResultsTable", "No top-1 label contains “{text}”")
+DROP_HINT = QT_TRANSLATE_NOOP("ResultsTable", "Drop to classify these images")
 
 
 class ResultsTable(QTableView):
@@ -31,13 +32,13 @@ class ResultsTable(QTableView):
     def hint(self) -> str:
         """The text painted over the empty table ("" when rows are shown)."""
         if self._drop_highlight:
-            return DROP_HINT
+            return self.tr(DROP_HINT)
         model = self.model()
         if model is None or model.rowCount() > 0:
             return ""
         if getattr(model, "total_rows", lambda: 0)() > 0:
-            return NO_MATCH_HINT.format(text=self._filter_text())
-        return EMPTY_HINT
+            return self.tr(NO_MATCH_HINT).format(text=self._filter_text())
+        return self.tr(EMPTY_HINT)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,9 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from alexnet_gui.core.wording import counted
+from alexnet_gui.gui.accessibility import describe
 
 KIND_PREFIX = "tools:"
+# What the status bar and the progress bar call each tool (marked for lupdate here, translated where shown).
+TOOL_TITLES = {"compare": QT_TRANSLATE_NOOP("ToolsMenu", "comparing backends"),
+               "ten crops": QT_TRANSLATE_NOOP("ToolsMenu", "ten crops"),
+               "evaluate": QT_TRANSLATE_NOOP("ToolsMenu", "accuracy on a folder"),
+               "sort": QT_TRANSLATE_NOOP("ToolsMenu", "sorting into folders")}
+
 
 
 class EvaluationDialog(QDialog):
@@ -35,17 +41,20 @@ class EvaluationDialog(QDialog):
 
         from alexnet_gui.gui.widgets.confusion_view import ConfusionView
 
-        self.setWindowTitle(f"Accuracy — {folder}")
+        self.setWindowTitle(self.tr("Accuracy — {folder}").format(folder=folder))
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
+        describe(
+            self.text, self.tr("Report"), self.tr("Top-1 and top-5 accuracy, per class, and the most confused pairs")
+        )
         font = self.text.font()
         font.setFamily("monospace")
         self.text.setFont(font)
         self.confusion = ConfusionView(matrix)
         self.confusion.open_requested.connect(window.add_paths)
         tabs = QTabWidget()
-        tabs.addTab(self.confusion, "Confusion matrix")
-        tabs.addTab(self.text, "Report")
+        tabs.addTab(self.confusion, self.tr("Confusion matrix"))
+        tabs.addTab(self.text, self.tr("Report"))
         QVBoxLayout(self).addWidget(tabs)
         self.resize(1100, 680)
 
@@ -57,25 +66,34 @@ class ToolsMenu(QObject):
         super().__init__(window)
         self.window = window
         self.dialogs: list[QDialog] = []  # kept so they stay open; tests read the last one
-        self.menu = QMenu("&Tools", window)
+        self.menu = QMenu(self.tr("&Tools"), window)
         window.menuBar().insertMenu(window.help_menu.menuAction(), self.menu)  # Help stays last, as on every desktop
-        self.tta_action = QAction("10-crop test-time augmentation", window, checkable=True)
-        self.tta_action.setStatusTip("Average the network's answers over the four corner and centre crops and "
-                                     "their mirror images (the AlexNet paper's; ten times the work)")
+        self.tta_action = QAction(self.tr("10-crop test-time augmentation"), window, checkable=True)
+        self.tta_action.setStatusTip(
+            self.tr(
+                "Average the network's answers over the four corner and centre crops and "
+                "their mirror images (the AlexNet paper's; ten times the work)"
+            )
+        )
         self.tta_action.toggled.connect(self.set_tta)
-        self.crops_action = self._add("Show the ten crops of the selected image", self.show_ten_crops)
+        self.crops_action = self._add(self.tr("Show the ten crops of the selected image"), self.show_ten_crops)
         self.menu.insertAction(self.crops_action, self.tta_action)
         self.menu.insertSeparator(self.crops_action)
-        self.compare_action = self._add("Compare PyTorch and ONNX Runtime on the selection", self.compare_selection)
-        self.evaluate_action = self._add("Accuracy on a labelled folder…", self.evaluate_folder)
-        self.sort_action = self._add("Sort classified images into folders…", self.sort_rows)
+        self.compare_action = self._add(
+            self.tr("Compare PyTorch and ONNX Runtime on the selection"), self.compare_selection
+        )
+        self.evaluate_action = self._add(self.tr("Accuracy on a labelled folder…"), self.evaluate_folder)
+        self.sort_action = self._add(self.tr("Sort classified images into folders…"), self.sort_rows)
         self.menu.addSeparator()
-        self.train_action = self._add("Train on labelled folders…", self.train_on_folders)
-        self.train_action.setStatusTip("Teach a model your own classes from a folder holding one sub-folder of "
-                                       "images per class")
+        self.train_action = self._add(self.tr("Train on labelled folders…"), self.train_on_folders)
+        self.train_action.setStatusTip(
+            self.tr("Teach a model your own classes from a folder holding one sub-folder of images per class")
+        )
         self.train_dialog = None
-        self.live_action = self._add("Live view (camera or video)…", self.live_view)
-        self.live_action.setStatusTip("Classify a camera or a video frame by frame, with one layer's feature maps")
+        self.live_action = self._add(self.tr("Live view (camera or video)…"), self.live_view)
+        self.live_action.setStatusTip(
+            self.tr("Classify a camera or a video frame by frame, with one layer's feature maps")
+        )
         self.live_dialog = None
         worker = window.handle.worker
         worker.view_ready.connect(self._on_ready)
@@ -92,10 +110,14 @@ class ToolsMenu(QObject):
 
     def _request(self, kind: str, request) -> None:
         """Run `request(backend, run)` on the worker, with the progress bar and Cancel shown meanwhile."""
-        self.window.statusBar().showMessage(f"Working: {kind}…")
+        self.window.statusBar().showMessage(self.tr("Working: {tool}…").format(tool=self.tool_title(kind)))
         self._started[kind] = time.perf_counter()
         self.window.begin_tool(KIND_PREFIX + kind)
         self.window.handle.requests.run_tool.emit(KIND_PREFIX + kind, request)
+
+    def tool_title(self, kind: str) -> str:
+        """A tool's name as the status bar shows it."""
+        return self.tr(TOOL_TITLES[kind]) if kind in TOOL_TITLES else kind
 
     # --- actions ----------------------------------------------------------------------------------------------
     def set_tta(self, on: bool) -> None:
@@ -113,7 +135,7 @@ class ToolsMenu(QObject):
         """Run the selected images (all rows when none is selected) through both backends."""
         paths = paths if paths is not None else self._selected_paths()
         if not paths:
-            self.window.statusBar().showMessage("Add images first, then compare.", 5000)
+            self.window.statusBar().showMessage(self.tr("Add images first, then compare."), 5000)
             return
         weights = self.window.weights
 
@@ -122,8 +144,13 @@ class ToolsMenu(QObject):
             from alexnet_gui.core.backends import load_backend
 
             # The same device and precision as the loaded backend: a comparison of backends, not of precisions.
-            other = load_backend("onnx" if backend.name == "torch" else "torch", weights, backend.device,
-                                 backend.precision, prepack=False)
+            other = load_backend(
+                "onnx" if backend.name == "torch" else "torch",
+                weights,
+                backend.device,
+                backend.precision,
+                prepack=False,
+            )
             try:
                 pair = [backend, other] if backend.name == "torch" else [other, backend]
                 compared = []
@@ -140,7 +167,7 @@ class ToolsMenu(QObject):
         """Show the selected image's ten crops and where they disagree."""
         path = path or self.window.selected_path()
         if not path:
-            self.window.statusBar().showMessage("Select an image first.", 5000)
+            self.window.statusBar().showMessage(self.tr("Select an image first."), 5000)
             return
 
         def request(backend, _run):
@@ -154,7 +181,7 @@ class ToolsMenu(QObject):
     def evaluate_folder(self, folder: str | None = None) -> None:
         """Report top-1/top-5, per-class accuracy and confusions on a folder of class-named sub-folders."""
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, "Folder with class-named sub-folders")
+            folder = QFileDialog.getExistingDirectory(self.window, self.tr("Folder with class-named sub-folders"))
             if not folder:
                 return
         worker = self.window.handle.worker
@@ -177,11 +204,19 @@ class ToolsMenu(QObject):
             text = format_evaluation(evaluation, labels=labels)
             scored = evaluation.images + len(evaluation.failed)
             if run.cancel.is_set() and scored < len(found.paths):
-                text = (f"cancelled after {scored} of {counted(len(found.paths), 'image')}: "
-                        f"the figures below cover those only\n\n{text}")
+                text = (
+                    self.tr(
+                        "cancelled after {scored} of %n image(s): the figures below cover those only",
+                        "",
+                        len(found.paths),
+                    ).format(scored=scored)
+                    + "\n\n"
+                    + text
+                )
             if found.ignored_folders:
-                text += (f"\n\nignored sub-folders that name none of the model's classes: "
-                         f"{', '.join(found.ignored_folders)}")
+                text += "\n\n" + self.tr("ignored sub-folders that name none of the model's classes: {folders}").format(
+                    folders=", ".join(found.ignored_folders)
+                )
             return folder, text, ConfusionMatrix.from_records(evaluation.records, labels)
 
         self._request("evaluate", request)
@@ -224,7 +259,7 @@ class ToolsMenu(QObject):
 
         results = [r for r in self.window.model.results() if r is not None]
         if not results:
-            self.window.statusBar().showMessage("Classify images first, then sort them.", 5000)
+            self.window.statusBar().showMessage(self.tr("Classify images first, then sort them."), 5000)
             return None
         dialog = SortDialog(results, self.window, out_dir=out_dir)
         dialog.accepted.connect(lambda: self._apply_sort(dialog))
@@ -249,14 +284,20 @@ class ToolsMenu(QObject):
 
     def _show_sorted(self, plan, move: bool, outcome) -> None:
         failed = [f"{os.path.basename(step.source)}: {error}" for step, _, error in outcome if error]
-        verb = "Moved" if move else "Copied"
-        message = f"{verb} {counted(len(outcome) - len(failed), 'image')} into {plan.out_dir}."
+        done = len(outcome) - len(failed)
+        message = (
+            self.tr("Moved %n image(s) into {folder}.", "", done)
+            if move
+            else self.tr("Copied %n image(s) into {folder}.", "", done)
+        ).format(folder=plan.out_dir)
         if len(outcome) < len(plan.steps):
-            message += f" Cancelled: {len(plan.steps) - len(outcome)} not sorted."
+            message += " " + self.tr("Cancelled: {n} not sorted.").format(n=len(plan.steps) - len(outcome))
         self.window.statusBar().showMessage(message, 10000)
         self.last_sort_outcome = outcome
         if failed:
-            QMessageBox.warning(self.window, "Some files were not sorted", message + "\n\n" + "\n".join(failed[:20]))
+            QMessageBox.warning(
+                self.window, self.tr("Some files were not sorted"), message + "\n\n" + "\n".join(failed[:20])
+            )
 
     # --- results from the worker ------------------------------------------------------------------------------
     def _keep(self, dialog: QDialog) -> None:
@@ -264,15 +305,15 @@ class ToolsMenu(QObject):
 
     def _on_progress(self, kind: str, done: int, total: int) -> None:
         if kind.startswith(KIND_PREFIX):
-            name = kind[len(KIND_PREFIX):]
+            name = kind[len(KIND_PREFIX) :]
             seconds = time.perf_counter() - self._started.get(name, time.perf_counter())
-            self.window.show_tool_progress(name, done, total, seconds)
+            self.window.show_tool_progress(self.tool_title(name), done, total, seconds)
 
     def _on_ready(self, kind: str, payload) -> None:
         if not kind.startswith(KIND_PREFIX):
             return
         self.window.end_tool(kind)
-        kind = kind[len(KIND_PREFIX):]
+        kind = kind[len(KIND_PREFIX) :]
         self._started.pop(kind, None)
         self.window.statusBar().clearMessage()
         if kind == "sort":
@@ -295,8 +336,8 @@ class ToolsMenu(QObject):
     def _on_failed(self, kind: str, message: str) -> None:
         if kind.startswith(KIND_PREFIX):
             self.window.end_tool(kind)
-            self._started.pop(kind[len(KIND_PREFIX):], None)
-            self.window.statusBar().showMessage(f"{kind[len(KIND_PREFIX):]}: {message}", 10000)
+            self._started.pop(kind[len(KIND_PREFIX) :], None)
+            self.window.statusBar().showMessage(f"{self.tool_title(kind[len(KIND_PREFIX) :])}: {message}", 10000)
             self.last_error = message
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -32,25 +32,53 @@ def download_failure_text(exc) -> str:
 
     from alexnet_gui.core.model.weights import MIRROR_ENV
 
-    host = urlsplit(getattr(exc, "url", "") or "").hostname or "the download server"
-    options = ("You can give a mirror of the weights file (the Mirror box above, or the ALEXNET_GUI_WEIGHTS_URL "
-               f"environment variable, now {'set' if os.environ.get(MIRROR_ENV) else 'not set'}), choose a weights "
-               "file you already have (Choose file…), or try the app with the untrained demo network.")
+    host = urlsplit(getattr(exc, "url", "") or "").hostname or QCoreApplication.translate(
+        "download_failure_text", "the download server"
+    )
+    if os.environ.get(MIRROR_ENV):
+        options = QCoreApplication.translate(
+            "download_failure_text",
+            "You can give a mirror of the weights file (the Mirror box above, or the ALEXNET_GUI_WEIGHTS_URL "
+            "environment variable, now set), choose a weights file you already have (Choose file…), or try "
+            "the app with the untrained demo network.",
+        )
+    else:
+        options = QCoreApplication.translate(
+            "download_failure_text",
+            "You can give a mirror of the weights file (the Mirror box above, or the ALEXNET_GUI_WEIGHTS_URL "
+            "environment variable, now not set), choose a weights file you already have (Choose file…), or "
+            "try the app with the untrained demo network.",
+        )
     problem = getattr(exc, "problem", "")
     if problem == "unreachable":
-        return f"The weights could not be downloaded: {host} cannot be reached (this computer seems to be offline, " \
-               f"or the server is blocked here).\n\n{options}"
-    if problem == "hash":
-        return f"The file from {host} is not the published AlexNet weights (its checksum differs), so it was " \
-               f"discarded.\n\n{options}"
-    if problem in ("server", "broken", "slow"):
-        what = {"server": "the server refused the download", "broken": "the download broke off",
-                "slow": "the download was too slow and was stopped"}[problem]
-        return f"The weights could not be downloaded from {host}: {what}. Nothing was kept.\n\n{options}"
-    if problem == "disk":
-        return f"The weights could not be saved: {exc}.\n\nFree some disk space, or choose a weights file you " \
-               "already have (Choose file…)."
-    return f"{exc}\n\n{options}"
+        text = QCoreApplication.translate(
+            "download_failure_text",
+            "The weights could not be downloaded: {host} cannot be reached (this computer seems to be offline, "
+            "or the server is blocked here).",
+        )
+    elif problem == "hash":
+        text = QCoreApplication.translate(
+            "download_failure_text",
+            "The file from {host} is not the published AlexNet weights (its checksum differs), so it was discarded.",
+        )
+    elif problem in ("server", "broken", "slow"):
+        what = {
+            "server": QCoreApplication.translate("download_failure_text", "the server refused the download"),
+            "broken": QCoreApplication.translate("download_failure_text", "the download broke off"),
+            "slow": QCoreApplication.translate("download_failure_text", "the download was too slow and was stopped"),
+        }[problem]
+        text = QCoreApplication.translate(
+            "download_failure_text", "The weights could not be downloaded from {host}: {what}. Nothing was kept."
+        ).replace("{what}", what)
+    elif problem == "disk":
+        return QCoreApplication.translate(
+            "download_failure_text",
+            "The weights could not be saved: {reason}.\n\nFree some disk space, or choose a weights file you "
+            "already have (Choose file…).",
+        ).format(reason=exc)
+    else:
+        return f"{exc}\n\n{options}"
+    return text.format(host=host) + "\n\n" + options
 
 
 class WeightsDialog(QDialog):
@@ -60,7 +88,7 @@ class WeightsDialog(QDialog):
         from alexnet_gui.core.model.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
 
         super().__init__(parent)
-        self.setWindowTitle("AlexNet weights")
+        self.setWindowTitle(self.tr("AlexNet weights"))
         self.choice = None
         self.mode = ""  # "cache", "file" or "untrained", for the settings
         self._start_folder = start_folder
@@ -74,40 +102,67 @@ class WeightsDialog(QDialog):
 
         size_mb = WEIGHTS_SIZE_BYTES / 1e6
         self.cached = cached_weights_path()
-        found = (f"Found them in {self.cached}: use them, or choose another file."
-                 if self.cached else f"None were found in {torch_checkpoint_dir()}.")
+        found = (
+            self.tr("Found them in {folder}: use them, or choose another file.").format(folder=self.cached)
+            if self.cached
+            else self.tr("None were found in {folder}.").format(folder=torch_checkpoint_dir())
+        )
         self.info = QLabel(
-            f"alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size_mb:.0f} MB). {found}"
-            "\n\nDownload them once (they are checked against their published hash, from torchvision's server "
-            "or the mirror below), choose a file you already have, or try the app with an untrained network."
+            self.tr(
+                "alexnet-gui needs AlexNet's ImageNet weights (torchvision's IMAGENET1K_V1, {size:.0f} MB)."
+            ).format(size=size_mb)
+            + " "
+            + found
+            + "\n\n"
+            + self.tr(
+                "Download them once (they are checked against their published hash, from torchvision's server "
+                "or the mirror below), choose a file you already have, or try the app with an untrained network."
+            )
         )
         from alexnet_gui.core.model.weights import WEIGHTS_URL
 
         self.mirror_edit = QLineEdit(mirror)  # the setting's; empty: the environment's mirror, else torchvision's
         env_mirror = os.environ.get(MIRROR_ENV)
-        self.mirror_edit.setPlaceholderText(f"ALEXNET_GUI_WEIGHTS_URL: {env_mirror}" if env_mirror
-                                            else f"torchvision's server: {WEIGHTS_URL}")
-        self.mirror_edit.setToolTip("The URL of a copy of alexnet-owt-7be5be79.pth where torchvision's server cannot "
-                                    "be reached; the download is checked against the published hash all the same. "
-                                    "Remembered for the next time.")
-        self.mirror_edit.setAccessibleName("Weights mirror URL")
+        self.mirror_edit.setPlaceholderText(
+            f"ALEXNET_GUI_WEIGHTS_URL: {env_mirror}"
+            if env_mirror
+            else self.tr("torchvision's server: {url}").format(url=WEIGHTS_URL)
+        )
+        self.mirror_edit.setToolTip(
+            self.tr(
+                "The URL of a copy of alexnet-owt-7be5be79.pth where torchvision's server cannot "
+                "be reached; the download is checked against the published hash all the same. "
+                "Remembered for the next time."
+            )
+        )
+        self.mirror_edit.setAccessibleName(self.tr("Weights mirror URL"))
         self.info.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.progress.setFormat("%v of %m MB")
+        self.progress.setFormat(self.tr("%v of %m MB"))
 
-        self.download_button = QPushButton("Use the weights found" if self.cached else f"Download ({size_mb:.0f} MB)")
-        self.download_button.setToolTip("Download alexnet-owt-7be5be79.pth from torchvision's server "
-                                        "(or the mirror in ALEXNET_GUI_WEIGHTS_URL) into torchvision's cache")
-        self.file_button = QPushButton("Choose file…")
-        self.file_button.setToolTip("Use a .pth state_dict or an .onnx model you already have")
-        self.untrained_button = QPushButton("Use untrained demo network")
-        self.untrained_button.setToolTip("A seeded random network: the app works, but its predictions are meaningless")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Cancel the download, or close without a model")
+        self.download_button = QPushButton(
+            self.tr("Use the weights found")
+            if self.cached
+            else self.tr("Download ({size:.0f} MB)").format(size=size_mb)
+        )
+        self.download_button.setToolTip(
+            self.tr(
+                "Download alexnet-owt-7be5be79.pth from torchvision's server "
+                "(or the mirror in ALEXNET_GUI_WEIGHTS_URL) into torchvision's cache"
+            )
+        )
+        self.file_button = QPushButton(self.tr("Choose file…"))
+        self.file_button.setToolTip(self.tr("Use a .pth state_dict or an .onnx model you already have"))
+        self.untrained_button = QPushButton(self.tr("Use untrained demo network"))
+        self.untrained_button.setToolTip(
+            self.tr("A seeded random network: the app works, but its predictions are meaningless")
+        )
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Cancel the download, or close without a model"))
 
         self.download_button.clicked.connect(self.start_download)
         self.file_button.clicked.connect(self.choose_file)
@@ -122,7 +177,7 @@ class WeightsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         mirror_row = QHBoxLayout()
-        mirror_label = QLabel("&Mirror:")
+        mirror_label = QLabel(self.tr("&Mirror:"))
         mirror_label.setBuddy(self.mirror_edit)
         mirror_row.addWidget(mirror_label)
         mirror_row.addWidget(self.mirror_edit, 1)
@@ -155,7 +210,7 @@ class WeightsDialog(QDialog):
         self._cancel.clear()
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self._set_status("Downloading…")
+        self._set_status(self.tr("Downloading…"))
         self._set_busy(True)
 
         url = self.mirror() or None  # None: the environment's mirror, else torchvision's server
@@ -185,7 +240,10 @@ class WeightsDialog(QDialog):
         from alexnet_gui.gui.widgets.model_panel import MODEL_FILE_FILTER
 
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose AlexNet weights", self._start_folder, MODEL_FILE_FILTER
+            self,
+            self.tr("Choose AlexNet weights"),
+            self._start_folder,
+            QCoreApplication.translate("ModelPanel", MODEL_FILE_FILTER),
         )
         if not path:
             return
@@ -212,7 +270,12 @@ class WeightsDialog(QDialog):
         if total > 0:
             self.progress.setRange(0, max(1, total // 1_000_000))
             self.progress.setValue(done // 1_000_000)
-        self._set_status(f"Downloading… {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total > 0 else ""))
+        if total > 0:
+            self._set_status(
+                self.tr("Downloading… {done:.1f} MB of {total:.1f} MB").format(done=done / 1e6, total=total / 1e6)
+            )
+        else:
+            self._set_status(self.tr("Downloading… {done:.1f} MB").format(done=done / 1e6))
 
     def _on_finished(self, path, error: str) -> None:
         from alexnet_gui.core.model.weights import WeightsChoice
@@ -230,14 +293,14 @@ class WeightsDialog(QDialog):
     def _on_cancel(self) -> None:
         if self.is_downloading():
             self._cancel.set()
-            self._set_status("Cancelling…")
+            self._set_status(self.tr("Cancelling…"))
             return
         self.reject()
 
     def _set_busy(self, busy: bool) -> None:
         for b in (self.download_button, self.file_button, self.untrained_button):
             b.setEnabled(not busy)
-        self.cancel_button.setText("Cancel download" if busy else "Cancel")
+        self.cancel_button.setText(self.tr("Cancel download") if busy else self.tr("Cancel"))
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt's name
         # Closing the dialog mid-download cancels the download, which then leaves nothing in the cache.
