@@ -185,3 +185,28 @@ def test_a_chinese_classify_run_summarises_in_chinese_and_writes_the_same_csv(tm
     assert re.search(r"^3 images, 0 failed, ", english.stderr, re.M), english.stderr
     # Data stays language-neutral: the same header and cells in both runs.
     assert out.read_text(encoding="utf-8") == (tmp_path / "en.csv").read_text(encoding="utf-8")
+
+
+def test_the_cores_reports_shown_by_the_app_speak_chinese_and_data_stays_english(tmp_path):
+    from alexnet_gui.core.analysis.visualize import describe_kernels
+    from alexnet_gui.core.model.loading import untrained_card
+    from alexnet_gui.core.pipeline.images import ImageError, open_rgb
+
+    card = untrained_card()
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    with pytest.raises(ImageError) as caught:
+        open_rgb(str(tmp_path / "notes.jpg"))
+    reason = str(caught.value)
+    assert reason == "not an image file"  # the CSV's cell, in every language
+    try:
+        language.set_language("zh_CN")
+        lines = card.summary_lines()
+        assert lines[0].startswith("模型：untrained-seed0（") and lines[2].startswith("类别：1000 个（")
+        import numpy as np
+
+        assert describe_kernels("conv1", np.zeros((96, 3, 11, 11))) == (
+            "conv1：96 个 3x11x11 的卷积核，RGB；即论文中各 48 个、每块 GPU 一半的两组（论文图 3）：间隔的上方和下方")
+        assert language.gettext(reason) == "不是图像文件"  # how the app's Status column shows it
+    finally:
+        language.set_language("en")
+    assert card.summary_lines()[0].startswith("model: untrained-seed0 (")

@@ -840,13 +840,13 @@ class MainWindow(QMainWindow):
             self._preview_size = full
             self._show_crop_box()
         except UserError as exc:
-            self.preview.set_image(None, message=str(exc))
+            self.preview.set_image(None, message=gettext(str(exc)))
         result = row.result if row else None
         if result is None:
             self.bars.set_predictions([], self.tr("Queued: not classified yet."))
             self.detail.setText(path)
         elif result.error:
-            self.bars.set_predictions([], self.tr("Could not classify this file: {error}").format(error=result.error))
+            self.bars.set_predictions([], self.tr("Could not classify this file: {error}").format(error=gettext(result.error)))
             self.detail.setText(path)
         else:
             self.bars.set_predictions(result.top[:5])

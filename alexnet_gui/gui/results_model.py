@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QGuiApplication, QImage, QPixmap
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.session import Row, Session
 from alexnet_gui.gui.theme import error_colour
@@ -147,7 +148,8 @@ class ResultsModel(QAbstractTableModel):
             return self.tr("queued")
         if row.result.error is None:
             return self.tr("done")
-        return self.tr("error: {reason}").format(reason=row.result.error)
+        # A file's reason is a CSV cell, so it is English in the core; the common ones are marked there for gettext.
+        return self.tr("error: {reason}").format(reason=gettext(row.result.error))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort the shown rows by a column (the header's clicks call this); column -1 restores the added order."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.outputs.results import Prediction
 from alexnet_gui.core.pipeline.scores import to_probabilities, top_predictions
 from alexnet_gui.core.wording import counted
@@ -56,7 +57,9 @@ def compare_input(backends: Sequence[Backend], x: np.ndarray, *, top_k: int = 5,
         seconds = time.perf_counter() - start
         logits.append(np.asarray(out, dtype=np.float64)[0])
         probs = to_probabilities(np.asarray(out), backend.card.output)
-        answers.append(BackendAnswer(answer_name(backend), top_predictions(probs[0], top_k, backend.card.labels), seconds))
+        answers.append(
+            BackendAnswer(answer_name(backend), top_predictions(probs[0], top_k, backend.card.labels), seconds)
+        )
     stacked = np.stack(logits)
     diff = float((stacked.max(axis=0) - stacked.min(axis=0)).max())
     return Comparison(path, None, tuple(answers), diff)
@@ -142,22 +145,34 @@ def summarise_comparisons(comparisons: Iterable[Comparison]) -> CompareSummary:
 def format_comparison(c: Comparison, *, top_k: int = 5) -> str:
     """Return the lines printed for one image: each backend's latency and top-k, then agreement and difference."""
     if c.error is not None:
-        return f"{c.path}\n  error: {c.error}"
+        return _('{path}\n  error: {error}').format(path=c.path, error=c.error)
     width = max(len(a.backend) for a in c.answers)
     lines = [c.path]
     for a in c.answers:
         tops = ", ".join(f"{p.label} {p.prob:.4f}" for p in a.top[:top_k])
         lines.append(f"  {a.backend:<{width}}  {1000 * a.seconds:8.2f} ms  {tops}")
-    lines.append(f"  top-1 agree: {'yes' if c.top1_agree else 'NO'}   largest |logit difference|: {c.max_logit_diff:.3g}")
+    lines.append(
+        _("  top-1 agree: {value}   largest |logit difference|: {max_logit_diff:.3g}").format(
+            value=_("yes") if c.top1_agree else _("NO"), max_logit_diff=c.max_logit_diff
+        )
+    )
     return "\n".join(lines)
 
 
 def format_summary(s: CompareSummary) -> str:
     """Return the one-paragraph summary of a comparison run."""
     pct = 100 * s.agree / s.images if s.images else 0.0
-    latency = ", ".join(f"{name} {1000 * sec:.2f} ms" for name, sec in s.median_seconds.items())
-    return (
-        f"{counted(s.images, 'image')} compared ({s.failed} could not be read): "
-        f"top-1 agreement {s.agree}/{s.images} "
-        f"({pct:.1f}%), largest |logit difference| {s.max_logit_diff:.3g}; median latency per image: {latency or '-'}"
+    latency = ", ".join(
+        _("{name} {value:.2f} ms").format(name=name, value=1000 * sec) for name, sec in s.median_seconds.items()
+    )
+    return _(
+        "{counted} compared ({failed} could not be read): top-1 agreement {agree}/{images} ({pct:.1f}%), largest |logit difference| {max_logit_diff:.3g}; median latency per image: {value}"
+    ).format(
+        counted=counted(s.images, "image"),
+        failed=s.failed,
+        agree=s.agree,
+        images=s.images,
+        pct=pct,
+        max_logit_diff=s.max_logit_diff,
+        value=latency or "-",
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
@@ -57,7 +58,9 @@ def find_labelled_images(folder: str | os.PathLike[str], labels: Labels | None =
     with os.scandir(root) as it:
         entries = [e for e in it if not e.name.startswith(".")]
     subfolders = sorted(e.name for e in entries if e.is_dir())
-    loose = sorted(e.path for e in entries if not e.is_dir() and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS)
+    loose = sorted(
+        e.path for e in entries if not e.is_dir() and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS
+    )
     for name in subfolders:
         index = labels.index_from_folder_name(name)
         if index is None:
@@ -170,12 +173,18 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
         return labels.synsets[index] if labels.synsets else f"{index:>4}"
 
     lines = [
-        f"images: {evaluation.images} classified, {len(evaluation.failed)} could not be read",
-        f"top-1 accuracy: {100 * evaluation.top1_accuracy:.3f}% ({evaluation.top1}/{evaluation.images})",
-        f"top-5 accuracy: {100 * evaluation.top5_accuracy:.3f}% ({evaluation.top5}/{evaluation.images})",
+        _("images: {images} classified, {n_failed} could not be read").format(
+            images=evaluation.images, n_failed=len(evaluation.failed)
+        ),
+        _("top-1 accuracy: {value:.3f}% ({top1}/{images})").format(
+            value=100 * evaluation.top1_accuracy, top1=evaluation.top1, images=evaluation.images
+        ),
+        _("top-5 accuracy: {value:.3f}% ({top5}/{images})").format(
+            value=100 * evaluation.top5_accuracy, top5=evaluation.top5, images=evaluation.images
+        ),
         "",
-        "per class (worst top-1 first):",
-        f"  {'top-1':>7}  {'top-5':>7}  {'images':>6}  class",
+        _("per class (worst top-1 first):"),
+        _("  {top1:>7}  {top5:>7}  {images:>6}  class").format(top1="top-1", top5="top-5", images=_("images")),
     ]
     worst_first = sorted(evaluation.per_class.items(), key=lambda kv: (kv[1].top1_accuracy, kv[0]))
     for index, score in worst_first:
@@ -185,6 +194,6 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
         )
     pairs = evaluation.most_confused(confused)
     if pairs:
-        lines += ["", "most confused (true → predicted as, count):"]
+        lines += ["", _("most confused (true → predicted as, count):")]
         lines += [f"  {category(t)} → {category(p)}: {c}" for t, p, c in pairs]
     return "\n".join(lines)

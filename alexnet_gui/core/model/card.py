@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.model.archs import Architecture
 from alexnet_gui.core.model.labels import Labels
 from alexnet_gui.core.model.preprocess import Recipe
@@ -93,28 +94,46 @@ class ModelCard:
 
     def summary_lines(self) -> list[str]:
         """What `model-info` and the command line's summary print: one fact a line."""
-        lines = [f"model: {self.card_id} ({self.format}; {self.source})"]
+        lines = [
+            _("model: {card_id} ({format}; {source})").format(
+                card_id=self.card_id, format=self.format, source=self.source
+            )
+        ]
         if self.architecture is not None:
-            lines.append(f"architecture: {self.architecture.describe()}")
+            lines.append(_('architecture: {describe}').format(describe=self.architecture.describe()))
         else:
-            lines.append(f"architecture: ONNX graph, {self.input_size} px input")
-        lines.append(f"classes: {self.classes} ({self.labels.source})")
-        lines.append(f"preprocessing: {self.preprocess.describe()}")
-        lines.append(f"output: {self.output}" + (f", at most {self.batch_limit} images a call"
-                                                 if self.batch_limit else ""))
+            lines.append(_('architecture: ONNX graph, {input_size} px input').format(input_size=self.input_size))
+        lines.append(_('classes: {classes} ({source})').format(classes=self.classes, source=self.labels.source))
+        lines.append(_('preprocessing: {describe}').format(describe=self.preprocess.describe()))
+        lines.append(
+            _("output: {output}").format(output=self.output)
+            + (
+                _(", at most {batch_limit} images a call").format(batch_limit=self.batch_limit)
+                if self.batch_limit
+                else ""
+            )
+        )
         if self.sha256:
-            lines.append(f"sha256: {self.sha256}")
-        lines += [f"chosen: {note}" for note in self.notes]
+            lines.append(_('sha256: {sha256}').format(sha256=self.sha256))
+        lines += [_('chosen: {note}').format(note=note) for note in self.notes]
         if self.training:
             t = self.training
             best = t.get("best_val_accuracy")
-            lines.append(f"trained: on {t.get('data')} ({t.get('split')}), best epoch {t.get('best_epoch')} of "
-                         f"{t.get('epochs_run')}" + (f", validation accuracy {100 * best:.2f}%" if best is not None
-                                                     else ""))
+            lines.append(
+                _("trained: on {data} ({split}), best epoch {best} of {epochs}").format(
+                    data=t.get("data"), split=t.get("split"), best=t.get("best_epoch"), epochs=t.get("epochs_run")
+                )
+                + (_(", validation accuracy {value:.2f}%").format(value=100 * best) if best is not None else "")
+            )
             report = t.get("validation_report")
             if report:
-                lines.append(f"validated: {report['top1']}/{report['images']} correct "
-                             f"({100 * report['top1'] / max(report['images'], 1):.2f}%) on the saved model")
+                lines.append(
+                    _("validated: {top1}/{images} correct ({accuracy:.2f}%) on the saved model").format(
+                        top1=report["top1"],
+                        images=report["images"],
+                        accuracy=100 * report["top1"] / max(report["images"], 1),
+                    )
+                )
         return lines
 
     def to_dict(self) -> dict[str, Any]:

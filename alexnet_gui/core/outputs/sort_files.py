@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
@@ -206,11 +207,13 @@ def apply_sort(
 
 def describe_plan(plan: SortPlan, *, move: bool) -> str:
     """Return a short text of the plan's counts per folder, for a dry run or a confirmation dialog."""
-    verb = "move" if move else "copy"
-    lines = [f"{verb} {counted(len(plan.steps), 'image')} into {Path(plan.out_dir)}:"]
+    heading = _("move {counted} into {folder}:") if move else _("copy {counted} into {folder}:")
+    lines = [heading.format(counted=counted(len(plan.steps), "image"), folder=Path(plan.out_dir))]
     lines += [f"  {count:6d}  {folder}/" for folder, count in plan.folder_counts().items()]
     if plan.skipped:
-        lines.append(f"  not readable, left where they are: {counted(len(plan.skipped), 'image')}")
+        lines.append(
+            _("  not readable, left where they are: {counted}").format(counted=counted(len(plan.skipped), "image"))
+        )
     return "\n".join(lines)
 
 
@@ -240,7 +243,9 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
             prob = float(row[4])
             top = (Prediction(int(row[2]), restore_cell(row[3]), prob),)
         except ValueError:
-            results.append(Result(path, f"damaged row {number} of {csv_path}: its class or probability is not a number"))
+            results.append(
+                Result(path, f"damaged row {number} of {csv_path}: its class or probability is not a number")
+            )
             continue
         results.append(Result(path, None, top))
     return results

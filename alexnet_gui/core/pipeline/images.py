@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import N_
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".dib", ".gif", ".tif", ".tiff", ".webp",
@@ -85,26 +86,26 @@ def open_checked(path: str) -> Image.Image:
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        raise ImageError("file not found") from None
+        raise ImageError(N_("file not found")) from None
     except PermissionError:
-        raise ImageError("permission denied") from None
+        raise ImageError(N_("permission denied")) from None
     except ValueError:  # an embedded NUL byte
-        raise ImageError("invalid file name") from None
+        raise ImageError(N_("invalid file name")) from None
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
-            raise ImageError("file name too long") from None
+            raise ImageError(N_("file name too long")) from None
         raise ImageError(f"cannot read the file ({exc.strerror})") from None
     if os.path.isdir(path):
         try:
             os.listdir(path)
         except OSError as exc:
             raise ImageError(f"folder could not be read ({(exc.strerror or 'error').lower()})") from None
-        raise ImageError("is a folder, not an image file")
+        raise ImageError(N_("is a folder, not an image file"))
     if not stat.S_ISREG(st.st_mode):
         # A FIFO would block the reader forever, a device could stream without end.
-        raise ImageError("not a regular file")
+        raise ImageError(N_("not a regular file"))
     if st.st_size == 0:
-        raise ImageError("empty file")
+        raise ImageError(N_("empty file"))
     try:
         with _OPEN_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -113,11 +114,11 @@ def open_checked(path: str) -> Image.Image:
             im = Image.open(path)
     except Image.DecompressionBombError:
         size = _header_size(path)
-        raise (_too_large(size) if size else ImageError("image too large")) from None
+        raise (_too_large(size) if size else ImageError(N_("image too large"))) from None
     except UnidentifiedImageError:
-        raise ImageError("not an image file") from None
+        raise ImageError(N_("not an image file")) from None
     except PermissionError:
-        raise ImageError("permission denied") from None
+        raise ImageError(N_("permission denied")) from None
     except (OSError, SyntaxError, ValueError) as exc:
         if _is_truncation(exc):
             raise ImageError(f"truncated {_format_name(path)}") from None
@@ -130,7 +131,7 @@ def open_checked(path: str) -> Image.Image:
         raise _too_large((w, h))
     if w == 0 or h == 0:
         im.close()
-        raise ImageError("image has zero pixels")
+        raise ImageError(N_("image has zero pixels"))
     if max(w, h) > MAX_ASPECT_RATIO * min(w, h):
         im.close()
         raise ImageError(f"image too elongated to classify ({w}x{h} pixels; at most {MAX_ASPECT_RATIO}:1)")

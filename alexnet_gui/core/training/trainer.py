@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.model.archs import build_network, feature_index
 from alexnet_gui.core.model.card import ModelCard
 from alexnet_gui.core.model.labels import Labels
@@ -111,10 +112,11 @@ class EpochReport:
 
     def describe(self, epochs: int) -> str:
         """One line for the terminal."""
-        mark = " (best)" if self.improved else ""
-        return (f"epoch {self.epoch}/{epochs}: train loss {self.train_loss:.4f}, accuracy "
-                f"{100 * self.train_accuracy:.1f}%; validation loss {self.val_loss:.4f}, accuracy "
-                f"{100 * self.val_accuracy:.1f}% — {self.seconds:.1f} s{mark}")
+        mark = _(" (best)") if self.improved else ""
+        return _("epoch {epoch}/{epochs}: train loss {train_loss:.4f}, accuracy {train_accuracy:.1f}%; validation loss "
+                 "{val_loss:.4f}, accuracy {val_accuracy:.1f}% — {seconds:.1f} s{mark}").format(
+            epoch=self.epoch, epochs=epochs, train_loss=self.train_loss, train_accuracy=100 * self.train_accuracy,
+            val_loss=self.val_loss, val_accuracy=100 * self.val_accuracy, seconds=self.seconds, mark=mark)
 
 
 @dataclass
@@ -518,7 +520,7 @@ class _ImageSource:
 
     def _batch(self, items, decoded):
         ok = [(x, c) for x, (path, c) in zip(decoded, items) if not isinstance(x, str)]
-        for x, (path, _) in zip(decoded, items):
+        for x, (path, _label) in zip(decoded, items):
             if isinstance(x, str):
                 self.trainer.failed[path] = x
         device = self.trainer.device
@@ -586,7 +588,7 @@ def augmented_input(path: str, recipe, seed: tuple[int, int, int]) -> np.ndarray
     width, height = img.size
     area = width * height
     top, left, h, w = 0, 0, height, width
-    for _ in range(10):
+    for _attempt in range(10):
         target = area * rng.uniform(0.08, 1.0)
         ratio = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
         cw, ch = round(math.sqrt(target * ratio)), round(math.sqrt(target / ratio))
@@ -603,4 +605,5 @@ def augmented_input(path: str, recipe, seed: tuple[int, int, int]) -> np.ndarray
 
 def describe_split(split: Split) -> str:
     """"1,437 images to train on, 360 to validate with" for the terminal and the app."""
-    return f"{counted(len(split.train), 'image')} to train on, {len(split.val)} to validate with ({split.how})"
+    return _("{counted} to train on, {n_val} to validate with ({how})").format(
+        counted=counted(len(split.train), "image"), n_val=len(split.val), how=split.how)
