@@ -26,6 +26,7 @@ from alexnet_gui.core.analysis.attribution_methods import (
     UNIT_METHODS,
 )
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def _layer(model: nn.Module, arch, name: str) -> nn.Module:
 
     index = feature_index(arch)
     if name not in index:
-        raise UserError(f"no layer {name!r} in this network; layers: {', '.join(index)}")
+        raise UserError(
+            gettext("no layer {name!r} in this network; layers: {join}").format(name=name, join=", ".join(index))
+        )
     features = model.features
     assert isinstance(features, nn.Sequential)
     return features[index[name]]
@@ -96,11 +99,17 @@ def attribute(model: nn.Module, card, x: np.ndarray, method: str, class_index: i
     """Explain `class_index` (or, for guided backpropagation and deconvolution with `layer` and `unit`, that unit)
     for one input x (1, 3, H, W) by `method`."""
     if method not in METHODS:
-        raise UserError(f"unknown method {method!r}; methods: {', '.join(METHODS)}")
+        raise UserError(
+            gettext("unknown method {method!r}; methods: {join}").format(method=method, join=", ".join(METHODS))
+        )
     if card.architecture is None:
-        raise UserError(f"{method} needs the network's gradients: open the model's PyTorch or Keras file")
+        raise UserError(
+            gettext("{method} needs the network's gradients: open the model's PyTorch or Keras file").format(
+                method=method
+            )
+        )
     if unit is not None and method not in UNIT_METHODS:
-        raise UserError(f"--unit applies to {' and '.join(UNIT_METHODS)} only")
+        raise UserError(gettext('--unit applies to {join} only').format(join=' and '.join(UNIT_METHODS)))
     first = next(model.parameters())
     inp = torch.as_tensor(np.asarray(x, dtype=np.float32)).to(first.device, first.dtype)
     model.eval()
@@ -124,7 +133,11 @@ def attribute(model: nn.Module, card, x: np.ndarray, method: str, class_index: i
             module = _layer(model, card.architecture, chosen)
             count = layer_channels(card.architecture, chosen)
             if not 0 <= unit < count:
-                raise UserError(f"{chosen} has units 0..{count - 1}, not {unit}")
+                raise UserError(
+                    gettext("{chosen} has units 0..{value}, not {unit}").format(
+                        chosen=chosen, value=count - 1, unit=unit
+                    )
+                )
             values = _unit_attribution(model, module, inp, method, unit)
             return Attribution(method, "image", gradient_image(values, card.preprocess.channels),
                                f"{chosen} unit {unit}")

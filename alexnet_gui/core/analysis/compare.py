@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alexnet_gui.core.backends.base import Backend
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.outputs.results import Prediction
 from alexnet_gui.core.pipeline.scores import to_probabilities, top_predictions
 from alexnet_gui.core.wording import counted
@@ -145,15 +145,15 @@ def summarise_comparisons(comparisons: Iterable[Comparison]) -> CompareSummary:
 def format_comparison(c: Comparison, *, top_k: int = 5) -> str:
     """Return the lines printed for one image: each backend's latency and top-k, then agreement and difference."""
     if c.error is not None:
-        return _('{path}\n  error: {error}').format(path=c.path, error=c.error)
+        return gettext('{path}\n  error: {error}').format(path=c.path, error=c.error)
     width = max(len(a.backend) for a in c.answers)
     lines = [c.path]
     for a in c.answers:
         tops = ", ".join(f"{p.label} {p.prob:.4f}" for p in a.top[:top_k])
         lines.append(f"  {a.backend:<{width}}  {1000 * a.seconds:8.2f} ms  {tops}")
     lines.append(
-        _("  top-1 agree: {value}   largest |logit difference|: {max_logit_diff:.3g}").format(
-            value=_("yes") if c.top1_agree else _("NO"), max_logit_diff=c.max_logit_diff
+        gettext("  top-1 agree: {value}   largest |logit difference|: {max_logit_diff:.3g}").format(
+            value=gettext("yes") if c.top1_agree else gettext("NO"), max_logit_diff=c.max_logit_diff
         )
     )
     return "\n".join(lines)
@@ -163,9 +163,9 @@ def format_summary(s: CompareSummary) -> str:
     """Return the one-paragraph summary of a comparison run."""
     pct = 100 * s.agree / s.images if s.images else 0.0
     latency = ", ".join(
-        _("{name} {value:.2f} ms").format(name=name, value=1000 * sec) for name, sec in s.median_seconds.items()
+        gettext("{name} {value:.2f} ms").format(name=name, value=1000 * sec) for name, sec in s.median_seconds.items()
     )
-    return _(
+    return gettext(
         "{counted} compared ({failed} could not be read): top-1 agreement {agree}/{images} ({pct:.1f}%), largest |logit difference| {max_logit_diff:.3g}; median latency per image: {value}"
     ).format(
         counted=counted(s.images, "image"),

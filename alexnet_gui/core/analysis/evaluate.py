@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
@@ -50,7 +50,7 @@ def find_labelled_images(folder: str | os.PathLike[str], labels: Labels | None =
     what = "an ImageNet class" if labels.is_imagenet() else "one of the model's classes"
     root = os.fspath(folder)
     if not os.path.isdir(root):
-        raise UserError(f"{root} is not a folder")
+        raise UserError(gettext('{root} is not a folder').format(root=root))
     truth: dict[str, int] = {}
     ignored: list[str] = []
     from alexnet_gui.core.pipeline.images import IMAGE_EXTENSIONS
@@ -73,10 +73,19 @@ def find_labelled_images(folder: str | os.PathLike[str], labels: Labels | None =
             example = "synset id like n02123045 or a class name like tabby" if labels.is_imagenet() else (
                 f"e.g. {', '.join(labels.names[:3])}")
             raise UserError(
-                f"no sub-folder of {root} is named by {what} ({example}); found "
-                f"{', '.join(ignored[:5])}{', ...' if len(ignored) > 5 else ''}"
+                gettext("no sub-folder of {root} is named by {what} ({example}); found {join}{value}").format(
+                    root=root,
+                    what=what,
+                    example=example,
+                    join=", ".join(ignored[:5]),
+                    value=", ..." if len(ignored) > 5 else "",
+                )
             )
-        raise UserError(f"{root} has no class sub-folders with images (expected e.g. {root}/n02123045/*.jpg)")
+        raise UserError(
+            gettext("{root} has no class sub-folders with images (expected e.g. {root}/n02123045/*.jpg)").format(
+                root=root
+            )
+        )
     return LabelledImages(truth, tuple(ignored), tuple(loose))
 
 
@@ -88,12 +97,17 @@ def restrict_to_list(found: LabelledImages, list_file: str | os.PathLike[str]) -
     try:
         listed = [line.strip() for line in Path(list_file).read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError as exc:
-        raise UserError(f"cannot read --files {list_file} ({exc.strerror or exc})") from None
+        raise UserError(
+            gettext("cannot read --files {list_file} ({value})").format(list_file=list_file, value=exc.strerror or exc)
+        ) from None
     by_absolute = {os.path.abspath(path): path for path in found.truth}
     missing = [p for p in listed if os.path.abspath(p) not in by_absolute]
     if missing:
-        raise UserError(f"{counted(len(missing), 'image')} in {list_file} not found in a class folder, e.g. "
-                        f"{missing[0]}")
+        raise UserError(
+            gettext("{counted} in {list_file} not found in a class folder, e.g. {value}").format(
+                counted=counted(len(missing), "image"), list_file=list_file, value=missing[0]
+            )
+        )
     truth = {by_absolute[os.path.abspath(p)]: found.truth[by_absolute[os.path.abspath(p)]] for p in listed}
     return LabelledImages(truth, found.ignored_folders, ())
 
@@ -173,18 +187,20 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
         return labels.synsets[index] if labels.synsets else f"{index:>4}"
 
     lines = [
-        _("images: {images} classified, {n_failed} could not be read").format(
+        gettext("images: {images} classified, {n_failed} could not be read").format(
             images=evaluation.images, n_failed=len(evaluation.failed)
         ),
-        _("top-1 accuracy: {value:.3f}% ({top1}/{images})").format(
+        gettext("top-1 accuracy: {value:.3f}% ({top1}/{images})").format(
             value=100 * evaluation.top1_accuracy, top1=evaluation.top1, images=evaluation.images
         ),
-        _("top-5 accuracy: {value:.3f}% ({top5}/{images})").format(
+        gettext("top-5 accuracy: {value:.3f}% ({top5}/{images})").format(
             value=100 * evaluation.top5_accuracy, top5=evaluation.top5, images=evaluation.images
         ),
         "",
-        _("per class (worst top-1 first):"),
-        _("  {top1:>7}  {top5:>7}  {images:>6}  class").format(top1="top-1", top5="top-5", images=_("images")),
+        gettext("per class (worst top-1 first):"),
+        gettext("  {top1:>7}  {top5:>7}  {images:>6}  class").format(
+            top1="top-1", top5="top-5", images=gettext("images")
+        ),
     ]
     worst_first = sorted(evaluation.per_class.items(), key=lambda kv: (kv[1].top1_accuracy, kv[0]))
     for index, score in worst_first:
@@ -194,6 +210,6 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
         )
     pairs = evaluation.most_confused(confused)
     if pairs:
-        lines += ["", _("most confused (true → predicted as, count):")]
+        lines += ["", gettext("most confused (true → predicted as, count):")]
         lines += [f"  {category(t)} → {category(p)}: {c}" for t, p, c in pairs]
     return "\n".join(lines)

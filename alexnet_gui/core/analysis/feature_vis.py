@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 #: Lucid's colour correlation of ImageNet (the square root of its covariance's SVD), for the decorrelated space
 COLOR_CORRELATION_SVD_SQRT = np.asarray([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]],
@@ -102,23 +103,29 @@ def unit_objective(model: nn.Module, arch, layer: str, unit: int) -> Callable[[t
 
     if layer == "fc8":
         if not 0 <= unit < arch.classes:
-            raise UserError(f"fc8 has units 0..{arch.classes - 1}, not {unit}")
+            raise UserError(gettext('fc8 has units 0..{value}, not {unit}').format(value=arch.classes - 1, unit=unit))
         return lambda x: model(x)[0, unit]
     features: Any = model.features  # the card's network: indexable Sequentials
     if layer in FC_LAYERS:
         width = layer_channels(arch, layer)
         if not 0 <= unit < width:
-            raise UserError(f"{layer} has units 0..{width - 1}, not {unit}")
+            raise UserError(
+                gettext("{layer} has units 0..{value}, not {unit}").format(layer=layer, value=width - 1, unit=unit)
+            )
         head: Any = model.classifier[: FC_LAYERS[layer] + 1]  # type: ignore[index]
         pool: Any = model.avgpool
         return lambda x: head(torch.flatten(pool(features(x)), 1))[0, unit]
     index = feature_index(arch)
     if layer not in index:
-        raise UserError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}, fc8")
+        raise UserError(
+            gettext("no layer {layer!r}; layers: {join}, fc8").format(layer=layer, join=", ".join(arch.unit_layers()))
+        )
     trunk = features[: index[layer] + 1]
     channels = layer_channels(arch, layer)
     if not 0 <= unit < channels:
-        raise UserError(f"{layer} has units 0..{channels - 1}, not {unit}")
+        raise UserError(
+            gettext("{layer} has units 0..{value}, not {unit}").format(layer=layer, value=channels - 1, unit=unit)
+        )
     return lambda x: trunk(x)[0, unit].mean()
 
 
@@ -130,7 +137,7 @@ def visualise_unit(model: nn.Module, card, layer: str, unit: int, *, steps: int 
     from alexnet_gui.core.analysis.attribution import out_of_place_relus
 
     if card.architecture is None:
-        raise UserError("feature visualisation needs the network's gradients: open the model's PyTorch file")
+        raise UserError(gettext("feature visualisation needs the network's gradients: open the model's PyTorch file"))
     size = size or card.input_size
     generator = torch.Generator().manual_seed(seed)
     model.eval()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from alexnet_gui.core.model.archs import Architecture
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 CONV_NAMES = ("conv1", "conv2", "conv3", "conv4", "conv5")
 _KERNEL_SIZES = (11, 5, 3, 3, 3)
@@ -71,13 +72,17 @@ def onnx_kernels(path, arch: Architecture | None = None) -> dict[str, np.ndarray
         import onnx
         from onnx import numpy_helper
     except ImportError as exc:
-        raise UserError("reading filters from an .onnx file needs the onnx package (pip install onnx)") from exc
+        raise UserError(
+            gettext("reading filters from an .onnx file needs the onnx package (pip install onnx)")
+        ) from exc
     try:
         # onnx refuses external data outside the model's folder (a "../../etc/passwd" location) with its own error.
         graph = onnx.load(str(path), load_external_data=True).graph
     except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError, onnx's ValidationError, OSError, ...
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UserError(f"cannot read {Path(path).name} as an ONNX model ({detail})") from None
+        raise UserError(
+            gettext("cannot read {name} as an ONNX model ({detail})").format(name=Path(path).name, detail=detail)
+        ) from None
     wanted = list(conv_shapes(arch).items()) if arch is not None else None
     out: dict[str, np.ndarray] = {}
     for init in graph.initializer:
@@ -92,7 +97,7 @@ def onnx_kernels(path, arch: Architecture | None = None) -> dict[str, np.ndarray
             out[name] = numpy_helper.to_array(init).astype(np.float32)
     missing = [n for n in CONV_NAMES if n not in out]
     if missing:
-        raise UserError(f"{path} has no AlexNet kernels for {', '.join(missing)}")
+        raise UserError(gettext('{path} has no AlexNet kernels for {join}').format(path=path, join=', '.join(missing)))
     return out
 
 

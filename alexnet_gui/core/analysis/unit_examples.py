@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 #: how many images each unit keeps (the views show up to this many)
 KEEP = 32
@@ -91,7 +92,11 @@ class TopImages:
     def best(self, unit: int, top: int) -> list[tuple[float, int, tuple[int, int]]]:
         """Up to `top` (value, image index, (y, x)) for one channel, strongest first."""
         if not 0 <= unit < self.values.shape[0]:
-            raise UserError(f"{self.layer} has units 0..{self.values.shape[0] - 1}, not {unit}")
+            raise UserError(
+                gettext("{layer} has units 0..{value}, not {unit}").format(
+                    layer=self.layer, value=self.values.shape[0] - 1, unit=unit
+                )
+            )
         out: list[tuple[float, int, tuple[int, int]]] = []
         for value, image, (y, x) in zip(self.values[unit], self.images[unit], self.positions[unit]):
             if image >= 0 and len(out) < top:
@@ -151,7 +156,11 @@ def index_folder(backend, paths: Sequence[str], layers: Sequence[str], *, batch_
     known = card.unit_layers()
     for name in layers:
         if name not in known:
-            raise UserError(f"no layer {name!r} in this model; layers: {', '.join(known) or 'none (an ONNX graph)'}")
+            raise UserError(
+                gettext("no layer {name!r} in this model; layers: {value}").format(
+                    name=name, value=", ".join(known) or "none (an ONNX graph)"
+                )
+            )
     key = cache_key({"model": card.sha256 or card.card_id, "recipe": card.preprocess.to_dict(),
                      "layers": sorted(layers), "keep": KEEP}, paths)
     cached = cache_dir / f"{key}.npz" if cache_dir is not None else None
@@ -183,7 +192,7 @@ def index_folder(backend, paths: Sequence[str], layers: Sequence[str], *, batch_
         if on_progress is not None:
             on_progress(done, len(paths))
     if not tops:
-        raise UserError("none of the images could be read")
+        raise UserError(gettext("none of the images could be read"))
     index = ExampleIndex(list(paths), tops, failed)
     if cached is not None:
         index.save(cached)
@@ -312,9 +321,13 @@ def unit_examples(index: ExampleIndex, card, layer: str, unit: int, top: int = 9
     from alexnet_gui.core.pipeline.decode import load_crop
 
     if layer not in index.layers:
-        raise UserError(f"the index has no layer {layer!r} (it has {', '.join(index.layers)})")
+        raise UserError(
+            gettext("the index has no layer {layer!r} (it has {join})").format(
+                layer=layer, join=", ".join(index.layers)
+            )
+        )
     if card.architecture is None:
-        raise UserError("dataset examples need the network's layer geometry: open the model's PyTorch file")
+        raise UserError(gettext("dataset examples need the network's layer geometry: open the model's PyTorch file"))
     out = []
     for value, image, (y, x) in index.layers[layer].best(unit, top):
         path = index.paths[image]
@@ -336,7 +349,7 @@ def examples_grid(examples: Sequence[Example], *, size: int = 96, cols: int | No
     from alexnet_gui.core.analysis.visualize import tile
 
     if not examples:
-        raise UserError("no examples to show")
+        raise UserError(gettext("no examples to show"))
     tiles = np.stack([np.asarray(Image.fromarray(e.patch).resize((size, size), Image.Resampling.NEAREST))
                       for e in examples])
     return tile(tiles, cols=cols, scale=1, pad=4)[0]  # square-ish: 3x3 for 9, 4x4 for 16

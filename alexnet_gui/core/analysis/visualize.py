@@ -11,7 +11,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 
 
 @cache
@@ -124,24 +124,24 @@ def describe_kernels(layer: str, weight: np.ndarray, groups: int = 1, in_channel
     """The status line for a kernel grid, honest about grouped convolutions: with groups, input channel c is the
     c-th channel of each group's share, not of the whole previous layer."""
     k, c, h, w = weight.shape
-    text = _('{layer}: {k} kernels of {c}x{h}x{w}').format(layer=layer, k=k, c=c, h=h, w=w)
+    text = gettext('{layer}: {k} kernels of {c}x{h}x{w}').format(layer=layer, k=k, c=c, h=h, w=w)
     if c == 3 and in_channel is None:
-        text += _(", RGB")
+        text += gettext(", RGB")
         if k == 96:
-            text += _("; the paper's two halves of 48, one per GPU (its figure 3): above and below the gap")
+            text += gettext("; the paper's two halves of 48, one per GPU (its figure 3): above and below the gap")
         return text
     if groups > 1:
         per = k // groups
         shares = "; ".join(
-            _("kernels {first}-{last} read its channels {first_channel}-{last_channel}").format(
+            gettext("kernels {first}-{last} read its channels {first_channel}-{last_channel}").format(
                 first=g * per, last=(g + 1) * per - 1, first_channel=g * c, last_channel=(g + 1) * c - 1
             )
             for g in range(groups)
         )
-        return text + _(
+        return text + gettext(
             ", input channel {in_channel} of each group's {c} ({groups} groups over the previous layer's {channels}: {shares})"
         ).format(in_channel=in_channel, c=c, groups=groups, channels=c * groups, shares=shares)
-    return text + _(', input channel {in_channel}').format(in_channel=in_channel)
+    return text + gettext(', input channel {in_channel}').format(in_channel=in_channel)
 
 
 def feature_layer(name: str, *, pre_relu: bool = False, layers=None) -> str:

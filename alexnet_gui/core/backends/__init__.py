@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
@@ -84,7 +84,7 @@ def cuda_status(name: str) -> tuple[bool, str]:
     _check(name, "auto")
     if name == "torch":
         if not _torch_installed():
-            return False, _("PyTorch is not installed (the desktop bundle runs ONNX Runtime only)")
+            return False, gettext("PyTorch is not installed (the desktop bundle runs ONNX Runtime only)")
         from alexnet_gui.core.backends.torch_backend import cuda_status as status
     else:
         from alexnet_gui.core.backends.onnx_backend import cuda_status as status

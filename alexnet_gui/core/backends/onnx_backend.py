@@ -20,7 +20,7 @@ from alexnet_gui.core.backends.base import (
     precision_on,
 )
 from alexnet_gui.core.backends.onnx_files import logits_only_model
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
 from alexnet_gui.core.model.weights import WeightsChoice, cache_root, memoised_sha256
@@ -126,20 +126,20 @@ def _nvidia_driver_present() -> bool:
 def cuda_status() -> tuple[bool, str]:
     """Whether ONNX Runtime can really run on CUDA here (onnxruntime-gpu silently falls back otherwise), and why."""
     if _CUDA not in ort.get_available_providers():
-        return False, _("this onnxruntime build has no CUDA provider (install onnxruntime-gpu)")
+        return False, gettext("this onnxruntime build has no CUDA provider (install onnxruntime-gpu)")
     if not _nvidia_driver_present():
         # Loading the CUDA provider only to see it fail costs ~0.1 s of every run on a machine without a GPU.
-        return False, _("no NVIDIA driver found (libcuda could not be loaded)")
+        return False, gettext("no NVIDIA driver found (libcuda could not be loaded)")
     # Probing loads the CUDA provider library; its C++ logger would print the failure we report ourselves.
     ort.set_default_logger_severity(4)
     try:
         session = ort.InferenceSession(PROBE_MODEL, providers=[_CUDA, _CPU])
     except Exception as exc:  # noqa: BLE001
-        return False, _("the CUDA provider failed to start ({reason})").format(reason=str(exc).splitlines()[0])
+        return False, gettext("the CUDA provider failed to start ({reason})").format(reason=str(exc).splitlines()[0])
     finally:
         ort.set_default_logger_severity(2)
     if _CUDA not in session.get_providers():
-        return False, _("the CUDA provider did not load (no GPU, or CUDA/cuDNN libraries missing)")
+        return False, gettext("the CUDA provider did not load (no GPU, or CUDA/cuDNN libraries missing)")
     return True, "CUDAExecutionProvider"
 
 

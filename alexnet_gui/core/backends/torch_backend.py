@@ -15,7 +15,7 @@ from alexnet_gui.core.backends.base import (
     check_precision,
     precision_on,
 )
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import FC_LAYERS, build_network, feature_index
 from alexnet_gui.core.model.card import ModelCard
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, open_state_model
@@ -26,12 +26,12 @@ def cuda_status() -> tuple[bool, str]:
     """Whether torch can run on CUDA here, and why (not)."""
     if not torch.cuda.is_available():
         if torch.version.cuda is None:
-            return False, _("this torch build has no CUDA support")
-        return False, _("torch found no usable CUDA device (no GPU or no driver)")
+            return False, gettext("this torch build has no CUDA support")
+        return False, gettext("torch found no usable CUDA device (no GPU or no driver)")
     try:
         torch.zeros(1, device="cuda").add_(1)
     except Exception as exc:  # noqa: BLE001 - any CUDA failure means: use the CPU
-        return False, _("CUDA failed a test operation ({reason})").format(reason=exc)
+        return False, gettext("CUDA failed a test operation ({reason})").format(reason=exc)
     return True, torch.cuda.get_device_name(0)
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 FAMILIES = ("torchvision", "half-width", "alexnet2012", "keras", "onnx-graph")
 #: The paper's local response normalisation (section 3.3): size 5, alpha 1e-4, beta 0.75, k 2.
@@ -47,9 +48,13 @@ class Architecture:
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
-            raise ArchitectureError(f"unknown architecture family {self.family!r}; families are {', '.join(FAMILIES)}")
+            raise ArchitectureError(
+                gettext("unknown architecture family {family!r}; families are {join}").format(
+                    family=self.family, join=", ".join(FAMILIES)
+                )
+            )
         if self.classes < 1:
-            raise ArchitectureError("a model needs at least one class")
+            raise ArchitectureError(gettext("a model needs at least one class"))
 
     def layer_names(self) -> tuple[str, ...]:
         """Every layer whose output a view can show, in network order (`normN` only with LRN)."""
@@ -97,8 +102,11 @@ class Architecture:
                     if len(values[key]) != length:
                         raise ValueError(key)
         except (TypeError, ValueError):
-            raise ArchitectureError(f"{where}: architecture conv, groups, fc and conv1_padding must be lists of "
-                                    "whole numbers (5, 5, 2 and 4 of them)") from None
+            raise ArchitectureError(
+                gettext(
+                    "{where}: architecture conv, groups, fc and conv1_padding must be lists of whole numbers (5, 5, 2 and 4 of them)"
+                ).format(where=where)
+            ) from None
         return cls(**values)
 
 
@@ -119,8 +127,10 @@ def check_geometry(arch: Architecture) -> None:
     side = 6 if arch.avgpool else _feature_size(arch)
     if side < 1 or (not arch.avgpool and side != 6):
         raise ArchitectureError(
-            f"a {arch.input_size}-pixel input gives conv5 a {max(side, 0)}x{max(side, 0)} output, but this "
-            f"network's classifier expects 6x6; use the input size it was trained for")
+            gettext(
+                "a {input_size}-pixel input gives conv5 a {max}x{max} output, but this network's classifier expects 6x6; use the input size it was trained for"
+            ).format(input_size=arch.input_size, max=max(side, 0))
+        )
 
 
 # --- telling layouts apart --------------------------------------------------------------------------------------
@@ -149,36 +159,57 @@ def detect_architecture(shapes: Mapping[str, Sequence[int]], *, where: str = "th
     linears = [(k, s) for k, s in weights if len(s) == 2]
     if len(convs) != 5 or len(linears) != 3:
         raise ArchitectureError(
-            f"{where} is not an AlexNet: it has {len(convs)} convolution and {len(linears)} fully connected "
-            "weights (AlexNet has 5 and 3)")
+            gettext(
+                "{where} is not an AlexNet: it has {n_convs} convolution and {n_linears} fully connected weights (AlexNet has 5 and 3)"
+            ).format(where=where, n_convs=len(convs), n_linears=len(linears))
+        )
     expected = {k for k, _ in convs + linears} | {k[: -len("weight")] + "bias" for k, _ in convs + linears}
     extra = [k for k in shapes if k not in expected]
     if extra:
-        raise ArchitectureError(f"{where} has layers AlexNet does not ({extra[0]}); it is another network")
+        raise ArchitectureError(
+            gettext("{where} has layers AlexNet does not ({value}); it is another network").format(
+                where=where, value=extra[0]
+            )
+        )
     missing = [k for k in expected if k not in shapes]
     if missing:
-        raise ArchitectureError(f"{where} has no {missing[0]}: every AlexNet layer has a bias")
+        raise ArchitectureError(
+            gettext("{where} has no {value}: every AlexNet layer has a bias").format(where=where, value=missing[0])
+        )
     widths, groups = [], []
     in_channels = 3
     for i, ((key, shape), kernel) in enumerate(zip(convs, _KERNELS), start=1):
         out, per_group, kh, kw = shape
         if (kh, kw) != (kernel, kernel):
-            raise ArchitectureError(f"{where}: conv{i} ({key}) has {kh}x{kw} kernels; AlexNet's are {kernel}x{kernel}")
+            raise ArchitectureError(
+                gettext("{where}: conv{i} ({key}) has {kh}x{kw} kernels; AlexNet's are {kernel}x{kernel}").format(
+                    where=where, i=i, key=key, kh=kh, kw=kw, kernel=kernel
+                )
+            )
         if per_group < 1 or in_channels % per_group:
-            raise ArchitectureError(f"{where}: conv{i} ({key}) takes {per_group} channels, which does not divide "
-                                    f"the {in_channels} it is given")
+            raise ArchitectureError(
+                gettext(
+                    "{where}: conv{i} ({key}) takes {per_group} channels, which does not divide the {in_channels} it is given"
+                ).format(where=where, i=i, key=key, per_group=per_group, in_channels=in_channels)
+            )
         widths.append(out)
         groups.append(in_channels // per_group)
         in_channels = out
     if groups[0] != 1:
-        raise ArchitectureError(f"{where}: conv1 must take the image's 3 channels")
+        raise ArchitectureError(gettext("{where}: conv1 must take the image's 3 channels").format(where=where))
     (_, fc1), (_, fc2), (_, fc3) = linears
     if fc1[1] != widths[4] * 36:
-        raise ArchitectureError(f"{where}: the first fully connected layer takes {fc1[1]} features; conv5's "
-                                f"{widths[4]} channels at 6x6 give {widths[4] * 36}")
+        raise ArchitectureError(
+            gettext(
+                "{where}: the first fully connected layer takes {value} features; conv5's {value2} channels at 6x6 give {value3}"
+            ).format(where=where, value=fc1[1], value2=widths[4], value3=widths[4] * 36)
+        )
     if fc2[1] != fc1[0] or fc3[1] != fc2[0]:
-        raise ArchitectureError(f"{where}: the fully connected layers do not chain ({fc1[0]} -> {fc2[1]}, "
-                                f"{fc2[0]} -> {fc3[1]})")
+        raise ArchitectureError(
+            gettext(
+                "{where}: the fully connected layers do not chain ({value} -> {value2}, {value3} -> {value4})"
+            ).format(where=where, value=fc1[0], value2=fc2[1], value3=fc2[0], value4=fc3[1])
+        )
     gap = _index_gap(convs[0][0], convs[1][0])
     lrn = gap == 4 if gap is not None else widths[0] == 96
     if widths[0] == 96 or lrn:
@@ -224,7 +255,9 @@ def layer_channels(arch: Architecture, layer: str) -> int:
     if layer in FC_LAYERS:
         return arch.fc[list(FC_LAYERS).index(layer)]
     if layer not in feature_index(arch):
-        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}")
+        raise ArchitectureError(
+            gettext("no layer {layer!r}; layers: {join}").format(layer=layer, join=", ".join(arch.unit_layers()))
+        )
     return arch.conv[int(layer[-1]) - 1]
 
 
@@ -239,7 +272,7 @@ def receptive_field(arch: Architecture, layer: str, y: int, x: int, *,
     plan = _feature_plan(arch)
     index = feature_index(arch)
     if layer not in index:
-        raise ArchitectureError(f"no layer {layer!r}; layers: {', '.join(arch.unit_layers())}")
+        raise ArchitectureError(gettext('no layer {layer!r}; layers: {join}').format(layer=layer, join=', '.join(arch.unit_layers())))
     left_pad, _, top_pad, _ = arch.conv1_padding
     top = bottom = y
     lo_x = hi_x = x

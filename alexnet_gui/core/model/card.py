@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import Architecture
 from alexnet_gui.core.model.labels import Labels
 from alexnet_gui.core.model.preprocess import Recipe
@@ -51,15 +51,29 @@ class ModelCard:
 
     def __post_init__(self) -> None:
         if self.output not in OUTPUT_KINDS:
-            raise UserError(f"card {self.name!r}: output must be logits or probabilities, not {self.output!r}")
+            raise UserError(
+                gettext("card {name!r}: output must be logits or probabilities, not {output!r}").format(
+                    name=self.name, output=self.output
+                )
+            )
         if self.architecture is not None and len(self.labels) != self.architecture.classes:
-            raise UserError(f"the labels ({self.labels.source}) name {len(self.labels)} classes, but the model "
-                            f"has {self.architecture.classes}")
+            raise UserError(
+                gettext("the labels ({source}) name {n_labels} classes, but the model has {classes}").format(
+                    source=self.labels.source, n_labels=len(self.labels), classes=self.architecture.classes
+                )
+            )
         if self.architecture is not None and self.preprocess.input_size != self.architecture.input_size:
             if not self.architecture.avgpool:
                 raise UserError(
-                    f"preprocessing {self.preprocess.name!r} makes {self.preprocess.input_size}-pixel inputs, but "
-                    f"this {self.architecture.family} network takes {self.architecture.input_size}")
+                    gettext(
+                        "preprocessing {name!r} makes {input_size}-pixel inputs, but this {family} network takes {input_size2}"
+                    ).format(
+                        name=self.preprocess.name,
+                        input_size=self.preprocess.input_size,
+                        family=self.architecture.family,
+                        input_size2=self.architecture.input_size,
+                    )
+                )
 
     @property
     def classes(self) -> int:
@@ -95,40 +109,40 @@ class ModelCard:
     def summary_lines(self) -> list[str]:
         """What `model-info` and the command line's summary print: one fact a line."""
         lines = [
-            _("model: {card_id} ({format}; {source})").format(
+            gettext("model: {card_id} ({format}; {source})").format(
                 card_id=self.card_id, format=self.format, source=self.source
             )
         ]
         if self.architecture is not None:
-            lines.append(_('architecture: {describe}').format(describe=self.architecture.describe()))
+            lines.append(gettext('architecture: {describe}').format(describe=self.architecture.describe()))
         else:
-            lines.append(_('architecture: ONNX graph, {input_size} px input').format(input_size=self.input_size))
-        lines.append(_('classes: {classes} ({source})').format(classes=self.classes, source=self.labels.source))
-        lines.append(_('preprocessing: {describe}').format(describe=self.preprocess.describe()))
+            lines.append(gettext('architecture: ONNX graph, {input_size} px input').format(input_size=self.input_size))
+        lines.append(gettext('classes: {classes} ({source})').format(classes=self.classes, source=self.labels.source))
+        lines.append(gettext('preprocessing: {describe}').format(describe=self.preprocess.describe()))
         lines.append(
-            _("output: {output}").format(output=self.output)
+            gettext("output: {output}").format(output=self.output)
             + (
-                _(", at most {batch_limit} images a call").format(batch_limit=self.batch_limit)
+                gettext(", at most {batch_limit} images a call").format(batch_limit=self.batch_limit)
                 if self.batch_limit
                 else ""
             )
         )
         if self.sha256:
-            lines.append(_('sha256: {sha256}').format(sha256=self.sha256))
-        lines += [_('chosen: {note}').format(note=note) for note in self.notes]
+            lines.append(gettext('sha256: {sha256}').format(sha256=self.sha256))
+        lines += [gettext('chosen: {note}').format(note=note) for note in self.notes]
         if self.training:
             t = self.training
             best = t.get("best_val_accuracy")
             lines.append(
-                _("trained: on {data} ({split}), best epoch {best} of {epochs}").format(
+                gettext("trained: on {data} ({split}), best epoch {best} of {epochs}").format(
                     data=t.get("data"), split=t.get("split"), best=t.get("best_epoch"), epochs=t.get("epochs_run")
                 )
-                + (_(", validation accuracy {value:.2f}%").format(value=100 * best) if best is not None else "")
+                + (gettext(", validation accuracy {value:.2f}%").format(value=100 * best) if best is not None else "")
             )
             report = t.get("validation_report")
             if report:
                 lines.append(
-                    _("validated: {top1}/{images} correct ({accuracy:.2f}%) on the saved model").format(
+                    gettext("validated: {top1}/{images} correct ({accuracy:.2f}%) on the saved model").format(
                         top1=report["top1"],
                         images=report["images"],
                         accuracy=100 * report["top1"] / max(report["images"], 1),
@@ -163,11 +177,15 @@ class ModelCard:
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "card") -> ModelCard:
         """Read a card written by `to_dict`; anything else is one UserError naming the field."""
         if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
-            raise UserError(f"{where} is not a model card (its \"schema\" must be {SCHEMA!r})")
+            raise UserError(
+                gettext('{where} is not a model card (its "schema" must be {SCHEMA!r})').format(
+                    where=where, SCHEMA=SCHEMA
+                )
+            )
         arch = data.get("architecture")
         batch_limit = data.get("batch_limit")
         if batch_limit is not None and (not isinstance(batch_limit, int) or batch_limit < 1):
-            raise UserError(f"{where}: batch_limit must be a positive whole number or null")
+            raise UserError(gettext('{where}: batch_limit must be a positive whole number or null').format(where=where))
         return cls(
             name=str(data.get("name") or "model"),
             architecture=Architecture.from_dict(arch, where=where) if arch is not None else None,
@@ -187,7 +205,9 @@ def _training_record(value: Any, where: str) -> Mapping[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise UserError(f"{where}: training must be an object (how alexnet-gui train made the model)")
+        raise UserError(
+            gettext("{where}: training must be an object (how alexnet-gui train made the model)").format(where=where)
+        )
     return value
 
 
@@ -202,7 +222,11 @@ def read_card(path: str | os.PathLike[str]) -> ModelCard:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read model card {path} ({getattr(exc, 'strerror', None) or exc})") from None
+        raise UserError(
+            gettext("cannot read model card {path} ({value})").format(
+                path=path, value=getattr(exc, "strerror", None) or exc
+            )
+        ) from None
     return ModelCard.from_dict(data, where=os.fspath(path))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.weights import WeightsError
 
 WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "net", "network", "weights")
@@ -45,10 +46,13 @@ def unwrap_checkpoint(obj, path: str) -> dict:
         inner = next((obj[k] for k in WRAPPER_KEYS if isinstance(obj.get(k), dict)), None)
         if inner is None:
             keys = ", ".join(sorted(map(str, obj))[:6])
-            raise WeightsError(f"{path} holds no state_dict of tensors (its entries: {keys}); save "
-                               "model.state_dict() to a file")
+            raise WeightsError(
+                gettext(
+                    "{path} holds no state_dict of tensors (its entries: {keys}); save model.state_dict() to a file"
+                ).format(path=path, keys=keys)
+            )
         obj = inner
-    raise WeightsError(f"{path} does not hold a state_dict of tensors")
+    raise WeightsError(gettext('{path} does not hold a state_dict of tensors').format(path=path))
 
 
 def load_state_dict(path: str | os.PathLike[str]) -> dict:
@@ -69,11 +73,15 @@ def load_state_dict(path: str | os.PathLike[str]) -> dict:
             raise WeightsError(whole_model_message(path)) from None
         # weights_only refuses anything but tensors and plain containers: code-running pickles and damage alike.
         raise WeightsError(
-            f"refused to load {path}: it is not a plain PyTorch state_dict (it is damaged or may try to run code)"
+            gettext(
+                "refused to load {path}: it is not a plain PyTorch state_dict (it is damaged or may try to run code)"
+            ).format(path=path)
         ) from None
     except FileNotFoundError:
-        raise WeightsError(f"weights file not found: {path}") from None
+        raise WeightsError(gettext("weights file not found: {path}").format(path=path)) from None
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
-        raise WeightsError(f"cannot read {path} as PyTorch weights ({type(exc).__name__})") from None
+        raise WeightsError(
+            gettext("cannot read {path} as PyTorch weights ({name__})").format(path=path, name__=type(exc).__name__)
+        ) from None
     state = strip_module_prefixes(unwrap_checkpoint(obj, path))
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}

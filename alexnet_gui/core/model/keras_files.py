@@ -18,6 +18,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import Architecture, ArchitectureError
 from alexnet_gui.core.model.weights import WeightsError
 
@@ -36,7 +37,7 @@ def _layers_of(config: dict) -> list[dict]:
     inner = config.get("config", config)
     layers = inner.get("layers") if isinstance(inner, dict) else None
     if not isinstance(layers, list):
-        raise WeightsError("the Keras file's model config lists no layers")
+        raise WeightsError(gettext("the Keras file's model config lists no layers"))
     out = []
     for layer in layers:
         if layer.get("class_name") in ("Sequential", "Functional", "Model"):
@@ -69,8 +70,11 @@ def _read(path: str):
             return config, weights
         with h5py.File(path, "r") as h5:
             if "model_config" not in h5.attrs:
-                raise WeightsError(f"{path} holds weights without the model's config; save the whole model with "
-                                   "model.save('model.h5') or model.save('model.keras')")
+                raise WeightsError(
+                    gettext(
+                        "{path} holds weights without the model's config; save the whole model with model.save('model.h5') or model.save('model.keras')"
+                    ).format(path=path)
+                )
             raw = h5.attrs["model_config"]
             config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
             group = h5["model_weights"]
@@ -83,7 +87,11 @@ def _read(path: str):
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         if isinstance(exc, WeightsError):
             raise
-        raise WeightsError(f"cannot read {path} as a Keras model ({type(exc).__name__}: {exc})") from None
+        raise WeightsError(
+            gettext("cannot read {path} as a Keras model ({name__}: {exc})").format(
+                path=path, name__=type(exc).__name__, exc=exc
+            )
+        ) from None
 
 
 def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
@@ -105,15 +113,22 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
             if shape and len(shape) == 4:
                 if shape[-1] != 3 or shape[1] != shape[2]:
-                    raise WeightsError(f"{path}: the Keras model takes {shape[1:]} inputs; the app reads square "
-                                       "RGB images in channels-last order")
+                    raise WeightsError(
+                        gettext(
+                            "{path}: the Keras model takes {value} inputs; the app reads square RGB images in channels-last order"
+                        ).format(path=path, value=shape[1:])
+                    )
                 input_size = int(shape[1])
         elif kind == "ZeroPadding2D" and not convs:
             (top, bottom), (left, right) = cfg["padding"]
             padding = (left, right, top, bottom)
         elif kind == "Conv2D":
             if cfg.get("data_format", "channels_last") != "channels_last":
-                raise WeightsError(f"{path}: conv layer {name} is channels_first; only channels_last is read")
+                raise WeightsError(
+                    gettext("{path}: conv layer {name} is channels_first; only channels_last is read").format(
+                        path=path, name=name
+                    )
+                )
             kernel, bias = weights[name]
             convs.append((kernel, bias, cfg))
         elif kind == "Dense":
@@ -124,11 +139,17 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
         elif kind in ("Softmax",) or (kind == "Activation" and cfg.get("activation") == "softmax"):
             softmax = True
     if len(convs) != 5 or len(denses) != 3:
-        raise WeightsError(f"{path} is not an AlexNet: it has {len(convs)} Conv2D and {len(denses)} Dense layers "
-                           "(AlexNet has 5 and 3)")
+        raise WeightsError(
+            gettext(
+                "{path} is not an AlexNet: it has {n_convs} Conv2D and {n_denses} Dense layers (AlexNet has 5 and 3)"
+            ).format(path=path, n_convs=len(convs), n_denses=len(denses))
+        )
     if convs[0][2].get("padding") != "valid" or any(c[2].get("padding") != "same" for c in convs[1:]):
-        raise WeightsError(f"{path}: conv1 must be 'valid' after its ZeroPadding2D and conv2-conv5 'same', as in "
-                           "AlexNet_v1")
+        raise WeightsError(
+            gettext(
+                "{path}: conv1 must be 'valid' after its ZeroPadding2D and conv2-conv5 'same', as in AlexNet_v1"
+            ).format(path=path)
+        )
     state: dict[str, np.ndarray] = {}
     arch = Architecture(
         family="keras",
@@ -154,8 +175,11 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
     channels = arch.conv[4]
     first = denses[0][0]
     if first.shape[0] != channels * 36:
-        raise WeightsError(f"{path}: the first Dense layer takes {first.shape[0]} features; conv5's {channels} "
-                           f"channels at 6x6 give {channels * 36}")
+        raise WeightsError(
+            gettext(
+                "{path}: the first Dense layer takes {value} features; conv5's {channels} channels at 6x6 give {value2}"
+            ).format(path=path, value=first.shape[0], channels=channels, value2=channels * 36)
+        )
     # Keras flattens (h, w, c); torch's network flattens (c, h, w).
     fc1 = first.T.reshape(-1, 6, 6, channels).transpose(0, 3, 1, 2).reshape(first.shape[1], -1)
     for (_, bias, _), key, matrix in zip(denses, keys[5:], (fc1, denses[1][0].T, denses[2][0].T)):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from alexnet_gui.core.language import gettext
+
 
 @cache
 def _load_categories() -> tuple[str, ...]:
@@ -75,7 +77,11 @@ def index_from_folder_name(name: str) -> int | None:
     index = table[key]
     if index is None:
         ids = [synset(i) for i, c in enumerate(_load_categories()) if _normalise_name(c) == key]
-        raise UserError(f"folder name {name!r} names more than one ImageNet class; rename it to one of {', '.join(ids)}")
+        raise UserError(
+            gettext("folder name {name!r} names more than one ImageNet class; rename it to one of {join}").format(
+                name=name, join=", ".join(ids)
+            )
+        )
     return index
 
 
@@ -116,8 +122,11 @@ class Labels:
             return self.synsets.index(name)
         matches = [i for i, n in enumerate(self.names) if _normalise_name(n) == key]
         if len(matches) > 1:
-            raise UserError(f"folder name {name!r} names more than one class of this model "
-                            f"(classes {', '.join(map(str, matches))})")
+            raise UserError(
+                gettext("folder name {name!r} names more than one class of this model (classes {join})").format(
+                    name=name, join=", ".join(map(str, matches))
+                )
+            )
         return matches[0] if matches else None
 
     def is_imagenet(self) -> bool:
@@ -138,10 +147,10 @@ class Labels:
 
         if not isinstance(data, dict) or not isinstance(data.get("names"), list) or not all(
                 isinstance(n, str) for n in data["names"]):
-            raise UserError(f"{where}: labels must be an object with a list of names")
+            raise UserError(gettext('{where}: labels must be an object with a list of names').format(where=where))
         synsets = data.get("synsets")
         if synsets is not None and (not isinstance(synsets, list) or len(synsets) != len(data["names"])):
-            raise UserError(f"{where}: labels.synsets must list one id per name")
+            raise UserError(gettext('{where}: labels.synsets must list one id per name').format(where=where))
         return cls(tuple(data["names"]), tuple(synsets) if synsets else None, str(data.get("source", where)))
 
 
@@ -173,30 +182,43 @@ def read_labels_file(path: str | os.PathLike[str]) -> Labels:
         with open(path, encoding="utf-8-sig") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read labels file {path} ({getattr(exc, 'strerror', None) or exc})") from None
+        raise UserError(
+            gettext("cannot read labels file {path} ({value})").format(
+                path=path, value=getattr(exc, "strerror", None) or exc
+            )
+        ) from None
     source = f"file {path}"
     if path.lower().endswith(".json"):
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise UserError(f"labels file {path} is not valid JSON ({exc})") from None
+            raise UserError(
+                gettext("labels file {path} is not valid JSON ({exc})").format(path=path, exc=exc)
+            ) from None
         if isinstance(data, list) and all(isinstance(n, str) for n in data):
             names = data
         elif isinstance(data, dict):
             try:
                 indices = sorted((int(k), v) for k, v in data.items())
             except ValueError:
-                raise UserError(f"labels file {path}: keys must be class indices (\"0\", \"1\", ...)") from None
+                raise UserError(
+                    gettext('labels file {path}: keys must be class indices ("0", "1", ...)').format(path=path)
+                ) from None
             if [i for i, _ in indices] != list(range(len(indices))) or not all(isinstance(v, str) for _, v in indices):
-                raise UserError(f"labels file {path}: classes must be numbered 0 to {len(indices) - 1}, each "
-                                "with a name")
+                raise UserError(
+                    gettext("labels file {path}: classes must be numbered 0 to {value}, each with a name").format(
+                        path=path, value=len(indices) - 1
+                    )
+                )
             names = [v for _, v in indices]
         else:
-            raise UserError(f"labels file {path} must hold a list of names or an object of index: name")
+            raise UserError(
+                gettext("labels file {path} must hold a list of names or an object of index: name").format(path=path)
+            )
         return Labels(tuple(names), None, source)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
-        raise UserError(f"labels file {path} is empty")
+        raise UserError(gettext('labels file {path} is empty').format(path=path))
     synset_line = re.compile(r"^(n\d{8})\s+(.+)$")
     matches = [synset_line.match(line) for line in lines]
     if all(matches):

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import TORCHVISION_ARCH, Architecture, detect_architecture
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path
 from alexnet_gui.core.model.labels import (
@@ -83,7 +84,9 @@ def card_sidecar_for(path: Path) -> Path | None:
 def card_for_state(path: Path, shapes: dict, sha256: str, fmt: str = "pth",
                    arch: Architecture | None = None) -> ModelCard:
     """The card a state_dict's own shapes give (architecture detected; the family's recipe; default labels)."""
-    note_arch = "architecture: read from the Keras file" if arch is not None else "architecture: from the weights' shapes"
+    note_arch = (
+        "architecture: read from the Keras file" if arch is not None else "architecture: from the weights' shapes"
+    )
     if arch is None:
         arch, _ = detect_architecture(shapes, where=str(path))
     recipe = FAMILY_RECIPES.get(arch.family, TORCHVISION)
@@ -114,8 +117,11 @@ def apply_choices(card: ModelCard, choices: CardChoices, weights_path: Path | No
 
 def _checked(labels: Labels, card: ModelCard) -> Labels:
     if len(labels) != card.classes:
-        raise WeightsError(f"the labels in {labels.source.removeprefix('file ')} name {len(labels)} classes, but the "
-                           f"model has {card.classes}")
+        raise WeightsError(
+            gettext("the labels in {removeprefix} name {n_labels} classes, but the model has {classes}").format(
+                removeprefix=labels.source.removeprefix("file "), n_labels=len(labels), classes=card.classes
+            )
+        )
     return labels
 
 
@@ -124,8 +130,11 @@ def _merge_card(found: ModelCard, given: ModelCard) -> ModelCard:
     architecture and hash."""
     if found.architecture is not None and given.architecture is not None and (
             given.architecture.classes != found.architecture.classes):
-        raise WeightsError(f"the card names {given.architecture.classes} classes, but the model has "
-                           f"{found.architecture.classes}")
+        raise WeightsError(
+            gettext("the card names {classes} classes, but the model has {classes2}").format(
+                classes=given.architecture.classes, classes2=found.architecture.classes
+            )
+        )
     return replace(found, name=given.name, labels=given.labels, preprocess=given.preprocess, output=given.output,
                    notes=found.notes + given.notes)
 
@@ -169,7 +178,7 @@ def open_state_model(choice: WeightsChoice) -> tuple[ModelCard, dict]:
     if choice.kind == "untrained":
         return untrained_card(), untrained_state_dict(0)
     if choice.kind not in ("pth", "keras"):
-        raise WeightsError(f"{choice.source} is not a PyTorch or Keras file")
+        raise WeightsError(gettext('{source} is not a PyTorch or Keras file').format(source=choice.source))
     path = choice.path
     assert path is not None
     sha = memoised_sha256(path)
@@ -197,8 +206,11 @@ def open_state_model(choice: WeightsChoice) -> tuple[ModelCard, dict]:
     if sidecar is not None:
         given = read_card(sidecar)
         if given.architecture is not None and given.architecture.classes != card.classes:
-            raise WeightsError(f"the card {sidecar} names {given.architecture.classes} classes, but {path.name} "
-                               f"has {card.classes}")
+            raise WeightsError(
+                gettext("the card {sidecar} names {classes} classes, but {name} has {classes2}").format(
+                    sidecar=sidecar, classes=given.architecture.classes, name=path.name, classes2=card.classes
+                )
+            )
         arch_from_card = given.architecture or card.architecture
         card = replace(given, architecture=arch_from_card, sha256=sha, source=choice.source)
     return card, state
@@ -213,5 +225,8 @@ def describe_file_kind(path: str | os.PathLike[str]) -> str:
         return "onnx"
     if name.endswith((".h5", ".hdf5", ".keras")):
         return "keras"
-    raise WeightsError(f"{os.path.basename(name)} is not a model file this app reads: give a PyTorch file (.pth, .pt, "
-                       ".pkl, .pth.tar), an ONNX model (.onnx) or a Keras model (.h5, .keras)")
+    raise WeightsError(
+        gettext(
+            "{basename} is not a model file this app reads: give a PyTorch file (.pth, .pt, .pkl, .pth.tar), an ONNX model (.onnx) or a Keras model (.h5, .keras)"
+        ).format(basename=os.path.basename(name))
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.card import ModelCard, read_card
 from alexnet_gui.core.model.labels import default_labels, imagenet_labels
 from alexnet_gui.core.model.loading import CardChoices, apply_choices, card_sidecar_for
@@ -54,18 +55,28 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
     `run(batch)` runs the graph on a float32 batch and returns that output (used once, to tell logits from
     probabilities when nothing else says)."""
     if len(inputs) != 1:
-        raise OnnxModelError(f"{path.name} has {len(inputs)} inputs; an image classifier has one")
+        raise OnnxModelError(
+            gettext("{name} has {n_inputs} inputs; an image classifier has one").format(
+                name=path.name, n_inputs=len(inputs)
+            )
+        )
     in_name, in_shape = inputs[0]
     dims = _dims(in_shape)
     if len(dims) != 4 or dims[1] != 3 or dims[2] is None or dims[2] != dims[3]:
-        raise OnnxModelError(f"{path.name} takes input of shape {list(in_shape)}, not N x 3 x H x W with square "
-                             "H x W as an image classifier does")
+        raise OnnxModelError(
+            gettext(
+                "{name} takes input of shape {list}, not N x 3 x H x W with square H x W as an image classifier does"
+            ).format(name=path.name, list=list(in_shape))
+        )
     size = int(dims[2])
     candidates = [(n, s) for n, s in outputs if len(_dims(s)) == 2]
     named = [c for c in candidates if c[0] == "logits"]
     if not candidates:
-        raise OnnxModelError(f"{path.name} has no N x classes output (its outputs: "
-                             f"{', '.join(f'{n} {list(s)}' for n, s in outputs)})")
+        raise OnnxModelError(
+            gettext("{name} has no N x classes output (its outputs: {join})").format(
+                name=path.name, join=", ".join(f"{n} {list(s)}" for n, s in outputs)
+            )
+        )
     out_name, out_shape = (named or candidates)[0]
     classes = _dims(out_shape)[1]
     batch_limit = dims[0]
@@ -78,7 +89,7 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
         try:
             card = ModelCard.from_dict(json.loads(metadata[METADATA_KEY]), where=f"{path.name}'s metadata")
         except ValueError:
-            raise OnnxModelError(f"{path.name}'s card metadata is not valid JSON") from None
+            raise OnnxModelError(gettext("{name}'s card metadata is not valid JSON").format(name=path.name)) from None
         card = replace(card, sha256=sha256, source=source, format="onnx",
                        notes=(f"card: written into {path.name} when it was exported",))
     elif sha256 in ZOO_HASHES or (in_name, out_name) in ZOO_SIGNATURES:
@@ -92,7 +103,11 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
                          (f"card: OpenVINO's Caffe AlexNet (input {in_name} 227 px, output {out_name})",))
     else:
         if classes is None:
-            raise OnnxModelError(f"{path.name}'s output {out_name} has no fixed class count ({list(out_shape)})")
+            raise OnnxModelError(
+                gettext("{name}'s output {out_name} has no fixed class count ({list})").format(
+                    name=path.name, out_name=out_name, list=list(out_shape)
+                )
+            )
         recipe = TORCHVISION if size == 224 else replace(TORCHVISION, size=max(size, round(size * 256 / 224)),
                                                          crop=size)
         kind = _output_kind(run, batch_limit or 2, size)
@@ -104,14 +119,24 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
     if card.batch_limit is None and batch_limit is not None:
         card = replace(card, batch_limit=batch_limit)
     if len(card.labels) != classes and classes is not None:
-        raise OnnxModelError(f"{path.name} outputs {classes} classes, but its card names {len(card.labels)}")
+        raise OnnxModelError(
+            gettext("{name} outputs {classes} classes, but its card names {n_labels}").format(
+                name=path.name, classes=classes, n_labels=len(card.labels)
+            )
+        )
     if card.input_size != size:
-        raise OnnxModelError(f"{path.name} takes {size}-pixel inputs, but its card's preprocessing makes "
-                             f"{card.input_size}")
+        raise OnnxModelError(
+            gettext("{name} takes {size}-pixel inputs, but its card's preprocessing makes {input_size}").format(
+                name=path.name, size=size, input_size=card.input_size
+            )
+        )
     card = apply_choices(card, choices, path)
     if card.input_size != size:
-        raise OnnxModelError(f"preprocessing {card.preprocess.name!r} makes {card.input_size}-pixel inputs; "
-                             f"{path.name} takes {size}")
+        raise OnnxModelError(
+            gettext("preprocessing {name!r} makes {input_size}-pixel inputs; {name2} takes {size}").format(
+                name=card.preprocess.name, input_size=card.input_size, name2=path.name, size=size
+            )
+        )
     return card, out_name
 
 

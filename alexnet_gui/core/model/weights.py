@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import N_
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import N_, gettext
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 WEIGHTS_FILENAME = "alexnet-owt-7be5be79.pth"
@@ -113,7 +112,7 @@ NAMED_MODELS: dict[str, NamedModel] = {BVLC_ALEXNET.name: BVLC_ALEXNET}
 
 def weights_advice(mirror_env: str = MIRROR_ENV, file_name: str = WEIGHTS_FILENAME) -> str:
     """What a user can do when weights cannot be fetched: the mirror variable, or a file of their own."""
-    return _(WHAT_TO_DO).format(mirror_env=mirror_env, file_name=file_name)
+    return gettext(WHAT_TO_DO).format(mirror_env=mirror_env, file_name=file_name)
 
 
 def named_model_path(named: NamedModel, *, download: bool = True, progress: Progress | None = None,
@@ -124,7 +123,7 @@ def named_model_path(named: NamedModel, *, download: bool = True, progress: Prog
         return path
     if not download:
         raise WeightsError(
-            _(
+            gettext(
                 "{name} is not downloaded yet ({path}); run without --no-download, or set {mirror_env} to a mirror of {file_name}"
             ).format(name=named.name, path=path, mirror_env=named.mirror_env, file_name=named.file_name)
         )
@@ -266,7 +265,7 @@ def download_weights(
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise WeightsError(
-            _(
+            gettext(
                 "cannot save weights in {folder}: {describe_os_error}; set TORCH_HOME to a writable folder, or pass --weights FILE"
             ).format(folder=folder, describe_os_error=describe_os_error(exc)),
             problem="disk",
@@ -279,7 +278,7 @@ def download_weights(
                 response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
             except urllib.error.HTTPError as exc:
                 raise WeightsError(
-                    _("downloading {url} failed (HTTP {code} {reason}); {what_to_do}").format(
+                    gettext("downloading {url} failed (HTTP {code} {reason}); {what_to_do}").format(
                         url=url, code=exc.code, reason=exc.reason, what_to_do=what_to_do
                     ),
                     problem="server",
@@ -288,7 +287,7 @@ def download_weights(
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 raise WeightsError(
-                    _("could not download {url} ({reason}); {what_to_do}").format(
+                    gettext("could not download {url} ({reason}); {what_to_do}").format(
                         url=url, reason=reason, what_to_do=what_to_do
                     ),
                     problem="unreachable",
@@ -305,7 +304,7 @@ def download_weights(
                         raise DownloadCancelled("the weights download was cancelled; nothing was saved")
                     if time.monotonic() > ends:
                         raise WeightsError(
-                            _(
+                            gettext(
                                 "the download of {url} was too slow ({done} bytes in {value:.0f} s) and was stopped; {what_to_do}"
                             ).format(
                                 url=url,
@@ -320,7 +319,7 @@ def download_weights(
                         block = response.read1(_CHUNK)
                     except OSError as exc:
                         raise WeightsError(
-                            _("the download of {url} broke off ({exc}); {what_to_do}").format(
+                            gettext("the download of {url} broke off ({exc}); {what_to_do}").format(
                                 url=url, exc=exc, what_to_do=what_to_do
                             ),
                             problem="broken",
@@ -332,9 +331,9 @@ def download_weights(
                         out.write(block)
                     except OSError as exc:
                         raise WeightsError(
-                            _("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
-                                folder=folder, describe_os_error=describe_os_error(exc)
-                            ),
+                            gettext(
+                                "cannot save the weights in {folder}: {describe_os_error}; nothing was kept"
+                            ).format(folder=folder, describe_os_error=describe_os_error(exc)),
                             problem="disk",
                         ) from None
                     digest.update(block)
@@ -343,7 +342,7 @@ def download_weights(
                         progress(done, total)
         if total is not None and done != total:
             raise WeightsError(
-                _("the download of {url} ended early ({done} of {total} bytes); {what_to_do}").format(
+                gettext("the download of {url} ended early ({done} of {total} bytes); {what_to_do}").format(
                     url=url, done=done, total=total, what_to_do=what_to_do
                 ),
                 problem="broken",
@@ -351,7 +350,7 @@ def download_weights(
             )
         if not digest.hexdigest().startswith(prefix):
             raise WeightsError(
-                _(
+                gettext(
                     "the file downloaded from {url} does not match its hash {value} and was discarded; {what_to_do}"
                 ).format(url=url, value=prefix[:16], what_to_do=what_to_do),
                 problem="hash",
@@ -362,7 +361,7 @@ def download_weights(
         return final
     except OSError as exc:  # the file's last block, flushed at close, on a full disk
         raise WeightsError(
-            _("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
+            gettext("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
                 folder=folder, describe_os_error=describe_os_error(exc)
             ),
             problem="disk",
@@ -396,7 +395,7 @@ def resolve_weights(
             path = model_file_in_folder(path, prefer=prefer)
         if not path.is_file():
             hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
-            raise WeightsError(_("weights file not found: {path}{hint}").format(path=path, hint=hint))
+            raise WeightsError(gettext("weights file not found: {path}{hint}").format(path=path, hint=hint))
         from alexnet_gui.core.model.loading import describe_file_kind
 
         kind = describe_file_kind(path)
@@ -410,7 +409,7 @@ def resolve_weights(
         return WeightsChoice("pth", cached, f"torch cache ({cached})")
     if not download:
         raise WeightsError(
-            _("no AlexNet weights found in {torch_checkpoint_dir}; {WHAT_TO_DO}").format(
+            gettext("no AlexNet weights found in {torch_checkpoint_dir}; {WHAT_TO_DO}").format(
                 torch_checkpoint_dir=torch_checkpoint_dir(), WHAT_TO_DO=weights_advice()
             )
         )
@@ -439,7 +438,7 @@ def model_file_in_folder(folder: Path, *, prefer: str = "pth") -> Path:
     if len(found) != 1:
         names = ", ".join(p.name for p in found) or "none"
         raise WeightsError(
-            _("a model folder must hold exactly one model file; {folder} holds {names}").format(
+            gettext("a model folder must hold exactly one model file; {folder} holds {names}").format(
                 folder=folder, names=names
             )
         )

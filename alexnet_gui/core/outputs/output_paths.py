@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from alexnet_gui.core.errors import UserError, describe_os_error
+from alexnet_gui.core.language import gettext
 
 #: The longest name the app derives from an output's name: `.NAME.part.stamps` for the CSV's journal
 #: (see core/journal.py), `NAME.provenance.json` and the temporary `.NAME.provenance.json.XXXXXXXX.part`.
@@ -24,7 +25,11 @@ def _check_folder_writable(folder: Path, what: str) -> None:
     try:
         fd, probe = tempfile.mkstemp(prefix=".alexnet-gui-write-test.", dir=folder)
     except OSError as exc:
-        raise UserError(f"cannot write {what}: {describe_os_error(exc)} in {folder}") from None
+        raise UserError(
+            gettext("cannot write {what}: {describe_os_error} in {folder}").format(
+                what=what, describe_os_error=describe_os_error(exc), folder=folder
+            )
+        ) from None
     os.close(fd)
     os.unlink(probe)
 
@@ -55,24 +60,31 @@ def check_output_file(
     path = Path(out)
     text = os.fspath(out)
     if not text or text.endswith(os.sep):
-        raise UserError(f"{option} needs a file name, got {text!r}")
+        raise UserError(gettext('{option} needs a file name, got {text!r}').format(option=option, text=text))
     name_bytes = len(os.fsencode(path.name))
     if name_bytes + _LONGEST_DERIVED > _NAME_MAX:
         raise UserError(
-            f"the file name of {option} is too long ({name_bytes} bytes; at most {_NAME_MAX - _LONGEST_DERIVED}, "
-            "to leave room for its temporary and sidecar files)"
+            gettext(
+                "the file name of {option} is too long ({name_bytes} bytes; at most {value}, to leave room for its temporary and sidecar files)"
+            ).format(option=option, name_bytes=name_bytes, value=_NAME_MAX - _LONGEST_DERIVED)
         )
     if path.is_dir():
-        raise UserError(f"{option} {text} is a folder; give the name of a file to write")
+        raise UserError(
+            gettext("{option} {text} is a folder; give the name of a file to write").format(option=option, text=text)
+        )
     folder = path.parent
     if not folder.exists():
-        raise UserError(f"cannot write {text}: folder {folder} does not exist")
+        raise UserError(gettext('cannot write {text}: folder {folder} does not exist').format(text=text, folder=folder))
     if not folder.is_dir():
-        raise UserError(f"cannot write {text}: {folder} is not a folder")
+        raise UserError(gettext('cannot write {text}: {folder} is not a folder').format(text=text, folder=folder))
     if path.exists():
         mine = _identities([path])
         if mine & _identities(inputs):
-            raise UserError(f"{option} {text} is one of the inputs; it would be overwritten — choose another name")
+            raise UserError(
+                gettext("{option} {text} is one of the inputs; it would be overwritten — choose another name").format(
+                    option=option, text=text
+                )
+            )
     _check_folder_writable(folder, text)
     return path
 
@@ -82,16 +94,18 @@ def check_output_folder(out: str | os.PathLike[str], *, option: str = "--out") -
     path = Path(out)
     text = os.fspath(out)
     if not text:
-        raise UserError(f"{option} needs a folder name")
+        raise UserError(gettext('{option} needs a folder name').format(option=option))
     if path.exists() and not path.is_dir():
-        raise UserError(f"{option} {text} exists and is not a folder")
+        raise UserError(gettext('{option} {text} exists and is not a folder').format(option=option, text=text))
     existing = path
     while not existing.exists():
         if existing.parent == existing:
             break
         existing = existing.parent
     if not existing.is_dir():
-        raise UserError(f"cannot create {text}: {existing} is not a folder")
+        raise UserError(
+            gettext("cannot create {text}: {existing} is not a folder").format(text=text, existing=existing)
+        )
     _check_folder_writable(existing, text)
     return path
 

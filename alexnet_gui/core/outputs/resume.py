@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 
 SUFFIX = ".resume.json"
 FORMAT_VERSION = 1
@@ -78,11 +79,15 @@ def read_record(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None] | N
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read the resume record {where}: {exc}") from None
+        raise UserError(gettext('cannot read the resume record {where}: {exc}').format(where=where, exc=exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
-        raise UserError(f"{where} is not a resume record this version understands")
+        raise UserError(gettext('{where} is not a resume record this version understands').format(where=where))
     files = data.get("files")
-    damaged = UserError(f"the resume record {where} is damaged; run without --resume to classify everything again")
+    damaged = UserError(
+        gettext("the resume record {where} is damaged; run without --resume to classify everything again").format(
+            where=where
+        )
+    )
     if not isinstance(files, list):
         raise damaged
     stamps: dict[str, Stamp | None] = {}
@@ -133,7 +138,7 @@ def _read_rows(path: str | os.PathLike[str]) -> list[list[str]] | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"cannot resume from {path}: {exc}") from None
+        raise UserError(gettext('cannot resume from {path}: {exc}').format(path=path, exc=exc)) from None
 
 
 def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: int) -> ResumePlan:
@@ -164,14 +169,18 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
         if not rows or rows[0] != csv_header(top_k):
             columns = (len(rows[0]) - 2) // 3 if rows and len(rows[0]) > 2 else 0
             raise UserError(
-                f"cannot resume: {csv_path} has {'no header' if not rows else f'the columns of --top-k {columns}'}, "
-                f"not of --top-k {top_k}; pass the same --top-k or write to a new --out"
+                (gettext("cannot resume: {csv_path} has no header, not the columns of --top-k {top_k}; pass the same "
+                         "--top-k or write to a new --out") if not rows else
+                 gettext("cannot resume: {csv_path} has the columns of --top-k {columns}, not of --top-k {top_k}; pass "
+                         "the same --top-k or write to a new --out")).format(csv_path=csv_path, columns=columns,
+                                                                             top_k=top_k)
             )
         found = read_record(csv_path)
         if found is None:
             raise UserError(
-                f"cannot resume: {csv_path} has no resume record ({record_path(csv_path).name}); "
-                "run without --resume to classify everything again"
+                gettext(
+                    "cannot resume: {csv_path} has no resume record ({name}); run without --resume to classify everything again"
+                ).format(csv_path=csv_path, name=record_path(csv_path).name)
             )
         record = found
     wanted = set(paths)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
@@ -93,10 +93,12 @@ def plan_sort(results: Iterable[Result], out_dir: str | os.PathLike[str], *, thr
     opening each file (the app's live preview); `apply_sort` checks each file again as it copies it anyway.
     """
     if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise UserError(f"the threshold is a probability between 0 and 1, got {threshold}")
+        raise UserError(
+            gettext("the threshold is a probability between 0 and 1, got {threshold}").format(threshold=threshold)
+        )
     out = os.fspath(out_dir)
     if os.path.exists(out) and not os.path.isdir(out):
-        raise UserError(f"{out} exists and is not a folder")
+        raise UserError(gettext('{out} exists and is not a folder').format(out=out))
     taken: set[str] = set()
     steps: list[SortStep] = []
     skipped: list[Result] = []
@@ -207,12 +209,14 @@ def apply_sort(
 
 def describe_plan(plan: SortPlan, *, move: bool) -> str:
     """Return a short text of the plan's counts per folder, for a dry run or a confirmation dialog."""
-    heading = _("move {counted} into {folder}:") if move else _("copy {counted} into {folder}:")
+    heading = gettext("move {counted} into {folder}:") if move else gettext("copy {counted} into {folder}:")
     lines = [heading.format(counted=counted(len(plan.steps), "image"), folder=Path(plan.out_dir))]
     lines += [f"  {count:6d}  {folder}/" for folder, count in plan.folder_counts().items()]
     if plan.skipped:
         lines.append(
-            _("  not readable, left where they are: {counted}").format(counted=counted(len(plan.skipped), "image"))
+            gettext("  not readable, left where they are: {counted}").format(
+                counted=counted(len(plan.skipped), "image")
+            )
         )
     return "\n".join(lines)
 
@@ -227,9 +231,9 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
         with open(csv_path, encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"cannot read {csv_path}: {exc}") from None
+        raise UserError(gettext('cannot read {csv_path}: {exc}').format(csv_path=csv_path, exc=exc)) from None
     if not rows or rows[0][:5] != ["path", "error", "top1_index", "top1_label", "top1_prob"]:
-        raise UserError(f"{csv_path} is not a CSV written by `alexnet-gui classify`")
+        raise UserError(gettext('{csv_path} is not a CSV written by `alexnet-gui classify`').format(csv_path=csv_path))
     results = []
     for number, row in enumerate(rows[1:], 2):
         path = restore_cell(row[0]) if row else ""

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.weights import WeightsChoice
 from alexnet_gui.core.outputs.results import Prediction, Result
 
@@ -145,9 +146,15 @@ def connect(address: str | None = None) -> Any:
         try:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
         except ConnectionError as exc:
-            raise UserError(f"cannot connect to the Ray cluster at {address} ({exc})") from None
+            raise UserError(
+                gettext("cannot connect to the Ray cluster at {address} ({exc})").format(address=address, exc=exc)
+            ) from None
         except ValueError as exc:  # e.g. ray:// without Ray Client's grpcio
-            raise UserError(f"cannot use the Ray cluster at {address} ({str(exc).splitlines()[0]})") from None
+            raise UserError(
+                gettext("cannot use the Ray cluster at {address} ({value})").format(
+                    address=address, value=str(exc).splitlines()[0]
+                )
+            ) from None
     return ray
 
 
@@ -265,7 +272,7 @@ def run_on_ray(
     from alexnet_gui.core.pipeline.tta import check_tta_mode
 
     if backend != "onnx":
-        raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
+        raise UserError(gettext("--engine ray runs the onnx backend only (its workers never import torch)"))
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     tta = check_tta_mode(tta)
@@ -348,14 +355,14 @@ class RayClassifier:
         from alexnet_gui.core.backends.base import check_precision, precision_on
 
         if backend != "onnx":
-            raise UserError("--engine ray runs the onnx backend only (its workers never import torch)")
+            raise UserError(gettext("--engine ray runs the onnx backend only (its workers never import torch)"))
         check_precision(precision, device)
         ray = connect(address)
         if precision == "int8":  # CPU actors; no GPU is asked for
             gpus_per_worker = 0.0
         gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
         if device == "cuda" and gpus_per_worker <= 0:
-            raise UserError("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)")
+            raise UserError(gettext("--device cuda with --engine ray needs GPUs in the cluster (or --gpus-per-worker)"))
         self.weights = weights
         self.weights_source = weights.source
         self.workers = workers or default_workers(ray, gpus_per_worker)

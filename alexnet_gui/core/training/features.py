@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.preprocess import Recipe
 from alexnet_gui.core.pipeline.batches import decode_batches
 
@@ -151,7 +152,7 @@ def extract_features(
             if width == 0:
                 from alexnet_gui.core.errors import UserError
 
-                raise UserError("none of the images could be read")
+                raise UserError(gettext("none of the images could be read"))
         seconds = time.perf_counter() - start
         meta = {"rows": len(paths), "width": width, "valid": valid.tolist(), "failed": failed}
         (folder / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.wording import counted
 
 
@@ -57,14 +58,18 @@ def scan_class_folders(folder: str | os.PathLike[str], *, what: str = "training"
 
     root = os.fspath(folder)
     if not os.path.isdir(root):
-        raise UserError(f"{root} is not a folder")
+        raise UserError(gettext('{root} is not a folder').format(root=root))
     try:
         with os.scandir(root) as it:
             entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
     except OSError as exc:
         from alexnet_gui.core.errors import describe_os_error
 
-        raise UserError(f"cannot read {root} ({describe_os_error(exc)})") from None
+        raise UserError(
+            gettext("cannot read {root} ({describe_os_error})").format(
+                root=root, describe_os_error=describe_os_error(exc)
+            )
+        ) from None
     subfolders = [e for e in entries if e.is_dir()]
     loose = tuple(e.path for e in entries
                   if not e.is_dir() and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS)
@@ -79,20 +84,30 @@ def scan_class_folders(folder: str | os.PathLike[str], *, what: str = "training"
     layout = f"{what} needs one sub-folder of images per class ({root}/cats/*.jpg, {root}/dogs/*.jpg, ...)"
     if not classes:
         found = f"{counted(len(loose), 'image')} directly in it" if loose else "no images in class sub-folders"
-        raise UserError(f"{root} is not a folder of class folders: {layout}; it has {found}")
+        raise UserError(
+            gettext("{root} is not a folder of class folders: {layout}; it has {found}").format(
+                root=root, layout=layout, found=found
+            )
+        )
     return ClassFolders(root, tuple(classes), tuple(images), loose, tuple(empty))
 
 
 def check_trainable(folders: ClassFolders, *, with_val_folder: bool = False) -> None:
     """Refuse what cannot be trained on: a single class, or a class with fewer than two images."""
     if len(folders.classes) < 2:
-        raise UserError(f"{folders.root} has only one class ({folders.classes[0]}): training needs at least two "
-                        "class sub-folders")
+        raise UserError(
+            gettext("{root} has only one class ({value}): training needs at least two class sub-folders").format(
+                root=folders.root, value=folders.classes[0]
+            )
+        )
     need = 1 if with_val_folder else 2
     for name, count in zip(folders.classes, folders.counts):
         if count < need:
-            raise UserError(f"class {name!r} has {counted(count, 'image')} ({os.path.join(folders.root, name)}): "
-                            "each class needs at least two, one to train on and one to validate with")
+            raise UserError(
+                gettext(
+                    "class {name!r} has {counted} ({join}): each class needs at least two, one to train on and one to validate with"
+                ).format(name=name, counted=counted(count, "image"), join=os.path.join(folders.root, name))
+            )
 
 
 @dataclass(frozen=True)
@@ -123,7 +138,9 @@ def split_stratified(folders: ClassFolders, fraction: float, seed: int) -> Split
     import numpy as np
 
     if not 0.0 < fraction < 1.0:
-        raise UserError(f"--val-split must be between 0 and 1 (exclusive), not {fraction}")
+        raise UserError(
+            gettext("--val-split must be between 0 and 1 (exclusive), not {fraction}").format(fraction=fraction)
+        )
     rng = np.random.default_rng(seed)
     train: list[tuple[str, int]] = []
     val: list[tuple[str, int]] = []
@@ -140,8 +157,11 @@ def split_by_folder(train: ClassFolders, val: ClassFolders) -> Split:
     """Validation from its own folder; its classes must be among the training folder's."""
     unknown = [name for name in val.classes if name not in train.classes]
     if unknown:
-        raise UserError(f"the validation folder {val.root} has classes the training folder lacks: "
-                        f"{', '.join(unknown[:5])}{', ...' if len(unknown) > 5 else ''}")
+        raise UserError(
+            gettext("the validation folder {root} has classes the training folder lacks: {join}{value}").format(
+                root=val.root, join=", ".join(unknown[:5]), value=", ..." if len(unknown) > 5 else ""
+            )
+        )
     index = {name: i for i, name in enumerate(train.classes)}
     pairs = tuple((path, index[name]) for name, files in zip(val.classes, val.images) for path in files)
     return Split(tuple(train.pairs()), pairs, f"--val {val.root}")

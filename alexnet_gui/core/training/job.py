@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.training.folders import (
     ClassFolders,
     Split,
@@ -89,8 +90,11 @@ def open_base(request: TrainRequest) -> tuple[ModelCard, dict]:
 
     weights = resolve_weights(request.weights, untrained=request.untrained, prefer="pth")
     if weights.kind == "onnx":
-        raise UserError(f"{weights.path} is an ONNX graph: training starts from a PyTorch or Keras file (or "
-                        "--untrained)")
+        raise UserError(
+            gettext("{path} is an ONNX graph: training starts from a PyTorch or Keras file (or --untrained)").format(
+                path=weights.path
+            )
+        )
     base, state = open_state_model(weights)
     return apply_choices(base, CardChoices(None, request.preprocess, request.card), weights.path), state
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
@@ -49,16 +50,26 @@ def prepare_model_dir(out: str | os.PathLike[str], data: list[str], *, force: bo
     for folder in data:
         root = Path(folder).resolve()
         if _within(resolved, root) or _within(root, resolved):
-            raise UserError(f"--out {out} and the data folder {folder} overlap: the model folder must be outside "
-                            "the images (inside, it would be read as a class)")
+            raise UserError(
+                gettext(
+                    "--out {out} and the data folder {folder} overlap: the model folder must be outside the images (inside, it would be read as a class)"
+                ).format(out=out, folder=folder)
+            )
     if resume:
         if not (path / CHECKPOINT).is_file():
-            raise UserError(f"nothing to resume in {out}: it has no interrupted training ({CHECKPOINT})")
+            raise UserError(
+                gettext("nothing to resume in {out}: it has no interrupted training ({CHECKPOINT})").format(
+                    out=out, CHECKPOINT=CHECKPOINT
+                )
+            )
         return path
     if path.is_dir() and any(path.iterdir()):
         if not force:
-            raise UserError(f"{out} exists and is not empty: choose another --out, add --force to replace the model "
-                            "files in it, or --resume to continue an interrupted training there")
+            raise UserError(
+                gettext(
+                    "{out} exists and is not empty: choose another --out, add --force to replace the model files in it, or --resume to continue an interrupted training there"
+                ).format(out=out)
+            )
         for name in OWN_FILES:
             (path / name).unlink(missing_ok=True)
         shutil.rmtree(path / CHECKPOINT.parent, ignore_errors=True)

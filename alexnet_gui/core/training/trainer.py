@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import build_network, feature_index
 from alexnet_gui.core.model.card import ModelCard
 from alexnet_gui.core.model.labels import Labels
@@ -66,11 +66,19 @@ class TrainSettings:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise UserError(f"unknown training mode {self.mode!r}; choose {', '.join(MODES)}")
+            raise UserError(
+                gettext("unknown training mode {mode!r}; choose {join}").format(mode=self.mode, join=", ".join(MODES))
+            )
         if self.head not in HEADS:
-            raise UserError(f"unknown head {self.head!r}; choose {', '.join(HEADS)}")
+            raise UserError(
+                gettext("unknown head {head!r}; choose {join}").format(head=self.head, join=", ".join(HEADS))
+            )
         if self.class_weights not in ("auto", "on", "off"):
-            raise UserError(f"class weights must be auto, on or off, not {self.class_weights!r}")
+            raise UserError(
+                gettext("class weights must be auto, on or off, not {class_weights!r}").format(
+                    class_weights=self.class_weights
+                )
+            )
 
     def filled(self) -> TrainSettings:
         """These settings with the mode's defaults in place of None."""
@@ -112,11 +120,20 @@ class EpochReport:
 
     def describe(self, epochs: int) -> str:
         """One line for the terminal."""
-        mark = _(" (best)") if self.improved else ""
-        return _("epoch {epoch}/{epochs}: train loss {train_loss:.4f}, accuracy {train_accuracy:.1f}%; validation loss "
-                 "{val_loss:.4f}, accuracy {val_accuracy:.1f}% — {seconds:.1f} s{mark}").format(
-            epoch=self.epoch, epochs=epochs, train_loss=self.train_loss, train_accuracy=100 * self.train_accuracy,
-            val_loss=self.val_loss, val_accuracy=100 * self.val_accuracy, seconds=self.seconds, mark=mark)
+        mark = gettext(" (best)") if self.improved else ""
+        return gettext(
+            "epoch {epoch}/{epochs}: train loss {train_loss:.4f}, accuracy {train_accuracy:.1f}%; validation loss "
+            "{val_loss:.4f}, accuracy {val_accuracy:.1f}% — {seconds:.1f} s{mark}"
+        ).format(
+            epoch=self.epoch,
+            epochs=epochs,
+            train_loss=self.train_loss,
+            train_accuracy=100 * self.train_accuracy,
+            val_loss=self.val_loss,
+            val_accuracy=100 * self.val_accuracy,
+            seconds=self.seconds,
+            mark=mark,
+        )
 
 
 @dataclass
@@ -142,7 +159,7 @@ def choose_device(wanted: str) -> torch.device:
     if usable:
         return torch.device("cuda")
     if wanted == "cuda":
-        raise UserError(f"--device cuda: {why}")
+        raise UserError(gettext('--device cuda: {why}').format(why=why))
     return torch.device("cpu")
 
 
@@ -162,8 +179,12 @@ class Trainer:
                  settings: TrainSettings, *, cache_dir: Path, data_root: str, checkpoint: Path | None = None,
                  resume: bool = False, cancel: threading.Event | None = None) -> None:
         if base_card.architecture is None:
-            raise UserError("training needs a network the app builds (a PyTorch or Keras file, or --untrained); "
-                            "an ONNX graph cannot be trained")
+            raise UserError(
+                gettext(
+                    "training needs a network the app builds (a PyTorch or Keras file, or --untrained); "
+                    "an ONNX graph cannot be trained"
+                )
+            )
         self.base_card = base_card
         self.classes = classes
         self.split = split
@@ -193,7 +214,11 @@ class Trainer:
         kept = {k: v for k, v in base_state.items() if not k.startswith("classifier.6.")}
         missing, unexpected = model.load_state_dict(kept, strict=False)
         if unexpected or set(missing) != {"classifier.6.weight", "classifier.6.bias"}:
-            raise UserError(f"the base model's weights do not fit its card ({', '.join((missing + unexpected)[:3])})")
+            raise UserError(
+                gettext("the base model's weights do not fit its card ({join})").format(
+                    join=", ".join((missing + unexpected)[:3])
+                )
+            )
         torch.manual_seed(self.settings.seed)
         model.classifier[6].reset_parameters()  # the new classes' layer, seeded
         return model
@@ -239,7 +264,7 @@ class Trainer:
             counts = source.train_counts(len(self.classes))
             empty = [self.classes[i] for i, n in enumerate(counts) if n == 0]
             if empty:
-                raise UserError(f"no readable training image in class {empty[0]!r}")
+                raise UserError(gettext('no readable training image in class {value!r}').format(value=empty[0]))
             self.class_weights = class_weights_for(counts, s.class_weights)
             weight = torch.tensor(self.class_weights, device=self.device) if self.class_weights else None
             assert s.epochs is not None and s.batch_size is not None and s.learning_rate is not None
@@ -285,8 +310,11 @@ class Trainer:
                 if val_loss is None:
                     return
                 if not math.isfinite(val_loss):
-                    raise UserError(f"training diverged in epoch {epoch} (the validation loss is not a number); "
-                                    "try a lower --lr")
+                    raise UserError(
+                        gettext(
+                            "training diverged in epoch {epoch} (the validation loss is not a number); try a lower --lr"
+                        ).format(epoch=epoch)
+                    )
                 if val_loss < best_loss - 1e-7:
                     best_loss, stale = val_loss, 0
                     self.best_epoch = epoch
@@ -360,11 +388,17 @@ class Trainer:
         try:
             saved = torch.load(self.checkpoint, map_location=self.device, weights_only=True)
         except Exception as exc:  # noqa: BLE001 - any damage: say so, do not guess
-            raise UserError(f"cannot resume: the checkpoint {self.checkpoint} is damaged ({type(exc).__name__})") \
-                from None
+            raise UserError(
+                gettext("cannot resume: the checkpoint {checkpoint} is damaged ({name__})").format(
+                    checkpoint=self.checkpoint, name__=type(exc).__name__
+                )
+            ) from None
         if saved.get("version") != CHECKPOINT_VERSION or saved.get("identity") != self._identity():
-            raise UserError(f"cannot resume: {self.checkpoint} was made with other data, classes or settings "
-                            "(start again with --force)")
+            raise UserError(
+                gettext(
+                    "cannot resume: {checkpoint} was made with other data, classes or settings (start again with --force)"
+                ).format(checkpoint=self.checkpoint)
+            )
         trainable.load_state_dict(saved["trainable"])
         optimiser.load_state_dict(saved["optimiser"])
         self.history = [EpochReport(**h) for h in saved["history"]]
@@ -605,5 +639,5 @@ def augmented_input(path: str, recipe, seed: tuple[int, int, int]) -> np.ndarray
 
 def describe_split(split: Split) -> str:
     """"1,437 images to train on, 360 to validate with" for the terminal and the app."""
-    return _("{counted} to train on, {n_val} to validate with ({how})").format(
+    return gettext("{counted} to train on, {n_val} to validate with ({how})").format(
         counted=counted(len(split.train), "image"), n_val=len(split.val), how=split.how)
