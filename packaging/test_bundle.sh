@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Slow packaging test (not part of `pytest`): build the lean bundle with the untrained network, then run it the
 # way a user would: --version, info, classify two generated images into a CSV, and the GUI offscreen for one frame.
-# Usage: packaging/test_bundle.sh [--cpu-only]     (from the repository root, with the dev venv in .venv)
+# Usage: packaging/test_bundle.sh [--cpu-only] [--int8]     (from the repository root, with the dev venv in .venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 APP=dist/alexnet-gui/alexnet-gui
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+PRECISION=fp32
+for arg in "$@"; do [[ "$arg" == "--int8" ]] && PRECISION=int8; done
 # The bundle must not lean on the developer's caches or settings.
 export ALEXNET_GUI_CACHE="$WORK/cache" TORCH_HOME="$WORK/torch" XDG_CONFIG_HOME="$WORK/config"
 export ALEXNET_GUI_WEIGHTS_URL="http://127.0.0.1:9/alexnet-owt-7be5be79.pth"
@@ -30,6 +32,7 @@ echo "== info"
 "$APP" info > "$WORK/info.txt"
 grep -q "CPUExecutionProvider       loads" "$WORK/info.txt"
 grep -q "bundled model .*untrained" "$WORK/info.txt"
+if [[ "$PRECISION" == int8 ]]; then grep -q "bundled model .*bundled int8 ONNX model (calibrated on" "$WORK/info.txt"; fi
 grep -q "torch                      not installed" "$WORK/info.txt"
 
 echo "== classify two images"
@@ -47,7 +50,9 @@ t=$(now)
 echo "classify: $(elapsed "$t") s"
 cat "$WORK/out.csv"
 # Against the pip install's ONNX backend with the same untrained network: the bundle must give the same rows.
-"$PY" -m alexnet_gui classify "$WORK/noise.jpg" "$WORK/ramp.png" --out "$WORK/dev.csv" --top-k 3 --untrained 2>/dev/null
+# (the int8 bundle against the pip install's --precision int8: the same quantisation, the same logits)
+"$PY" -m alexnet_gui classify "$WORK/noise.jpg" "$WORK/ramp.png" --out "$WORK/dev.csv" --top-k 3 --untrained \
+    --backend onnx --precision "$PRECISION" 2>/dev/null
 diff <(cut -d, -f2- "$WORK/out.csv") <(cut -d, -f2- "$WORK/dev.csv") || { echo "FAIL: bundle and pip install disagree" >&2; exit 1; }
 [[ $(wc -l < "$WORK/out.csv") -eq 3 ]]
 

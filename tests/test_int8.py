@@ -87,3 +87,63 @@ def test_compare_shows_what_int8_costs_against_fp32(photos, capsys):
     assert "median latency per image: onnx " in out and ", onnx int8 " in out
     assert main(["compare", str(photos[0]), "--untrained", "--precision", "int8"]) in (0, 1)
     assert "\n  onnx int8 " in capsys.readouterr().out
+
+
+def test_the_lean_int8_bundle_carries_a_quarter_of_the_model_and_runs_as_itself(
+        tmp_path, monkeypatch, untrained_weights, onnx_backend, photos, capsys):
+    """packaging/build.py --int8 writes the bundle's model folder: the int8 graph (activations included) and its
+    logits-only copy reading one weights file; the bundle then runs int8 whatever was asked, and says so."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
+    import build
+
+    from alexnet_gui import resource_files
+    from alexnet_gui.core.model.weights import resolve_weights
+
+    int8_folder, fp32_folder = tmp_path / "int8" / "model", tmp_path / "fp32" / "model"
+    info = build.export_model(build.parse_args(["--untrained", "--int8"]), int8_folder)
+    build.export_model(build.parse_args(["--untrained"]), fp32_folder)
+    assert info["precision"] == "int8"
+    assert info["calibration"] == "the built-in set (24 views of scikit-image's sample photos)"
+    assert sorted(p.name for p in int8_folder.iterdir()) == [
+        "alexnet.json", "alexnet.kernels.npz", "alexnet.logits.onnx", "alexnet.onnx", "alexnet.weights"]
+    # 71 MB against 254 MB: the int8 weights, the graphs, and the conv kernels the filters view reads.
+    assert build.folder_size(int8_folder) < 0.3 * build.folder_size(fp32_folder)
+    reference = load_backend("onnx", untrained_weights, "cpu", "int8")  # the pip install's --precision int8
+    monkeypatch.setattr(resource_files, "resource_path", lambda name: tmp_path.joinpath("int8", *name.split("/")))
+    choice = resolve_weights(download=False)
+    assert choice.source == ("bundled int8 ONNX model (calibrated on the built-in set (24 views of scikit-image's "
+                             "sample photos)), exported from the untrained seeded random network — predictions are "
+                             "meaningless")
+    bundled = load_backend("onnx", choice, "auto", "fp32")
+    try:
+        assert (bundled.precision, bundled.device, bundled.calibration) == ("int8", "cpu", info["calibration"])
+        # The card travelled in the graph's metadata (its id adds the bundled file's hash).
+        assert (bundled.card.name, bundled.card.preprocess) == (onnx_backend.card.name, onnx_backend.card.preprocess)
+        x = np.random.default_rng(0).standard_normal((4, 3, 224, 224), dtype=np.float32)
+        np.testing.assert_array_equal(bundled.predict(x), reference.predict(x))
+        # The logits-only graph lost the activations' DequantizeLinear nodes; the views read the full graph.
+        assert [o.name for o in bundled.session.get_outputs()] == ["logits"]
+        assert {n.op_type for n in __import__("onnx").load(str(int8_folder / "alexnet.logits.onnx"),
+                                                           load_external_data=False).graph.node} \
+            >= {"QLinearConv", "QGemm"}
+        from alexnet_gui.core.pipeline.decode import load_input
+
+        photo = load_input(photos[0])[None]  # an image in the calibrated range (noise is far outside it)
+        got, want = (b.activations(photo, ["relu1"])["relu1"].ravel() for b in (bundled, onnx_backend))
+        assert np.corrcoef(got, want)[0, 1] > 0.99
+    finally:
+        bundled.close()
+        reference.close()
+    with pytest.raises(BackendError, match="carries the int8 model only, which runs on the CPU"):
+        load_backend("onnx", choice, "cuda", "fp32")
+    # The command line says which precision ran, and the provenance records it with the calibration.
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(photos[0]), "--backend", "onnx", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "precision: int8, not fp32: this desktop bundle carries the int8 model only" in err
+    provenance = json.loads(out.with_name(out.name + ".provenance.json").read_text())
+    assert provenance["precision"] == "int8"
+    assert provenance["int8_calibration"] == info["calibration"]

@@ -150,13 +150,16 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
                            choices=card_choices(args), calibrate=calibrate)
     args.weights_choice = weights  # for the provenance sidecar (file and SHA-256)
     note = ""
-    reason = "the model fell back to the CPU"
+    reason = _("the model fell back to the CPU")
     if args.device == "auto" and backend.device == "cpu":
         usable, why = cuda_status(args.backend)
         if not usable:
             reason = why
-            note = f" (CUDA not used: {reason})"
-    if backend.precision != precision:  # fp16 asked for, and "auto" found no CUDA
+            note = _(" (CUDA not used: {reason})").format(reason=reason)
+    if backend.precision == "int8" and precision != "int8":  # the lean bundle's model is int8
+        print(_("precision: int8, not {precision}: this desktop bundle carries the int8 model only").format(
+            precision=precision), file=sys.stderr)
+    elif backend.precision != precision:  # fp16 asked for, and "auto" found no CUDA
         print(
             _(
                 "precision: {precision} on the {upper}, not {precision2} ({precision2} needs CUDA; CUDA not used: {reason})"

@@ -20,10 +20,10 @@ from alexnet_gui.core.backends.base import (
     precision_on,
 )
 from alexnet_gui.core.backends.onnx_files import logits_only_model
-from alexnet_gui.core.language import gettext
+from alexnet_gui.core.language import N_, gettext
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
-from alexnet_gui.core.model.weights import WeightsChoice, cache_root, memoised_sha256
+from alexnet_gui.core.model.weights import WeightsChoice, bundled_model_info, cache_root, memoised_sha256
 
 log = logging.getLogger("alexnet_gui")
 
@@ -101,6 +101,11 @@ def ensure_exported(weights: WeightsChoice) -> Path:
     return path
 
 
+#: Why --device cuda is refused by the lean int8 bundle (its quantised operators run on the CPU).
+BUNDLED_INT8_CPU_ONLY = N_("this desktop bundle carries the int8 model only, which runs on the CPU; use --device "
+                            "cpu or auto, or the default bundle for CUDA")
+
+
 def bundled_model_path() -> Path:
     """Where a desktop bundle's model would be (see packaging/build.py); absent outside a bundle."""
     from alexnet_gui.resource_files import BUNDLED_MODEL, resource_path
@@ -165,6 +170,13 @@ class OnnxBackend(Backend):
         `model.loading` and `model.onnx_cards` describe, with the user's `choices` applied. `precision` "int8" runs
         a quantised copy on the CPU, calibrated on `calibrate` (a folder) or the built-in set."""
         check_precision(precision, device)
+        # The lean desktop bundle carries only an int8 model: it runs as int8 whatever was asked (and says so).
+        bundled_int8 = weights.kind == "onnx" and weights.path == bundled_model_path() and \
+            bundled_model_info().get("precision") == "int8"
+        if bundled_int8:
+            if device == "cuda":
+                raise BackendError(gettext(BUNDLED_INT8_CPU_ONLY))
+            precision = "int8"
         want_cuda = device in ("auto", "cuda") and precision != "int8"  # int8 runs on the CPU
         usable, reason = cuda_status() if want_cuda else (False, "CPU requested")
         if device == "cuda" and not usable:
@@ -186,7 +198,9 @@ class OnnxBackend(Backend):
                 raise BackendError(OWN_EXPORTS_ONLY)
 
             lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
-        if self.precision == "int8":
+        if bundled_int8:
+            self.calibration = str(bundled_model_info().get("calibration", ""))
+        elif self.precision == "int8":
             from alexnet_gui.core.backends.onnx_int8 import OWN_EXPORTS_ONLY as INT8_OWN_EXPORTS_ONLY
             from alexnet_gui.core.backends.onnx_int8 import int8_model
 

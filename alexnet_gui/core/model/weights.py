@@ -174,23 +174,32 @@ def memoised_sha256(path: str | os.PathLike[str]) -> str:
     return index[stamp]
 
 
-def bundled_model() -> WeightsChoice | None:
-    """The ONNX model a desktop bundle carries (exported at build time, so it needs no torch); None elsewhere."""
+def bundled_model_info() -> dict:
+    """What packaging/build.py wrote beside a desktop bundle's model (alexnet.json: "source", "files", and for the
+    lean int8 bundle "precision": "int8" and "calibration"); {} outside a bundle or when unreadable."""
     import json
 
-    from alexnet_gui.resource_files import (
-        BUNDLED_MODEL,
-        BUNDLED_MODEL_INFO,
-        resource_path,
-    )
+    from alexnet_gui.resource_files import BUNDLED_MODEL_INFO, resource_path
+
+    try:
+        info = json.loads(resource_path(BUNDLED_MODEL_INFO).read_text())
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def bundled_model() -> WeightsChoice | None:
+    """The ONNX model a desktop bundle carries (exported at build time, so it needs no torch); None elsewhere."""
+    from alexnet_gui.resource_files import BUNDLED_MODEL, resource_path
 
     path = resource_path(BUNDLED_MODEL)
     if not path.is_file():
         return None
-    try:
-        origin = json.loads(resource_path(BUNDLED_MODEL_INFO).read_text())["source"]
-    except (OSError, ValueError, KeyError, TypeError):
-        origin = "weights unknown"
+    info = bundled_model_info()
+    origin = info.get("source") if isinstance(info.get("source"), str) else "weights unknown"
+    if info.get("precision") == "int8":
+        return WeightsChoice("onnx", path, f"bundled int8 ONNX model (calibrated on {info.get('calibration', '?')}), "
+                                           f"exported from {origin}")
     return WeightsChoice("onnx", path, f"bundled ONNX model, exported from {origin}")
 
 
