@@ -2,7 +2,7 @@
 
     python packaging/build.py --weights alexnet-owt-7be5be79.pth     # the real ImageNet weights
     python packaging/build.py --untrained                           # a test build: meaningless predictions
-    python packaging/build.py --weights FILE --int8                 # the lean int8 bundle (a quarter of the model)
+    python packaging/build.py --weights FILE --int8                 # the lean int8 bundle (a third of the model)
 
 Runs in the development install (it needs torch, onnx and PyInstaller): the model is exported and checked
 against PyTorch here, so the bundle needs neither torch nor the network. Prints the bundle's size.
@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cpu-only", action="store_true",
                    help="leave out ONNX Runtime's CUDA/TensorRT provider libraries (about 285 MB smaller)")
     p.add_argument("--int8", action="store_true",
-                   help="carry an int8 copy of the model instead of fp32 (a quarter of its size; runs on the CPU)")
+                   help="carry an int8 copy of the model instead of fp32 (a third of its size; runs on the CPU)")
     p.add_argument("--calibrate", metavar="FOLDER",
                    help="with --int8: calibrate on these images instead of the built-in set")
     p.add_argument("--dist", type=Path, default=ROOT / "dist", help="where dist/alexnet-gui/ goes (default: ./dist)")

@@ -109,8 +109,9 @@ def test_the_lean_int8_bundle_carries_a_quarter_of_the_model_and_runs_as_itself(
     assert info["calibration"] == "the built-in set (24 views of scikit-image's sample photos)"
     assert sorted(p.name for p in int8_folder.iterdir()) == [
         "alexnet.json", "alexnet.kernels.npz", "alexnet.logits.onnx", "alexnet.onnx", "alexnet.weights"]
-    # 71 MB against 254 MB: the int8 weights, the graphs, and the conv kernels the filters view reads.
-    assert build.folder_size(int8_folder) < 0.3 * build.folder_size(fp32_folder)
+    # 83 MB against 254 MB: the int8 weights, the float scores layer, the graphs, and the conv kernels the filters
+    # view reads.
+    assert build.folder_size(int8_folder) < 0.35 * build.folder_size(fp32_folder)
     reference = load_backend("onnx", untrained_weights, "cpu", "int8")  # the pip install's --precision int8
     monkeypatch.setattr(resource_files, "resource_path", lambda name: tmp_path.joinpath("int8", *name.split("/")))
     choice = resolve_weights(download=False)

@@ -3,13 +3,14 @@
 On two cores the fp32 model runs at the cores' FMA peak; int8 arithmetic is the one lever left. The copy is made
 once per export and calibration set with `onnxruntime.quantization.quantize_static`: QOperator format (QLinearConv,
 QLinearMatMul: ONNX Runtime's fused int8 kernels), weights int8 per output channel, activations uint8, the ranges of
-every tensor measured on the calibration images by MinMax. Images are fed by the card's own recipe, so a model with
-other preprocessing is calibrated on what it really sees. The copy keeps float32 input and outputs.
+every tensor measured on the calibration images by MinMax; the scores layer stays float (`scores_layer`). Images are
+fed by the card's own recipe, so a model with other preprocessing is calibrated on what it really sees. The copy
+keeps float32 input and outputs.
 
 The calibration set is the built-in one (24 views of scikit-image's public-domain sample photos, shipped in
 resources/calibration) or the user's folder (`--calibrate FOLDER`, up to CALIBRATION_LIMIT images, sorted). It is
-cached beside the export as `<stem>.int8-<key>.onnx`, `key` naming the recipe and the calibration images (their
-paths, sizes and modification times), with an integrity record like every cached file.
+cached beside the export as `<stem>.int8-<key>.onnx`, `key` naming the scheme, the recipe and the calibration
+images (their paths, sizes and modification times), with an integrity record like every cached file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from alexnet_gui.core.model.preprocess import Recipe
 #: folder; an int8 model the user brings (the zoo's bvlcalexnet-12-int8.onnx) already runs as itself.
 OWN_EXPORTS_ONLY = ("--precision int8 works with the app's own exports only; an .onnx file runs as it is "
                     "(an int8 file such as bvlcalexnet-12-int8.onnx already is one): use --precision fp32 with it")
+#: how the copy is made, part of its cache key: QOperator, per-channel int8 weights, uint8 activations, the scores
+#: layer in float
+QUANTISATION = "qoperator-s8-u8-scores-float"
 #: the most images a calibration takes (MinMax ranges settle well before: 24 built-in views give the figures in the
 #: README; more only lengthens the one-off quantisation)
 CALIBRATION_LIMIT = 64
@@ -52,10 +56,21 @@ def calibration_images(folder: str | os.PathLike[str] | None) -> tuple[list[str]
 
 def _key(paths: list[str], recipe: Recipe) -> str:
     digest = hashlib.sha256(json.dumps(recipe.to_dict(), sort_keys=True).encode())
+    digest.update(QUANTISATION.encode())  # a copy made another way is not reused
     for path in paths:
         st = os.stat(path)
         digest.update(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode())
     return digest.hexdigest()[:12]
+
+
+def scores_layer(path: Path) -> list[str]:
+    """The node that computes the scores (the last fully connected layer), which stays float: it holds under 1 % of
+    the arithmetic, and in int8 its rounding reordered near-tied classes (a 10-class model's ranks 4 and 5)."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    scores = {o.name for o in graph.output[:1]}
+    return [n.name for n in graph.node if scores & set(n.output) and n.op_type in ("Gemm", "MatMul")]
 
 
 def int8_model(path: str | os.PathLike[str], recipe: Recipe, calibrate: str | None = None) -> tuple[Path, str]:
@@ -95,7 +110,8 @@ def int8_model(path: str | os.PathLike[str], recipe: Recipe, calibrate: str | No
     logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first is for graphs we do not make
     try:
         quantize_static(str(path), str(tmp), Images(), quant_format=QuantFormat.QOperator, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        nodes_to_exclude=scores_layer(path))
         import onnx
 
         from alexnet_gui.core.backends.onnx_files import save_with_external_data
