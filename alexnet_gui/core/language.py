@@ -17,7 +17,8 @@ CHOICES = ("system", "en", "zh_CN")
 #: the languages the interface speaks (English is the source text)
 LANGUAGES = ("en", "zh_CN")
 DOMAIN = "alexnet_gui"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
+#: the compiled catalogues, as resources (alexnet_gui/resources/locale/<language>/LC_MESSAGES/alexnet_gui.mo)
+LOCALE_FOLDER = "locale"
 
 _catalog: _gettext_module.NullTranslations = _gettext_module.NullTranslations()
 _language = "en"
@@ -78,7 +79,13 @@ def set_language(language: str) -> None:
     """Speak `language` ("en" or "zh_CN") from now on in every message this module translates."""
     global _catalog, _language
     _language = language if language in LANGUAGES else "en"
-    _catalog = _gettext_module.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[_language], fallback=True)
+    if _language == "en":  # the source text: no catalogue to look for
+        _catalog = _gettext_module.NullTranslations()
+        return
+    from alexnet_gui.resource_files import resource_path
+
+    _catalog = _gettext_module.translation(DOMAIN, localedir=str(resource_path(LOCALE_FOLDER)), languages=[_language],
+                                           fallback=True)
 
 
 def current_language() -> str:

@@ -1,11 +1,11 @@
 """Counts in the sentences the app and the command line show: "1 image", "2 images"."""
 
+from alexnet_gui.core.language import current_language, gettext
+
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """Return `n` with `noun` in the number it takes (`plural` when adding an "s" is wrong); in Chinese, the noun's
     translation with its measure word ("3 张图像")."""
-    from alexnet_gui.core.language import current_language, gettext
-
     if current_language() != "en":
         return f"{n} {gettext(noun)}"
     return f"{n} {noun if n == 1 else plural or noun + 's'}"

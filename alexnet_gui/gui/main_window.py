@@ -34,6 +34,7 @@ from alexnet_gui.gui.results_model import (
     COL_LABEL,
     COL_NAME,
     COL_PROB,
+    COL_STATUS,
     COL_THUMB,
     PATH_ROLE,
     THUMB_SIZE,
@@ -189,7 +190,7 @@ class MainWindow(QMainWindow):
         # Room for the title and the sort arrow beside it ("Top-1 prob" was cut by its own arrow at 80 px).
         arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 24
         header.resizeSection(COL_PROB, max(80, header.fontMetrics().horizontalAdvance(self.model.headerData(COL_PROB, Qt.Orientation.Horizontal)) + arrow))
-        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance(self.model.headerData(COL_PROB + 1, Qt.Orientation.Horizontal)) + arrow // 2)
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance(self.model.headerData(COL_STATUS, Qt.Orientation.Horizontal)) + arrow // 2)
         header.setStretchLastSection(True)
         self.table.setToolTip(self.tr("Queued and classified images; click a header to sort, Delete removes rows"))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -348,45 +349,40 @@ class MainWindow(QMainWindow):
 
     def _build_view_menu(self, bar) -> None:
         """View > Language (System, English, 简体中文) and View > Theme (System, Light, Dark, High contrast)."""
-        from PySide6.QtGui import QActionGroup
-
         from alexnet_gui.core.language import CHOICES, saved_choice, system_language
         from alexnet_gui.gui.theme import THEMES
         from alexnet_gui.gui.translation import LANGUAGE_NAMES
 
         view_menu = bar.addMenu(self.tr("&View"))
-        language_menu = view_menu.addMenu(self.tr("&Language"))
-        names = {
-            "system": self.tr("System ({language})").format(language=LANGUAGE_NAMES[system_language()]),
-            **LANGUAGE_NAMES,
-        }
+        names = {"system": self.tr("System ({language})").format(language=LANGUAGE_NAMES[system_language()]),
+                 **LANGUAGE_NAMES}
+        self.language_actions = self._exclusive_actions(
+            view_menu.addMenu(self.tr("&Language")), [(c, names[c]) for c in CHOICES], saved_choice(),
+            self.tr("The interface's language, remembered for the app and the command line"),
+            self.set_language_choice)
+        titles = {"system": self.tr("System"), "light": self.tr("Light"), "dark": self.tr("Dark"),
+                  "high-contrast": self.tr("High contrast")}
+        self.theme_actions = self._exclusive_actions(
+            view_menu.addMenu(self.tr("&Theme")), [(t, titles[t]) for t in THEMES], self.settings.theme,
+            self.tr("Colours of the windows and of the views' plots; remembered"), self.set_theme)
+
+    def _exclusive_actions(self, menu, entries: list[tuple[str, str]], current: str, tip: str,
+                           slot) -> dict[str, QAction]:
+        """One checkable entry of `menu` per (key, title), only one checked (`current`); choosing one calls
+        `slot(key)`. Returns the actions by key."""
+        from PySide6.QtGui import QActionGroup
+
         group = QActionGroup(self)
-        self.language_actions: dict[str, QAction] = {}
-        for choice in CHOICES:
-            action = language_menu.addAction(names[choice])
+        actions: dict[str, QAction] = {}
+        for key, title in entries:
+            action = menu.addAction(title)
             action.setCheckable(True)
-            action.setChecked(choice == saved_choice())
-            action.setStatusTip(self.tr("The interface's language, remembered for the app and the command line"))
-            action.triggered.connect(lambda _checked=False, c=choice: self.set_language_choice(c))
+            action.setChecked(key == current)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda _checked=False, k=key: slot(k))
             group.addAction(action)
-            self.language_actions[choice] = action
-        theme_menu = view_menu.addMenu(self.tr("&Theme"))
-        titles = {
-            "system": self.tr("System"),
-            "light": self.tr("Light"),
-            "dark": self.tr("Dark"),
-            "high-contrast": self.tr("High contrast"),
-        }
-        group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in THEMES:
-            action = theme_menu.addAction(titles[name])
-            action.setCheckable(True)
-            action.setChecked(name == self.settings.theme)
-            action.setStatusTip(self.tr("Colours of the windows and of the views' plots; remembered"))
-            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
-            group.addAction(action)
-            self.theme_actions[name] = action
+            actions[key] = action
+        return actions
 
     def set_language_choice(self, choice: str) -> None:
         """Remember the interface language ("system", "en" or "zh_CN"); it applies from the next start, and the

@@ -67,7 +67,6 @@ def apply_theme(app: QApplication, name: str) -> None:
         app.setStyleSheet(HIGH_CONTRAST_SHEET if name == "high-contrast" else "")
         app.setPalette(theme_palette(name))
         app.setStyle("Fusion")
-    app.setProperty("alexnet-gui-theme", name)
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -83,10 +82,7 @@ def error_colour(palette: QPalette) -> QColor:
 
 def curve_colours(palette: QPalette) -> dict[str, str]:
     """The training curves' colours and the plots' background and axes, for this palette."""
-    if is_dark(palette):
-        return {"train": "#6cb6ff", "val": "#ff8a80", "best": "#8ee08e",
-                "background": palette.color(QPalette.ColorRole.Base).name(),
-                "foreground": palette.color(QPalette.ColorRole.Text).name()}
-    return {"train": "#1f77b4", "val": "#d62728", "best": "#2ca02c",
-            "background": palette.color(QPalette.ColorRole.Base).name(),
+    lines = ({"train": "#6cb6ff", "val": "#ff8a80", "best": "#8ee08e"} if is_dark(palette) else
+             {"train": "#1f77b4", "val": "#d62728", "best": "#2ca02c"})
+    return {**lines, "background": palette.color(QPalette.ColorRole.Base).name(),
             "foreground": palette.color(QPalette.ColorRole.Text).name()}

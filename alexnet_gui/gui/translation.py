@@ -9,15 +9,15 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from alexnet_gui.core.language import resolve_language, set_language
+from alexnet_gui.resource_files import resource_path
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
 #: View > Language's entries, each in its own language (a user who cannot read the current one still finds theirs)
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 
 
 def catalogue_path(language: str) -> Path:
     """The app's compiled catalogue for `language` (English's holds only its plural forms)."""
-    return I18N_DIR / f"alexnet_gui_{language}.qm"
+    return resource_path(f"i18n/alexnet_gui_{language}.qm")
 
 
 def install_translations(app: QCoreApplication, choice: str | None = None) -> str:

@@ -40,15 +40,31 @@ def settle(app, seconds=0.5) -> None:
         time.sleep(0.02)
 
 
+def open_classified_window(app, settings, photos: Path):
+    """A main window with its views, at the screenshots' size, once it has classified every photo."""
+    from alexnet_gui.gui.main_window import MainWindow
+    from alexnet_gui.gui.widgets.insight_views import install_views
+
+    window = MainWindow(settings)
+    install_views(window)
+    window.resize(1400, 860)
+    window.move(0, 0)
+    window.show()
+    window.start()
+    wait_for(app, lambda: window.model_info is not None)
+    window.add_paths([str(photos)])
+    count = len(list(photos.iterdir()))
+    wait_for(app, lambda: window.model.rowCount() == count and not window.is_busy())
+    return window
+
+
 def main() -> int:
     only_themes = sys.argv[1:] == ["--only", "themes"]
     import skimage
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.settings import Settings
-    from alexnet_gui.gui.widgets.insight_views import install_views
 
     photos = HOME / "photos"
     photos.mkdir()
@@ -65,16 +81,8 @@ def main() -> int:
     settings = Settings(QSettings(str(HOME / "settings.ini"), QSettings.Format.IniFormat))
     settings.weights_mode = "untrained"
     settings.backend = "torch"
-    window = MainWindow(settings)
-    views = install_views(window)
-    window.resize(1400, 860)
-    window.move(0, 0)
-    window.show()
-    window.start()
-    wait_for(app, lambda: window.model_info is not None)
-    window.add_paths([str(photos)])
-    count = len(list(photos.iterdir()))
-    wait_for(app, lambda: window.model.rowCount() == count and not window.is_busy())
+    window = open_classified_window(app, settings, photos)
+    views = window.views
     window.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
     window.table.selectRow(0)
     wait_for(app, lambda: window.selected_path() is not None)
@@ -268,10 +276,8 @@ def shoot_themes_and_languages(app, window, photos: Path, shoot, settings) -> No
     a second window in Chinese with View > Language open."""
     from PySide6.QtCore import QPoint
 
-    from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.theme import apply_theme
     from alexnet_gui.gui.translation import install_translations
-    from alexnet_gui.gui.widgets.insight_views import install_views
 
     window.tabs.setCurrentWidget(window.views["features"])
     wait_for(app, lambda: window.views["features"].canvas.array() is not None)
@@ -282,17 +288,8 @@ def shoot_themes_and_languages(app, window, photos: Path, shoot, settings) -> No
     window.tabs.setCurrentIndex(0)
 
     install_translations(app, "zh_CN")
-    chinese = MainWindow(settings)
-    install_views(chinese)
-    chinese.resize(1400, 860)
-    chinese.move(0, 0)
     window.hide()
-    chinese.show()
-    chinese.start()
-    wait_for(app, lambda: chinese.model_info is not None)
-    chinese.add_paths([str(photos)])
-    count = len(list(photos.iterdir()))
-    wait_for(app, lambda: chinese.model.rowCount() == count and not chinese.is_busy())
+    chinese = open_classified_window(app, settings, photos)
     chinese.table.selectRow(1)
     wait_for(app, lambda: chinese.selected_path() is not None)
     settle(app, 1.0)

@@ -171,8 +171,8 @@ class OnnxBackend(Backend):
         a quantised copy on the CPU, calibrated on `calibrate` (a folder) or the built-in set."""
         check_precision(precision, device)
         # The lean desktop bundle carries only an int8 model: it runs as int8 whatever was asked (and says so).
-        bundled_int8 = weights.kind == "onnx" and weights.path == bundled_model_path() and \
-            bundled_model_info().get("precision") == "int8"
+        bundle = bundled_model_info() if weights.kind == "onnx" and weights.path == bundled_model_path() else {}
+        bundled_int8 = bundle.get("precision") == "int8"
         if bundled_int8:
             if device == "cuda":
                 raise BackendError(gettext(BUNDLED_INT8_CPU_ONLY))
@@ -199,7 +199,7 @@ class OnnxBackend(Backend):
 
             lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
         if bundled_int8:
-            self.calibration = str(bundled_model_info().get("calibration", ""))
+            self.calibration = str(bundle.get("calibration", ""))
         elif self.precision == "int8":
             from alexnet_gui.core.backends.onnx_int8 import OWN_EXPORTS_ONLY as INT8_OWN_EXPORTS_ONLY
             from alexnet_gui.core.backends.onnx_int8 import int8_model

@@ -62,8 +62,6 @@ class CurvesView(QWidget):
 
         pg.setConfigOptions(antialias=True)
         self.plots = pg.GraphicsLayoutWidget()
-        colours = curve_colours(self.theme_palette())  # from the theme: dark plots in a dark window
-        self.plots.setBackground(colours["background"])
         self.loss = self.plots.addPlot(title=self.tr("loss"))
         self.accuracy = self.plots.addPlot(title=self.tr("accuracy (%)"))
         self.curves = {}
@@ -73,14 +71,12 @@ class CurvesView(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", self.tr("epoch"))
         training, validation = self.tr("training"), self.tr("validation")
-        for key, plot, colour, name in (("train_loss", self.loss, colours["train"], training),
-                                        ("val_loss", self.loss, colours["val"], validation),
-                                        ("train_accuracy", self.accuracy, colours["train"], training),
-                                        ("val_accuracy", self.accuracy, colours["val"], validation)):
-            self.curves[key] = plot.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
-                                         symbolBrush=colour, name=name)
-        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen(colours["best"], style=Qt.PenStyle.DashLine))
-        self._recolour()
+        for key, plot, name in (("train_loss", self.loss, training), ("val_loss", self.loss, validation),
+                                ("train_accuracy", self.accuracy, training),
+                                ("val_accuracy", self.accuracy, validation)):
+            self.curves[key] = plot.plot([], [], symbol="o", symbolSize=5, name=name)
+        self.best = pg.InfiniteLine(angle=90)
+        self._recolour()  # pens and background from the theme: dark plots in a dark window
         self.loss.addItem(self.best)
         self.best.hide()
         self.points: dict[str, list[float]] = {key: [] for key in self.curves}
