@@ -24,13 +24,32 @@ I18N = PACKAGE / "resources" / "i18n"
 LOCALE = PACKAGE / "resources" / "locale"
 QT_LANGUAGES = ("zh_CN", "en")
 GETTEXT_LANGUAGES = ("zh_CN",)
-# gettext's and Babel's standard keywords, plus N_ (marks a table's strings) and counted's noun (its 2nd argument).
-KEYWORDS = ("N_", "counted:2")
+# Babel's standard keywords (gettext, ngettext, _, ...), plus N_ (marks a table's strings) and counted's noun (its
+# 2nd argument).
+EXTRA_KEYWORDS = {"N_": None, "counted": (2,)}
 
 
 def gui_sources() -> list[str]:
     """The files whose tr() strings the app shows."""
     return sorted(str(p) for p in (PACKAGE / "gui").rglob("*.py"))
+
+
+def lupdate_command(language: str, ts: Path) -> list[str]:
+    """pyside6-lupdate merging the app's tr() strings into `ts` (English keeps only the plural forms)."""
+    extra = ["-pluralonly"] if language == "en" else []
+    return [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", *extra, *gui_sources(), "-ts", str(ts)]
+
+
+def extract_messages():
+    """The gettext messages in the code now, as a Babel catalogue template."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    template = Catalog(domain="alexnet_gui")
+    for filename, line, message, comments, context in extract_from_dir(
+            str(PACKAGE), keywords={**DEFAULT_KEYWORDS, **EXTRA_KEYWORDS}):
+        template.add(message, None, [(filename, line)], auto_comments=comments, context=context)
+    return template
 
 
 def tool(name: str) -> str:
@@ -43,10 +62,8 @@ def update_qt(check: bool) -> list[str]:
     problems = []
     for language in QT_LANGUAGES:
         ts = I18N / f"alexnet_gui_{language}.ts"
-        extra = ["-pluralonly"] if language == "en" else []
         if not check:
-            subprocess.run([tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", *extra, *gui_sources(),
-                            "-ts", str(ts)], check=True)
+            subprocess.run(lupdate_command(language, ts), check=True)
         text = ts.read_text(encoding="utf-8")
         unfinished = text.count('type="unfinished"') + text.count('type="vanished"')
         if unfinished:
@@ -62,12 +79,10 @@ def update_gettext(check: bool) -> list[str]:
     from babel.messages.pofile import read_po, write_po
 
     pot = LOCALE / "alexnet_gui.pot"
+    template = extract_messages()
     if not check:
-        keywords = [arg for k in KEYWORDS for arg in ("-k", k)]
-        subprocess.run([tool("pybabel"), "extract", "--no-location", "--omit-header", "--sort-output", *keywords,
-                        "-o", str(pot), str(PACKAGE)], check=True, stdout=subprocess.DEVNULL)
-    with pot.open("rb") as f:
-        template = read_po(f)
+        with pot.open("wb") as f:
+            write_po(f, template, omit_header=True, no_location=True, sort_output=True)
     problems = []
     for language in GETTEXT_LANGUAGES:
         po_path = LOCALE / language / "LC_MESSAGES" / "alexnet_gui.po"

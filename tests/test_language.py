@@ -67,16 +67,12 @@ def test_messages_and_counts_follow_the_language():
     assert counted(1, "image") == "1 image" and counted(3, "class", "classes") == "3 classes"
 
 
-def extracted_messages() -> set[str]:
-    """What Babel's extractor finds in the code now (the keywords packaging/update_translations.py uses)."""
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+def translation_tools():
+    """packaging/update_translations.py: how the catalogues are extracted, which the tests repeat against them."""
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import update_translations
 
-    keywords = {**DEFAULT_KEYWORDS, "N_": None, "counted": (2,)}
-    found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "alexnet_gui"),
-                                                                      keywords=keywords):
-        found.update([message] if isinstance(message, str) else [m for m in message if m])
-    return found
+    return update_translations
 
 
 def test_every_command_line_message_has_a_chinese_translation_with_the_same_placeholders():
@@ -85,7 +81,8 @@ def test_every_command_line_message_has_a_chinese_translation_with_the_same_plac
     with PO.open("rb") as f:
         catalog = read_po(f, locale="zh_CN")
     translated = {m.id: m.string for m in catalog if m.id}
-    missing = sorted(extracted_messages() - set(translated))
+    extracted = {m.id for m in translation_tools().extract_messages() if m.id}
+    missing = sorted(extracted - set(translated))
     assert missing == [], "run packaging/update_translations.py and translate: " + repr(missing[:10])
     assert len(translated) > 140
     for source, target in translated.items():
@@ -111,21 +108,21 @@ def ts_messages(path: Path) -> dict[tuple[str, str], list[str]]:
 
 
 def test_the_qt_catalogues_hold_every_string_of_the_code_translated_and_compiled(tmp_path):
-    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    sources = sorted(str(p) for p in (ROOT / "alexnet_gui" / "gui").rglob("*.py"))
-    for name, extra in (("alexnet_gui_zh_CN", []), ("alexnet_gui_en", ["-pluralonly"])):
+    tools = translation_tools()
+    lrelease = tools.tool("pyside6-lrelease")
+    for code in tools.QT_LANGUAGES:
+        name = f"alexnet_gui_{code}"
         committed = I18N / f"{name}.ts"
         fresh = tmp_path / f"{name}.ts"
         shutil.copy(committed, fresh)
         # lupdate merges the code's strings into a copy: nothing new may appear, nothing may vanish.
-        out = subprocess.run([str(lupdate), "-no-obsolete", "-locations", "none", *extra, *sources, "-ts", str(fresh)],
-                             capture_output=True, text=True, check=True).stdout
-        if not extra:  # (the English file counts the strings it strips as new)
+        out = subprocess.run(tools.lupdate_command(code, fresh), capture_output=True, text=True,
+                             check=True).stdout
+        if code != "en":  # (the English file counts the strings it strips as new)
             assert "(0 new and " in out, out
         assert ts_messages(fresh) == ts_messages(committed)
         qm = tmp_path / f"{name}.qm"
-        out = subprocess.run([str(lrelease), str(committed), "-qm", str(qm)], capture_output=True, text=True,
+        out = subprocess.run([lrelease, str(committed), "-qm", str(qm)], capture_output=True, text=True,
                              check=True).stdout
         assert "0 unfinished" in out, out
         assert qm.read_bytes() == (I18N / f"{name}.qm").read_bytes(), f"{name}.qm is older than {name}.ts"
