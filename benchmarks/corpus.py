@@ -8,6 +8,7 @@ The same seed gives the same files on every machine, so runs are comparable.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -73,20 +74,21 @@ def make_corpus(root: Path, n_medium: int = 150, n_large: int = 20) -> list[Path
 
 
 def make_big_folder(root: Path, sources: list[Path], count: int) -> Path:
-    """A folder of `count` files cycling through `sources` (hard links where possible, else copies)."""
+    """A folder of `count` files cycling through `sources`, each a copy of its own.
+
+    Copies, not hard links: `classify` gives a file reached twice (a hard link included) one row, so a folder of
+    links to 170 files is 170 images to it, whatever its listing says."""
     folder = root / f"folder{count}"
-    stamp = folder / f".done-{len(sources)}"
+    stamp = folder / f".copied-{len(sources)}"
     if stamp.exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         src = sources[i % len(sources)]
         dst = folder / f"img{i:05d}.jpg"
-        if dst.exists():
+        if dst.exists() and dst.stat().st_nlink == 1:
             continue
-        try:
-            os.link(src, dst)
-        except OSError:
-            dst.write_bytes(src.read_bytes())
+        dst.unlink(missing_ok=True)  # a hard link left by an earlier version of this script
+        shutil.copyfile(src, dst)
     stamp.touch()
     return folder
