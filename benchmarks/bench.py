@@ -78,7 +78,11 @@ def run_process(cmd: list[str], env: dict[str, str], log: Path) -> dict:
 
 
 def best_of(reps: int, cmd: list[str], env: dict[str, str], log: Path) -> dict:
-    runs = [run_process(cmd, env, log) for _ in range(reps)]
+    return best_run([run_process(cmd, env, log) for _ in range(reps)])
+
+
+def best_run(runs: list[dict]) -> dict:
+    """The fastest of `runs`, carrying every run's seconds, the highest peak RSS and the best in-run rate."""
     best = min(runs, key=lambda r: r["seconds"])
     best["all_seconds"] = [round(r["seconds"], 2) for r in runs]
     best["rss_mb"] = max(r["rss_mb"] for r in runs)
