@@ -52,25 +52,39 @@ _RUNNER = (
 )
 
 
+# Starts a timed process and reports its wall time, exit status and resource use. Linux carries a process's peak
+# RSS across exec, and a child spawned straight from this script would report this script's own peak (corpus
+# generation holds ~580 MB of pixels) as its own: every run read 579 MB on a fresh machine. A fresh interpreter
+# without site (~9 MB, like a shell) spawns the timed process instead, so its peak RSS is its own.
+_LAUNCHER = (
+    "import json, os, sys, time\n"
+    "log = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)\n"
+    "start = time.perf_counter()\n"
+    "pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ, file_actions=[\n"
+    "    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_DUP2, log, 2)])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(json.dumps({'seconds': time.perf_counter() - start, 'exit': os.waitstatus_to_exitcode(status),\n"
+    "                  'maxrss': usage.ru_maxrss, 'cpu_s': usage.ru_utime + usage.ru_stime}))\n"
+)
+
+
 def run_process(cmd: list[str], env: dict[str, str], log: Path) -> dict:
     """Run `cmd` to completion; return wall seconds, peak RSS (MB) and its stderr. Fails loudly on error."""
-    with open(log, "w") as err, open(os.devnull, "w") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    launched = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(log), *cmd], env=env, cwd=REPO,
+                              capture_output=True, text=True)
+    if launched.returncode != 0:
+        raise SystemExit(f"benchmark launcher failed: {launched.stderr[-3000:]}")
+    result = json.loads(launched.stdout)
     text = log.read_text(errors="replace")
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}\n{text[-3000:]}")
+    if result["exit"] != 0:
+        raise SystemExit(f"benchmark step failed (exit {result['exit']}): {' '.join(cmd)}\n{text[-3000:]}")
     # ru_maxrss is in KiB on Linux, bytes on macOS.
-    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    cpu = usage.ru_utime + usage.ru_stime
+    rss = result["maxrss"] / (1024 * 1024 if sys.platform == "darwin" else 1024)
     # classify's own summary: images/s from the loaded model to the last row (start-up excluded).
     summary = re.findall(r"(\d+) images, \d+ failed, ([\d.]+) s, ([\d.]+) images/s", text)
     balance = re.findall(r"decoding used ([\d.]+) of ([\d.]+) CPU seconds \((\d+)%\); the model ran ([\d.]+) s "
                          r"and waited ([\d.]+) s", text)
-    return {"seconds": seconds, "rss_mb": rss, "cpu_s": cpu, "stderr": text,
+    return {"seconds": result["seconds"], "rss_mb": rss, "cpu_s": result["cpu_s"], "stderr": text,
             "in_run_rate": float(summary[-1][2]) if summary else None,
             "balance": (f"{balance[-1][2]}% of the CPU; the model waited {balance[-1][4]} s of {balance[-1][3]} s"
                         if balance else ""),
