@@ -47,6 +47,34 @@ def test_int8_runs_a_calibrated_copy_that_agrees_with_fp32(untrained_weights, on
     assert copy.stat().st_mtime_ns == made and len(list(onnx_cache_dir().glob("*.int8-*.onnx"))) >= 1
 
 
+def test_int8_stores_its_fully_connected_weights_k_by_n_with_the_quantisers_logits(untrained_weights, tmp_path):
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    int8 = load_backend("onnx", untrained_weights, "cpu", "int8")
+    int8.close()
+    from alexnet_gui.core.backends.onnx_backend import onnx_cache_dir
+
+    (copy,) = onnx_cache_dir().glob("alexnet-untrained-seed0.lean.int8-*.onnx")
+    model = onnx.load(str(copy))
+    weights = {t.name: t for t in model.graph.initializer}
+    gemms = [n for n in model.graph.node if n.op_type == "QGemm"]
+    # fc6 and fc7 (the scores layer stays a float Gemm), both K x N: ONNX Runtime packs those without a transpose.
+    assert [(next(a.i for a in n.attribute if a.name == "transB"), list(weights[n.input[3]].dims)) for n in gemms] \
+        == [(0, [9216, 4096]), (0, [4096, 4096])]
+    # Put back as the quantiser wrote them (N x K, transB 1): the same logits, bit for bit.
+    for node in gemms:
+        b = weights[node.input[3]]
+        b.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(numpy_helper.to_array(b).T), b.name))
+        next(a for a in node.attribute if a.name == "transB").i = 1
+    onnx.save(model, str(tmp_path / "nk.onnx"), save_as_external_data=True, location="nk.onnx.data")
+    x = np.random.default_rng(3).standard_normal((4, 3, 224, 224), dtype=np.float32)
+    kn, nk = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(["logits"], {"input": x})[0]
+              for p in (copy, tmp_path / "nk.onnx"))
+    np.testing.assert_array_equal(kn, nk)
+
+
 def test_int8_of_a_users_model_uses_its_recipe_and_its_own_calibration_folder(tmp_path, photos, capsys):
     import torch
 
