@@ -1,9 +1,14 @@
 """Sorting classified images into label folders: thresholds, name clashes, dry plan, copy and move."""
 
+import fcntl
 import hashlib
 import io
 import os
+import signal
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -183,3 +188,58 @@ def test_sort_from_a_crafted_csv_sorts_only_regular_image_files(tmp_path, capsys
     assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move"]) == 1
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["tabby/photo.png"]
     assert secret.exists() and link.is_symlink() and link.resolve().name == "photo.png"
+
+
+def test_a_move_killed_mid_copy_leaves_no_truncated_image_and_the_next_sort_finishes_it(tmp_path):
+    from alexnet_gui.cli import main
+    from alexnet_gui.core.outputs.results import CsvResultWriter
+
+    src = tmp_path / "in"
+    src.mkdir()
+    noise = np.random.default_rng(0).integers(0, 256, (200, 300, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(src / "big.png")
+    (src / "small.png").write_bytes(image_bytes("small"))
+    originals = {p.name: p.read_bytes() for p in src.iterdir()}
+    with CsvResultWriter(tmp_path / "r.csv", 1) as writer:
+        for name in ("big.png", "small.png"):
+            writer.write(Result(str(src / name), None, (Prediction(281, "tabby", 0.9),)))
+    out = tmp_path / "out"
+    args = ["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(out), "--move"]
+    # kill -9 halfway through copying big.png to another file system (tests/sort_kill_run.py)
+    killed = subprocess.run([sys.executable, "-m", "tests.sort_kill_run", *args], capture_output=True, text=True,
+                            timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    [left] = (out / "tabby").iterdir()
+    assert left.name.startswith(".alexnet-gui-sort.") and left.name.endswith(".part")  # never under a real name
+    assert left.stat().st_size == len(originals["big.png"]) // 2
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == originals  # the move had not taken the source
+    assert main(args) == 0
+    assert {p.name: p.read_bytes() for p in (out / "tabby").iterdir()} == originals  # no "big (1).png", no .part
+    assert list(src.iterdir()) == []
+
+
+def test_a_copy_another_sort_is_writing_is_left_alone(inputs):
+    out, _files, results = inputs
+    folder = out / "tabby"
+    folder.mkdir(parents=True)
+    busy, abandoned = folder / ".alexnet-gui-sort.4242.0.part", folder / ".alexnet-gui-sort.4243.0.part"
+    busy.write_bytes(b"half a copy")
+    abandoned.write_bytes(b"half a copy")
+    with open(busy, "rb") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)  # as the running sort that writes it holds it
+        done = apply_sort(plan_sort(results, out))
+        assert [error for _step, _final, error in done] == [None] * 4
+        assert busy.read_bytes() == b"half a copy" and not abandoned.exists()
+    assert sorted(p.name for p in folder.iterdir()) == [busy.name, "cat (1).jpg", "cat.jpg"]
+
+
+def test_a_class_name_holding_a_nul_sorts_into_a_folder_named_without_it(tmp_path, capsys):
+    from alexnet_gui.cli import main
+    from alexnet_gui.core.outputs.results import CsvResultWriter
+
+    (tmp_path / "a.png").write_bytes(image_bytes("a"))
+    with CsvResultWriter(tmp_path / "r.csv", 1) as writer:
+        writer.write(Result(str(tmp_path / "a.png"), None, (Prediction(3, "tab\x00by", 0.9),)))
+    assert main(["sort", "--from-csv", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "tab_by" / "a.png").read_bytes() == image_bytes("a")
+    assert "1 image copied into" in capsys.readouterr().err

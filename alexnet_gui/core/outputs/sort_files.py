@@ -2,14 +2,21 @@
 
 Planning and doing are separate steps, so a dry run and the app's confirmation dialog show exactly the plan
 that is then carried out. Name clashes get a " (1)", " (2)", ... suffix, both against files already in OUT and
-between images of the plan itself; the final existence check happens at the moment of writing (exclusive
-create / hard link), so a file that appears meanwhile is not overwritten either.
+between images of the plan itself; the final existence check happens at the moment of writing (a hard link), so
+a file that appears meanwhile is not overwritten either.
+
+A copy (and a move to another file system) is written to a temporary name in the destination folder, flushed to
+disk, and only then given its real name: a kill mid-copy leaves no truncated image under a real name, and the
+next sort into that folder removes the temporary copy (the source is still where it was).
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
+import itertools
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +29,12 @@ from alexnet_gui.core.outputs.results import Result
 from alexnet_gui.core.wording import counted
 
 UNCERTAIN_FOLDER = "_uncertain"
+#: a copy being written: `.alexnet-gui-sort.PID.N.part` in the destination folder, locked by its writer
+_COPY_PREFIX = ".alexnet-gui-sort."
+_COPY_NAME = re.compile(r"\.alexnet-gui-sort\.\d+\.\d+\.part")
+_copy_numbers = itertools.count()
+#: errors of a hard link where the file system has none or the file is on another one: copy instead
+_NO_LINK = (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP)
 
 
 @dataclass(frozen=True)
@@ -57,8 +70,10 @@ def folder_for(result: Result, threshold: float | None) -> str:
 
 
 def safe_folder_name(label: str, index: int) -> str:
-    """A class name as one folder name: a label (a user's own folder name, or a card's) never names a path."""
-    return label.replace(os.sep, "_").replace("/", "_").strip(". ") or f"class {index}"
+    """A class name as one folder name: a label (a user's own folder name, or a card's) never names a path, and
+    a NUL, which no file name can hold, becomes "_" like a separator."""
+    name = label.replace(os.sep, "_").replace("/", "_").replace("\0", "_").strip(". ")
+    return name or f"class {index}"
 
 
 def _numbered(name: str, n: int) -> str:
@@ -134,22 +149,50 @@ def _free_name(target: str) -> tuple[str, int]:
 
 
 def _copy_exclusive(source: str, target: str) -> str:
-    """Copy `source` to `target` or the next free numbered name; never replaces an existing file."""
+    """Copy `source` to `target` or the next free numbered name; never replaces an existing file. The bytes go to
+    a locked temporary file in the destination folder, reach the disk (fsync), and only then get the real name."""
+    folder = os.path.dirname(target)
+    with open(source, "rb") as src:
+        while True:
+            partial = os.path.join(folder, f"{_COPY_PREFIX}{os.getpid()}.{next(_copy_numbers)}.part")
+            try:
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            except FileExistsError:
+                continue  # a killed run's copy under this process's number: take the next one
+            break
+        try:
+            # Held until the copy has its name: a sort that finds this file unlocked knows its writer is gone.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with os.fdopen(fd, "wb", closefd=False) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+                dst.flush()
+                os.fsync(fd)
+            shutil.copystat(source, partial)
+            return _give_name(partial, target)
+        finally:
+            try:
+                os.unlink(partial)  # the second link of a copy that has its name, or a copy that failed
+            except FileNotFoundError:
+                pass  # renamed into place
+            os.close(fd)
+
+
+def _give_name(partial: str, target: str) -> str:
+    """Give the complete copy `partial` the name `target` or the next free numbered one, never replacing a file."""
     while True:
         candidate, _ = _free_name(target)
-        with open(source, "rb") as src:
-            try:
-                dst = open(candidate, "xb")
-            except FileExistsError:
-                continue  # another writer took the name between the check and the create
-            try:
-                with dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except BaseException:
-                # A half-copied file must not stay behind under a real name.
-                os.unlink(candidate)
+        try:
+            # A hard link fails if the name exists, unlike rename: that makes the no-overwrite check atomic.
+            os.link(partial, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_LINK:
                 raise
-        shutil.copystat(source, candidate)
+            # No hard links on this file system (FAT, some shares): rename after the check is the closest.
+            if os.path.lexists(candidate):
+                continue
+            os.rename(partial, candidate)
         return candidate
 
 
@@ -158,16 +201,54 @@ def _move_exclusive(source: str, target: str) -> str:
     while True:
         candidate, _ = _free_name(target)
         try:
-            # A hard link fails if the name exists, unlike rename: that makes the no-overwrite check atomic.
             os.link(source, candidate)
         except FileExistsError:
             continue
         except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            if exc.errno not in _NO_LINK:
                 raise
             candidate = _copy_exclusive(source, candidate)  # other file system, or no hard links there
+            _sync_folder(os.path.dirname(candidate))  # the copy's name on disk before the source goes
         os.unlink(source)
         return candidate
+
+
+def _sync_folder(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # a file system that cannot sync a folder: the rename is as safe as it can be there
+    finally:
+        os.close(fd)
+
+
+def _remove_abandoned_copies(folder: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporary copies a killed sort left in `folder` (those no running sort holds locked); return
+    their paths. Their sources were not touched, so sorting them again finishes the work."""
+    removed = []
+    try:
+        names = [name for name in os.listdir(folder) if _COPY_NAME.fullmatch(name)]
+    except OSError:
+        return removed
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue  # gone meanwhile, or not a file of ours
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            pass  # a running sort's copy in progress
+        finally:
+            os.close(fd)
+    return removed
 
 
 def apply_sort(
@@ -196,6 +277,7 @@ def apply_sort(
         try:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
+                _remove_abandoned_copies(folder)
                 made.add(folder)
             final = (_move_exclusive if move else _copy_exclusive)(step.source, step.target)
             done.append((step, final, None))
