@@ -114,7 +114,9 @@ def export_model(args: argparse.Namespace, folder: Path) -> dict:
         origin = f"{choice.path.name} (sha256 {file_sha256(choice.path)[:16]})"
     info = {"source": origin, "kind": choice.kind, "files": sorted(files)}
     if args.int8:
-        info.update(precision="int8", calibration=calibration)
+        from alexnet_gui.core.backends.onnx_int8 import QUANTISATION
+
+        info.update(precision="int8", calibration=calibration, quantisation=QUANTISATION)
     (folder / "alexnet.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
     return info
 

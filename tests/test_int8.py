@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import platform
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -73,6 +77,69 @@ def test_int8_stores_its_fully_connected_weights_k_by_n_with_the_quantisers_logi
     kn, nk = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(["logits"], {"input": x})[0]
               for p in (copy, tmp_path / "nk.onnx"))
     np.testing.assert_array_equal(kn, nk)
+
+
+def _int8_weights(model) -> list[tuple[str, np.ndarray]]:
+    """Each integer layer's weights as (output, reduction) rows, in the order its kernel reduces them."""
+    from onnx import numpy_helper
+
+    inits = {t.name: t for t in model.graph.initializer}
+    layers = []
+    for node in model.graph.node:
+        if node.op_type == "QLinearConv":  # (O, C, kh, kw): each output sums over C x kh x kw
+            w = numpy_helper.to_array(inits[node.input[3]])
+            layers.append((node.name, w.reshape(w.shape[0], -1)))
+        elif node.op_type == "QGemm":  # stored K x N (transB 0): each output sums down a column
+            layers.append((node.name, numpy_helper.to_array(inits[node.input[3]]).T))
+    return layers
+
+
+def test_int8_weights_leave_no_u8s8_pair_that_can_saturate_on_a_cpu_without_vnni(untrained_weights):
+    """On AVX2 without VNNI, ONNX Runtime's u8 x s8 kernels add each pair of adjacent products into int16 with
+    saturation (VPMADDUBSW). With u8 activations up to 255 no pair can saturate when 255 * (|w_i| + |w_j|) <= 32767
+    for every adjacent pair along a reduction: what the 7-bit weights guarantee, checked here on any CPU."""
+    import onnx
+
+    from alexnet_gui.core.backends.onnx_backend import onnx_cache_dir
+    from alexnet_gui.core.backends.onnx_int8 import QUANTISATION, WEIGHT_LIMIT
+
+    load_backend("onnx", untrained_weights, "cpu", "int8").close()
+    (copy,) = onnx_cache_dir().glob("alexnet-untrained-seed0.lean.int8-*.onnx")
+    layers = _int8_weights(onnx.load(str(copy)))
+    assert len(layers) == 7  # conv1-5, fc6, fc7: the scores layer stays float
+    for name, w in layers:
+        w = np.abs(w.astype(np.int32))
+        if w.shape[1] % 2:
+            w = np.pad(w, ((0, 0), (0, 1)))
+        pairs = w[:, 0::2] + w[:, 1::2]
+        assert 255 * int(pairs.max()) <= 32767, (name, int(pairs.max()))
+        assert int(w.max()) <= WEIGHT_LIMIT
+    assert QUANTISATION.startswith("qoperator-s7-")  # the cache key and the provenance name the scheme
+
+
+@pytest.mark.skipif(shutil.which("qemu-x86_64") is None or platform.machine() != "x86_64",
+                    reason="needs qemu-user (apt-get install qemu-user) to emulate a CPU without VNNI")
+def test_int8_gives_the_same_logits_on_an_emulated_avx2_cpu_without_vnni(untrained_weights, photos, tmp_path):
+    """The int8 copy run under qemu as a Haswell (AVX2, no AVX-512, no VNNI: ONNX Runtime then picks its saturating
+    u8s8 kernels) against this CPU's own kernels: the same logits. With 8-bit weights the emulated CPU moved the
+    logits by 7 % of their range and changed a quarter of the top-1 classes on real photos."""
+    from alexnet_gui.core.backends.onnx_backend import onnx_cache_dir
+    from alexnet_gui.core.pipeline.decode import load_input
+
+    load_backend("onnx", untrained_weights, "cpu", "int8").close()
+    (copy,) = onnx_cache_dir().glob("alexnet-untrained-seed0.lean.int8-*.onnx")
+    np.save(tmp_path / "x.npy", np.stack([load_input(p) for p in photos]))
+    script = ("import sys, numpy as np, onnxruntime as ort\n"
+              "o = ort.SessionOptions(); o.intra_op_num_threads = 1\n"
+              "s = ort.InferenceSession(sys.argv[1], o, providers=['CPUExecutionProvider'])\n"
+              "np.save(sys.argv[3], s.run(['logits'], {'input': np.load(sys.argv[2])})[0])\n")
+    runs = {"native": [sys.executable], "haswell": ["qemu-x86_64", "-cpu", "Haswell", sys.executable]}
+    for name, prefix in runs.items():
+        subprocess.run([*prefix, "-c", script, str(copy), str(tmp_path / "x.npy"), str(tmp_path / f"{name}.npy")],
+                       check=True, capture_output=True, timeout=240)
+    native, haswell = np.load(tmp_path / "native.npy"), np.load(tmp_path / "haswell.npy")
+    np.testing.assert_allclose(haswell, native, rtol=0, atol=1e-4 * float(np.abs(native).max()))
+    assert (haswell.argmax(1) == native.argmax(1)).all()
 
 
 def test_int8_of_a_users_model_uses_its_recipe_and_its_own_calibration_folder(tmp_path, photos, capsys):
@@ -180,3 +247,4 @@ def test_the_lean_int8_bundle_carries_a_quarter_of_the_model_and_runs_as_itself(
     provenance = json.loads(out.with_name(out.name + ".provenance.json").read_text())
     assert provenance["precision"] == "int8"
     assert provenance["int8_calibration"] == info["calibration"]
+    assert provenance["int8_scheme"] == info["quantisation"] == "qoperator-s7-u8-scores-float-kn"

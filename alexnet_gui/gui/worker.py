@@ -103,6 +103,7 @@ class InferenceWorker(QObject):
             "provider": backend.provider, "precision": backend.precision, "weights": backend.weights_source,
             "untrained": weights.kind == "untrained", "card": backend.card, "card_id": backend.card.card_id,
             "calibration": backend.calibration,
+            "quantisation": backend.quantisation,
         })
 
     @Slot(int, list, bool, bool)

@@ -104,6 +104,8 @@ class Backend(ABC):
     def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
         """Class probabilities (N, classes) float64: softmax of logits, or the model's own probabilities."""
         from alexnet_gui.core.pipeline.scores import to_probabilities
+    #: how an int8 model was quantised (`onnx_int8.QUANTISATION` when it was made; "" unless int8 runs)
+    quantisation: str = ""
 
         return to_probabilities(self.predict(batch), self.card.output)
 

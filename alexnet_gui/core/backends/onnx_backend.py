@@ -203,7 +203,7 @@ class OnnxBackend(Backend):
             self.calibration = str(bundle.get("calibration", ""))
         elif self.precision == "int8":
             from alexnet_gui.core.backends.onnx_int8 import OWN_EXPORTS_ONLY as INT8_OWN_EXPORTS_ONLY
-            from alexnet_gui.core.backends.onnx_int8 import int8_model
+            from alexnet_gui.core.backends.onnx_int8 import QUANTISATION, int8_model
 
             if weights.kind == "onnx":
                 raise BackendError(INT8_OWN_EXPORTS_ONLY)
@@ -225,6 +225,8 @@ class OnnxBackend(Backend):
         else:
             base = exported_base_card(weights, path)
             assert base is not None  # ensure_exported made it
+            # a bundle built before the scheme was recorded carries 8-bit weights (see onnx_int8.QUANTISATION)
+            self.quantisation = str(bundle.get("quantisation", "qoperator-s8-u8-scores-float-kn"))
             self.card, self.logits_name = apply_choices(base, choices, weights.path), "logits"
         self._batch_dim = self.session.get_inputs()[0].shape[0]
         self._activation_session = self.session if lean == path else None
@@ -235,6 +237,7 @@ class OnnxBackend(Backend):
         layers = set(self.card.layer_names())
         self.capabilities = frozenset({"activations"}) if layers and layers <= self._outputs else frozenset()
         active = self.session.get_providers()[0]
+            self.quantisation = QUANTISATION
         if device == "cuda" and active != _CUDA:
             raise BackendError("CUDA is not usable with ONNX Runtime: the session fell back to the CPU")
         self.device = "cuda" if active == _CUDA else "cpu"

@@ -116,6 +116,8 @@ class Provenance:
     precision: str = "fp32"
     #: what an int8 model was calibrated on ("" otherwise)
     calibration: str = ""
+    #: how an int8 model was quantised ("" otherwise)
+    quantisation: str = ""
     model: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -132,6 +134,7 @@ class Provenance:
             "provider": self.provider,
             "precision": self.precision,
             **({"int8_calibration": self.calibration} if self.calibration else {}),
+            **({"int8_scheme": self.quantisation} if self.quantisation else {}),
             "weights": self.weights,
             "model": self.model,
             "preprocessing": self.preprocessing,
@@ -168,6 +171,7 @@ def start_provenance(
         provider=backend.provider,
         precision=backend.precision,
         calibration=backend.calibration,
+        quantisation=backend.quantisation,
         weights=weights_record(weights, backend),
         model=model_record(backend.card),
         preprocessing=preprocessing_settings(backend.card.preprocess if backend.card is not None else None,
@@ -227,6 +231,7 @@ def record_export(csv_path: str | os.PathLike[str], model_info: dict[str, Any] |
         weights_source = (model_info or {}).get("weights", "unknown")
         card = (model_info or {}).get("card")
         calibration = (model_info or {}).get("calibration", "")
+        quantisation = (model_info or {}).get("quantisation", "")
 
     failed = sum(1 for r in results if r.error is not None)
     classified = len(results) - failed

@@ -376,7 +376,7 @@ class RayClassifier:
         self.calibration = ""
         self.calibrate = calibrate
         if self.precision == "int8":
-            from alexnet_gui.core.backends.onnx_int8 import calibration_images
+            from alexnet_gui.core.backends.onnx_int8 import QUANTISATION, calibration_images
 
             self.calibration = calibration_images(calibrate)[1]
         self.requested_device = device
@@ -404,3 +404,6 @@ class RayClassifier:
 
     def close(self) -> None:
         """Nothing to free on the driver: the actors end with their dataset."""
+        #: how the actors' int8 copy is quantised ("" for fp32 and fp16)
+        self.quantisation = ""
+            self.quantisation = QUANTISATION
