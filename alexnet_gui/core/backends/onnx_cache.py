@@ -25,6 +25,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from alexnet_gui.core.small_files import read_json
+
 log = logging.getLogger("alexnet_gui")
 
 CHECK_SUFFIX = ".check"
@@ -67,7 +69,7 @@ def record_file(path: Path, crc: int | None = None) -> None:
 def damage(path: Path) -> str | None:
     """Why the cached file at `path` must not be used (a phrase), or None when it matches its record."""
     try:
-        record = json.loads(check_path(path).read_text(encoding="utf-8"))
+        record = read_json(check_path(path), 1 << 16)
         size, crc = int(record["size"]), int(record["crc32"])
         stamp = {key: int(record[key]) for key in ("size", "ino", "mtime_ns", "ctime_ns")}
     except FileNotFoundError:
@@ -176,7 +178,7 @@ def folder_size(folder: Path) -> int:
 def max_bytes(folder: Path) -> int:
     """The cache's size cap: `alexnet-gui cache --max-size`'s setting, else DEFAULT_MAX_BYTES."""
     try:
-        value = json.loads((folder / SETTINGS_NAME).read_text(encoding="utf-8"))["max_bytes"]
+        value = read_json(folder / SETTINGS_NAME, 1 << 16)["max_bytes"]
         return int(value) if int(value) >= 0 else DEFAULT_MAX_BYTES
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_MAX_BYTES

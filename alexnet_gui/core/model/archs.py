@@ -24,6 +24,10 @@ _KERNELS = (11, 5, 3, 3, 3)
 #: The fully-connected layers whose units the insight views offer (their outputs before the ReLU; ReLU keeps the
 #: order of a unit's values, so the same images top both), and their modules in the built `classifier`.
 FC_LAYERS = {"fc6": 1, "fc7": 4}
+#: The widest layer and the most classes an architecture may have: 4x the widest published AlexNet layer (4096), and
+#: more than ImageNet-21k's 21,841 classes. Files are checked against these before their arrays are read.
+MAX_WIDTH = 16384
+MAX_CLASSES = 100_000
 
 
 class ArchitectureError(UserError):
@@ -47,14 +51,43 @@ class Architecture:
     avgpool: bool = True
 
     def __post_init__(self) -> None:
-        if self.family not in FAMILIES:
+        if not isinstance(self.family, str) or self.family not in FAMILIES:
             raise ArchitectureError(
                 gettext("unknown architecture family {family!r}; families are {join}").format(
                     family=self.family, join=", ".join(FAMILIES)
                 )
             )
-        if self.classes < 1:
+        if _whole(self.classes) and self.classes < 1:
             raise ArchitectureError(gettext("a model needs at least one class"))
+        for name, value, length, low, high in (
+            ("conv", self.conv, 5, 1, MAX_WIDTH), ("groups", self.groups, 5, 1, MAX_WIDTH),
+            ("fc", self.fc, 2, 1, MAX_WIDTH), ("conv1_padding", self.conv1_padding, 4, 0, 64),
+            ("classes", (self.classes,), 1, 1, MAX_CLASSES), ("input_size", (self.input_size,), 1, 16, 4096),
+        ):
+            if not (isinstance(value, tuple) and len(value) == length
+                    and all(_whole(v) and low <= v <= high for v in value)):
+                what = gettext("a whole number") if length == 1 else gettext("{n} whole numbers").format(n=length)
+                raise ArchitectureError(
+                    gettext("architecture {name} must be {what} from {low} to {high}, not {value!r}").format(
+                        name=name, what=what, low=low, high=high, value=value[0] if length == 1 else value
+                    )
+                )
+        for name, value in (("lrn", self.lrn), ("avgpool", self.avgpool)):
+            if not isinstance(value, bool):
+                raise ArchitectureError(
+                    gettext("architecture {name} must be true or false, not {value!r}").format(name=name, value=value)
+                )
+        in_channels = 3
+        for i, (out, groups) in enumerate(zip(self.conv, self.groups), start=1):
+            # torch refuses such a layer only when it is built; an ONNX graph with this card would run regardless
+            if in_channels % groups or out % groups:
+                raise ArchitectureError(
+                    gettext(
+                        "architecture groups: conv{i} has {groups} groups, which must divide its {in_channels} input "
+                        "and {out} output channels"
+                    ).format(i=i, groups=groups, in_channels=in_channels, out=out)
+                )
+            in_channels = out
 
     def layer_names(self) -> tuple[str, ...]:
         """Every layer whose output a view can show, in network order (`normN` only with LRN)."""
@@ -98,7 +131,9 @@ class Architecture:
         try:
             for key, length in (("conv", 5), ("groups", 5), ("fc", 2), ("conv1_padding", 4)):
                 if key in values:
-                    values[key] = tuple(int(v) for v in values[key])
+                    if not all(_whole(v) for v in values[key]):
+                        raise ValueError(key)
+                    values[key] = tuple(values[key])
                     if len(values[key]) != length:
                         raise ValueError(key)
         except (TypeError, ValueError):
@@ -107,7 +142,14 @@ class Architecture:
                     "{where}: architecture conv, groups, fc and conv1_padding must be lists of whole numbers (5, 5, 2 and 4 of them)"
                 ).format(where=where)
             ) from None
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ArchitectureError as exc:
+            raise ArchitectureError(f"{where}: {exc}") from None
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 TORCHVISION_ARCH = Architecture()

@@ -184,7 +184,18 @@ class ModelCard:
             )
         arch = data.get("architecture")
         batch_limit = data.get("batch_limit")
-        if batch_limit is not None and (not isinstance(batch_limit, int) or batch_limit < 1):
+        for key in ("name", "output", "source", "sha256", "format"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise UserError(
+                    gettext("{where}: {key} must be text, not {value}").format(
+                        where=where, key=key, value=_json_kind(data[key])
+                    )
+                )
+        notes = data.get("notes")
+        if notes is not None and not (isinstance(notes, list) and all(isinstance(n, str) for n in notes)):
+            raise UserError(gettext("{where}: notes must be a list of text").format(where=where))
+        if batch_limit is not None and (not isinstance(batch_limit, int) or isinstance(batch_limit, bool)
+                                        or batch_limit < 1):
             raise UserError(gettext('{where}: batch_limit must be a positive whole number or null').format(where=where))
         return cls(
             name=str(data.get("name") or "model"),
@@ -201,12 +212,37 @@ class ModelCard:
         )
 
 
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in words, for a field of the wrong type ("a list", "a number")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return gettext("a number")
+    if isinstance(value, list):
+        return gettext("a list")
+    if isinstance(value, Mapping):
+        return gettext("an object")
+    return repr(value)
+
+
 def _training_record(value: Any, where: str) -> Mapping[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
         raise UserError(
             gettext("{where}: training must be an object (how alexnet-gui train made the model)").format(where=where)
+        )
+    # The summary computes with these two; the rest of the record is only shown.
+    best = value.get("best_val_accuracy")
+    report = value.get("validation_report")
+    if (best is not None and (isinstance(best, bool) or not isinstance(best, (int, float)))) or (
+            report is not None and not (isinstance(report, Mapping) and all(
+                isinstance(report.get(k), int) and not isinstance(report.get(k), bool) for k in ("top1", "images")))):
+        raise UserError(
+            gettext(
+                "{where}: training.best_val_accuracy must be a number and training.validation_report hold whole "
+                "numbers top1 and images"
+            ).format(where=where)
         )
     return value
 
@@ -217,10 +253,10 @@ def _renote(notes: tuple[str, ...], part: str, note: str) -> tuple[str, ...]:
 
 def read_card(path: str | os.PathLike[str]) -> ModelCard:
     """Read a card JSON file; a file that is not one is a UserError naming it."""
-    import json
+    from alexnet_gui.core.small_files import MAX_CARD_BYTES, read_json
 
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = read_json(path, MAX_CARD_BYTES)
     except (OSError, ValueError) as exc:
         raise UserError(
             gettext("cannot read model card {path} ({value})").format(

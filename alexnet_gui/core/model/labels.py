@@ -149,7 +149,8 @@ class Labels:
                 isinstance(n, str) for n in data["names"]):
             raise UserError(gettext('{where}: labels must be an object with a list of names').format(where=where))
         synsets = data.get("synsets")
-        if synsets is not None and (not isinstance(synsets, list) or len(synsets) != len(data["names"])):
+        if synsets is not None and (not isinstance(synsets, list) or len(synsets) != len(data["names"])
+                                    or not all(isinstance(n, str) for n in synsets)):
             raise UserError(gettext('{where}: labels.synsets must list one id per name').format(where=where))
         return cls(tuple(data["names"]), tuple(synsets) if synsets else None, str(data.get("source", where)))
 
@@ -172,16 +173,15 @@ def default_labels(count: int) -> Labels:
 def read_labels_file(path: str | os.PathLike[str]) -> Labels:
     """Read a labels file: JSON {"0": "daisy", ...} (class_indices.json) or a list; text with one name per line;
     or Caffe's synset.txt ("n01440764 tench, Tinca tinca"). One UserError for a file that is none of these."""
-    import json
     import re
 
     from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.small_files import MAX_LABELS_BYTES, SmallFileError, loads, read_text
 
     path = os.fspath(path)
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, MAX_LABELS_BYTES, "utf-8-sig")
+    except (OSError, ValueError) as exc:
         raise UserError(
             gettext("cannot read labels file {path} ({value})").format(
                 path=path, value=getattr(exc, "strerror", None) or exc
@@ -190,7 +190,9 @@ def read_labels_file(path: str | os.PathLike[str]) -> Labels:
     source = f"file {path}"
     if path.lower().endswith(".json"):
         try:
-            data = json.loads(text)
+            data = loads(text)
+        except SmallFileError as exc:
+            raise UserError(gettext("cannot read labels file {path} ({value})").format(path=path, value=exc)) from None
         except ValueError as exc:
             raise UserError(
                 gettext("labels file {path} is not valid JSON ({exc})").format(path=path, exc=exc)

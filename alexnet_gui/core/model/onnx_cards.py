@@ -10,7 +10,6 @@ Fixed batch sizes become the card's batch limit. Needs neither torch nor the onn
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from alexnet_gui.core.model.card import ModelCard, read_card
 from alexnet_gui.core.model.labels import default_labels, imagenet_labels
 from alexnet_gui.core.model.loading import CardChoices, apply_choices, card_sidecar_for
 from alexnet_gui.core.model.preprocess import CAFFE, OPENVINO_CAFFE, TORCHVISION
+from alexnet_gui.core.small_files import MAX_CARD_BYTES, SmallFileError, loads, too_large
 
 METADATA_KEY = "alexnet_gui.card"
 
@@ -87,9 +87,17 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
         card = replace(read_card(sidecar), sha256=sha256, source=source, format="onnx")
     elif METADATA_KEY in metadata:
         try:
-            card = ModelCard.from_dict(json.loads(metadata[METADATA_KEY]), where=f"{path.name}'s metadata")
+            text = metadata[METADATA_KEY]
+            if len(text) > MAX_CARD_BYTES:
+                raise SmallFileError(too_large(len(text), MAX_CARD_BYTES))
+            data = loads(text)
+        except SmallFileError as exc:
+            raise OnnxModelError(
+                gettext("{name}'s card metadata cannot be read ({value})").format(name=path.name, value=exc)
+            ) from None
         except ValueError:
             raise OnnxModelError(gettext("{name}'s card metadata is not valid JSON").format(name=path.name)) from None
+        card = ModelCard.from_dict(data, where=f"{path.name}'s metadata")
         card = replace(card, sha256=sha256, source=source, format="onnx",
                        notes=(f"card: written into {path.name} when it was exported",))
     elif sha256 in ZOO_HASHES or (in_name, out_name) in ZOO_SIGNATURES:

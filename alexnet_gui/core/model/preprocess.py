@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 RESIZE_POLICIES = ("short-side", "squash")
 INTERPOLATIONS = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
 CHANNEL_ORDERS = ("RGB", "BGR")
+#: The scales a recipe may divide pixels by: 1 (Caffe's 0..255), 255 (0..1), 127.5 and the like sit well inside.
+MIN_SCALE, MAX_SCALE = 1e-3, 65535.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ class Recipe:
     def __post_init__(self) -> None:
         from alexnet_gui.core.errors import UserError
 
+        if not isinstance(self.name, str):
+            raise UserError(f"preprocessing: name must be text, not {self.name!r}")
+        for field, value in (("resize", self.resize), ("interpolation", self.interpolation),
+                             ("channels", self.channels)):
+            if not isinstance(value, str):
+                raise UserError(f"preprocessing {self.name!r}: {field} must be text, not {value!r}")
         if self.resize not in RESIZE_POLICIES:
             raise UserError(f"preprocessing {self.name!r}: resize must be one of {', '.join(RESIZE_POLICIES)}, "
                             f"not {self.resize!r}")
@@ -56,14 +64,19 @@ class Recipe:
                             f"{', '.join(INTERPOLATIONS)}, not {self.interpolation!r}")
         if self.channels not in CHANNEL_ORDERS:
             raise UserError(f"preprocessing {self.name!r}: channels must be RGB or BGR, not {self.channels!r}")
-        if not (isinstance(self.size, int) and isinstance(self.crop, int) and 16 <= self.crop <= self.size <= 4096):
+        if not (_whole(self.size) and _whole(self.crop) and 16 <= self.crop <= self.size <= 4096):
             raise UserError(f"preprocessing {self.name!r}: crop and size must be whole numbers with "
                             f"16 <= crop <= size <= 4096 (crop {self.crop!r}, size {self.size!r})")
         for field, values in (("mean", self.mean), ("std", self.std)):
-            if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+            if len(values) != 3 or not all(_number(v) and math.isfinite(v) for v in values):
                 raise UserError(f"preprocessing {self.name!r}: {field} must be three numbers (R, G, B)")
-        if not all(v > 0 for v in self.std) or not self.scale > 0:
+        if not all(v > 0 for v in self.std) or not (_number(self.scale) and self.scale > 0):
             raise UserError(f"preprocessing {self.name!r}: std and scale must be positive")
+        # Pixels are divided by the scale: past these bounds (1e309 reads as infinity) every image becomes the same
+        # input, all zeros or all overflow, and every image would score the same.
+        if not MIN_SCALE <= self.scale <= MAX_SCALE:
+            raise UserError(f"preprocessing {self.name!r}: scale must be from {MIN_SCALE:g} to {MAX_SCALE:g} "
+                            f"(pixels 0..255 are divided by it), not {self.scale:g}")
 
     @property
     def input_size(self) -> int:
@@ -108,6 +121,14 @@ class Recipe:
         return cls(**values)
 
 
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 TORCHVISION = Recipe("torchvision")
 #: WZMIAOMIAO's Test2_alexnet predict.py: Resize((224, 224)), ToTensor, Normalize(0.5, 0.5).
 TUTORIAL = Recipe("tutorial", "squash", 224, 224, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
@@ -135,18 +156,16 @@ STD = TORCHVISION.std
 
 def load_recipe(name_or_file: str) -> Recipe:
     """A named preset (see PRESETS) or a JSON file holding one recipe object; one UserError otherwise."""
-    import json
-
     from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.small_files import MAX_CARD_BYTES, read_json
 
     if name_or_file in PRESETS:
         return PRESETS[name_or_file]
-    if not os.path.isfile(name_or_file):
+    if not os.path.exists(name_or_file):
         raise UserError(f"unknown preprocessing {name_or_file!r}: name a preset ({', '.join(PRESETS)}) "
                         "or a JSON file")
     try:
-        with open(name_or_file, encoding="utf-8") as f:
-            data = json.load(f)
+        data = read_json(name_or_file, MAX_CARD_BYTES)
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot read preprocessing file {name_or_file} ({exc})") from None
     if isinstance(data, dict) and "preprocess" in data:

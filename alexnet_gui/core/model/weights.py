@@ -152,11 +152,13 @@ def memoised_sha256(path: str | os.PathLike[str]) -> str:
     """The file's SHA-256, remembered by (path, size, mtime) in the cache so a 233 MB file is hashed once."""
     import json
 
+    from alexnet_gui.core.small_files import MAX_CARD_BYTES, read_json
+
     path = Path(path)
     st = path.stat()
     index_path = cache_root() / "sha256.json"
     try:
-        index = json.loads(index_path.read_text())
+        index = read_json(index_path, MAX_CARD_BYTES)
     except (OSError, ValueError):
         index = {}
     if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
@@ -402,6 +404,12 @@ def resolve_weights(
             return WeightsChoice(named.kind, found, f"{named.description} ({found})")
         if path.is_dir():
             path = model_file_in_folder(path, prefer=prefer)
+        if path.exists() and not path.is_file():
+            raise WeightsError(
+                gettext("weights file {path} is not a regular file (a FIFO or a device cannot be a model)").format(
+                    path=path
+                )
+            )
         if not path.is_file():
             hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
             raise WeightsError(gettext("weights file not found: {path}{hint}").format(path=path, hint=hint))

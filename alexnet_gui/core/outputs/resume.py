@@ -27,6 +27,8 @@ from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import gettext
 
 SUFFIX = ".resume.json"
+#: A record names each input once with its size and time, about 100 bytes a file: room for ten million files.
+MAX_RECORD_BYTES = 1 << 30
 FORMAT_VERSION = 1
 
 Stamp = tuple[int, int]
@@ -71,11 +73,11 @@ class ResumePlan:
 
 def read_record(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | None] | None:
     """Return {path: (size, mtime_ns) or None} from a CSV's resume record, or None when there is none."""
-    import json  # here: only --resume reads a record; a plain run's start need not import it
+    from alexnet_gui.core.small_files import read_json  # here: only --resume reads a record
 
     where = record_path(csv_path)
     try:
-        data = json.loads(where.read_text(encoding="utf-8"))
+        data = read_json(where, MAX_RECORD_BYTES)
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:

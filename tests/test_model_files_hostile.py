@@ -1,0 +1,218 @@
+"""Hostile files that describe or hold a model: each is one sentence (exit 2 on the command line), refused before
+anything large is read or allocated. Memory bombs are built small here and proven refused before the read (a
+loader that fails the test if called), never by allocating what they claim."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from alexnet_gui.cli import main
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.model import weights as W
+from alexnet_gui.core.model.archs import Architecture, build_network
+from alexnet_gui.core.model.card import read_card
+from alexnet_gui.core.model.labels import read_labels_file
+from alexnet_gui.core.model.preprocess import TORCHVISION, load_recipe
+
+SMALL = Architecture("torchvision", (8, 16, 16, 16, 8), (1, 1, 1, 1, 1), (32, 32), 3)
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def small_pth(path: Path) -> Path:
+    torch.manual_seed(0)
+    torch.save(build_network(SMALL).state_dict(), path)
+    return path
+
+
+def card_data(**changes) -> dict:
+    data = {"schema": "alexnet-gui.card/1", "name": "small", "labels": {"names": ["a", "b", "c"]},
+            "architecture": SMALL.to_dict(), "preprocess": TORCHVISION.to_dict()}
+    for key, value in changes.items():
+        target = data
+        *parents, last = key.split(".")
+        for parent in parents:
+            target = target[parent]
+        target[last] = value
+    return data
+
+
+def one_sentence(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [line for line in err.strip().splitlines() if not line.startswith(("usage:", " "))]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def never_opened(monkeypatch):
+    """Paths added to the returned set fail the test if anything opens them (a FIFO would block the open, a device
+    or a huge file would fill the memory): the refusal must come from their status alone."""
+    forbidden: set[str] = set()
+
+    def guard(real):
+        def opener(file, *args, **kwargs):
+            if isinstance(file, (str, os.PathLike)) and os.path.abspath(os.fspath(file)) in forbidden:
+                raise AssertionError(f"{file} was opened")
+            return real(file, *args, **kwargs)
+        return opener
+
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    monkeypatch.setattr(os, "open", guard(os.open))
+    return forbidden
+
+
+# --- finding 10: JSON nested 100,000 deep ----------------------------------------------------------------------------
+
+def test_a_deeply_nested_card_labels_or_recipe_file_is_one_sentence(tmp_path):
+    for name in ("card.json", "labels.json", "recipe.json"):
+        (tmp_path / name).write_text(DEEP)
+    why = "its JSON is nested more than 64 levels deep"
+    with pytest.raises(UserError) as err:
+        read_card(tmp_path / "card.json")
+    assert str(err.value) == f"cannot read model card {tmp_path / 'card.json'} ({why})"
+    with pytest.raises(UserError) as err:
+        read_labels_file(tmp_path / "labels.json")
+    assert str(err.value) == f"cannot read labels file {tmp_path / 'labels.json'} ({why})"
+    with pytest.raises(UserError) as err:
+        load_recipe(str(tmp_path / "recipe.json"))
+    assert str(err.value) == f"cannot read preprocessing file {tmp_path / 'recipe.json'} ({why})"
+    # 900 deep parses in Python, yet is as absurd for a card: refused by the same bound
+    (tmp_path / "card.json").write_text(json.dumps(card_data(training={"x": json.loads("[" * 900 + "]" * 900)})))
+    with pytest.raises(UserError, match=r"\(its JSON is nested more than 64 levels deep\)$"):
+        read_card(tmp_path / "card.json")
+
+
+def test_a_model_folders_deep_card_json_is_exit_2_with_one_sentence(tmp_path, capsys):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    small_pth(folder / "model.pth")
+    (folder / "card.json").write_text(DEEP)
+    assert main(["model-info", str(folder)]) == 2
+    assert one_sentence(capsys.readouterr().err) == (
+        f"error: cannot read model card {folder / 'card.json'} (its JSON is nested more than 64 levels deep)")
+
+
+def test_a_deep_card_in_an_onnx_graphs_metadata_is_one_sentence(tmp_path):
+    from alexnet_gui.core.model.onnx_cards import METADATA_KEY, OnnxModelError, card_for_onnx
+
+    def run(batch):
+        raise AssertionError("the graph was run")
+
+    with pytest.raises(OnnxModelError) as err:
+        card_for_onnx(tmp_path / "m.onnx", [("x", [1, 3, 224, 224])], [("logits", [1, 3])], {METADATA_KEY: DEEP},
+                      "", run)
+    assert str(err.value) == "m.onnx's card metadata cannot be read (its JSON is nested more than 64 levels deep)"
+
+
+def test_a_deep_resume_record_is_one_sentence(tmp_path):
+    from alexnet_gui.core.outputs.resume import read_record, record_path
+
+    record_path(tmp_path / "out.csv").write_text(DEEP)
+    with pytest.raises(UserError) as err:
+        read_record(tmp_path / "out.csv")
+    assert str(err.value) == (f"cannot read the resume record {record_path(tmp_path / 'out.csv')}: its JSON is nested "
+                              "more than 64 levels deep")
+
+
+def test_a_deep_or_fifo_hash_memo_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
+    weights = small_pth(tmp_path / "m.pth")
+    memo = tmp_path / "cache" / "sha256.json"
+    memo.parent.mkdir()
+    memo.write_text(DEEP)
+    assert W.memoised_sha256(weights) == W.file_sha256(weights)
+    assert list(json.loads(memo.read_text()).values()) == [W.file_sha256(weights)]
+    memo.unlink()
+    os.mkfifo(memo)  # would block the read forever
+    assert W.memoised_sha256(weights) == W.file_sha256(weights)
+    assert memo.is_file()
+
+
+# --- finding 11: card field types ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    ({"preprocess.interpolation": ["bilinear"]}, "preprocessing 'torchvision': interpolation must be text, not "
+                                                  "['bilinear']"),
+    ({"preprocess.name": ["x"]}, "preprocessing: name must be text, not ['x']"),
+    ({"name": ["x"]}, "{card}: name must be text, not a list"),
+    ({"architecture.classes": "5"}, "{card}: architecture classes must be a whole number from 1 to 100000, not '5'"),
+    ({"architecture.groups": [2, 2, 2, 2, 2]}, "{card}: architecture groups: conv1 has 2 groups, which must divide "
+                                               "its 3 input and 8 output channels"),
+    ({"architecture.lrn": "yes"}, "{card}: architecture lrn must be true or false, not 'yes'"),
+    ({"notes": "x"}, "{card}: notes must be a list of text"),
+    ({"training": {"best_val_accuracy": "high"}}, "{card}: training.best_val_accuracy must be a number and "
+                                                  "training.validation_report hold whole numbers top1 and images"),
+])
+def test_a_card_field_of_the_wrong_type_is_one_sentence_naming_it(tmp_path, change, message):
+    card = tmp_path / "card.json"
+    card.write_text(json.dumps(card_data(**change)))
+    with pytest.raises(UserError) as err:
+        read_card(card)
+    assert str(err.value) == message.format(card=card)
+
+
+def test_a_card_with_impossible_groups_is_refused_when_it_is_read(tmp_path, capsys):
+    small_pth(tmp_path / "m.pth")
+    (tmp_path / "m.pth.card.json").write_text(json.dumps(card_data(**{"architecture.groups": [1, 2, 2, 2, 3]})))
+    assert main(["model-info", str(tmp_path / "m.pth")]) == 2
+    assert one_sentence(capsys.readouterr().err) == (
+        f"error: {tmp_path / 'm.pth.card.json'}: architecture groups: conv5 has 3 groups, which must divide its 16 "
+        "input and 8 output channels")
+
+
+@pytest.mark.parametrize("scale, shown", [("1e309", "inf"), ("1e-300", "1e-300"), ("1e9", "1e+09")])
+def test_an_absurd_recipe_scale_is_refused(tmp_path, scale, shown):
+    recipe = tmp_path / "r.json"
+    recipe.write_text('{"name": "mine", "scale": %s}' % scale)
+    with pytest.raises(UserError) as err:
+        load_recipe(str(recipe))
+    assert str(err.value) == (f"preprocessing 'mine': scale must be from 0.001 to 65535 (pixels 0..255 are divided "
+                              f"by it), not {shown}")
+
+
+# --- findings 15 and 17: FIFOs, devices and huge files as model inputs -------------------------------------------
+
+@pytest.mark.parametrize("option, what", [("--labels", "labels file"), ("--card", "model card"),
+                                          ("--preprocess", "preprocessing file")])
+def test_a_fifo_given_as_a_model_input_is_refused_without_opening_it(tmp_path, capsys, never_opened, option, what):
+    small_pth(tmp_path / "m.pth")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    never_opened.add(str(fifo))
+    assert main(["model-info", str(tmp_path / "m.pth"), option, str(fifo)]) == 2
+    assert one_sentence(capsys.readouterr().err) == f"error: cannot read {what} {fifo} (it is not a regular file)"
+
+
+def test_a_device_as_labels_is_refused_without_reading_it(never_opened):
+    never_opened.add("/dev/zero")
+    with pytest.raises(UserError) as err:
+        read_labels_file("/dev/zero")
+    assert str(err.value) == "cannot read labels file /dev/zero (it is not a regular file)"
+
+
+def test_a_labels_file_larger_than_any_class_list_is_refused_before_reading(tmp_path, never_opened):
+    big = tmp_path / "labels.txt"
+    with open(big, "wb") as f:
+        f.truncate(250_000_000)  # sparse: no disk used
+    never_opened.add(str(big))
+    with pytest.raises(UserError) as err:
+        read_labels_file(big)
+    assert str(err.value) == (f"cannot read labels file {big} (it holds 250,000,000 bytes; no such file needs more "
+                              "than 8,388,608)")
+
+
+def test_a_fifo_as_weights_says_it_is_not_a_regular_file(tmp_path, capsys, never_opened):
+    fifo = tmp_path / "model.pth"
+    os.mkfifo(fifo)
+    never_opened.add(str(fifo))
+    assert main(["model-info", str(fifo)]) == 2
+    assert one_sentence(capsys.readouterr().err) == (
+        f"error: weights file {fifo} is not a regular file (a FIFO or a device cannot be a model)")
