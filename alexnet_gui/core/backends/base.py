@@ -85,6 +85,8 @@ class Backend(ABC):
     capabilities: frozenset[str] = frozenset()
     #: what an int8 model was calibrated on ("" unless int8 runs)
     calibration: str = ""
+    #: how an int8 model was quantised (`onnx_int8.QUANTISATION` when it was made; "" unless int8 runs)
+    quantisation: str = ""
 
     @abstractmethod
     def predict(self, batch: np.ndarray) -> np.ndarray:
@@ -104,8 +106,6 @@ class Backend(ABC):
     def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
         """Class probabilities (N, classes) float64: softmax of logits, or the model's own probabilities."""
         from alexnet_gui.core.pipeline.scores import to_probabilities
-    #: how an int8 model was quantised (`onnx_int8.QUANTISATION` when it was made; "" unless int8 runs)
-    quantisation: str = ""
 
         return to_probabilities(self.predict(batch), self.card.output)
 

@@ -201,6 +201,8 @@ class OnnxBackend(Backend):
             lean = fp16_model(lean)  # float32 inputs and outputs: predict() and the I/O binding stay as they are
         if bundled_int8:
             self.calibration = str(bundle.get("calibration", ""))
+            # a bundle built before the scheme was recorded carries 8-bit weights (see onnx_int8.QUANTISATION)
+            self.quantisation = str(bundle.get("quantisation", "qoperator-s8-u8-scores-float-kn"))
         elif self.precision == "int8":
             from alexnet_gui.core.backends.onnx_int8 import OWN_EXPORTS_ONLY as INT8_OWN_EXPORTS_ONLY
             from alexnet_gui.core.backends.onnx_int8 import QUANTISATION, int8_model
@@ -211,6 +213,7 @@ class OnnxBackend(Backend):
             assert base is not None  # ensure_exported made it
             recipe = (card or apply_choices(base, choices, weights.path)).preprocess
             lean, self.calibration = int8_model(lean, recipe, calibrate)
+            self.quantisation = QUANTISATION
         # ONNX Runtime's int8 kernels (QLinearConv, the integer GEMMs) need their prepacked weights far more than the
         # float ones: unpacked they ran 2.4-2.6 instead of 1.2 ms an image at batch 32-64 and 35 instead of 3 ms for
         # one image (2 Zen 4 cores), while packing takes about 0.1 s. Short runs lose at most that; the rest gain.
@@ -225,8 +228,6 @@ class OnnxBackend(Backend):
         else:
             base = exported_base_card(weights, path)
             assert base is not None  # ensure_exported made it
-            # a bundle built before the scheme was recorded carries 8-bit weights (see onnx_int8.QUANTISATION)
-            self.quantisation = str(bundle.get("quantisation", "qoperator-s8-u8-scores-float-kn"))
             self.card, self.logits_name = apply_choices(base, choices, weights.path), "logits"
         self._batch_dim = self.session.get_inputs()[0].shape[0]
         self._activation_session = self.session if lean == path else None
@@ -237,7 +238,6 @@ class OnnxBackend(Backend):
         layers = set(self.card.layer_names())
         self.capabilities = frozenset({"activations"}) if layers and layers <= self._outputs else frozenset()
         active = self.session.get_providers()[0]
-            self.quantisation = QUANTISATION
         if device == "cuda" and active != _CUDA:
             raise BackendError("CUDA is not usable with ONNX Runtime: the session fell back to the CPU")
         self.device = "cuda" if active == _CUDA else "cpu"

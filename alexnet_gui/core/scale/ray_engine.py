@@ -374,11 +374,14 @@ class RayClassifier:
         self.card = describe_card(weights, engine_options.pop("choices", None))
         #: what the int8 copy was calibrated on ("" for fp32 and fp16): the summary and the provenance say it
         self.calibration = ""
+        #: how the actors' int8 copy is quantised ("" for fp32 and fp16)
+        self.quantisation = ""
         self.calibrate = calibrate
         if self.precision == "int8":
             from alexnet_gui.core.backends.onnx_int8 import QUANTISATION, calibration_images
 
             self.calibration = calibration_images(calibrate)[1]
+            self.quantisation = QUANTISATION
         self.requested_device = device
         self.address = address
         where = address or "a local Ray instance"
@@ -404,6 +407,3 @@ class RayClassifier:
 
     def close(self) -> None:
         """Nothing to free on the driver: the actors end with their dataset."""
-        #: how the actors' int8 copy is quantised ("" for fp32 and fp16)
-        self.quantisation = ""
-            self.quantisation = QUANTISATION

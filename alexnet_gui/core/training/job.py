@@ -76,7 +76,12 @@ class Finished:
 
 def scan_request(request: TrainRequest) -> tuple[ClassFolders, Split]:
     """The classes and the split, or one UserError for data not in the layout."""
-    folders = scan_class_folders(request.data)
+    if Path(request.data).is_file():  # a labelling project: its human and folder labels are the classes
+        from alexnet_gui.core.labelling.training import project_class_folders
+
+        folders = project_class_folders(request.data)
+    else:
+        folders = scan_class_folders(request.data)
     check_trainable(folders, with_val_folder=request.val is not None)
     if request.val is not None:
         return folders, split_by_folder(folders, scan_class_folders(request.val, what="validation"))
