@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "confusion.csv, confusion.png). Exit status: 0 done, 1 done but some images could not be read, "
         "2 error, 130 interrupted (the best epoch so far is saved; --resume continues).",
     )
-    p.add_argument("folder", metavar="FOLDER", help="folder of class sub-folders")
+    p.add_argument("folder", metavar="FOLDER", help="folder of class sub-folders, or a labelling project file "
+                   "(its human and folder labels are the classes)")
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="the model folder to write (must not exist)")
     val = p.add_mutually_exclusive_group()
     val.add_argument("--val", metavar="FOLDER", help="validation images, in the same layout")

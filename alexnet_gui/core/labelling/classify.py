@@ -1,0 +1,61 @@
+"""Classify a project's new and changed images with the ordinary engine and record the predictions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from alexnet_gui.core.labelling.project import TOP_K, Project, cancel_check
+
+if TYPE_CHECKING:
+    from alexnet_gui.core.backends.base import Backend
+    from alexnet_gui.core.pipeline.engine import Engine
+
+
+def project_engine(backend: Backend, **options) -> Engine:
+    """An engine that keeps the top-9 a project records (the other `options` as Engine takes them)."""
+    from alexnet_gui.core.pipeline.engine import Engine
+
+    return Engine(backend, top_k=min(TOP_K, backend.card.classes), **options)
+
+
+def classify_into_project(
+    project: Project,
+    engine: Engine,
+    paths: Sequence[str] | None = None,
+    *,
+    cancel: Callable[[], bool] | threading.Event | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Run `engine` over `paths` (default: the project's images never classified or changed since) and record
+    each batch's predictions in one transaction as it comes, so a kill loses at most the batch in flight.
+    Returns how many images were recorded; stops within a batch once `cancel` says so."""
+    cancelled = cancel_check(cancel)
+    todo = list(project.to_classify() if paths is None else paths)
+    if not todo:
+        return 0
+    stop = threading.Event()
+    card = engine.backend.card
+    card_json, labels = card.to_json(), list(card.labels.names)
+    batch: list = []
+    recorded = 0
+
+    def flush() -> None:
+        nonlocal recorded
+        if batch:
+            recorded += project.record_predictions(card_json, card.card_id, batch, card.classes, labels)
+            batch.clear()
+
+    for result in engine.run(todo, cancel=stop):
+        batch.append(result)
+        if len(batch) >= engine.batch_size:
+            flush()
+            if on_progress is not None:
+                on_progress(recorded, len(todo))
+        if cancelled():
+            stop.set()
+    flush()
+    if on_progress is not None:
+        on_progress(recorded, len(todo))
+    return recorded
