@@ -216,3 +216,161 @@ def test_a_fifo_as_weights_says_it_is_not_a_regular_file(tmp_path, capsys, never
     assert main(["model-info", str(fifo)]) == 2
     assert one_sentence(capsys.readouterr().err) == (
         f"error: weights file {fifo} is not a regular file (a FIFO or a device cannot be a model)")
+
+
+# --- finding 12 and 17: Keras files, malformed or declaring more than an AlexNet holds ----------------------------
+
+def keras_h5(path: Path, edit_config=None, edit_weights=None) -> Path:
+    """A tiny AlexNet_v1 as Keras 2 saves it (model_config JSON and model_weights/<layer>/<weight_names>), built
+    with h5py; `edit_config(layers)` and `edit_weights(arrays)` make it hostile."""
+    import h5py
+    import numpy as np
+
+    widths = (4, 8, 8, 8, 4)
+    layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": [None, 224, 224, 3]}},
+              {"class_name": "ZeroPadding2D", "config": {"name": "pad", "padding": [[1, 2], [1, 2]]}}]
+    arrays: dict[str, list] = {}
+    rng = np.random.default_rng(0)
+    in_channels = 3
+    for i, (width, side) in enumerate(zip(widths, (11, 5, 3, 3, 3)), start=1):
+        layers.append({"class_name": "Conv2D", "config": {"name": f"conv{i}",
+                                                          "padding": "valid" if i == 1 else "same"}})
+        arrays[f"conv{i}"] = [rng.standard_normal((side, side, in_channels, width)).astype("f4"),
+                              np.zeros(width, "f4")]
+        in_channels = width
+    for i, (n_in, n_out) in enumerate(((4 * 36, 16), (16, 16), (16, 3)), start=1):
+        layers.append({"class_name": "Dense", "config": {"name": f"dense{i}"}})
+        arrays[f"dense{i}"] = [rng.standard_normal((n_in, n_out)).astype("f4"), np.zeros(n_out, "f4")]
+    config = {"class_name": "Sequential", "config": {"name": "alexnet", "layers": layers}}
+    if edit_config is not None:
+        config = edit_config(config)
+    if edit_weights is not None:
+        edit_weights(arrays)
+    with h5py.File(path, "w") as h5:
+        h5.attrs["model_config"] = config if isinstance(config, str) else json.dumps(config)
+        group = h5.create_group("model_weights")
+        for layer, values in arrays.items():
+            names = [f"{layer}/kernel:0", f"{layer}/bias:0"][:len(values)]
+            group.create_group(layer).attrs["weight_names"] = [n.encode() for n in names]
+            for name, value in zip(names, values):
+                if isinstance(value, tuple):  # a declared shape, allocated lazily: nothing is written
+                    group[layer].create_dataset(name, shape=value, dtype="f4", chunks=True)
+                else:
+                    group[layer][name] = value
+    return path
+
+
+def _layers(config):
+    return config["config"]["layers"]
+
+
+def test_a_hand_built_keras_file_loads(tmp_path):
+    from alexnet_gui.core.model.keras_files import read_keras_model
+
+    model = read_keras_model(keras_h5(tmp_path / "m.h5"))
+    assert model.architecture.conv == (4, 8, 8, 8, 4) and model.architecture.conv1_padding == (1, 2, 1, 2)
+    assert model.state["classifier.6.weight"].shape == (3, 16)
+
+
+def _nest(config, depth):
+    for _ in range(depth):
+        config = {"class_name": "Sequential", "config": {"layers": [config]}}
+    return config
+
+
+@pytest.mark.parametrize("edit_config, edit_weights, message", [
+    (lambda c: [c], None, "the Keras file's model config lists no layers"),
+    (lambda c: (_layers(c).insert(1, 5), c)[1], None, "{path}: a layer in the Keras model config is not an object (5)"),
+    (lambda c: (_layers(c).insert(1, {"class_name": "Dense", "config": [1]}), c)[1], None,
+     "{path}: a layer in the Keras model config is not an object ({{'class_name': 'Dense', 'config': [1]}})"),
+    (None, lambda a: a.pop("conv2"), "{path}: Conv2D layer conv2 has no weights in the file"),
+    (lambda c: (_layers(c)[1]["config"].pop("padding"), c)[1], None,
+     "{path}: ZeroPadding2D's padding must be ((top, bottom), (left, right)) of whole numbers, not None"),
+    (lambda c: (_layers(c)[0]["config"].update(batch_shape=[None, "a", "a", 3]), c)[1], None,
+     "{path}: the Keras model's input shape [None, 'a', 'a', 3] is not a list of sizes"),
+    (None, lambda a: a["conv1"].__setitem__(0, a["conv1"][0].ravel()[:11]),
+     "{path}: Conv2D layer conv1 must hold a 4-D kernel and a bias of its outputs, not arrays of shapes (11,), (4,)"),
+    (None, lambda a: a["dense2"].pop(),
+     "{path}: Dense layer dense2 must hold a 2-D kernel and a bias of its outputs, not arrays of shapes (16, 16)"),
+    (None, lambda a: a["conv2"].__setitem__(0, a["conv2"][0][:3, :3]),
+     "{path}: conv2's kernel has shape (3, 3, 4, 8); AlexNet's is (5, 5, 4, N)"),
+    (lambda c: "[" * 100_000 + "]" * 100_000, None,
+     "cannot read {path} as a Keras model (its JSON is nested more than 64 levels deep)"),
+    (lambda c: _nest(c, 10), None, "{path}: the Keras model nests models more than 4 deep"),
+])
+def test_a_malformed_keras_file_is_one_sentence(tmp_path, edit_config, edit_weights, message):
+    from alexnet_gui.core.model.keras_files import read_keras_model
+
+    path = keras_h5(tmp_path / "m.h5", edit_config, edit_weights)
+    with pytest.raises(W.WeightsError) as err:
+        read_keras_model(path)
+    assert str(err.value) == message.format(path=path)
+
+
+@pytest.fixture
+def no_large_reads(monkeypatch):
+    """Reading an HDF5 dataset of more than a million numbers fails the test."""
+    import h5py
+
+    real = h5py.Dataset.__array__
+
+    def guarded(self, *args, **kwargs):
+        if self.size > 1_000_000:
+            raise AssertionError(f"read a dataset of shape {self.shape}")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(h5py.Dataset, "__array__", guarded)
+
+
+def test_a_sparse_h5_dataset_larger_than_any_alexnet_layer_is_refused_before_reading(tmp_path, no_large_reads):
+    from alexnet_gui.core.model.keras_files import read_keras_model
+
+    path = keras_h5(tmp_path / "m.h5", edit_weights=lambda a: a["dense1"].__setitem__(0, (30000, 30000)))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(W.WeightsError) as err:
+        read_keras_model(path)
+    assert str(err.value) == (f"{path}: dense1/dense1/kernel:0 has shape (30000, 30000); no AlexNet layer holds more "
+                              "than 134,217,728 numbers")
+
+
+def test_a_keras_zip_whose_config_inflates_past_any_models_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    from alexnet_gui.core.model.keras_files import read_keras_model
+
+    path = tmp_path / "m.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("config.json", "w") as member:
+            for _ in range(17):
+                member.write(b" " * (1 << 20))
+        archive.writestr("model.weights.h5", b"")
+    assert path.stat().st_size < 100_000
+    real_read = zipfile.ZipExtFile.read
+
+    def guarded(self, n=-1):
+        if n is None or n < 0 or n > 16 << 20:
+            raise AssertionError("inflated a member without a bound")
+        return real_read(self, n)
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", guarded)
+    with pytest.raises(W.WeightsError) as err:
+        read_keras_model(path)
+    assert str(err.value) == (f"{path}: its config.json inflates to 17,825,792 bytes; an AlexNet's needs at most "
+                              "16,777,216")
+
+
+def test_a_pth_zip_declaring_more_than_any_checkpoint_is_refused_before_torch_load(tmp_path, monkeypatch):
+    import zipfile
+
+    from alexnet_gui.core.model.checkpoints import load_state_dict
+
+    path = tmp_path / "m.pth"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", b"\x80\x02}q\x00.")
+        archive.writestr("archive/data/0", b"\0" * 1000)
+        archive.filelist[-1].file_size = 4 << 30  # what the central directory declares: 4 GiB inflated
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load ran on the zip bomb"))
+    with pytest.raises(W.WeightsError) as err:
+        load_state_dict(path)
+    assert str(err.value) == (f"refused to load {path}: it inflates to 4,294,967,302 bytes, more than any AlexNet "
+                              "checkpoint (2,147,483,648)")

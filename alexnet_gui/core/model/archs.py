@@ -21,6 +21,8 @@ FAMILIES = ("torchvision", "half-width", "alexnet2012", "keras", "onnx-graph")
 #: The paper's local response normalisation (section 3.3): size 5, alpha 1e-4, beta 0.75, k 2.
 LRN = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
 _KERNELS = (11, 5, 3, 3, 3)
+#: conv1..conv5's kernel sides, for readers of other frameworks' files
+KERNEL_SIZES = _KERNELS
 #: The fully-connected layers whose units the insight views offer (their outputs before the ReLU; ReLU keeps the
 #: order of a unit's values, so the same images top both), and their modules in the built `classifier`.
 FC_LAYERS = {"fc6": 1, "fc7": 4}
@@ -28,6 +30,12 @@ FC_LAYERS = {"fc6": 1, "fc7": 4}
 #: more than ImageNet-21k's 21,841 classes. Files are checked against these before their arrays are read.
 MAX_WIDTH = 16384
 MAX_CLASSES = 100_000
+#: The most numbers one layer's weights may hold: 3.5x torchvision's fc6 (9216 x 4096, 37.7 million). Files are
+#: checked against it (and `MAX_CHECKPOINT_BYTES`) before an array is read: a sparse or compressed file can
+#: declare gigabytes in kilobytes.
+MAX_LAYER_PARAMETERS = 1 << 27
+#: The most a PyTorch checkpoint may hold once inflated: 8x torchvision's 233 MB, room for an optimizer's state.
+MAX_CHECKPOINT_BYTES = 2 << 30
 
 
 class ArchitectureError(UserError):

@@ -55,6 +55,28 @@ def unwrap_checkpoint(obj, path: str) -> dict:
     raise WeightsError(gettext('{path} does not hold a state_dict of tensors').format(path=path))
 
 
+def check_inflated_size(path: str) -> None:
+    """Refuse a zip-format checkpoint (torch.save's format since 1.6) whose members declare more bytes than any
+    AlexNet checkpoint holds, before torch.load inflates them: a DEFLATE member of 3.5 MB can inflate to 4 GB."""
+    import zipfile
+
+    from alexnet_gui.core.model.archs import MAX_CHECKPOINT_BYTES
+
+    try:
+        if not zipfile.is_zipfile(path):
+            return  # the legacy pickle format, or no checkpoint at all: torch.load says which
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # torch.load reports the damage in its own words
+    if total > MAX_CHECKPOINT_BYTES:
+        raise WeightsError(
+            gettext(
+                "refused to load {path}: it inflates to {total:,} bytes, more than any AlexNet checkpoint ({limit:,})"
+            ).format(path=path, total=total, limit=MAX_CHECKPOINT_BYTES)
+        )
+
+
 def load_state_dict(path: str | os.PathLike[str]) -> dict:
     """Load a .pth/.pt/.pkl/.pth.tar state_dict onto the CPU, unwrapped and without `module.` prefixes."""
     import pickle
@@ -63,6 +85,7 @@ def load_state_dict(path: str | os.PathLike[str]) -> dict:
     import torch
 
     path = os.fspath(path)
+    check_inflated_size(path)
     try:
         with warnings.catch_warnings():
             # Old-format files warn before failing; the failure is what we report.

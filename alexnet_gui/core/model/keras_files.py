@@ -13,13 +13,12 @@ Dense kernel's rows are permuted accordingly. And Keras's asymmetric ZeroPadding
 from __future__ import annotations
 
 import io
-import json
 import os
 import zipfile
 from dataclasses import dataclass
 
 from alexnet_gui.core.language import gettext
-from alexnet_gui.core.model.archs import Architecture, ArchitectureError
+from alexnet_gui.core.model.archs import KERNEL_SIZES, Architecture, ArchitectureError
 from alexnet_gui.core.model.weights import WeightsError
 
 
@@ -33,37 +32,95 @@ class KerasModel:
     ends_in_softmax: bool
 
 
-def _layers_of(config: dict) -> list[dict]:
-    inner = config.get("config", config)
+def _layers_of(config: object, path: str, depth: int = 0) -> list[dict]:
+    inner = config.get("config", config) if isinstance(config, dict) else None
     layers = inner.get("layers") if isinstance(inner, dict) else None
     if not isinstance(layers, list):
         raise WeightsError(gettext("the Keras file's model config lists no layers"))
     out = []
     for layer in layers:
+        if not isinstance(layer, dict) or not isinstance(layer.get("config", {}), dict):
+            raise WeightsError(
+                gettext("{path}: a layer in the Keras model config is not an object ({value})").format(
+                    path=path, value=_short(layer)
+                )
+            )
         if layer.get("class_name") in ("Sequential", "Functional", "Model"):
-            out += _layers_of(layer)  # a nested model (AlexNet_v2's features/classifier)
+            if depth >= _MAX_NESTING:
+                raise WeightsError(
+                    gettext("{path}: the Keras model nests models more than {depth} deep").format(
+                        path=path, depth=_MAX_NESTING
+                    )
+                )
+            out += _layers_of(layer, path, depth + 1)  # a nested model (AlexNet_v2's features/classifier)
         else:
             out.append(layer)
     return out
 
 
+#: AlexNet_v2 nests its features and classifier one level deep; no AlexNet needs more.
+_MAX_NESTING = 4
+#: The most a .keras file's weights member may inflate to: 4x torchvision's 233 MB of weights.
+MAX_KERAS_WEIGHTS_BYTES = 1 << 30
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int, path: str) -> bytes:
+    """A zip member's bytes, refused by its declared size before inflating it, and read no further than that."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise WeightsError(
+            gettext("{path}: its {name} inflates to {size:,} bytes; an AlexNet's needs at most {limit:,}").format(
+                path=path, name=name, size=info.file_size, limit=limit
+            )
+        )
+    with archive.open(info) as member:
+        return member.read(limit + 1)[:limit]
+
+
+def _array(dataset, path: str, what: str):
+    """A dataset's numbers, after checking its declared shape could be an AlexNet layer's (a sparse 30000 x 30000
+    dataset takes 55 kB on disk and 3.6 GB once read)."""
+    import math
+
+    import h5py
+    import numpy as np
+
+    from alexnet_gui.core.model.archs import MAX_LAYER_PARAMETERS
+
+    if not isinstance(dataset, h5py.Dataset) or dataset.dtype.kind not in "fiu":
+        raise WeightsError(gettext("{path}: {what} is not an array of numbers").format(path=path, what=what))
+    if dataset.ndim > 4 or math.prod(dataset.shape) > MAX_LAYER_PARAMETERS:
+        raise WeightsError(
+            gettext("{path}: {what} has shape {shape}; no AlexNet layer holds more than {limit:,} numbers").format(
+                path=path, what=what, shape=tuple(dataset.shape), limit=MAX_LAYER_PARAMETERS
+            )
+        )
+    return np.asarray(dataset)
+
+
 def _read(path: str):
     """(config dict, {layer name: [arrays in weight order]}) of a .h5 or .keras file."""
     import h5py
-    import numpy as np
+
+    from alexnet_gui.core.small_files import MAX_CARD_BYTES, SmallFileError, loads
 
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
-                config = json.loads(archive.read("config.json"))
-                h5 = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+                config = loads(_member(archive, "config.json", MAX_CARD_BYTES, path))
+                h5 = h5py.File(io.BytesIO(_member(archive, "model.weights.h5", MAX_KERAS_WEIGHTS_BYTES, path)), "r")
             weights: dict[str, list] = {}
 
             def visit(name, obj):
                 # Keras 3: layers/<name>/vars/0, 1, ... (nested models add their own layers/ level)
                 if isinstance(obj, h5py.Group) and name.endswith("/vars"):
                     layer = name.split("/")[-2]
-                    arrays = [np.asarray(obj[k]) for k in sorted(obj, key=int)]
+                    arrays = [_array(obj[k], path, f"{layer}/vars/{k}") for k in sorted(obj, key=int)]
                     if arrays:
                         weights[layer] = arrays
             h5.visititems(visit)
@@ -76,22 +133,65 @@ def _read(path: str):
                     ).format(path=path)
                 )
             raw = h5.attrs["model_config"]
-            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            if not isinstance(raw, (bytes, str)) or len(raw) > MAX_CARD_BYTES:
+                raise WeightsError(gettext("{path}: its model_config is not a JSON text").format(path=path))
+            config = loads(raw)
             group = h5["model_weights"]
             weights = {}
             for layer in group:
                 names = [n.decode() if isinstance(n, bytes) else n for n in group[layer].attrs.get("weight_names", [])]
                 if names:
-                    weights[layer] = [np.asarray(group[layer][n]) for n in names]
+                    weights[layer] = [_array(group[layer][n], path, f"{layer}/{n}") for n in names]
             return config, weights
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, WeightsError):
             raise
+        if isinstance(exc, SmallFileError):
+            raise WeightsError(
+                gettext("cannot read {path} as a Keras model ({exc})").format(path=path, exc=exc)
+            ) from None
         raise WeightsError(
             gettext("cannot read {path} as a Keras model ({name__}: {exc})").format(
                 path=path, name__=type(exc).__name__, exc=exc
             )
         ) from None
+
+
+def _kernel_and_bias(weights: dict, name: object, kind: str, ndim: int, path: str):
+    """A Conv2D's or Dense's (kernel, bias), checked to be arrays of the right rank that fit each other."""
+    arrays = weights.get(name) if isinstance(name, str) else None
+    if arrays is None:
+        raise WeightsError(
+            gettext("{path}: {kind} layer {name} has no weights in the file").format(path=path, kind=kind, name=name)
+        )
+    if len(arrays) != 2 or arrays[0].ndim != ndim or arrays[1].shape != arrays[0].shape[-1:]:
+        raise WeightsError(
+            gettext(
+                "{path}: {kind} layer {name} must hold a {ndim}-D kernel and a bias of its outputs, not arrays of "
+                "shapes {shapes}"
+            ).format(path=path, kind=kind, name=name, ndim=ndim, shapes=", ".join(str(a.shape) for a in arrays))
+        )
+    return arrays[0], arrays[1]
+
+
+def _padding(value: object, path: str) -> tuple[int, int, int, int]:
+    """ZeroPadding2D's ((top, bottom), (left, right)) (or one number, or (vertical, horizontal)) as torch's
+    (left, right, top, bottom)."""
+    def whole(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 64
+
+    if whole(value):
+        value = ((value, value), (value, value))
+    if isinstance(value, list) and len(value) == 2 and all(whole(v) for v in value):
+        value = ((value[0], value[0]), (value[1], value[1]))
+    if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(
+            isinstance(pair, (list, tuple)) and len(pair) == 2 and all(whole(v) for v in pair) for pair in value)):
+        raise WeightsError(
+            gettext("{path}: ZeroPadding2D's padding must be ((top, bottom), (left, right)) of whole numbers, not "
+                    "{value}").format(path=path, value=_short(value))
+        )
+    (top, bottom), (left, right) = value  # type: ignore[misc]
+    return left, right, top, bottom
 
 
 def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
@@ -100,7 +200,7 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
 
     path = os.fspath(path)
     config, weights = _read(path)
-    layers = _layers_of(config)
+    layers = _layers_of(config, path)
     input_size = None
     padding = (0, 0, 0, 0)
     convs: list[tuple[np.ndarray, np.ndarray, dict]] = []
@@ -111,8 +211,15 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
         name = cfg.get("name")
         if kind == "InputLayer":
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+            if shape and not (isinstance(shape, list) and all(
+                    v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 4096) for v in shape)):
+                raise WeightsError(
+                    gettext("{path}: the Keras model's input shape {value} is not a list of sizes").format(
+                        path=path, value=_short(shape)
+                    )
+                )
             if shape and len(shape) == 4:
-                if shape[-1] != 3 or shape[1] != shape[2]:
+                if shape[-1] != 3 or shape[1] != shape[2] or shape[1] is None:
                     raise WeightsError(
                         gettext(
                             "{path}: the Keras model takes {value} inputs; the app reads square RGB images in channels-last order"
@@ -120,8 +227,7 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
                     )
                 input_size = int(shape[1])
         elif kind == "ZeroPadding2D" and not convs:
-            (top, bottom), (left, right) = cfg["padding"]
-            padding = (left, right, top, bottom)
+            padding = _padding(cfg.get("padding"), path)
         elif kind == "Conv2D":
             if cfg.get("data_format", "channels_last") != "channels_last":
                 raise WeightsError(
@@ -129,10 +235,10 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
                         path=path, name=name
                     )
                 )
-            kernel, bias = weights[name]
+            kernel, bias = _kernel_and_bias(weights, name, kind, 4, path)
             convs.append((kernel, bias, cfg))
         elif kind == "Dense":
-            kernel, bias = weights[name]
+            kernel, bias = _kernel_and_bias(weights, name, kind, 2, path)
             denses.append((kernel, bias, cfg))
             if cfg.get("activation") == "softmax":
                 softmax = True
@@ -150,21 +256,37 @@ def read_keras_model(path: str | os.PathLike[str]) -> KerasModel:
                 "{path}: conv1 must be 'valid' after its ZeroPadding2D and conv2-conv5 'same', as in AlexNet_v1"
             ).format(path=path)
         )
+    in_channels = 3
+    for i, ((kernel, _, _), size) in enumerate(zip(convs, KERNEL_SIZES), start=1):
+        if kernel.shape[:3] != (size, size, in_channels):
+            raise WeightsError(
+                gettext(
+                    "{path}: conv{i}'s kernel has shape {shape}; AlexNet's is ({size}, {size}, {in_channels}, N)"
+                ).format(path=path, i=i, shape=kernel.shape, size=size, in_channels=in_channels)
+            )
+        in_channels = kernel.shape[3]
+    for i in (1, 2):
+        if denses[i][0].shape[0] != denses[i - 1][0].shape[1]:
+            raise WeightsError(
+                gettext("{path}: the Dense layers do not chain ({value} outputs, then {value2} inputs)").format(
+                    path=path, value=denses[i - 1][0].shape[1], value2=denses[i][0].shape[0]
+                )
+            )
     state: dict[str, np.ndarray] = {}
-    arch = Architecture(
-        family="keras",
-        conv=tuple(int(k.shape[3]) for k, _, _ in convs),  # type: ignore[arg-type]
-        groups=(1, 1, 1, 1, 1),
-        fc=(int(denses[0][0].shape[1]), int(denses[1][0].shape[1])),
-        classes=int(denses[2][0].shape[1]),
-        input_size=input_size or 224,
-        lrn=False,
-        conv1_padding=padding,
-        avgpool=False,
-    )
     from alexnet_gui.core.model.archs import canonical_weight_keys, check_geometry
 
     try:
+        arch = Architecture(
+            family="keras",
+            conv=tuple(int(k.shape[3]) for k, _, _ in convs),  # type: ignore[arg-type]
+            groups=(1, 1, 1, 1, 1),
+            fc=(int(denses[0][0].shape[1]), int(denses[1][0].shape[1])),
+            classes=int(denses[2][0].shape[1]),
+            input_size=input_size or 224,
+            lrn=False,
+            conv1_padding=padding,
+            avgpool=False,
+        )
         check_geometry(arch)
     except ArchitectureError as exc:
         raise WeightsError(f"{path}: {exc}") from None
