@@ -374,3 +374,80 @@ def test_a_pth_zip_declaring_more_than_any_checkpoint_is_refused_before_torch_lo
         load_state_dict(path)
     assert str(err.value) == (f"refused to load {path}: it inflates to 4,294,967,302 bytes, more than any AlexNet "
                               "checkpoint (2,147,483,648)")
+
+
+# --- finding 17: ONNX graphs that allocate more than an AlexNet could ------------------------------------------------
+
+def test_an_onnx_graph_with_a_huge_fixed_batch_is_refused_before_it_runs(tmp_path):
+    from alexnet_gui.core.model.onnx_cards import OnnxModelError, card_for_onnx
+
+    def run(batch):
+        raise AssertionError(f"the graph ran on {len(batch)} images")
+
+    with pytest.raises(OnnxModelError) as err:
+        card_for_onnx(tmp_path / "m.onnx", [("x", [2000, 3, 224, 224])], [("y", [2000, 5])], {}, "", run)
+    assert str(err.value) == ("m.onnx takes a fixed batch of 2000 images; the app runs at most 256 images of 224 px a "
+                              "call: export it with a dynamic or smaller batch")
+    with pytest.raises(OnnxModelError, match=r"at most 64 images of 448 px a call"):
+        card_for_onnx(tmp_path / "m.onnx", [("x", [65, 3, 448, 448])], [("y", [65, 5])], {}, "", run)
+
+
+def constant_of_shape_bomb(path: Path) -> Path:
+    """369 bytes in the attack; here a graph whose ConstantOfShape asks for 1000^3 floats (4 GB) from a constant."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Constant", [], ["shape"],
+                         value=numpy_helper.from_array(np.array([1, 1000, 1000, 1000], np.int64))),
+        helper.make_node("ConstantOfShape", ["shape"], ["big"],
+                         value=numpy_helper.from_array(np.array([1.0], np.float32))),
+        helper.make_node("ReduceSum", ["big"], ["total"], keepdims=0),
+        helper.make_node("GlobalAveragePool", ["x"], ["pooled"]),
+        helper.make_node("Flatten", ["pooled"], ["flat"]),
+        helper.make_node("Add", ["flat", "total"], ["y"]),
+    ]
+    graph = helper.make_graph(nodes, "bomb", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 32, 32])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return path
+
+
+def test_an_onnx_constant_bomb_is_refused_before_onnx_runtime_opens_it(tmp_path, monkeypatch, capsys):
+    from alexnet_gui.core.backends.onnx_backend import OnnxBackend
+
+    path = constant_of_shape_bomb(tmp_path / "bomb.onnx")
+    assert path.stat().st_size < 1000
+
+    def refuse(self, model_path, *args, **kwargs):
+        raise AssertionError("ONNX Runtime opened the graph (folding its constants allocates 4 GB)")
+
+    monkeypatch.setattr(OnnxBackend, "_open_session", refuse)
+    assert main(["model-info", str(path)]) == 2
+    assert one_sentence(capsys.readouterr().err) == (
+        "error: bomb.onnx makes a tensor big of shape (1, 1000, 1000, 1000) (1,000,000,000 numbers); no AlexNet "
+        "needs more than 134,217,728 in one tensor, so it was not opened")
+
+
+def test_the_graph_check_passes_a_real_export_with_its_weights(tmp_path):
+    """The check reads shapes, not weights: an AlexNet-sized graph with 150 MB of weights passes it."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from alexnet_gui.core.backends.onnx_graph_check import check_graph_tensors
+
+    weight = numpy_helper.from_array(np.zeros((9216, 4096), np.float32), "fc6")
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "fc6"], ["y"])], "fc6",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 9216])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4096])], [weight])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "fc6.onnx")
+    check_graph_tensors(tmp_path / "fc6.onnx")
+    wide = numpy_helper.from_array(np.zeros((1, 1), np.float32), "fc6")
+    wide.dims[:] = [16384, 16384]  # declared, not stored: the check sees the dimensions alone
+    del graph.initializer[:]
+    graph.initializer.append(wide)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "wide.onnx")
+    with pytest.raises(UserError, match=r"makes a tensor fc6 of shape \(16384, 16384\) \(268,435,456 numbers\)"):
+        check_graph_tensors(tmp_path / "wide.onnx")

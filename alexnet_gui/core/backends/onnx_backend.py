@@ -217,6 +217,10 @@ class OnnxBackend(Backend):
         # ONNX Runtime's int8 kernels (QLinearConv, the integer GEMMs) need their prepacked weights far more than the
         # float ones: unpacked they ran 2.4-2.6 instead of 1.2 ms an image at batch 32-64 and 35 instead of 3 ms for
         # one image (2 Zen 4 cores), while packing takes about 0.1 s. Short runs lose at most that; the rest gain.
+        if weights.kind == "onnx" and path != bundled_model_path():
+            from alexnet_gui.core.backends.onnx_graph_check import check_graph_tensors
+
+            check_graph_tensors(path)  # before ONNX Runtime folds the graph's constants
         self.session = self._open_session(lean, path, prepack or self.precision == "int8")
         if weights.kind != "onnx":
             onnx_cache.mark_used([path, lean])

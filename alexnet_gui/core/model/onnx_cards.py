@@ -24,6 +24,9 @@ from alexnet_gui.core.model.preprocess import CAFFE, OPENVINO_CAFFE, TORCHVISION
 from alexnet_gui.core.small_files import MAX_CARD_BYTES, SmallFileError, loads, too_large
 
 METADATA_KEY = "alexnet_gui.card"
+#: The most 224-pixel images one call of a graph with a fixed batch may take (fewer for larger inputs): 256 make a
+#: 154 MB input and about 1 GB of activations.
+MAX_IMAGES_A_CALL = 256
 
 #: SHA-256 of the ONNX Model Zoo's AlexNet files (from their Git LFS pointers in onnx/models).
 ZOO_HASHES = {
@@ -80,6 +83,15 @@ def card_for_onnx(path: Path, inputs: Sequence[tuple[str, Shape]], outputs: Sequ
     out_name, out_shape = (named or candidates)[0]
     classes = _dims(out_shape)[1]
     batch_limit = dims[0]
+    # A fixed batch is run whole, padded: 2000 images a call took 3.6 GB for 2 photos.
+    most = max(1, MAX_IMAGES_A_CALL * 224 * 224 // (size * size))
+    if batch_limit is not None and batch_limit > most:
+        raise OnnxModelError(
+            gettext(
+                "{name} takes a fixed batch of {batch} images; the app runs at most {most} images of {size} px a "
+                "call: export it with a dynamic or smaller batch"
+            ).format(name=path.name, batch=batch_limit, most=most, size=size)
+        )
     source = source or f"ONNX model {path}"
 
     sidecar = card_sidecar_for(path)
