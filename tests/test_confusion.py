@@ -66,3 +66,10 @@ def test_copying_the_misclassified_keeps_every_file(tmp_path):
     assert sorted(p.name for p in (out / "cat" / "as dog").iterdir()) == ["b (1).jpg", "b.jpg", "f.jpg"]
     assert (out / "fox" / "as dog" / "e.jpg").read_bytes() == sources["e.jpg"].read_bytes()
     assert sources["b.jpg"].is_file()  # copied, not moved
+
+
+def test_class_names_and_titles_with_dollar_signs_are_drawn_as_written(tmp_path):
+    # As mathtext, `$5_to_$` is a formula and `$x_$` one that fails to parse.
+    labels = Labels(("cost_$5_to_$10", "x_$", "fox"), None, "test")
+    ConfusionMatrix.from_records(RECORDS, labels).render_png(tmp_path / "c.png", title="model $x_$: data")
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")

@@ -8,7 +8,6 @@ the most confused pairs; the CSV always has every class present.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alexnet_gui.core.model.labels import Labels
+from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 
 #: the most classes a matrix view or PNG shows at once
 SHOWN_CLASSES = 20
@@ -57,12 +57,15 @@ class ConfusionMatrix:
         return np.flatnonzero(self.counts.sum(0) + self.counts.sum(1)).tolist()
 
     def most_confused(self, n: int = 10) -> list[tuple[int, int, int]]:
-        """Up to n (true, predicted, count) off-diagonal cells, largest first."""
-        off = self.counts.copy()
-        np.fill_diagonal(off, 0)
-        flat = np.argsort(-off, axis=None, kind="stable")[:n]
-        pairs = [(int(i // off.shape[1]), int(i % off.shape[1])) for i in flat]
-        return [(t, p, int(off[t, p])) for t, p in pairs if off[t, p] > 0]
+        """Up to n (true, predicted, count) off-diagonal cells, largest first (ties in row-major order)."""
+        # Only the cells that hold images are ranked: with 10,000 classes the matrix has 10^8 cells, and ranking all
+        # of them (or listing them as pairs) took gigabytes to find the 20 a view shows.
+        true, predicted = np.nonzero(self.counts)  # row-major order
+        off = true != predicted
+        true, predicted = true[off], predicted[off]
+        values = self.counts[true, predicted]
+        order = np.argsort(-values, kind="stable")[:n]
+        return [(int(true[i]), int(predicted[i]), int(values[i])) for i in order]
 
     def shown(self, limit: int = SHOWN_CLASSES) -> list[int]:
         """The classes a view shows: all present ones up to `limit`, else those of the most confused pairs."""
@@ -92,7 +95,7 @@ class ConfusionMatrix:
         present = self.present()
         names = [self.labels.name(c) for c in present]
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
             writer.writerow(["true \\ predicted", *names])
             for c, name in zip(present, names):
                 writer.writerow([name, *(int(self.counts[c, p]) for p in present)])
@@ -100,7 +103,7 @@ class ConfusionMatrix:
     def write_per_class_csv(self, path: str | os.PathLike[str]) -> None:
         """class, images, correct, accuracy (%, 2 decimals)."""
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
             writer.writerow(["class", "images", "correct", "accuracy"])
             for c, n, ok in self.per_class():
                 writer.writerow([self.labels.name(c), n, ok, f"{100 * ok / n:.2f}"])
@@ -128,8 +131,10 @@ class ConfusionMatrix:
         ax = fig.add_subplot()
         image = ax.imshow(share, cmap="viridis", vmin=0.0, vmax=1.0)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
-        ax.set_xticks(range(len(shown)), names, rotation=60, ha="right", fontsize=8)
-        ax.set_yticks(range(len(shown)), names, fontsize=8)
+        # Class names and titles are the user's text, drawn as written (parse_math off): as mathtext a folder
+        # named `cost_$5_to_$10` is a formula that fails to parse.
+        ax.set_xticks(range(len(shown)), names, rotation=60, ha="right", fontsize=8, parse_math=False)
+        ax.set_yticks(range(len(shown)), names, fontsize=8, parse_math=False)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
         for i in range(len(shown)):
@@ -141,7 +146,7 @@ class ConfusionMatrix:
         subtitle = f"{self.correct}/{self.images} correct ({100 * self.correct / max(self.images, 1):.2f}%)"
         if hidden:
             subtitle += f"; the {len(shown)} most confused of {len(self.present())} classes"
-        ax.set_title(f"{title}\n{subtitle}" if title else subtitle, fontsize=9)
+        ax.set_title(f"{title}\n{subtitle}" if title else subtitle, fontsize=9, parse_math=False)
         fig.tight_layout()
         fig.savefig(os.fspath(path))
 
