@@ -92,3 +92,16 @@ def test_loose_images_beside_the_class_folders_are_counted_not_silently_skipped(
     main(["evaluate", str(labelled), "--batch-size", "2"])
     assert (f"not evaluated: 1 image directly in {labelled}, outside any class sub-folder (their class is unknown)"
             in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("inside", ["tabby/report", "."])
+def test_a_report_folder_inside_the_evaluated_folder_is_refused_before_any_work(labelled, no_model, capsys, inside):
+    from alexnet_gui.cli import main
+
+    report = labelled / inside
+    assert main(["evaluate", str(labelled), "--report", str(report), "--untrained"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: --report {report} is inside the evaluated folder {labelled}: its confusion.png would be read as an "
+        "image; choose a folder outside it"
+    )
+    assert not (labelled / "tabby" / "report").exists() and not (labelled / "confusion.png").exists()

@@ -411,3 +411,87 @@ def test_an_interrupted_training_saves_its_best_epoch_and_resumes(few_digits, na
     card = json.loads((out / "model.pth.card.json").read_text())
     assert [m["epoch"] for m in card["training"]["metrics"]] == [1, 2, 3, 4, 5, 6]
     assert not (out / ".training").exists()
+
+
+# --- MODEL_DIR is replaced only by a complete model (issue 35) ---------------------------------------------------
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.fixture
+def existing_model(tmp_path, narrow):
+    """A trained MODEL_DIR; one of its classes is named like a formula (`$` is mathtext to matplotlib)."""
+    data = write_photo_classes(tmp_path / "data", per_class=3)
+    (data / "coffee").rename(data / "cost_$5_to_$10")
+    out = tmp_path / "model"
+    assert main(["train", str(data), "--out", str(out), "--weights", str(narrow), "--epochs", "1"]) == 0
+    return data, out, files_of(out)
+
+
+def test_a_class_named_like_a_formula_is_drawn_as_written(existing_model):
+    _data, out, files = existing_model
+    assert {"model.onnx", "model.onnx.card.json", "confusion.png", "report.txt"} <= set(files)
+    assert b"cost_$5_to_$10" in files["per_class.csv"] and files["confusion.png"].startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("case", ["a broken base model", "no readable image"])
+def test_a_forced_training_that_fails_leaves_the_old_model_as_it_was(existing_model, narrow, tmp_path, capsys,
+                                                                       case):
+    data, out, before = existing_model
+    base = narrow
+    if case == "a broken base model":
+        base = tmp_path / "broken.pth"
+        base.write_bytes(b"not a model")
+    else:
+        data = tmp_path / "unreadable"
+        for name in ("a", "b"):
+            (data / name).mkdir(parents=True)
+            for i in range(3):
+                (data / name / f"{i}.jpg").write_bytes(b"not a jpeg")
+    capsys.readouterr()
+    assert main(["train", str(data), "--out", str(out), "--weights", str(base), "--epochs", "1", "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.splitlines()[-1].startswith("error: ")
+    assert files_of(out) == before and not (out / ".training").exists()
+
+
+def test_a_forced_training_whose_report_cannot_be_written_keeps_the_old_model_and_resumes(existing_model, narrow,
+                                                                                          monkeypatch, capsys):
+    import errno
+
+    from alexnet_gui.core.analysis.confusion import ConfusionMatrix
+
+    data, out, before = existing_model
+    draw = ConfusionMatrix.render_png
+
+    def disk_full(self, path, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(ConfusionMatrix, "render_png", disk_full)
+    args = ["train", str(data), "--out", str(out), "--weights", str(narrow), "--epochs", "2", "--seed", "1"]
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: cannot save the model in {out}: the disk is full; the files there are as they were, and --resume "
+        "saves this training once that is fixed")
+    assert files_of(out) == before
+    assert [p.name for p in (out / ".training").iterdir()] == ["checkpoint.pt"]
+    monkeypatch.setattr(ConfusionMatrix, "render_png", draw)
+    assert main([*args, "--resume"]) == 0
+    after = files_of(out)
+    assert set(after) == set(before) and after["model.pth"] != before["model.pth"]
+    card = json.loads(after["model.pth.card.json"])
+    assert card["training"]["epochs_run"] == 2 and card["training"]["settings"]["seed"] == 1
+    assert json.loads(after["model.onnx.card.json"])["training"] == card["training"]
+    assert not (out / ".training").exists()
+
+
+@pytest.mark.parametrize("val", [lambda data: data, lambda data: data / "cat", lambda data: data.parent])
+def test_a_validation_folder_overlapping_the_data_is_refused(tmp_path, capsys, no_model, val):
+    data = write_photo_classes(tmp_path / "data", per_class=3)
+    folder = val(data)
+    assert main(["train", str(data), "--out", str(tmp_path / "m"), "--val", str(folder), "--untrained"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: --val {folder} and the data folder {data} overlap: validation needs images the training does not see"
+    )
+    assert not (tmp_path / "m").exists()

@@ -60,6 +60,17 @@ def run(args: argparse.Namespace) -> int:
 
     if not os.path.isdir(args.folder):
         raise UserError(_('{folder} is not a folder').format(folder=args.folder))
+    report_dir = None
+    if args.report is not None:
+        from alexnet_gui.core.outputs.output_paths import check_output_folder, folder_within
+
+        if folder_within(args.report, args.folder):
+            raise UserError(
+                _(
+                    "--report {report} is inside the evaluated folder {folder}: its confusion.png would be read as an image; choose a folder outside it"
+                ).format(report=args.report, folder=args.folder)
+            )
+        report_dir = check_output_folder(args.report, option="--report")
     weights = choose_weights(args)
     card = quick_card(weights, card_choices(args))
     backend = None
@@ -69,11 +80,6 @@ def run(args: argparse.Namespace) -> int:
     found = find_labelled_images(args.folder, card.labels)
     if args.files is not None:
         found = restrict_to_list(found, args.files)
-    report_dir = None
-    if args.report is not None:
-        from alexnet_gui.core.outputs.output_paths import check_output_folder
-
-        report_dir = check_output_folder(args.report, option="--report")
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
         what = "an ImageNet class" if card.labels.is_imagenet() else "one of the model's classes"

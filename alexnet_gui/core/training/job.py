@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.errors import UserError, describe_os_error
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.training.folders import (
     ClassFolders,
@@ -76,6 +76,15 @@ class Finished:
 
 def scan_request(request: TrainRequest) -> tuple[ClassFolders, Split]:
     """The classes and the split, or one UserError for data not in the layout."""
+    from alexnet_gui.core.outputs.output_paths import folder_within
+
+    if request.val is not None and Path(request.data).is_dir() and (
+            folder_within(request.val, request.data) or folder_within(request.data, request.val)):
+        raise UserError(
+            gettext(
+                "--val {val} and the data folder {folder} overlap: validation needs images the training does not see"
+            ).format(val=request.val, folder=request.data)
+        )
     if Path(request.data).is_file():  # a labelling project: its human and folder labels are the classes
         from alexnet_gui.core.labelling.training import project_class_folders
 
@@ -124,9 +133,16 @@ def prepare_training(request: TrainRequest, *, cancel: threading.Event | None = 
 def finish_training(prepared: Prepared, *, interrupted: bool = False, cancel=None,
                     on_progress=None) -> Finished | None:
     """Save the best epoch (also after an interruption: the checkpoint then stays for --resume), export it,
-    validate the saved model and write the report; None when no epoch finished."""
+    validate the saved model and write the report; None when no epoch finished.
+
+    Everything is written into a staging folder first and replaces MODEL_DIR's files only once complete: a
+    failure or a kill on the way (`--force` over an earlier model, a report that cannot be drawn) leaves the
+    previous model as it was, and the checkpoint for --resume."""
     from alexnet_gui.core.analysis.confusion import ConfusionMatrix
     from alexnet_gui.core.training.model_dir import (
+        begin_staging,
+        commit_staged,
+        discard_staged,
         export_model,
         finish_cards,
         remove_checkpoint,
@@ -140,14 +156,27 @@ def finish_training(prepared: Prepared, *, interrupted: bool = False, cancel=Non
     trained = prepared.trainer.outcome(name=out.name)
     if trained is None:
         return None
-    card = save_model(out, trained)
-    write_metrics(out, trained.history, trained.best_epoch)
-    val = [(p, c) for p, c in prepared.split.val if p not in trained.failed]
-    evaluation = validate_saved(out, val, cancel=cancel, on_progress=on_progress)
-    matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)
-    report = write_report(out, evaluation, matrix, card, val, trained.failed)
-    card = finish_cards(out, card, report)
-    export_model(out)  # after the report: the ONNX file carries the finished card
+    stage = begin_staging(out)
+    try:
+        card = save_model(stage, trained)
+        write_metrics(stage, trained.history, trained.best_epoch)
+        val = [(p, c) for p, c in prepared.split.val if p not in trained.failed]
+        evaluation = validate_saved(stage, val, cancel=cancel, on_progress=on_progress)
+        matrix = ConfusionMatrix.from_records(evaluation.records, card.labels)
+        report = write_report(stage, evaluation, matrix, card, val, trained.failed)
+        card = finish_cards(stage, card, report)
+        export_model(stage)  # after the report: the ONNX file carries the finished card
+    except OSError as exc:
+        discard_staged(out)
+        raise UserError(
+            gettext(
+                "cannot save the model in {out}: {reason}; the files there are as they were, and --resume saves this training once that is fixed"
+            ).format(out=out, reason=describe_os_error(exc))
+        ) from None
+    except BaseException:
+        discard_staged(out)
+        raise
+    commit_staged(out)
     if not interrupted:
         remove_checkpoint(out)
     return Finished(out, trained, card, evaluation, matrix, report, interrupted)

@@ -9,7 +9,6 @@ export, whose outputs differ from torch's by rounding only: a test checks both).
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
@@ -29,27 +29,24 @@ if TYPE_CHECKING:
 MODEL_FILE = "model.pth"
 ONNX_FILE = "model.onnx"
 CHECKPOINT = Path(".training") / "checkpoint.pt"
+#: where a training writes its model and report before they replace MODEL_DIR's files (same file system: renames)
+STAGING = Path(".training") / "new"
 REPORT_FILES = ("metrics.csv", "confusion.csv", "confusion.png", "per_class.csv", "report.txt", "validation.txt",
                 "unreadable.csv")
-#: the files a training writes; `--force` replaces these and nothing else in the folder
+#: the files a training writes; `--force` replaces these and nothing else in the folder, once the new ones are complete
 OWN_FILES = (MODEL_FILE, MODEL_FILE + ".card.json", ONNX_FILE, ONNX_FILE + ".card.json", *REPORT_FILES)
-
-
-def _within(inner: Path, outer: Path) -> bool:
-    return inner == outer or outer in inner.parents
 
 
 def prepare_model_dir(out: str | os.PathLike[str], data: list[str], *, force: bool = False,
                       resume: bool = False) -> Path:
     """Check and create MODEL_DIR: never inside the data (it would become a class) nor holding it; an existing
-    model there is refused unless `force` (which replaces only the training's own files) or `resume`."""
-    from alexnet_gui.core.outputs.output_paths import check_output_folder
+    model there is refused unless `force` or `resume`. Nothing in it is removed here: `commit_staged` replaces the
+    training's own files only once the new model and its report are complete."""
+    from alexnet_gui.core.outputs.output_paths import check_output_folder, folder_within
 
     path = check_output_folder(out)
-    resolved = path.resolve()
     for folder in data:
-        root = Path(folder).resolve()
-        if _within(resolved, root) or _within(root, resolved):
+        if folder_within(path, folder) or folder_within(folder, path):
             raise UserError(
                 gettext(
                     "--out {out} and the data folder {folder} overlap: the model folder must be outside the images (inside, it would be read as a class)"
@@ -70,11 +67,34 @@ def prepare_model_dir(out: str | os.PathLike[str], data: list[str], *, force: bo
                     "{out} exists and is not empty: choose another --out, add --force to replace the model files in it, or --resume to continue an interrupted training there"
                 ).format(out=out)
             )
-        for name in OWN_FILES:
-            (path / name).unlink(missing_ok=True)
-        shutil.rmtree(path / CHECKPOINT.parent, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def begin_staging(out: Path) -> Path:
+    """An empty folder in MODEL_DIR to write the new model and report into (a killed run's leftovers removed)."""
+    stage = out / STAGING
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    return stage
+
+
+def commit_staged(out: Path) -> None:
+    """Move the complete new files from the staging folder over MODEL_DIR's, and remove an old file the new
+    training did not write (an `unreadable.csv` of a run whose images were all read). The model's own files go
+    last, each card just after its model, so the folder never opens without a model."""
+    stage = out / STAGING
+    for name in (*REPORT_FILES, ONNX_FILE, ONNX_FILE + ".card.json", MODEL_FILE, MODEL_FILE + ".card.json"):
+        if (stage / name).exists():
+            os.replace(stage / name, out / name)
+        else:
+            (out / name).unlink(missing_ok=True)
+    discard_staged(out)
+
+
+def discard_staged(out: Path) -> None:
+    """Remove the staging folder and what is in it (a finish that failed: MODEL_DIR keeps its previous files)."""
+    shutil.rmtree(out / STAGING, ignore_errors=True)
 
 
 def remove_checkpoint(out: Path) -> None:
@@ -109,7 +129,7 @@ def write_metrics(out: Path, history: list[EpochReport], best_epoch: int) -> Pat
     """metrics.csv: epoch, train_loss, train_accuracy, val_loss, val_accuracy, seconds, best (1 on the kept one)."""
     path = out / "metrics.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = SpreadsheetCsvWriter(f)
         writer.writerow(["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best"])
         for h in history:
             writer.writerow([h.epoch, f"{h.train_loss:.6f}", f"{h.train_accuracy:.6f}", f"{h.val_loss:.6f}",
@@ -153,10 +173,12 @@ def write_report(out: Path, evaluation: Evaluation, matrix: ConfusionMatrix, car
     from alexnet_gui.core.analysis.evaluate import format_evaluation
 
     matrix.write_files(out, title=f"{card.name}: validation")
-    (out / "validation.txt").write_text("".join(f"{os.path.abspath(p)}\n" for p, _ in val), encoding="utf-8")
+    # surrogateescape: a file name that is not UTF-8 is listed by its own bytes, which `evaluate --files` reads back
+    (out / "validation.txt").write_text("".join(f"{os.path.abspath(p)}\n" for p, _ in val), encoding="utf-8",
+                                        errors="surrogateescape")
     if failed:
         with open(out / "unreadable.csv", "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)
             writer.writerow(["path", "error"])
             writer.writerows(sorted(failed.items()))
     else:
