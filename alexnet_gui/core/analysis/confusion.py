@@ -8,6 +8,7 @@ the most confused pairs; the CSV always has every class present.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from alexnet_gui.core.model.labels import Labels
-from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 
 #: the most classes a matrix view or PNG shows at once
 SHOWN_CLASSES = 20
@@ -57,15 +57,12 @@ class ConfusionMatrix:
         return np.flatnonzero(self.counts.sum(0) + self.counts.sum(1)).tolist()
 
     def most_confused(self, n: int = 10) -> list[tuple[int, int, int]]:
-        """Up to n (true, predicted, count) off-diagonal cells, largest first (ties in row-major order)."""
-        # Only the cells that hold images are ranked: with 10,000 classes the matrix has 10^8 cells, and ranking all
-        # of them (or listing them as pairs) took gigabytes to find the 20 a view shows.
-        true, predicted = np.nonzero(self.counts)  # row-major order
-        off = true != predicted
-        true, predicted = true[off], predicted[off]
-        values = self.counts[true, predicted]
-        order = np.argsort(-values, kind="stable")[:n]
-        return [(int(true[i]), int(predicted[i]), int(values[i])) for i in order]
+        """Up to n (true, predicted, count) off-diagonal cells, largest first."""
+        off = self.counts.copy()
+        np.fill_diagonal(off, 0)
+        flat = np.argsort(-off, axis=None, kind="stable")[:n]
+        pairs = [(int(i // off.shape[1]), int(i % off.shape[1])) for i in flat]
+        return [(t, p, int(off[t, p])) for t, p in pairs if off[t, p] > 0]
 
     def shown(self, limit: int = SHOWN_CLASSES) -> list[int]:
         """The classes a view shows: all present ones up to `limit`, else those of the most confused pairs."""
@@ -95,7 +92,7 @@ class ConfusionMatrix:
         present = self.present()
         names = [self.labels.name(c) for c in present]
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
+            writer = csv.writer(f)
             writer.writerow(["true \\ predicted", *names])
             for c, name in zip(present, names):
                 writer.writerow([name, *(int(self.counts[c, p]) for p in present)])
@@ -103,7 +100,7 @@ class ConfusionMatrix:
     def write_per_class_csv(self, path: str | os.PathLike[str]) -> None:
         """class, images, correct, accuracy (%, 2 decimals)."""
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
+            writer = csv.writer(f)
             writer.writerow(["class", "images", "correct", "accuracy"])
             for c, n, ok in self.per_class():
                 writer.writerow([self.labels.name(c), n, ok, f"{100 * ok / n:.2f}"])
