@@ -130,6 +130,7 @@ def test_the_actors_fp16_model_is_converted_on_the_driver_and_keeps_float32_io(u
 @pytest.mark.slow
 def test_a_worker_that_dies_is_restarted_by_ray_and_no_row_is_lost(ray_cluster, folder, crash_marker,
                                                                   untrained_weights, onnx_backend):
+    from alexnet_gui.core.backends import load_backend, prepack_pays_off
     from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
     from alexnet_gui.core.scale.ray_engine import run_on_ray
 
@@ -141,12 +142,36 @@ def test_a_worker_that_dies_is_restarted_by_ray_and_no_row_is_lost(ray_cluster, 
         on_progress=lambda done, total: progress.append((done, total)),
     ))
     assert not crash_marker.exists()  # an actor took the marker and died with os._exit(1)
-    expected = list(Engine(onnx_backend, top_k=3, batch_size=4).run(paths))
+    local = load_backend("onnx", untrained_weights, "cpu", prepack=prepack_pays_off(len(paths)))  # as classify does
+    expected = list(Engine(local, top_k=3, batch_size=4).run(paths))
+    local.close()
     assert [r.path for r in results] == paths
     assert [(r.path, r.error, r.top) for r in results] == [(r.path, r.error, r.top) for r in expected]
     assert {r.origin for r in results if r.ok} == {"untrained-seed0 · onnx on Ray actors · tta none"}
     assert progress[-1] == (len(paths), len(paths))
     assert [d for d, _ in progress] == list(range(1, len(paths) + 1))
+
+
+@pytest.mark.slow
+def test_ray_and_the_local_engine_give_the_same_probabilities_to_the_last_bit_and_the_same_csv_bytes(
+        ray_cluster, untrained_weights, tmp_path):
+    from alexnet_gui.core.backends import load_backend, prepack_pays_off
+    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.scale.ray_engine import RayClassifier
+
+    paths = [str(p) for p in write_photos(tmp_path / "few", 5, size=(200, 150), seed=21)]
+    # A short run skips ONNX Runtime's weight prepacking locally, whose logits differ in the last bits from the
+    # prepacked ones; the actors prepacked always, and a probability's 6th decimal could turn (0.067335/0.067336).
+    local = load_backend("onnx", untrained_weights, "cpu", prepack=prepack_pays_off(len(paths)))
+    expected = [r.top for r in Engine(local, top_k=5).run(paths)]
+    local.close()
+    on_ray = RayClassifier(untrained_weights, device="cpu", workers=1, top_k=5, batch_size=2)
+    assert [r.top for r in on_ray.run(paths)] == expected  # every float64 probability, not its 6 decimals
+    local_csv, ray_csv = tmp_path / "local.csv", tmp_path / "ray.csv"
+    assert main(["classify", *paths, "--out", str(local_csv), "--untrained", "--device", "cpu"]) == 0
+    assert main(["classify", *paths, "--out", str(ray_csv), "--untrained", "--device", "cpu", "--engine", "ray",
+                 "--workers", "1"]) == 0
+    assert ray_csv.read_bytes() == local_csv.read_bytes()
 
 
 @pytest.mark.slow

@@ -149,7 +149,8 @@ def cache_root() -> Path:
 
 
 def memoised_sha256(path: str | os.PathLike[str]) -> str:
-    """The file's SHA-256, remembered by (path, size, mtime) in the cache so a 233 MB file is hashed once."""
+    """The file's SHA-256, remembered in the cache by the file's identity (path, size, inode, mtime, ctime) so a
+    233 MB file is hashed once."""
     import json
 
     from alexnet_gui.core.small_files import MAX_CARD_BYTES, read_json
@@ -163,8 +164,17 @@ def memoised_sha256(path: str | os.PathLike[str]) -> str:
         index = {}
     if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
         index = {}  # damaged or edited by hand: it is only a memo, made again
-    stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    # The hash names the ONNX export that runs, so a memo entry must never answer for other bytes. Size and mtime
+    # alone did: a same-size model copied over with `cp -p` or `touch -r` kept both, and the old export ran. The
+    # inode (a copy or a replace-by-rename makes a new one) and the status-change time (set by every write; no user
+    # can set it back) close that for the price of the stat already made; a chmod, a rename or a hard link also
+    # moves the ctime and costs one more hash (0.21-0.26 s for a 244 MB file on one AMD EPYC core), never a
+    # wrong one.
+    resolved = str(path.resolve())
+    stamp = f"{resolved}|{st.st_size}|{st.st_ino}|{st.st_mtime_ns}|{st.st_ctime_ns}"
     if stamp not in index:
+        # The file's older stamps can never match again: dropped, so the memo does not grow with every change.
+        index = {key: value for key, value in index.items() if not key.startswith(resolved + "|")}
         index[stamp] = file_sha256(path)
         tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
         try:

@@ -83,7 +83,7 @@ class _Classifier:
     """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays."""
 
     def __init__(self, model_ref: Any, model_name: str, model_size: int, blob_size: int, device: str, top_k: int,
-                 tta: str, card: dict) -> None:
+                 tta: str, card: dict, prepack: bool = True) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
         from alexnet_gui.core.model.card import ModelCard
         from alexnet_gui.core.pipeline.engine import Engine
@@ -91,7 +91,11 @@ class _Classifier:
         path = self._local_model(model_ref, model_name, model_size, blob_size)
         weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
         model_card = ModelCard.from_dict(card)
-        self.engine = Engine(OnnxBackend(weights, device, card=model_card), top_k=top_k, tta=tta,
+        # Prepacked and unpacked weights run different GEMM kernels whose float32 logits differ in the last bits
+        # (up to 1.1e-8 on the untrained network), enough to turn a probability's 6th decimal (0.067335 against
+        # 0.067336): the actors pack exactly when the local engine would for the same run, so the CSVs are the same
+        # bytes. The batch size and the thread count change no bit (measured).
+        self.engine = Engine(OnnxBackend(weights, device, card=model_card, prepack=prepack), top_k=top_k, tta=tta,
                              recipe=model_card.preprocess)
         self.top_k = min(top_k, model_card.classes)
 
@@ -268,6 +272,7 @@ def run_on_ray(
     `precision` "fp16" runs the actors' model in half precision when they have GPUs, fp32 otherwise (refused with
     `device` "cpu"); "int8" runs the quantised copy (calibrated on `calibrate`, or the built-in set) on CPU actors.
     """
+    from alexnet_gui.core.backends import prepack_pays_off
     from alexnet_gui.core.backends.base import check_precision, precision_on
     from alexnet_gui.core.pipeline.tta import check_tta_mode
 
@@ -314,7 +319,7 @@ def run_on_ray(
         # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
         fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
                                "blob_size": blob_size, "device": actor_device, "top_k": top_k, "tta": tta,
-                               "card": card.to_dict()},
+                               "card": card.to_dict(), "prepack": prepack_pays_off(total)},
         compute=ray.data.ActorPoolStrategy(size=workers),
         # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
         batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
