@@ -104,7 +104,10 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
     try:
         return int(args.func(args)), True
     except UserError as exc:
-        print(_('error: {exc}').format(exc=exc), file=sys.stderr)
+        from alexnet_gui.core.wording import escape_controls
+
+        # The sentence names the user's files and a model's own text: printed with their control characters escaped.
+        print(_('error: {exc}').format(exc=escape_controls(str(exc), keep_newlines=True)), file=sys.stderr)
         return 2, True
     except KeyboardInterrupt as exc:
         print(_("terminated") if isinstance(exc, Terminated) else _("interrupted"), file=sys.stderr)

@@ -175,6 +175,20 @@ def test_ray_and_the_local_engine_give_the_same_probabilities_to_the_last_bit_an
 
 
 @pytest.mark.slow
+def test_a_file_named_in_no_encoding_gets_its_row_on_ray_as_locally(ray_cluster, tmp_path):
+    import os
+
+    images = tmp_path / "images"
+    photos = write_photos(images, 2, size=(64, 48))
+    os.rename(photos[0], images / os.fsdecode(b"\xff\xfe.jpg"))
+    local_csv, ray_csv = tmp_path / "local.csv", tmp_path / "ray.csv"
+    assert main(["classify", str(images), "--out", str(local_csv), *OPTIONS]) == 0
+    assert main(["classify", str(images), "--out", str(ray_csv), *OPTIONS, "--engine", "ray", "--workers", "1"]) == 0
+    assert ray_csv.read_bytes() == local_csv.read_bytes()
+    assert f"{images}/\\xff\\xfe.jpg," in ray_csv.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_resume_with_ray_after_new_files_arrive_matches_one_local_run(ray_cluster, folder, tmp_path, capsys,
                                                                      monkeypatch):
     import shutil

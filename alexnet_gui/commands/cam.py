@@ -70,7 +70,7 @@ def parse_target(text: str, probs) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alexnet_gui.commands.model_options import open_backend
+    from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.core.analysis.attribution_methods import UNIT_METHODS
     from alexnet_gui.core.analysis.visualize import overlay, save_png
     from alexnet_gui.core.errors import UserError
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(_('--unit applies to --method {join} only').format(join=' and '.join(UNIT_METHODS)))
     if args.layer is not None and args.unit is None:
         raise UserError(_("--layer needs --unit (the unit of that layer to explain)"))
-    check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
+    check_output_file(args.out, inputs=[args.image, *model_input_files(args)])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
     card = backend.card

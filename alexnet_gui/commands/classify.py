@@ -20,12 +20,13 @@ from alexnet_gui.commands.model_options import (
     card_choices,
     choose_weights,
     describe_card,
+    model_input_files,
     open_backend,
 )
 from alexnet_gui.core.errors import UserError, exit_status_for
 from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.outputs.output_paths import check_output_file
-from alexnet_gui.core.wording import counted
+from alexnet_gui.core.wording import counted, escape_controls
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
@@ -116,7 +117,7 @@ def _open_ray(args: argparse.Namespace):
         )
     print(
         _("engine: {provider}; weights: {weights_source}").format(
-            provider=classifier.provider, weights_source=classifier.weights_source
+            provider=classifier.provider, weights_source=escape_controls(classifier.weights_source)
         ),
         file=sys.stderr,
     )
@@ -204,7 +205,9 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
     paths = list(iter_image_paths(args.paths))
     if not paths:
         raise UserError(_("no image files found in {join}").format(join=", ".join(args.paths)))
-    check_output_file(args.out, inputs=paths)
+    from alexnet_gui.core.outputs.results import csv_companions
+
+    check_output_file(args.out, inputs=[*paths, *model_input_files(args)], sidecars=csv_companions(args.out))
     plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
     source = args.out if plan.source in ("", args.out) else f"the interrupted run's journal ({plan.source})"
     if plan.damaged:
@@ -237,12 +240,13 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
 def open_writer(args: argparse.Namespace, plan: RunPlan):
     """The CSV's journal, holding the rows kept from before; opened before the model loads, so a bad --out fails
     in a second, not after a model load."""
-    from alexnet_gui.core.outputs.results import CsvResultWriter, restore_cell
+    from alexnet_gui.core.outputs.results import CsvResultWriter, csv_text, restore_cell
 
     writer = CsvResultWriter(args.out, args.top_k, stamps=True)
+    real = {csv_text(p): p for p in plan.resume.kept_stamps}  # a cell names a non-UTF-8 file escaped
     try:
         for cells in plan.resume.kept_rows:
-            path = restore_cell(cells[0])
+            path = real.get(restore_cell(cells[0]), restore_cell(cells[0]))
             writer.write_cells(cells, path, plan.resume.kept_stamps.get(path))
         writer.flush()
     except BaseException:

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Index the folder (or read the cached index), pick the unit's top images, save the grid."""
-    from alexnet_gui.commands.model_options import open_backend
+    from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
     from alexnet_gui.core.analysis.visualize import save_png
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     paths = list(iter_image_paths([args.folder]))
     if not paths:
         raise UserError(_('no images under {folder}').format(folder=args.folder))
-    check_output_file(args.out, inputs=paths)
+    check_output_file(args.out, inputs=[*paths, *model_input_files(args)])
     backend = open_backend(args)
     try:
         if args.layer not in backend.card.unit_layers():

@@ -31,15 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export, verify, report."""
-    from alexnet_gui.commands.model_options import card_choices, describe_card
+    from alexnet_gui.commands.model_options import card_choices, describe_card, model_input_files
     from alexnet_gui.core.backends.onnx_export import export_onnx
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.model.card import sidecar_path, write_sidecar
     from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.core.outputs.output_paths import check_output_file
 
-    check_output_file(args.out, inputs=[args.weights] if args.weights else [])
-    check_output_file(sidecar_path(args.out), inputs=[args.weights] if args.weights else [])
+    check_output_file(args.out, inputs=model_input_files(args), sidecars=[sidecar_path(args.out)])
     weights = resolve_weights(args.weights, untrained=args.untrained)
     if weights.kind == "onnx":
         raise UserError(_("--weights must be a PyTorch or Keras model to export from, not an .onnx model"))

@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from alexnet_gui.commands.model_options import model_input_files
     from alexnet_gui.core.analysis.visualize import (
         channel_order,
         feature_grid,
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     every_layer = Architecture(lrn=True).layer_names()  # the names any AlexNet's layers can have
     feature_layer(args.layer, pre_relu=args.pre_relu, layers=every_layer)  # a misspelt name: before any loading
-    check_output_file(args.out, inputs=[args.image, *([args.weights] if args.weights else [])])
+    check_output_file(args.out, inputs=[args.image, *model_input_files(args)])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
     layer = feature_layer(args.layer, pre_relu=args.pre_relu, layers=backend.card.layer_names())

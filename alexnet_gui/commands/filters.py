@@ -42,6 +42,7 @@ def conv_weight(weights, layer: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    from alexnet_gui.commands.model_options import model_input_files
     from alexnet_gui.core.analysis.visualize import filters_grid, save_png
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.model.weights import resolve_weights
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                     layer=args.layer, value=channels - 1, channel=args.channel
                 )
             )
-    check_output_file(args.out, inputs=[args.weights] if args.weights else [])
+    check_output_file(args.out, inputs=model_input_files(args))
     weight, groups = conv_weight(resolve_weights(args.weights, untrained=args.untrained), args.layer)
     if not 0 <= args.channel < weight.shape[1]:
         grouped = " in each group" if args.layer != "conv1" else ""

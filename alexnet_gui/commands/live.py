@@ -4,7 +4,6 @@ view, without a window): one CSV row per frame with its top-k, and the frame rat
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 
@@ -33,12 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the source, classify frame after frame, write the rows."""
-    from alexnet_gui.commands.model_options import open_backend
+    from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.outputs.output_paths import check_output_file
+    from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
     from alexnet_gui.core.pipeline.live import VideoSource, classify_frame
 
-    check_output_file(args.out, inputs=[args.source] if not args.source.isdigit() else [])
+    video = [args.source] if not args.source.isdigit() else []
+    check_output_file(args.out, inputs=[*video, *model_input_files(args)])
     source = VideoSource(args.source)
     backend = open_backend(args)
     if args.layer is not None and args.layer not in backend.card.layer_names():
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     frames, start = 0, time.perf_counter()
     try:
         with open(args.out, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)  # labels are the model card's text
             header = ["frame"] + [f"top{i}_{part}" for i in range(1, k + 1) for part in ("label", "prob")]
             writer.writerow(header + (["strongest_channel", "strongest_value"] if args.layer else []))
             while args.frames is None or frames < args.frames:

@@ -45,5 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(card.to_json())
     else:
-        print("\n".join(card.summary_lines()))
+        from alexnet_gui.core.wording import escape_controls
+
+        print("\n".join(escape_controls(line) for line in card.summary_lines()))
     return 0

@@ -10,7 +10,7 @@ import sys
 from alexnet_gui.core.backends.base import PRECISIONS, Backend, check_precision
 from alexnet_gui.core.language import N_
 from alexnet_gui.core.language import gettext as _
-from alexnet_gui.core.wording import counted
+from alexnet_gui.core.wording import counted, escape_controls
 
 UNTRAINED_WARNING = N_("WARNING: --untrained runs a seeded random network: its predictions are meaningless "
                        "(for demos and tests only).")
@@ -99,6 +99,38 @@ def choose_weights(args: argparse.Namespace):
     return weights
 
 
+def model_input_files(args: argparse.Namespace) -> list[str]:
+    """Every file the model options make a command read, for `check_output_file`'s `inputs`: the weights (a model
+    folder's every file), the card and labels files found beside them, the torchvision file used when no
+    --weights is given, --labels, --card, a --preprocess recipe file, and the --calibrate folder's images."""
+    import os
+
+    from alexnet_gui.core.model.card import sidecar_path
+    from alexnet_gui.core.model.labels import LABEL_FILE_NAMES
+    from alexnet_gui.core.model.weights import cached_weights_path
+
+    files: list[str] = []
+    weights = getattr(args, "weights", None)
+    if weights is None and not getattr(args, "untrained", False):
+        cached = cached_weights_path()
+        weights = os.fspath(cached) if cached is not None else None
+    if weights is not None:
+        if os.path.isdir(weights):
+            files += [entry.path for entry in os.scandir(weights) if entry.is_file()]
+        else:
+            folder = os.path.dirname(os.path.abspath(weights))
+            files += [weights, os.fspath(sidecar_path(weights)), os.path.join(folder, "card.json"),
+                      *(os.path.join(folder, name) for name in LABEL_FILE_NAMES)]
+    files += [value for value in (getattr(args, name, None) for name in ("labels", "card", "preprocess"))
+              if value is not None]  # a --preprocess preset names no file: it matches none
+    calibrate = getattr(args, "calibrate", None)
+    if calibrate is not None and os.path.isdir(calibrate):
+        from alexnet_gui.core.pipeline.engine import iter_image_paths
+
+        files += list(iter_image_paths([calibrate]))
+    return files
+
+
 def report_core_notices() -> None:
     """Print the core's notices (preparing the ONNX model once, a damaged cache file made again, cache eviction) on
     stderr as plain lines. Set up here, on the thread that loads the model: logging's import (~10 ms) stays off the
@@ -125,8 +157,8 @@ def card_choices(args: argparse.Namespace):
 def describe_card(card) -> str:
     """The line on stderr that says which card and preprocessing run, so a wrong guess can be seen."""
     arch = card.architecture.describe() if card.architecture is not None else f"ONNX graph ({card.input_size} px)"
-    return (f"model: {card.card_id} — {arch}; {card.classes} classes ({card.labels.source}); output {card.output}; "
-            f"preprocessing {card.preprocess.describe()}")
+    return escape_controls(f"model: {card.card_id} — {arch}; {card.classes} classes ({card.labels.source}); output "
+                           f"{card.output}; preprocessing {card.preprocess.describe()}")
 
 
 def open_backend(args: argparse.Namespace, weights=None, images: int | None = None) -> Backend:
@@ -172,7 +204,7 @@ def open_backend(args: argparse.Namespace, weights=None, images: int | None = No
             device=backend.device,
             note=note,
             provider=backend.provider,
-            weights_source=backend.weights_source,
+            weights_source=escape_controls(backend.weights_source),
         ),
         file=sys.stderr,
     )

@@ -1,6 +1,14 @@
-"""Counts in the sentences the app and the command line show: "1 image", "2 images"."""
+"""Counts in the sentences the app and the command line show: "1 image", "2 images"; text shown on a terminal."""
+
+import re
 
 from alexnet_gui.core.language import current_language, gettext
+
+# C0 and C1 controls, DEL, the bidirectional overrides and isolates (which reorder what follows them), and lone
+# surrogates (a file name's bytes that are not UTF-8, which a strict terminal encoding cannot write at all).
+_UNSEEN = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_UNSEEN}]")
+_CONTROLS_BUT_NEWLINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_UNSEEN}]")
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -18,3 +26,12 @@ def format_probability(prob: float) -> str:
     if percent >= 1 or percent == 0:
         return f"{percent:.1f} %"
     return f"{percent:.3g} %"
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` (a card's name, a label source, a file name: the user's or a model file's) safe to print on a
+    terminal: every control character escaped as Python writes it (`\\x1b`, `\\n`, `\\u202e`), so an escape sequence
+    in a model file cannot retitle the window, clear the screen or fake a line. `keep_newlines` keeps line breaks
+    (for text of several lines that is already escaped line by line)."""
+    pattern = _CONTROLS_BUT_NEWLINES if keep_newlines else _CONTROLS
+    return pattern.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)

@@ -8,7 +8,6 @@ the most confused pairs; the CSV always has every class present.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alexnet_gui.core.model.labels import Labels
+from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 
 #: the most classes a matrix view or PNG shows at once
 SHOWN_CLASSES = 20
@@ -92,7 +92,7 @@ class ConfusionMatrix:
         present = self.present()
         names = [self.labels.name(c) for c in present]
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
             writer.writerow(["true \\ predicted", *names])
             for c, name in zip(present, names):
                 writer.writerow([name, *(int(self.counts[c, p]) for p in present)])
@@ -100,7 +100,7 @@ class ConfusionMatrix:
     def write_per_class_csv(self, path: str | os.PathLike[str]) -> None:
         """class, images, correct, accuracy (%, 2 decimals)."""
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
             writer.writerow(["class", "images", "correct", "accuracy"])
             for c, n, ok in self.per_class():
                 writer.writerow([self.labels.name(c), n, ok, f"{100 * ok / n:.2f}"])

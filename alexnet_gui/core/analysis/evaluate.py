@@ -95,7 +95,9 @@ def restrict_to_list(found: LabelledImages, list_file: str | os.PathLike[str]) -
     from pathlib import Path
 
     try:
-        listed = [line.strip() for line in Path(list_file).read_text(encoding="utf-8").splitlines() if line.strip()]
+        # surrogateescape: a listed file name that is not UTF-8 is read as the name it is (validation.txt writes so)
+        text = Path(list_file).read_text(encoding="utf-8", errors="surrogateescape")
+        listed = [line.strip() for line in text.splitlines() if line.strip()]
     except OSError as exc:
         raise UserError(
             gettext("cannot read --files {list_file} ({value})").format(list_file=list_file, value=exc.strerror or exc)

@@ -73,7 +73,7 @@ def _key(paths: list[str], recipe: Recipe) -> str:
     digest.update(QUANTISATION.encode())  # a copy made another way is not reused
     for path in paths:
         st = os.stat(path)
-        digest.update(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode())
+        digest.update(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:12]
 
 

@@ -50,12 +50,15 @@ def check_output_file(
     *,
     inputs: Iterable[str | os.PathLike[str]] = (),
     option: str = "--out",
+    sidecars: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
     """Refuse (UserError) an output file that is one of `inputs`, an existing folder, in a missing or unwritable
     folder, or too long a name for its journal and sidecars; return it as a Path.
 
-    `inputs` are the files the command reads (images after walking folders, a weights file): an output that is
-    the same file, by device and inode (so also through a link or another spelling), would overwrite it.
+    `inputs` are the files the command reads (images after walking folders, the model's files: see
+    `commands.model_options.model_input_files`): an output that is the same file, by device and inode (so also
+    through a link or another spelling), would overwrite it. `sidecars` are the files written (or removed) beside
+    the output, its journal and records (`results.csv_companions`): each is held to the same rule.
     """
     path = Path(out)
     text = os.fspath(out)
@@ -77,13 +80,19 @@ def check_output_file(
         raise UserError(gettext('cannot write {text}: folder {folder} does not exist').format(text=text, folder=folder))
     if not folder.is_dir():
         raise UserError(gettext('cannot write {text}: {folder} is not a folder').format(text=text, folder=folder))
-    if path.exists():
-        mine = _identities([path])
-        if mine & _identities(inputs):
+    read = _identities(inputs)
+    if path.exists() and _identities([path]) & read:
+        raise UserError(
+            gettext("{option} {text} is one of the inputs; it would be overwritten — choose another name").format(
+                option=option, text=text
+            )
+        )
+    for sidecar in sidecars:
+        if _identities([sidecar]) & read:
             raise UserError(
-                gettext("{option} {text} is one of the inputs; it would be overwritten — choose another name").format(
-                    option=option, text=text
-                )
+                gettext(
+                    "{option} {text} would overwrite the input {sidecar}, which it writes beside itself — choose another name"
+                ).format(option=option, text=text, sidecar=sidecar)
             )
     _check_folder_writable(folder, text)
     return path

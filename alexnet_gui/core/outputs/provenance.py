@@ -190,7 +190,9 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         honour_umask(fd)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        # backslashreplace: a file name that is not UTF-8 (surrogates in Python) is written as the JSON escape
+        # "\udcff", which reads back as the same name; every other character is written as itself.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
             json.dump(data, f, indent=2, ensure_ascii=False)
             f.write("\n")
         os.replace(tmp, target)

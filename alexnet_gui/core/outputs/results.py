@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
@@ -13,6 +14,8 @@ from alexnet_gui.core.errors import UserError
 
 # OWASP CSV-injection guidance: a spreadsheet treats a cell starting with these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A cell that is a plain number ("-0.5", "1e-05"): a spreadsheet reads it as that number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,54 @@ def restore_cell(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
+def csv_text(text: str) -> str:
+    """Text as the app's CSVs hold it: UTF-8 always. A file name that is not valid UTF-8 (b'\\xff\\xfe.jpg', which
+    Python keeps as surrogates) is written with those bytes escaped, `\\xff\\xfe.jpg`: raw bytes would make the whole
+    CSV unreadable to a spreadsheet or pandas for the sake of one row. Valid text is returned as it is."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the file system's own bytes
+    except UnicodeEncodeError:  # a lone surrogate that no file system byte stands for: `\ud800`
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A cell of any CSV the app writes for people (classify's, live's frames, a training's or evaluate's report):
+    text that a spreadsheet would run as a formula is quoted (`neutralise_cell`), and kept UTF-8 (`csv_text`);
+    numbers, and text that is a plain number, are written as they are."""
+    if not isinstance(value, str):
+        return value
+    text = csv_text(value)
+    return text if _PLAIN_NUMBER.fullmatch(text) else neutralise_cell(text)
+
+
+class SpreadsheetCsvWriter:
+    """`csv.writer` whose every cell goes through `spreadsheet_cell`: the one CSV-injection guard for the CSVs the
+    app writes besides classify's own rows (which `result_row` guards)."""
+
+    def __init__(self, f) -> None:
+        self._writer = csv.writer(f)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([spreadsheet_cell(value) for value in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def result_row(result: Result, top_k: int) -> list[str]:
     """Return the CSV cells for one result (label/prob cells empty when it failed)."""
-    row = [neutralise_cell(result.path), neutralise_cell(result.error or "")]
+    row = [neutralise_cell(csv_text(result.path)), neutralise_cell(csv_text(result.error or ""))]
     for rank in range(top_k):
         if rank < len(result.top):
             p = result.top[rank]
-            row += [str(p.index), neutralise_cell(p.label), f"{p.prob:.6f}"]
+            row += [str(p.index), neutralise_cell(csv_text(p.label)), f"{p.prob:.6f}"]
         else:
             row += ["", "", ""]
     return row
@@ -106,6 +150,17 @@ def stamps_journal_path(csv_path: str | os.PathLike[str]) -> Path:
     """The journal's companion: one `path,size,mtime_ns` line per journal row, for `classify --resume`."""
     p = Path(csv_path)
     return p.with_name(f".{p.name}.part.stamps")
+
+
+def csv_companions(csv_path: str | os.PathLike[str]) -> list[Path]:
+    """Every file a classify run writes or removes beside its CSV: the journal and its stamps, the provenance and
+    resume sidecars, and an earlier version's journals (`.NAME.XXXXXXXX.part`, removed on commit)."""
+    from alexnet_gui.core.outputs.provenance import sidecar_path
+    from alexnet_gui.core.outputs.resume import record_path
+
+    p = Path(csv_path)
+    stale = p.parent.glob(f".{glob_escape(p.name)}.????????.part") if p.parent.is_dir() else []
+    return [journal_path(p), stamps_journal_path(p), sidecar_path(p), record_path(p), *stale]
 
 
 def _write_error(path: Path, exc: OSError) -> UserError:
@@ -152,7 +207,9 @@ class CsvResultWriter:
         try:
             self._csv.writerow(csv_header(top_k))
             if self._stamps_path is not None:
-                self._stamps_file = open(self._stamps_path, "w", encoding="utf-8", newline="")
+                # surrogateescape: the stamps name each file by its own bytes, UTF-8 or not (resume reads them so)
+                self._stamps_file = open(self._stamps_path, "w", encoding="utf-8", errors="surrogateescape",
+                                         newline="")
                 self._stamps_csv = csv.writer(self._stamps_file)
         except OSError as exc:
             self.discard()

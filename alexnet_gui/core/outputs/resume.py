@@ -112,7 +112,7 @@ def _read_journal_stamps(csv_path: str | os.PathLike[str]) -> dict[str, Stamp | 
 
     stamps: dict[str, Stamp | None] = {}
     try:
-        with open(stamps_journal_path(csv_path), encoding="utf-8", newline="") as f:
+        with open(stamps_journal_path(csv_path), encoding="utf-8", errors="surrogateescape", newline="") as f:
             for row in csv.reader(f):
                 if len(row) == 3 and row[1].isdigit() and row[2].isdigit():
                     stamps[row[0]] = (int(row[1]), int(row[2]))
@@ -154,6 +154,7 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
     """
     from alexnet_gui.core.outputs.results import (
         csv_header,
+        csv_text,
         journal_path,
         restore_cell,
         row_is_complete,
@@ -186,6 +187,9 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
             )
         record = found
     wanted = set(paths)
+    # A row names its file as `csv_text` wrote it (a name that is not UTF-8 escaped): back to the real path.
+    real = {csv_text(p): p for p in record}
+    real.update({csv_text(p): p for p in paths})
     plan = ResumePlan(source=str(source))
     done: set[str] = set()
     for row in rows[1:]:
@@ -194,7 +198,8 @@ def plan_resume(csv_path: str | os.PathLike[str], paths: Sequence[str], top_k: i
         if not row_is_complete(row, top_k):
             plan.damaged += 1
             continue
-        path = restore_cell(row[0])
+        cell = restore_cell(row[0])
+        path = real.get(cell, cell)
         if path not in wanted:
             # Not part of this run: keep the row (and its stamp, if known) untouched.
             plan.kept_rows.append(row)

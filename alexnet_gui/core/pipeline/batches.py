@@ -50,5 +50,6 @@ def cache_key(parts: dict, paths: Sequence[str]) -> str:
     """A hex digest of what the features depend on: `parts` (weights, recipe, layer) and each file's identity."""
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode())
     for path in paths:
-        digest.update(f"{path}\0{file_stamp(path)}\n".encode())
+        # surrogateescape: a file name that is not UTF-8 keys by its own bytes instead of raising
+        digest.update(f"{path}\0{file_stamp(path)}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]

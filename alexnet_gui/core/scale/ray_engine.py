@@ -54,7 +54,7 @@ def _decode_batch(batch: dict[str, np.ndarray], *, fast_decode: bool, tta: str, 
     steps = Recipe.from_dict(recipe)
     size = steps.input_size
     shape = (10, 3, size, size) if tta == "10crop" else (3, size, size)
-    paths = [str(p) for p in batch["path"]]
+    paths = [os.fsdecode(p) for p in batch["path"]]
     inputs = np.zeros((len(paths), *shape), np.float32)
     errors = []
     # Threads, as the local engine does: Pillow releases the GIL while decoding, so a task uses its node's cores.
@@ -137,10 +137,10 @@ def _results(batch: dict[str, np.ndarray], labels: Any, origin: str = "") -> Ite
         batch["idx"], batch["path"], batch["error"], batch["top_index"], batch["top_prob"], strict=True
     ):
         if error:
-            yield int(idx), Result(str(path), str(error))
+            yield int(idx), Result(os.fsdecode(path), str(error))
         else:
             top = tuple(Prediction(int(i), labels.name(int(i)), float(p)) for i, p in zip(index, prob, strict=True))
-            yield int(idx), Result(str(path), None, top, origin)
+            yield int(idx), Result(os.fsdecode(path), None, top, origin)
 
 
 def connect(address: str | None = None) -> Any:
@@ -308,7 +308,8 @@ def run_on_ray(
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
-    ds = ray.data.from_items([{"idx": i, "path": str(p)} for i, p in enumerate(paths)])
+    # Paths travel as bytes: Arrow's strings must be UTF-8, and a file name need not be (b'\xff\xfe.jpg').
+    ds = ray.data.from_items([{"idx": i, "path": os.fsencode(p)} for i, p in enumerate(paths)])
     ds = ds.map_batches(
         _decode_batch, fn_kwargs={"fast_decode": fast_decode, "tta": tta, "recipe": card.preprocess.to_dict()},
         batch_size=batch_size,

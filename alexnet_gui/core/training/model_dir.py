@@ -9,7 +9,6 @@ export, whose outputs differ from torch's by rounding only: a test checks both).
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 from alexnet_gui.core.wording import counted
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def write_metrics(out: Path, history: list[EpochReport], best_epoch: int) -> Pat
     """metrics.csv: epoch, train_loss, train_accuracy, val_loss, val_accuracy, seconds, best (1 on the kept one)."""
     path = out / "metrics.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = SpreadsheetCsvWriter(f)
         writer.writerow(["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best"])
         for h in history:
             writer.writerow([h.epoch, f"{h.train_loss:.6f}", f"{h.train_accuracy:.6f}", f"{h.val_loss:.6f}",
@@ -173,10 +173,12 @@ def write_report(out: Path, evaluation: Evaluation, matrix: ConfusionMatrix, car
     from alexnet_gui.core.analysis.evaluate import format_evaluation
 
     matrix.write_files(out, title=f"{card.name}: validation")
-    (out / "validation.txt").write_text("".join(f"{os.path.abspath(p)}\n" for p, _ in val), encoding="utf-8")
+    # surrogateescape: a file name that is not UTF-8 is listed by its own bytes, which `evaluate --files` reads back
+    (out / "validation.txt").write_text("".join(f"{os.path.abspath(p)}\n" for p, _ in val), encoding="utf-8",
+                                        errors="surrogateescape")
     if failed:
         with open(out / "unreadable.csv", "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = SpreadsheetCsvWriter(f)
             writer.writerow(["path", "error"])
             writer.writerows(sorted(failed.items()))
     else:
