@@ -264,3 +264,13 @@ def test_int8_calibrates_on_a_folder_holding_a_name_in_no_encoding(tmp_path):
     assert main(["classify", str(images), "--untrained", "--top-k", "1", "--precision", "int8", "--calibrate",
                  str(images), "--out", str(out)]) == 0
     assert out.read_bytes().decode("utf-8").count("\n") == 3
+
+
+def test_sort_from_a_classify_csv_finds_a_file_named_in_no_encoding_by_its_escaped_cell(tmp_path, capsys):
+    images = _folder_with_a_non_utf8_name(tmp_path / "images")
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(images), "--untrained", "--top-k", "1", "--out", str(out)]) == 0
+    label = _rows(out)[2][3]
+    assert main(["sort", "--from-csv", str(out), "--out", str(tmp_path / "sorted"), "--move"]) == 0
+    assert "2 images moved" in capsys.readouterr().err
+    assert (tmp_path / "sorted" / label / NOT_UTF8).is_file() and not (images / NOT_UTF8).exists()

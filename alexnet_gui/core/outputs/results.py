@@ -83,6 +83,21 @@ def csv_text(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+#: `csv_text`'s escape of one byte that is not UTF-8
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def path_from_cell(text: str) -> str:
+    """The file a CSV's path cell names: the cell itself, or, when that file does not exist and the cell holds
+    `csv_text`'s escapes (`\\xff`), the file whose name has those bytes (as `os.listdir` gives it)."""
+    if os.name == "nt" or not _ESCAPED_BYTE.search(text) or os.path.lexists(text):
+        return text
+    parts = _ESCAPED_BYTE.split(text)  # text, hex, text, hex, ..., text
+    raw = b"".join(bytes([int(part, 16)]) if i % 2 else part.encode("utf-8") for i, part in enumerate(parts))
+    named = os.fsdecode(raw)
+    return named if os.path.lexists(named) else text
+
+
 def spreadsheet_cell(value: object) -> object:
     """A cell of any CSV the app writes for people (classify's, live's frames, a training's or evaluate's report):
     text that a spreadsheet would run as a formula is quoted (`neutralise_cell`), and kept UTF-8 (`csv_text`);

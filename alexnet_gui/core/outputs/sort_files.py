@@ -307,7 +307,7 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
     """Read a `classify` CSV back into results (top-1 only), so a finished run can be sorted without re-running."""
     import csv
 
-    from alexnet_gui.core.outputs.results import Prediction, restore_cell
+    from alexnet_gui.core.outputs.results import Prediction, path_from_cell, restore_cell
 
     try:
         with open(csv_path, encoding="utf-8", newline="") as f:
@@ -318,7 +318,7 @@ def results_from_csv(csv_path: str | os.PathLike[str]) -> list[Result]:
         raise UserError(gettext('{csv_path} is not a CSV written by `alexnet-gui classify`').format(csv_path=csv_path))
     results = []
     for number, row in enumerate(rows[1:], 2):
-        path = restore_cell(row[0]) if row else ""
+        path = path_from_cell(restore_cell(row[0])) if row else ""  # a name that is not UTF-8 is escaped in it
         if len(row) < 5 or not path:
             results.append(Result(path or f"row {number}", f"damaged row {number} of {csv_path}: too few cells"))
             continue
