@@ -38,7 +38,7 @@ def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) ->
     app.setWindowIcon(application_icon())
 
     from alexnet_gui.gui.main_window import MainWindow
-    from alexnet_gui.gui.widgets.insight_views import install_views
+    from alexnet_gui.gui.views import install_views
 
     window = MainWindow(settings, paths=list(paths or []))
     install_views(window)

@@ -40,3 +40,9 @@ def install_translations(app: QCoreApplication, choice: str | None = None) -> st
         if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)
     return language
+
+
+def window_text(source: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """`source` in the interface's language, from the "MainWindow" context: the strings the main window showed
+    itself before its parts moved to modules of their own are catalogued there."""
+    return QCoreApplication.translate("MainWindow", source, disambiguation, n)

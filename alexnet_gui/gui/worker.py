@@ -1,16 +1,20 @@
-"""The inference worker: a QObject on its own QThread that owns the backend and runs the core engine.
+"""The inference thread's two own tasks, typed: loading a model (`LoadRequest` -> `LoadedModel`) and classifying
+paths (`ClassifyRequest` -> `ClassifyOutcome`, with `PathsFound` and `ClassifiedBatch` pieces meanwhile).
 
-The main thread asks through queued signals (`Requests`) and hears back through the worker's signals; only
-plain Python objects cross. Cancel is a threading.Event the engine checks before each batch.
+They run through `jobs.JobRunner` like every other task; the options travel inside the request, frozen.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import threading
 import time
+from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication
+
+from alexnet_gui.gui.jobs import JobRun
 
 log = logging.getLogger("alexnet_gui")
 
@@ -34,255 +38,201 @@ def _freeze_the_heap() -> None:
     gc.freeze()
 
 
-class InferenceWorker(QObject):
-    """Runs on the worker thread: loads models, walks folders, classifies, computes views' data."""
+@dataclass(frozen=True)
+class LoadRequest:
+    """A model to load: backend, device, the weights chosen, the precision asked for, the card choices."""
 
-    model_loading = Signal(str)                  # what is being loaded
-    model_loaded = Signal(dict)                  # backend, device, provider, weights
-    model_failed = Signal(str)                   # one sentence
-    cuda_checked = Signal(str, bool, str)        # backend, usable, reason
-    paths_found = Signal(int, list)              # job, paths (a chunk)
-    results_ready = Signal(int, list)            # job, [Result]
-    progress = Signal(int, int, int, float)      # job, done, total, images/s over the job
-    job_finished = Signal(int, bool, float)      # job, cancelled, images/s of the job (0: none classified)
-    job_failed = Signal(int, str)                # job, one sentence
-    job_needs_model = Signal(int)                # job: nothing was classified, no model is loaded yet
-    view_ready = Signal(str, object)             # request kind, payload (activations, CAM, ...)
-    view_failed = Signal(str, str)               # request kind, one sentence
-    view_progress = Signal(str, int, int)        # request kind, done, total (tools that take a while)
+    backend: str
+    device: str
+    weights: Any  # core.model.weights.WeightsChoice
+    precision: str = "fp32"
+    choices: Any = None  # core.model.loading.CardChoices
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.backend = None
-        self.cancel_event = threading.Event()
-        #: set by WorkerHandle.stop(): every request still queued returns at once, so closing the window never
-        #: waits for (or is cut off in the middle of) a queue of obsolete work
-        self.closing = threading.Event()
-        #: kind -> the number of the newest view request the window has sent; an older one still queued when the
-        #: worker reaches it is skipped (a user switching tabs quickly queued hundreds of obsolete view jobs)
-        self.newest_view: dict[str, int] = {}
-        self.top_k = 5
-        # None: the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 were slower
-        # on the benchmark corpus with fast decoding (medians of 7 interleaved runs: 78.4 against 81.6 images/s):
-        # less is decoded ahead, and ONNX Runtime packs the fully-connected weights once per call without prepacking.
-        self.batch_size: int | None = None
-        self.tta = "none"  # "10crop": test-time augmentation (Tools menu)
-        #: keep every unit's top images while classifying (Model menu), so the Unit tab answers at once
-        self.record_units = True
 
-    @Slot(str, str, object, str, object)
-    def load_model(self, backend_name: str, device: str, weights, precision: str = "fp32", choices=None) -> None:
-        """Load (or switch to) a backend; the old one stays in use if the new one fails. `precision` "fp16"
-        applies on CUDA only: on the CPU the model runs fp32 (the backend's `precision` says which ran).
-        `choices` (core.model.loading.CardChoices) are the user's labels file and preprocessing for the card."""
+@dataclass(frozen=True)
+class LoadedModel:
+    """What a load gave: the backend that runs, where, in which precision, and from which weights and card."""
+
+    backend: str
+    device: str
+    provider: str
+    precision: str
+    weights: str
+    untrained: bool
+    card: Any
+    card_id: str
+    calibration: str = ""
+    quantisation: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name (what the export's provenance sidecar and the diagnostics read)."""
+        return dataclasses.asdict(self) | {"card": self.card}
+
+
+@dataclass(frozen=True)
+class CudaStatus:
+    """Whether CUDA is usable for `backend`, and why (sent before the load itself)."""
+
+    backend: str
+    usable: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClassifyOptions:
+    """How a classification runs; sent with each request, so a running batch keeps the options it started with.
+
+    `batch_size` None is the engine's choice, as on the command line (32 on the CPU, 128 on CUDA). Batches of 16 were
+    slower on the benchmark corpus with fast decoding (medians of 7 interleaved runs: 78.4 against 81.6 images/s):
+    less is decoded ahead, and ONNX Runtime packs the fully-connected weights once per call without prepacking."""
+
+    top_k: int = 5
+    batch_size: int | None = None
+    tta: str = "none"  # "10crop": test-time augmentation (Tools menu)
+    fast_decode: bool = False
+    #: keep every unit's top images while classifying (Model menu), so the Unit tab answers at once
+    record_units: bool = True
+
+
+@dataclass(frozen=True)
+class ClassifyRequest:
+    paths: tuple[str, ...]
+    walk: bool
+    options: ClassifyOptions
+
+
+@dataclass(frozen=True)
+class PathsFound:
+    """A chunk of the files a walk found (the table adds them as queued rows)."""
+
+    paths: list[str]
+
+
+@dataclass(frozen=True)
+class ClassifiedBatch:
+    """One model batch's results, with the job's count so far and its speed."""
+
+    results: list
+    done: int
+    total: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class ClassifyOutcome:
+    """How a classification ended: cancelled or not, its images/s (0: none classified), or that no model was
+    loaded yet (the rows stay queued)."""
+
+    cancelled: bool = False
+    rate: float = 0.0
+    needs_model: bool = False
+
+
+def load_model(request: LoadRequest):
+    """The task that loads (or switches to) a backend; the old one stays in use if the new one fails.
+    Precision "fp16" applies on CUDA only: on the CPU the model runs fp32 (the backend's `precision` says so)."""
+
+    def task(run: JobRun) -> LoadedModel:
         from alexnet_gui.core.backends import cuda_status, load_backend
         from alexnet_gui.core.errors import UserError
 
-        if self.closing.is_set():
-            return
-        self.model_loading.emit(f"{backend_name} on {device}")
+        usable, reason = cuda_status(request.backend)
+        run.send(CudaStatus(request.backend, usable, reason))
+        precision = request.precision if request.device != "cpu" or request.precision == "int8" else "fp32"
         try:
-            usable, reason = cuda_status(backend_name)
-            self.cuda_checked.emit(backend_name, usable, reason)
             # No weight prepacking: the first top-5 comes 0.25 s sooner, for ~3.5 % on long folder runs.
-            precision = precision if device != "cpu" or precision == "int8" else "fp32"
-            backend = load_backend(backend_name, weights, device, precision, prepack=False, choices=choices)
-        except UserError as exc:
-            self.model_failed.emit(str(exc))
-            return
+            backend = load_backend(request.backend, request.weights, request.device, precision, prepack=False,
+                                   choices=request.choices)
+        except UserError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a model that fails to load must leave the app usable
-            self.model_failed.emit(self.tr("the model could not be loaded ({kind}: {reason})").format(
-                kind=type(exc).__name__, reason=exc))
-            return
-        if self.backend is not None:
-            self.backend.close()
-        self.backend = backend
+            message = QCoreApplication.translate("InferenceWorker", "the model could not be loaded ({kind}: {reason})")
+            raise UserError(message.format(kind=type(exc).__name__, reason=exc)) from exc
+        run.replace_backend(backend)
         _freeze_the_heap()
-        self.model_loaded.emit({
-            "backend": backend.name, "device": backend.device,
-            "provider": backend.provider, "precision": backend.precision, "weights": backend.weights_source,
-            "untrained": weights.kind == "untrained", "card": backend.card, "card_id": backend.card.card_id,
-            "calibration": backend.calibration,
-            "quantisation": backend.quantisation,
-        })
+        return LoadedModel(
+            backend=backend.name, device=backend.device, provider=backend.provider, precision=backend.precision,
+            weights=backend.weights_source, untrained=request.weights.kind == "untrained", card=backend.card,
+            card_id=backend.card.card_id, calibration=backend.calibration, quantisation=backend.quantisation)
 
-    @Slot(int, list, bool, bool)
-    def classify(self, job: int, paths: list, walk: bool, fast_decode: bool = False) -> None:
-        """Walk `paths` (when `walk`) and report what was found, then classify them all, in batches;
-        `fast_decode` decodes JPEGs at a reduced DCT scale, as the command line's --fast-decode does."""
-        from alexnet_gui.core.pipeline.engine import Engine, iter_image_paths
+    return task
 
-        if self.closing.is_set():
-            return
-        self.cancel_event.clear()
-        if walk:
-            found: list[str] = []
-            for path in iter_image_paths(paths):
-                found.append(path)
-                if len(found) % _FOUND_CHUNK == 0:
-                    self.paths_found.emit(job, found[-_FOUND_CHUNK:])
-            if len(found) % _FOUND_CHUNK:
-                self.paths_found.emit(job, found[len(found) - len(found) % _FOUND_CHUNK:])
-            paths = found
-        if self.backend is None:
-            self.job_needs_model.emit(job)  # the rows stay queued; the window classifies them once a model loads
-            return
-        recorder = self._unit_recorder()
-        engine = Engine(self.backend, top_k=self.top_k, batch_size=self.batch_size, tta=self.tta,
-                        fast_decode=fast_decode, unit_recorder=recorder)
-        start = time.perf_counter()
-        batch: list = []
-        done = classified = 0
 
-        def emit_rows(engine_done: int, _total: int | None) -> None:
-            # The engine calls this as each model batch ends, the last one too: its rows show at once (the first
-            # after 32 images), and the engine's count is the job's.
-            nonlocal done
-            done = engine_done
-            self._emit_batch(job, batch, done, len(paths), start)
-            batch.clear()
+def classify(request: ClassifyRequest):
+    """The task that walks the paths (when asked) and classifies them in batches, sending each batch's rows."""
 
-        try:
-            for result in engine.run(paths, cancel=self.cancel_event, on_progress=emit_rows):
-                batch.append(result)
-                classified += result.ok
-        except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
-            self.job_failed.emit(job, self.tr("classification stopped ({kind}: {reason})").format(
-                kind=type(exc).__name__, reason=exc))
-            return
-        finally:
-            if recorder is not None:
-                self._save_recorder(recorder)
+    def task(run: JobRun) -> ClassifyOutcome:
+        paths = _walk(run, request.paths) if request.walk else list(request.paths)
+        if not run.has_backend:
+            return ClassifyOutcome(needs_model=True)  # the rows stay queued; classified once a model loads
+        return _classify(run, paths, request.options)
+
+    return task
+
+
+def _walk(run: JobRun, roots) -> list[str]:
+    from alexnet_gui.core.pipeline.engine import iter_image_paths
+
+    found: list[str] = []
+    for path in iter_image_paths(list(roots)):
+        found.append(path)
+        if len(found) % _FOUND_CHUNK == 0:
+            run.send(PathsFound(found[-_FOUND_CHUNK:]))
+    if len(found) % _FOUND_CHUNK:
+        run.send(PathsFound(found[len(found) - len(found) % _FOUND_CHUNK:]))
+    return found
+
+
+def _classify(run: JobRun, paths: list[str], options: ClassifyOptions) -> ClassifyOutcome:
+    from alexnet_gui.core.errors import UserError
+    from alexnet_gui.core.pipeline.engine import Engine
+
+    backend = run.backend
+    recorder = _unit_recorder(backend, options)
+    engine = Engine(backend, top_k=options.top_k, batch_size=options.batch_size, tta=options.tta,
+                    fast_decode=options.fast_decode, unit_recorder=recorder)
+    start = time.perf_counter()
+    batch: list = []
+    done = classified = 0
+
+    def emit_rows(engine_done: int, _total: int | None) -> None:
+        # The engine calls this as each model batch ends, the last one too: its rows show at once (the first after
+        # 32 images), and the engine's count is the job's.
+        nonlocal done
+        done = engine_done
         elapsed = time.perf_counter() - start
-        # No rate for a job whose files all failed: a missing file "runs" at hundreds of images/s.
-        rate = done / elapsed if classified and elapsed > 0 else 0.0
-        self.job_finished.emit(job, self.cancel_event.is_set(), rate)
+        run.send(ClassifiedBatch(list(batch), done, len(paths), done / elapsed if elapsed > 0 else 0.0))
+        batch.clear()
 
-    def _unit_recorder(self):
-        """A recorder of the units' top images for this job, when asked for and cheap: the model's fp32 run gives
-        the activations with the scores (the ONNX backend's int8 or fp16 copy would need a second, fp32 run)."""
-        backend = self.backend
-        if not self.record_units or backend.precision != "fp32" or not backend.card.unit_layers() or \
-                "activations" not in backend.capabilities:
-            return None
-        from alexnet_gui.core.analysis.unit_examples import UnitRecorder
-        from alexnet_gui.core.model.weights import cache_root
-
-        return UnitRecorder(backend.card, cache_root() / "examples")
-
-    @staticmethod
-    def _save_recorder(recorder) -> None:
-        try:
-            recorder.save()
-        except OSError as exc:  # a full or read-only cache costs the Unit tab a pass later, nothing else
-            log.warning("could not keep the units' top images in %s (%s)", recorder.path.parent, exc)
-
-    def _emit_batch(self, job: int, batch: list, done: int, total: int, start: float) -> None:
-        elapsed = time.perf_counter() - start
-        self.results_ready.emit(job, list(batch))
-        self.progress.emit(job, done, total, done / elapsed if elapsed > 0 else 0.0)
-
-    @Slot(str, object, int)
-    def compute_view(self, kind: str, request, number: int = 0) -> None:
-        """Compute data for a view (`request` is a callable taking the backend); errors become one sentence.
-        Skipped when a newer request for the same view is already queued (`number` is below `newest_view[kind]`):
-        only the newest one's answer would be shown."""
-        if number < self.newest_view.get(kind, 0):
-            return
-        self._answer(kind, request)
-
-    @Slot(str, object)
-    def run_tool(self, kind: str, request) -> None:
-        """Like compute_view, for tools that take a while: `request(backend, run)` also gets a ToolRun, to report
-        progress and to stop when Cancel is pressed."""
-        self.cancel_event.clear()
-        self._answer(kind, lambda backend: request(backend, ToolRun(self, kind)))
-
-    def _answer(self, kind: str, request) -> None:
-        from alexnet_gui.core.errors import UserError
-
-        if self.closing.is_set():
-            return
-        if self.backend is None:
-            self.view_failed.emit(kind, self.tr("no model is loaded"))
-            return
-        try:
-            payload = request(self.backend)
-        except UserError as exc:
-            self.view_failed.emit(kind, str(exc))
-            return
-        except ModuleNotFoundError as exc:  # Grad-CAM or the layer table in the torch-free desktop bundle
-            from alexnet_gui.core.diagnostics import missing_dependency_message
-
-            self.view_failed.emit(kind, missing_dependency_message(exc) or f"{type(exc).__name__}: {exc}")
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.view_failed.emit(kind, f"{type(exc).__name__}: {exc}")
-            return
-        self.view_ready.emit(kind, payload)
-
-    @Slot()
-    def shutdown(self) -> None:
-        if self.backend is not None:
-            self.backend.close()
-            self.backend = None
+    try:
+        for result in engine.run(paths, cancel=run.cancel, on_progress=emit_rows):
+            batch.append(result)
+            classified += result.ok
+    except Exception as exc:  # noqa: BLE001 - report, keep the rows already done, stay usable
+        raise UserError(QCoreApplication.translate("InferenceWorker", "classification stopped ({kind}: {reason})")
+                        .format(kind=type(exc).__name__, reason=exc)) from exc
+    finally:
+        if recorder is not None:
+            _save_recorder(recorder)
+    elapsed = time.perf_counter() - start
+    # No rate for a job whose files all failed: a missing file "runs" at hundreds of images/s.
+    return ClassifyOutcome(run.cancel.is_set(), done / elapsed if classified and elapsed > 0 else 0.0)
 
 
-class ToolRun:
-    """What a tool request gets besides the backend: where to report progress, and the Cancel button's event."""
+def _unit_recorder(backend, options: ClassifyOptions):
+    """A recorder of the units' top images for this job, when asked for and cheap: the model's fp32 run gives the
+    activations with the scores (the ONNX backend's int8 or fp16 copy would need a second, fp32 run)."""
+    if not options.record_units or backend.precision != "fp32" or not backend.card.unit_layers() or \
+            "activations" not in backend.capabilities:
+        return None
+    from alexnet_gui.core.analysis.unit_examples import UnitRecorder
+    from alexnet_gui.core.model.weights import cache_root
 
-    def __init__(self, worker: InferenceWorker, kind: str) -> None:
-        self.cancel = worker.cancel_event
-        self._worker = worker
-        self._kind = kind
-
-    def progress(self, done: int, total: int | None) -> None:
-        """Report `done` of `total` items (the engine's on_progress signature)."""
-        self._worker.view_progress.emit(self._kind, done, total or 0)
-
-
-class Requests(QObject):
-    """Lives on the main thread; its signals are queued to the worker's slots."""
-
-    load_model = Signal(str, str, object, str, object)   # backend, device, weights, precision, card choices
-    classify = Signal(int, list, bool, bool)     # job, paths, walk folders, fast decode
-    compute_view = Signal(str, object, int)      # view kind, request, its number (see InferenceWorker.newest_view)
-    run_tool = Signal(str, object)
-    shutdown = Signal()
+    return UnitRecorder(backend.card, cache_root() / "examples")
 
 
-class WorkerHandle:
-    """Starts the worker thread and connects requests to it; `stop()` ends it cleanly."""
-
-    def __init__(self) -> None:
-        self.thread = QThread()
-        self.thread.setObjectName("inference")
-        self.worker = InferenceWorker()
-        self.worker.moveToThread(self.thread)
-        self.requests = Requests()
-        self.requests.load_model.connect(self.worker.load_model)
-        self.requests.classify.connect(self.worker.classify)
-        self.requests.compute_view.connect(self.worker.compute_view)
-        self.requests.run_tool.connect(self.worker.run_tool)
-        self.requests.shutdown.connect(self.worker.shutdown)
-        self.thread.start()
-
-    def cancel(self) -> None:
-        """Stop the running batch within one batch (thread-safe)."""
-        self.worker.cancel_event.set()
-
-    def ask_view(self, kind: str, request) -> None:
-        """Queue a view's request; any older one for the same view still waiting is skipped by the worker."""
-        number = self.worker.newest_view.get(kind, 0) + 1
-        self.worker.newest_view[kind] = number  # a dict item set under the GIL: the worker reads it as a whole
-        self.requests.compute_view.emit(kind, request, number)
-
-    def stop(self, timeout_ms: int = 30000) -> bool:
-        """Cancel work, release the backend, end the thread; True when the thread has ended."""
-        if not self.thread.isRunning():
-            return True
-        self.worker.closing.set()
-        self.cancel()
-        self.requests.shutdown.emit()
-        self.thread.quit()
-        return self.thread.wait(timeout_ms)
+def _save_recorder(recorder) -> None:
+    try:
+        recorder.save()
+    except OSError as exc:  # a full or read-only cache costs the Unit tab a pass later, nothing else
+        log.warning("could not keep the units' top images in %s (%s)", recorder.path.parent, exc)

@@ -40,7 +40,7 @@ def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
     previous = threading.excepthook
     threading.excepthook = lambda hook_args: errors.append(hook_args.exc_value)
     try:
-        dialog = show_diagnostics(window)
+        dialog = show_diagnostics(window.context)
         thread = dialog.thread
         dialog.close()  # deleted on close while the thread is still collecting
         assert thread.is_alive()  # the case under test: closed before the facts arrived
@@ -48,7 +48,7 @@ def test_closing_before_the_facts_arrive_is_harmless(window, qtbot):
     finally:
         threading.excepthook = previous
     assert errors == []
-    again = show_diagnostics(window)  # and the app still works: the dialog opens again and gets its facts
+    again = show_diagnostics(window.context)  # and the app still works: the dialog opens again and gets its facts
     qtbot.waitUntil(lambda: again.facts is not None, timeout=60000)
     again.close()
 
@@ -70,7 +70,7 @@ def test_the_collecting_thread_is_handed_no_qt_object(window, qtbot, monkeypatch
             super().__init__(target=target, args=args, **kwargs)
 
     monkeypatch.setattr(diagnostics_dialog.threading, "Thread", RecordingThread)
-    dialog = diagnostics_dialog.show_diagnostics(window)
+    dialog = diagnostics_dialog.show_diagnostics(window.context)
     [(target, args)] = handed
     assert not isinstance(getattr(target, "__self__", None), QObject)
     assert not any(isinstance(a, QObject) for a in args)

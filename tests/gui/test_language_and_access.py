@@ -129,7 +129,7 @@ def every_window(qtbot, window, tmp_path) -> list[QWidget]:
     from alexnet_gui.gui.widgets.compare_view import CompareDialog
     from alexnet_gui.gui.widgets.confusion_view import ConfusionView
     from alexnet_gui.gui.widgets.diagnostics_dialog import DiagnosticsDialog
-    from alexnet_gui.gui.widgets.insight_views import install_views
+    from alexnet_gui.gui.views import install_views
     from alexnet_gui.gui.widgets.live_view import LiveDialog
     from alexnet_gui.gui.widgets.sort_dialog import SortDialog
     from alexnet_gui.gui.widgets.train_dialog import TrainDialog
@@ -140,7 +140,8 @@ def every_window(qtbot, window, tmp_path) -> list[QWidget]:
     results = [Result(str(tmp_path / "a.jpg"), None, (Prediction(1, "goldfish", 0.9),))]
     labels = Labels(("cat", "dog"), None, "test")
     matrix = ConfusionMatrix.from_records([("a.jpg", 0, 0), ("b.jpg", 0, 1), ("c.jpg", 1, 1)], labels)
-    dialogs = [WeightsDialog(window), TrainDialog(window), LiveDialog(window), SortDialog(results, window),
+    dialogs = [WeightsDialog(window), TrainDialog(window.context), LiveDialog(window.context),
+               SortDialog(results, window),
                DiagnosticsDialog(window), CompareDialog([], window), ConfusionView(matrix)]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
@@ -255,7 +256,7 @@ def test_every_control_and_view_has_an_accessible_name_and_description_and_takes
 
 
 def test_every_menu_and_menu_entry_is_reachable_from_the_keyboard(window):
-    from alexnet_gui.gui.widgets.insight_views import install_views
+    from alexnet_gui.gui.views import install_views
 
     install_views(window)
     menus = window.menuBar().actions()
@@ -289,7 +290,7 @@ def test_the_dark_and_high_contrast_themes_recolour_the_views(qtbot, window, qap
     from alexnet_gui.gui.theme import error_colour, is_dark
     from alexnet_gui.gui.widgets.train_dialog import TrainDialog
 
-    dialog = TrainDialog(window)
+    dialog = TrainDialog(window.context)
     qtbot.addWidget(dialog)
     light = dialog.curves.colours()
     try:

@@ -69,7 +69,7 @@ def test_batch_fills_every_row_and_the_event_loop_stays_responsive(qtbot, window
     backend.predict_with_activations = lambda batch, layers: (model_threads.add(threading.current_thread()) or
                                                               real_both(batch, layers))
     events = []
-    window.handle.worker.results_ready.connect(lambda job, rows: events.append("rows"))
+    window.controller.results_ready.connect(lambda rows, fast: events.append("rows"))
     timer = QTimer()
     timer.timeout.connect(lambda: events.append("tick"))
     timer.start(10)
@@ -97,19 +97,19 @@ def test_the_first_rows_of_a_folder_show_after_32_images_then_each_model_batch(q
     write_photos(tmp_path, 70, size=(64, 48))
     window.set_fast_decode(True)
     sizes = []
-    window.handle.worker.results_ready.connect(lambda job, rows: sizes.append(len(rows)))
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000):
+    window.controller.results_ready.connect(lambda rows, fast: sizes.append(len(rows)))
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=60000):
         window.add_paths([str(tmp_path)])
     assert sizes == [32, 38]
 
 
 def test_cancel_mid_batch_keeps_rows_done_and_the_app_usable(qtbot, window, tmp_path):
     write_photos(tmp_path, 60, size=(320, 240))
-    window.handle.worker.batch_size = 4
+    window.controller.set_option(batch_size=4)
     # Recorded from the start: the job may end while the first wait is still processing events.
     finished = []
-    window.handle.worker.job_finished.connect(lambda job, cancelled, rate: finished.append(cancelled))
-    with qtbot.waitSignal(window.handle.worker.results_ready, timeout=60000):
+    window.controller.classify_finished.connect(lambda outcome: finished.append(outcome.cancelled))
+    with qtbot.waitSignal(window.controller.results_ready, timeout=60000):
         window.add_paths([str(tmp_path)])
     window.cancel()
     qtbot.waitUntil(lambda: bool(finished), timeout=60000)
@@ -130,8 +130,8 @@ def test_closing_mid_batch_stops_the_worker_cleanly(qtbot, settings, tmp_path):
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.model_ready, timeout=60000):
         win.start()
-    win.handle.worker.batch_size = 4
-    with qtbot.waitSignal(win.handle.worker.results_ready, timeout=60000):
+    win.controller.set_option(batch_size=4)
+    with qtbot.waitSignal(win.controller.results_ready, timeout=60000):
         win.add_paths([str(tmp_path)])
     win.close()
     assert not win.handle.thread.isRunning()
@@ -145,9 +145,9 @@ def test_switching_backend_reruns_the_selection_with_matching_top5(qtbot, window
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: len(window.shown_predictions()) == 5)
     torch_top = [(p.index, p.prob) for p in window.shown_predictions()]
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=120000):
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=120000):
         window.backend_combo.setCurrentIndex(window.backend_combo.findData("onnx"))
-    qtbot.waitUntil(lambda: window.model_info["backend"] == "onnx" and not window.is_busy(), timeout=60000)
+    qtbot.waitUntil(lambda: window.model_info.backend == "onnx" and not window.is_busy(), timeout=60000)
     assert "ONNX Runtime" in window.model_label.text() and "CPU" in window.model_label.text()
     onnx_top = [(p.index, p.prob) for p in window.shown_predictions()]
     assert [i for i, _ in onnx_top] == [i for i, _ in torch_top]
@@ -162,13 +162,13 @@ def test_cuda_is_greyed_out_with_the_reason_when_unusable(qtbot, window):
     # torch's own answer, not the function the window calls, is the reference for this machine
     assert item.isEnabled() == torch.cuda.is_available()
     # and the window follows whatever the worker reports
-    window.handle.worker.cuda_checked.emit("torch", False, "no NVIDIA driver found (in this test)")
+    window.controller.cuda_checked.emit("torch", False, "no NVIDIA driver found (in this test)")
     qtbot.waitUntil(lambda: not item.isEnabled())
     assert item.toolTip() == "no NVIDIA driver found (in this test)" and not window.fp16_action.isEnabled()
-    window.handle.worker.cuda_checked.emit("torch", True, "NVIDIA H200 (in this test)")
+    window.controller.cuda_checked.emit("torch", True, "NVIDIA H200 (in this test)")
     qtbot.waitUntil(item.isEnabled)
     assert item.toolTip() == "CUDA: NVIDIA H200 (in this test)" and window.fp16_action.isEnabled()
-    window.handle.worker.cuda_checked.emit("onnx", False, "another backend's answer")  # not the current backend
+    window.controller.cuda_checked.emit("onnx", False, "another backend's answer")  # not the current backend
     assert item.isEnabled()
 
 
@@ -294,7 +294,7 @@ def test_fp16_needs_cuda_and_otherwise_the_model_runs_fp32_without_complaint(qtb
     with qtbot.waitSignal(win.model_ready, timeout=60000):
         win.start()
     assert win.fp16_action.isChecked() and win.fast_decode_action.isChecked()
-    assert win.model_info["precision"] == "fp32" and not shown
+    assert win.model_info.precision == "fp32" and not shown
     assert "fp16" not in win.model_label.text()
     usable, reason = cuda_status("torch")
     qtbot.waitUntil(lambda: win.fp16_action.isEnabled() == usable)
@@ -302,7 +302,7 @@ def test_fp16_needs_cuda_and_otherwise_the_model_runs_fp32_without_complaint(qtb
         assert win.fp16_action.toolTip() == f"fp16 needs CUDA: {reason}"
         with qtbot.waitSignal(win.model_ready, timeout=60000) as loaded:
             win.device_combo.setCurrentIndex(win.device_combo.findData("auto"))
-        assert loaded.args[0]["precision"] == "fp32" and loaded.args[0]["device"] == "cpu" and not shown
+        assert loaded.args[0].precision == "fp32" and loaded.args[0].device == "cpu" and not shown
     win.close()
 
 
@@ -360,7 +360,8 @@ def test_images_queued_before_any_model_are_classified_once_one_loads(qtbot, set
     photos = write_photos(tmp_path, 3, size=(160, 120))
     win = MainWindow(settings)  # not started: as while the first start's weights dialog is open
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.handle.worker.job_needs_model, timeout=60000):
+    with qtbot.waitSignal(win.controller.classify_finished, timeout=60000,
+                          check_params_cb=lambda outcome: outcome.needs_model):
         win.add_paths([str(tmp_path)])
     qtbot.waitUntil(lambda: not win.is_busy())
     assert win.model.queued_paths() == [str(p) for p in photos]
@@ -373,15 +374,15 @@ def test_images_queued_before_any_model_are_classified_once_one_loads(qtbot, set
 
 def test_a_job_whose_files_all_fail_reports_no_images_per_second(qtbot, window, tmp_path):
     (photo,) = write_photos(tmp_path, 1, size=(100, 80))
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as good:
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=60000) as good:
         window.add_paths([str(photo)])
-    assert good.args[2] > 0
+    assert good.args[0].rate > 0
     qtbot.waitUntil(lambda: not window.is_busy())
     label = window.model_label.text()
-    assert f"last batch {good.args[2]:.1f} images/s" in label
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000) as failed:
+    assert f"last batch {good.args[0].rate:.1f} images/s" in label
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=60000) as failed:
         window.add_paths([str(tmp_path / "missing.jpg")])
-    assert failed.args[2] == 0.0  # it took microseconds: a rate would read as hundreds of images/s
+    assert failed.args[0].rate == 0.0  # it took microseconds: a rate would read as hundreds of images/s
     qtbot.waitUntil(lambda: not window.is_busy())
     assert window.model.rows()[-1].result.error == "file not found"
     assert window.model_label.text() == label
@@ -425,25 +426,25 @@ def test_export_csv_never_overwrites_an_image_in_the_table(qtbot, window, tmp_pa
 def test_obsolete_view_requests_are_skipped_and_closing_drops_the_queue(qtbot, window):
     import threading
 
+    jobs = window.controller.jobs
     blocker, ran = threading.Event(), []
-    window.handle.ask_view("hold", lambda backend: blocker.wait(30))  # the worker is busy with this one
-    for i in range(50):  # a user switching tabs: fifty requests for the same view pile up meanwhile
-        window.handle.ask_view("test", lambda backend, i=i: ran.append(i) or i)
-    # Polled, not waitSignal: the answer comes from the worker thread at once, and a signal that beats
-    # waitSignal's event loop to its start left that loop waiting for ever (seen twice in CI).
-    answered: list[str] = []
-    collect = lambda kind, payload: answered.append(kind)
-    window.handle.worker.view_ready.connect(collect)
+    jobs.submit(lambda run: blocker.wait(30), key="hold")  # the inference thread is busy with this one
+    # A user switching tabs: fifty requests for the same view pile up meanwhile.
+    handles = [jobs.submit(lambda run, i=i: ran.append(i) or i, key="test") for i in range(50)]
+    answered = []
+    for handle in handles:
+        handle.done.connect(answered.append)
+    assert all(h.state == "cancelled" for h in handles[:-1])  # superseded at once
     blocker.set()
-    qtbot.waitUntil(lambda: "test" in answered, timeout=30000)
-    window.handle.worker.view_ready.disconnect(collect)
+    # Polled, not waitSignal: the answer may come before waitSignal's event loop starts.
+    qtbot.waitUntil(lambda: answered == [49], timeout=30000)
     assert ran == [49]  # only the newest was computed
 
     blocker.clear()
-    window.handle.ask_view("hold", lambda backend: blocker.wait(30))
+    jobs.submit(lambda run: blocker.wait(30), key="hold")
     for i in range(100):
-        window.handle.ask_view(f"queued{i}", lambda backend, i=i: ran.append(i))
-    window.handle.worker.closing.set()  # as stop() does first
+        jobs.submit(lambda run, i=i: ran.append(i), key=f"queued{i}")
+    jobs.worker.closing.set()  # as stop() does first
     blocker.set()
-    assert window.handle.stop(timeout_ms=30000)
+    assert jobs.stop(timeout_ms=30000)
     assert ran == [49]  # nothing of the queue ran after closing began

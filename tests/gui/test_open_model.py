@@ -27,7 +27,7 @@ def tutorial_model(tmp_path):
 def test_opening_a_tutorial_model_classifies_with_its_own_labels(window, qtbot, tmp_path, tutorial_model):
     with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
         assert window.open_model(str(tutorial_model))
-    card = loaded.args[0]["card"]
+    card = loaded.args[0].card
     assert card.labels.names == tuple(FLOWERS) and card.preprocess.name == "tutorial"
     text = window.model_panel.text.toPlainText()
     assert "classes: 5 (file " in text and "preprocessing: tutorial: resize to 224x224" in text
@@ -76,7 +76,7 @@ def test_classify_all_again_runs_every_row_through_the_model_now_loaded(window, 
         window.open_model(str(tutorial_model))
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
     assert "came from another model or setting; Model > Classify all again" in window.statusBar().currentMessage()
-    card = loaded.args[0]["card"]
+    card = loaded.args[0].card
     window.classify_all_again()
     qtbot.waitUntil(lambda: not window.is_busy() and all(
         r.result is not None and r.result.origin.startswith(card.card_id) for r in window.model.rows()),
@@ -93,18 +93,18 @@ def test_the_panel_overrides_labels_and_recipe_and_a_bad_labels_file_keeps_the_m
     panel = window.model_panel
     with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
         panel.preprocess.setCurrentIndex(panel.preprocess.findData("torchvision"))
-    card = loaded.args[0]["card"]
+    card = loaded.args[0].card
     assert card.preprocess.name == "torchvision" and "chosen: preprocessing: --preprocess torchvision" in \
         panel.text.toPlainText()
     (tmp_path / "mine.txt").write_text("a\nb\nc\nd\ne\n")
     with qtbot.waitSignal(window.model_ready, timeout=60000) as loaded:
         panel.set_labels_file(str(tmp_path / "mine.txt"))
-    assert loaded.args[0]["card"].labels.names == ("a", "b", "c", "d", "e")
+    assert loaded.args[0].card.labels.names == ("a", "b", "c", "d", "e")
     (tmp_path / "two.txt").write_text("a\nb\n")
     panel.set_labels_file(str(tmp_path / "two.txt"))
     qtbot.waitUntil(lambda: bool(warnings), timeout=60000)
     assert warnings[0][0] == "Model not loaded" and "name 2 classes, but the model has 5" in warnings[0][1]
-    assert window.model_info["card"].labels.names == ("a", "b", "c", "d", "e")  # the model that ran stays
+    assert window.model_info.card.labels.names == ("a", "b", "c", "d", "e")  # the model that ran stays
 
 
 def test_int8_in_the_model_menu_runs_the_quantised_copy_and_excludes_fp16(qtbot, settings):
@@ -120,7 +120,7 @@ def test_int8_in_the_model_menu_runs_the_quantised_copy_and_excludes_fp16(qtbot,
     window.fp16_action.setChecked(True)
     with qtbot.waitSignal(window.model_ready, timeout=120000) as loaded:
         window.int8_action.trigger()
-    assert loaded.args[0]["precision"] == "int8" and loaded.args[0]["calibration"].startswith("the built-in set")
+    assert loaded.args[0].precision == "int8" and loaded.args[0].calibration.startswith("the built-in set")
     with pytest.raises(RuntimeError):  # int8 keeps ONNX Runtime's prepacked weights: unpacked it runs ~10x slower
         window.handle.worker.backend.session.get_session_options().get_session_config_entry(
             "session.disable_prepacking")

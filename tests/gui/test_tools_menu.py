@@ -109,12 +109,12 @@ def test_tools_in_the_window_tta_crops_rectangle_sort_and_accuracy(qtbot, window
 
     tools = window.tools_menu
     tools.tta_action.setChecked(True)
-    assert window.handle.worker.tta == "10crop"
+    assert window.controller.options.tta == "10crop"
     window.add_paths(colour_images)
     qtbot.waitUntil(lambda: len(window.model.results()) == 3, timeout=60000)
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
     shown = window.model.results()
-    expected = list(Engine(window.handle.worker.backend, top_k=window.handle.worker.top_k, tta="10crop").run(colour_images))
+    expected = list(Engine(window.handle.worker.backend, top_k=window.controller.options.top_k, tta="10crop").run(colour_images))
     assert [r.top[0].index for r in shown] == [r.top[0].index for r in expected]
     assert [p.prob for p in shown[0].top] == pytest.approx([p.prob for p in expected[0].top], abs=1e-6)
 
@@ -181,27 +181,30 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
     labelled.mkdir(parents=True)
     for i in range(40):
         write_colour_image(labelled / f"x{i:02d}.png", 10 + i)
-    tools, worker = window.tools_menu, window.handle.worker
-    assert worker.batch_size is None  # the engine's: 32 images a batch on the CPU
+    tools, controller = window.tools_menu, window.controller
+    assert controller.options.batch_size is None  # the engine's: 32 images a batch on the CPU
     reports = []
 
-    def press_cancel_at_the_first_report(kind, done, total):
-        reports.append((kind, done, total))
+    def press_cancel_at_the_first_report(done, total):
+        reports.append(("evaluate", done, total))
         window.cancel()
 
     # Direct: Cancel is pressed on the worker thread the moment the first batch is reported, so the cut is exact.
-    worker.view_progress.connect(press_cancel_at_the_first_report, Qt.ConnectionType.DirectConnection)
-    with qtbot.waitSignal(worker.view_progress, timeout=60000) as first:
+    def on_submitted(job):
+        job.progress.connect(press_cancel_at_the_first_report, Qt.ConnectionType.DirectConnection)
+
+    controller.jobs.submitted.connect(on_submitted)
+    with qtbot.waitSignal(controller.job_progress, timeout=60000) as first:
         tools.evaluate_folder(str(labelled.parent))
         assert window.is_busy() and window.cancel_button.isVisibleTo(window) and window.progress_bar.isVisibleTo(window)
-    assert first.args == ["tools:evaluate", 32, 40]
+    assert first.args[:3] == ["accuracy on a folder", 32, 40]
     qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "EvaluationDialog",
                     timeout=60000)
-    worker.view_progress.disconnect(press_cancel_at_the_first_report)
+    controller.jobs.submitted.disconnect(on_submitted)
     text = tools.dialogs[-1].text.toPlainText()
     assert text.startswith(
         "cancelled after 32 of 40 images: the figures below cover those only\n\nimages: 32 classified")
-    assert reports == [("tools:evaluate", 32, 40)]
+    assert reports == [("evaluate", 32, 40)]
     assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
     assert window.progress_bar.format().startswith("accuracy on a folder: 32/40 · ETA ")
 

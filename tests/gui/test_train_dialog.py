@@ -17,7 +17,7 @@ def narrow_window(window, tmp_path, monkeypatch):
     from alexnet_gui.core.model.weights import resolve_weights
 
     monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
-    window.weights = resolve_weights(write_narrow_base(tmp_path / "narrow.pth"))
+    window.controller.weights = resolve_weights(write_narrow_base(tmp_path / "narrow.pth"))
     return window
 
 

@@ -16,7 +16,7 @@ from tests.image_fixtures import write_photos
 
 @pytest.fixture
 def views(window):
-    from alexnet_gui.gui.widgets.insight_views import install_views
+    from alexnet_gui.gui.views import install_views
 
     window.views = None
     found = install_views(window)
@@ -104,7 +104,7 @@ def test_feature_maps_equal_the_backend_and_onnx_equals_torch(window, views, qtb
             torch_maps[feature_layer(name, pre_relu=pre)] = (name, pre)
     with qtbot.waitSignal(window.model_ready, timeout=180000):
         window.backend_combo.setCurrentIndex(window.backend_combo.findData("onnx"))
-    assert window.model_info["backend"] == "onnx"
+    assert window.model_info.backend == "onnx"
     for layer, (name, pre) in torch_maps.items():
         view._data = None
         view.pre_relu.setChecked(pre)
@@ -269,7 +269,7 @@ def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, 
     from alexnet_gui.core.backends import torch_backend as torch_backend_module
     from alexnet_gui.core.model.weights import WeightsChoice
     from alexnet_gui.gui.main_window import MainWindow
-    from alexnet_gui.gui.widgets.insight_views import install_views
+    from alexnet_gui.gui.views import install_views
 
     borrowed = []
 
@@ -294,7 +294,7 @@ def test_grad_cam_on_onnx_borrows_the_torch_model_of_the_current_weights(qtbot, 
     qtbot.waitUntil(lambda: view._data is not None, timeout=60000)
     assert len(borrowed) == 1
     other = WeightsChoice("pth", tmp_path / "other.pth", "file other.pth")
-    window.weights = other  # as Model > Choose weights leaves it
+    window.controller.weights = other  # as a load of other weights leaves it
     view._data = None
     view.refresh(keep_target=True)
     qtbot.waitUntil(lambda: view._data is not None, timeout=60000)

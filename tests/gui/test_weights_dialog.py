@@ -96,19 +96,30 @@ def test_untrained_demo_is_explicit(qtbot, dialog):
     assert dialog.choice.kind == "untrained" and dialog.mode == "untrained"
 
 
-def test_the_choice_is_remembered(qtbot, window, tmp_path, monkeypatch):
+def test_the_choice_is_remembered_once_it_loads_and_a_refused_one_never(qtbot, window, tmp_path, monkeypatch):
+    import json
+
+    import torch
     from PySide6.QtWidgets import QMessageBox
 
     from alexnet_gui.core.model.weights import resolve_weights
     from alexnet_gui.gui.main_window import initial_weights
+    from tests import model_families as F
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[-1]))
-    mine = tmp_path / "mine.onnx"
-    mine.write_bytes(b"x")
-    window.set_weights(resolve_weights(mine), "file")
+    refused = tmp_path / "refused.onnx"
+    refused.write_bytes(b"x")
+    window.set_weights(resolve_weights(refused), "file")
     # Wait for the window's own slot (not just the worker's signal), so no message box outlives the patch.
     qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    # Issue 32, fault 1: a refused model would have been the next start's weights (and that start loads nothing).
+    assert window.settings.weights_mode == "untrained" and window.settings.weights_file == ""
+    mine = tmp_path / "mine.pth"
+    torch.save(F.seeded(F.TutorialAlexNet(num_classes=5, fc=64), 3).state_dict(), mine)
+    (tmp_path / "class_indices.json").write_text(json.dumps({str(i): f"c{i}" for i in range(5)}))
+    with qtbot.waitSignal(window.model_ready, timeout=60000):
+        window.set_weights(resolve_weights(mine), "file")
     assert window.settings.weights_mode == "file" and window.settings.weights_file == str(mine)
     assert initial_weights(window.settings).path == mine
 

@@ -17,7 +17,7 @@ def test_the_title_names_the_model_once_and_never_a_stale_one(qtbot, window):
     app_name = QApplication.applicationDisplayName() or "alexnet-gui"
     assert window.windowTitle() == "UNTRAINED network: predictions are meaningless"
     assert app_name not in window.windowTitle()  # Qt adds " — alexnet-gui" itself
-    window.handle.worker.model_loading.emit("torch on cpu")
+    window.controller.model_loading.emit("torch on cpu")
     qtbot.waitUntil(lambda: window.windowTitle() == "loading the model…")
 
 
@@ -59,13 +59,13 @@ def test_the_window_fits_a_small_or_scaled_screen():
 
 def test_a_one_image_rerun_does_not_set_the_batch_speed(qtbot, window, tmp_path):
     photos = write_photos(tmp_path, 40, size=(160, 120))
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=120000):
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=120000):
         window.add_paths([str(tmp_path)])
     qtbot.waitUntil(lambda: not window.is_busy())
     batch_label = window.model_label.text()
     assert "images/s" in batch_label
-    with qtbot.waitSignal(window.handle.worker.job_finished, timeout=60000):
-        window._submit([os.fspath(photos[0])], walk=False)  # as a backend switch re-runs the selected image
+    with qtbot.waitSignal(window.controller.classify_finished, timeout=60000):
+        window.controller.classify([os.fspath(photos[0])], walk=False)  # as a backend switch re-runs the selected image
     qtbot.waitUntil(lambda: not window.is_busy())
     assert window.model_label.text() == batch_label
 

@@ -39,6 +39,15 @@ def _require_torch() -> None:
                            "(`pip install alexnet-gui` has both); choose the onnx backend")
 
 
+def torch_network(weights: WeightsChoice):
+    """The network of `weights` as a torch module in eval mode, weights loaded strictly: gradients for a model the
+    running backend (ONNX Runtime) cannot differentiate."""
+    _require_torch()
+    from alexnet_gui.core.backends.torch_backend import build_model
+
+    return build_model(weights)[1]
+
+
 # ONNX Runtime prepacks weights at load, mostly reordering the 234 MB of fully-connected weights for its GEMM.
 # Measured on 2 Zen 4 cores: that costs about 0.25 CPU-seconds at load and saves about 0.23 ms per image at batch
 # 32 afterwards (0.207 vs 0.215 s a batch): it pays for itself after about a thousand images.

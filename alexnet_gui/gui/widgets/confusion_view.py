@@ -131,6 +131,9 @@ class ConfusionView(QWidget):
         self.per_class = self._per_class_table()
         self.copy_outcome: list | None = None
 
+        self._lay_out()
+
+    def _lay_out(self) -> None:
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.heading)

@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import Future
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,8 +26,8 @@ from alexnet_gui.gui.accessibility import describe, describe_buttons
 from alexnet_gui.gui.theme import error_colour
 
 
-def window_facts(window) -> list:
-    """What this window is running right now, and the toolkit, as diagnostics facts."""
+def window_facts(context) -> list:
+    """What this window (its `AppContext`) is running right now, and the toolkit, as diagnostics facts."""
     import PySide6
     from PySide6.QtCore import qVersion
 
@@ -35,11 +35,11 @@ def window_facts(window) -> list:
 
     facts = [Fact("App", "Qt (PySide6)", f"{qVersion()} (PySide6 {PySide6.__version__}, "
                                          f"platform {QGuiApplication.platformName()})")]
-    info = getattr(window, "model_info", None)
+    info = context.controller.loaded_info() if context is not None else None
     if info:
         for key in ("backend", "device", "provider", "weights"):
             facts.append(Fact("This window", key, str(info.get(key, ""))))
-    elif window is not None:
+    elif context is not None:
         facts.append(Fact("This window", "model", "not loaded yet"))
     return facts
 
@@ -134,23 +134,22 @@ def _collect(result: Future) -> None:
     result.set_result(facts)
 
 
-def show_diagnostics(window) -> DiagnosticsDialog:
-    """Open the (non-modal) diagnostics dialog over `window`."""
-    dialog = DiagnosticsDialog(window, window_facts(window))
+def show_diagnostics(context) -> DiagnosticsDialog:
+    """Open the (non-modal) diagnostics dialog over the app's window (`context.parent`)."""
+    dialog = DiagnosticsDialog(context.parent, window_facts(context))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
 
 
-def install_diagnostics_action(window) -> None:
-    """Add Help > Diagnostics… to the main window."""
-    action = window._action(
-        QCoreApplication.translate("diagnostics_dialog", "Diagnostics…"),
-        lambda: show_diagnostics(window),
-        None,
-        QCoreApplication.translate(
-            "diagnostics_dialog", "Devices, ONNX Runtime providers that load (and why not), PyTorch/CUDA, weights found"
-        ),
-    )
-    window.diagnostics_action = action
-    window.help_menu.addAction(action)
+def install_diagnostics_action(context, help_menu) -> QAction:
+    """Add Help > Diagnostics… to `help_menu`; return the action."""
+    text = QCoreApplication.translate("diagnostics_dialog", "Diagnostics…")
+    tip = QCoreApplication.translate(
+        "diagnostics_dialog", "Devices, ONNX Runtime providers that load (and why not), PyTorch/CUDA, weights found")
+    action = QAction(text, help_menu)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(lambda: show_diagnostics(context))
+    help_menu.addAction(action)
+    return action

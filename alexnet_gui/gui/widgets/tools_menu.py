@@ -1,14 +1,13 @@
 """The Tools menu: compare backends, 10-crop TTA (toggle and the ten crops), accuracy on a labelled folder, sort.
 
-`install_tools_menu(window)` is the one hook into MainWindow. Model work runs on the window's worker thread
-through its `run_tool` request (the worker owns the backend), so the GUI never blocks on it; the window's progress
-bar and Cancel button serve these jobs as they serve classification.
+It gets the app's `AppContext`, not the window. Model work runs on the inference thread as tracked jobs
+(`AppController.run_tool`: the thread owns the backend), so the GUI never blocks on it; the window's progress bar
+and Cancel button serve these jobs as they serve classification, and each job's handle brings its own answer.
 """
 
 from __future__ import annotations
 
 import os
-import time
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from alexnet_gui.gui.accessibility import describe
 
-KIND_PREFIX = "tools:"
 # What the status bar and the progress bar call each tool (marked for lupdate here, translated where shown).
 TOOL_TITLES = {"compare": QT_TRANSLATE_NOOP("ToolsMenu", "comparing backends"),
                "ten crops": QT_TRANSLATE_NOOP("ToolsMenu", "ten crops"),
@@ -35,8 +33,8 @@ TOOL_TITLES = {"compare": QT_TRANSLATE_NOOP("ToolsMenu", "comparing backends"),
 class EvaluationDialog(QDialog):
     """Accuracy on a labelled folder: the report, and the confusion matrix to click into."""
 
-    def __init__(self, folder: str, text: str, matrix, window) -> None:
-        super().__init__(window)
+    def __init__(self, folder: str, text: str, matrix, context) -> None:
+        super().__init__(context.parent)
         from PySide6.QtWidgets import QTabWidget
 
         from alexnet_gui.gui.widgets.confusion_view import ConfusionView
@@ -51,7 +49,7 @@ class EvaluationDialog(QDialog):
         font.setFamily("monospace")
         self.text.setFont(font)
         self.confusion = ConfusionView(matrix)
-        self.confusion.open_requested.connect(window.add_paths)
+        self.confusion.open_requested.connect(context.add_paths)
         tabs = QTabWidget()
         tabs.addTab(self.confusion, self.tr("Confusion matrix"))
         tabs.addTab(self.text, self.tr("Report"))
@@ -60,14 +58,14 @@ class EvaluationDialog(QDialog):
 
 
 class ToolsMenu(QObject):
-    """Owns the Tools menu's actions and shows what the worker sends back for them."""
+    """Owns the Tools menu's actions (`menu`, for the window to place) and shows what their jobs answer."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context) -> None:
+        super().__init__(context.parent)
+        self.context = context
+        window = context.parent
         self.dialogs: list[QDialog] = []  # kept so they stay open; tests read the last one
         self.menu = QMenu(self.tr("&Tools"), window)
-        window.menuBar().insertMenu(window.help_menu.menuAction(), self.menu)  # Help stays last, as on every desktop
         self.tta_action = QAction(self.tr("10-crop test-time augmentation"), window, checkable=True)
         self.tta_action.setStatusTip(
             self.tr(
@@ -95,25 +93,28 @@ class ToolsMenu(QObject):
             self.tr("Classify a camera or a video frame by frame, with one layer's feature maps")
         )
         self.live_dialog = None
-        worker = window.handle.worker
-        worker.view_ready.connect(self._on_ready)
-        worker.view_failed.connect(self._on_failed)
-        worker.view_progress.connect(self._on_progress)
-        self._started: dict[str, float] = {}  # running tool -> when it was asked for
+        self.last_job = None  # the handle of the last tool job (tests follow it)
 
     def _add(self, text: str, slot) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.context.parent)
         action.setStatusTip(text)
         action.triggered.connect(lambda _checked=False: slot())
         self.menu.addAction(action)
         return action
 
-    def _request(self, kind: str, request) -> None:
-        """Run `request(backend, run)` on the worker, with the progress bar and Cancel shown meanwhile."""
-        self.window.statusBar().showMessage(self.tr("Working: {tool}…").format(tool=self.tool_title(kind)))
-        self._started[kind] = time.perf_counter()
-        self.window.begin_tool(KIND_PREFIX + kind)
-        self.window.handle.requests.run_tool.emit(KIND_PREFIX + kind, request)
+    def _request(self, kind: str, request, shown) -> None:
+        """Run `request(backend, run)` on the inference thread, with the progress bar and Cancel shown meanwhile;
+        its answer goes to `shown`, a refusal to the status bar."""
+        title = self.tool_title(kind)
+        self.context.status(self.tr("Working: {tool}…").format(tool=title))
+        job = self.context.controller.run_tool(title, lambda run: request(run.backend, run))
+        job.done.connect(lambda answer: self._answered(shown, answer))
+        job.failed.connect(lambda message: self._on_failed(title, message))
+        self.last_job = job
+
+    def _answered(self, shown, answer) -> None:
+        self.context.status("")
+        shown(answer)
 
     def tool_title(self, kind: str) -> str:
         """A tool's name as the status bar shows it."""
@@ -122,22 +123,17 @@ class ToolsMenu(QObject):
     # --- actions ----------------------------------------------------------------------------------------------
     def set_tta(self, on: bool) -> None:
         """Use 10-crop TTA for the next classifications."""
-        self.window.handle.worker.tta = "10crop" if on else "none"
+        self.context.controller.set_option(tta="10crop" if on else "none")
         if self.tta_action.isChecked() != on:
             self.tta_action.setChecked(on)
 
-    def _selected_paths(self) -> list[str]:
-        rows = self.window.selected_source_rows()
-        model = self.window.model
-        return [model.row(r).path for r in rows] if rows else [r.path for r in model.rows()]
-
     def compare_selection(self, paths: list[str] | None = None) -> None:
         """Run the selected images (all rows when none is selected) through both backends."""
-        paths = paths if paths is not None else self._selected_paths()
+        paths = paths if paths is not None else self.context.selection.chosen_paths()
         if not paths:
-            self.window.statusBar().showMessage(self.tr("Add images first, then compare."), 5000)
+            self.context.status(self.tr("Add images first, then compare."), 5000)
             return
-        weights = self.window.weights
+        weights = self.context.weights
 
         def request(backend, run):
             from alexnet_gui.core.analysis.compare import compare_backends
@@ -161,13 +157,13 @@ class ToolsMenu(QObject):
             finally:
                 other.close()
 
-        self._request("compare", request)
+        self._request("compare", request, self._show_comparison)
 
     def show_ten_crops(self, path: str | None = None) -> None:
         """Show the selected image's ten crops and where they disagree."""
-        path = path or self.window.selected_path()
+        path = path or self.context.selection.path()
         if not path:
-            self.window.statusBar().showMessage(self.tr("Select an image first."), 5000)
+            self.context.status(self.tr("Select an image first."), 5000)
             return
 
         def request(backend, _run):
@@ -176,16 +172,17 @@ class ToolsMenu(QObject):
 
             return path, answer_ten_crops(backend, open_rgb(path))
 
-        self._request("ten crops", request)
+        self._request("ten crops", request, self._show_crops)
 
     def evaluate_folder(self, folder: str | None = None) -> None:
         """Report top-1/top-5, per-class accuracy and confusions on a folder of class-named sub-folders."""
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, self.tr("Folder with class-named sub-folders"))
+            folder = QFileDialog.getExistingDirectory(self.context.parent,
+                                                      self.tr("Folder with class-named sub-folders"))
             if not folder:
                 return
-        worker = self.window.handle.worker
-        tta, batch_size = getattr(worker, "tta", "none"), worker.batch_size
+        options = self.context.controller.options
+        tta, batch_size = options.tta, options.batch_size
 
         def request(backend, run):
             from alexnet_gui.core.analysis.confusion import ConfusionMatrix
@@ -219,7 +216,7 @@ class ToolsMenu(QObject):
                 )
             return folder, text, ConfusionMatrix.from_records(evaluation.records, labels)
 
-        self._request("evaluate", request)
+        self._request("evaluate", request, self._show_evaluation)
 
     def train_on_folders(self, folder: str | None = None):
         """Open the training dialog (one per window: a second call shows it again), starting from the model the
@@ -227,7 +224,7 @@ class ToolsMenu(QObject):
         from alexnet_gui.gui.widgets.train_dialog import TrainDialog
 
         if self.train_dialog is None:
-            self.train_dialog = TrainDialog(self.window)
+            self.train_dialog = TrainDialog(self.context)
         if folder:
             self.train_dialog.set_data_folder(folder)
         self.train_dialog.show()
@@ -239,7 +236,7 @@ class ToolsMenu(QObject):
         from alexnet_gui.gui.widgets.live_view import LiveDialog
 
         if self.live_dialog is None:
-            self.live_dialog = LiveDialog(self.window)
+            self.live_dialog = LiveDialog(self.context)
         if source is not None:
             self.live_dialog.source_edit.setText(source)
         self.live_dialog.show()
@@ -257,11 +254,11 @@ class ToolsMenu(QObject):
         """Ask where and how to sort the classified rows, show the counts per folder, then copy or move."""
         from alexnet_gui.gui.widgets.sort_dialog import SortDialog
 
-        results = [r for r in self.window.model.results() if r is not None]
+        results = [r for r in self.context.selection.model.results() if r is not None]
         if not results:
-            self.window.statusBar().showMessage(self.tr("Classify images first, then sort them."), 5000)
+            self.context.status(self.tr("Classify images first, then sort them."), 5000)
             return None
-        dialog = SortDialog(results, self.window, out_dir=out_dir)
+        dialog = SortDialog(results, self.context.parent, out_dir=out_dir)
         dialog.accepted.connect(lambda: self._apply_sort(dialog))
         self._keep(dialog)
         dialog.open()
@@ -280,7 +277,7 @@ class ToolsMenu(QObject):
             outcome = apply_sort(plan, move=move, on_progress=run.progress, cancel=run.cancel.is_set)
             return plan, move, outcome
 
-        self._request("sort", request)
+        self._request("sort", request, lambda answer: self._show_sorted(*answer))
 
     def _show_sorted(self, plan, move: bool, outcome) -> None:
         failed = [f"{os.path.basename(step.source)}: {error}" for step, _, error in outcome if error]
@@ -292,56 +289,35 @@ class ToolsMenu(QObject):
         ).format(folder=plan.out_dir)
         if len(outcome) < len(plan.steps):
             message += " " + self.tr("Cancelled: {n} not sorted.").format(n=len(plan.steps) - len(outcome))
-        self.window.statusBar().showMessage(message, 10000)
+        self.context.status(message, 10000)
         self.last_sort_outcome = outcome
         if failed:
             QMessageBox.warning(
-                self.window, self.tr("Some files were not sorted"), message + "\n\n" + "\n".join(failed[:20])
+                self.context.parent, self.tr("Some files were not sorted"), message + "\n\n" + "\n".join(failed[:20])
             )
 
     # --- results from the worker ------------------------------------------------------------------------------
     def _keep(self, dialog: QDialog) -> None:
         self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
 
-    def _on_progress(self, kind: str, done: int, total: int) -> None:
-        if kind.startswith(KIND_PREFIX):
-            name = kind[len(KIND_PREFIX) :]
-            seconds = time.perf_counter() - self._started.get(name, time.perf_counter())
-            self.window.show_tool_progress(self.tool_title(name), done, total, seconds)
+    def _show_comparison(self, comparisons) -> None:
+        from alexnet_gui.gui.widgets.compare_view import CompareDialog
 
-    def _on_ready(self, kind: str, payload) -> None:
-        if not kind.startswith(KIND_PREFIX):
-            return
-        self.window.end_tool(kind)
-        kind = kind[len(KIND_PREFIX) :]
-        self._started.pop(kind, None)
-        self.window.statusBar().clearMessage()
-        if kind == "sort":
-            self._show_sorted(*payload)
-            return
-        if kind == "compare":
-            from alexnet_gui.gui.widgets.compare_view import CompareDialog
+        self._show(CompareDialog(comparisons, self.context.parent))
 
-            dialog = CompareDialog(payload, self.window)
-        elif kind == "ten crops":
-            from alexnet_gui.gui.widgets.crops_view import TenCropsDialog
+    def _show_crops(self, answer) -> None:
+        from alexnet_gui.gui.widgets.crops_view import TenCropsDialog
 
-            dialog = TenCropsDialog(*payload, parent=self.window)
-        else:
-            folder, text, matrix = payload
-            dialog = EvaluationDialog(folder, text, matrix, self.window)
+        self._show(TenCropsDialog(*answer, parent=self.context.parent))
+
+    def _show_evaluation(self, answer) -> None:
+        folder, text, matrix = answer
+        self._show(EvaluationDialog(folder, text, matrix, self.context))
+
+    def _show(self, dialog: QDialog) -> None:
         self._keep(dialog)
         dialog.show()
 
-    def _on_failed(self, kind: str, message: str) -> None:
-        if kind.startswith(KIND_PREFIX):
-            self.window.end_tool(kind)
-            self._started.pop(kind[len(KIND_PREFIX) :], None)
-            self.window.statusBar().showMessage(f"{self.tool_title(kind[len(KIND_PREFIX) :])}: {message}", 10000)
-            self.last_error = message
-
-
-def install_tools_menu(window) -> ToolsMenu:
-    """Add the Tools menu to a MainWindow (call once, after its worker exists)."""
-    window.tools_menu = ToolsMenu(window)
-    return window.tools_menu
+    def _on_failed(self, title: str, message: str) -> None:
+        self.context.status(f"{title}: {message}", 10000)
+        self.last_error = message

@@ -139,9 +139,9 @@ class TrainDialog(QDialog):
 
     finished_training = Signal(object)  # the Finished model folder, or None
 
-    def __init__(self, window, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.window_ = window
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent or context.parent)
+        self.context = context  # the app's AppContext: the weights that run, add_paths, open_model
         self.setWindowTitle(self.tr("Train on labelled folders"))
         self.data_edit = QLineEdit()
         self.data_edit.setPlaceholderText(self.tr("a folder holding one sub-folder of images per class"))
@@ -185,6 +185,9 @@ class TrainDialog(QDialog):
         describe(self.classes, self.tr("Classes"), self.tr("The class folders found and their images"))
         self.summary = QLabel(self.tr("Choose a folder of class folders."))
         self.summary.setWordWrap(True)
+        self._build_buttons_and_layout(form)
+
+    def _build_buttons_and_layout(self, form) -> None:
         self.start_button = QPushButton(self.tr("Start training"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
@@ -258,7 +261,7 @@ class TrainDialog(QDialog):
         self.epochs.setValue(MODE_DEFAULTS[self.mode.currentData()][0])
 
     def _show_base(self) -> None:
-        weights = self.window_.weights
+        weights = self.context.weights
         if weights is None:
             self.base_label.setText(self.tr("no model yet: open one in Model > Open model…"))
         elif weights.kind == "onnx":
@@ -322,7 +325,7 @@ class TrainDialog(QDialog):
         from alexnet_gui.core.training.job import TrainRequest
         from alexnet_gui.core.training.trainer import TrainSettings
 
-        weights = self.window_.weights
+        weights = self.context.weights
         settings = TrainSettings(self.mode.currentData(), "last", self.epochs.value(), seed=self.seed.value())
         untrained = weights is not None and weights.kind == "untrained"
         path = str(weights.path) if weights is not None and weights.path is not None else None
@@ -440,7 +443,7 @@ class TrainDialog(QDialog):
             if self.confusion is not None:
                 self.tabs.removeTab(self.tabs.indexOf(self.confusion))
             self.confusion = ConfusionView(finished.matrix)
-            self.confusion.open_requested.connect(self.window_.add_paths)
+            self.confusion.open_requested.connect(self.context.add_paths)
             self.tabs.addTab(self.confusion, self.tr("Confusion matrix"))
             self.tabs.setCurrentWidget(self.confusion)
             self.use_button.setEnabled(True)
@@ -461,7 +464,7 @@ class TrainDialog(QDialog):
     def use_model(self) -> None:
         """Open the trained model in the main window."""
         if self.finished_model is not None:
-            self.window_.open_model(str(self.finished_model.out))
+            self.context.open_model(str(self.finished_model.out))
 
     def duration(self, seconds: float) -> str:
         """A time left, in minutes and seconds."""

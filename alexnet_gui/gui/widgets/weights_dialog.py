@@ -85,7 +85,7 @@ class WeightsDialog(QDialog):
     """Ask the user where the weights come from; `choice` holds the resulting core.weights.WeightsChoice."""
 
     def __init__(self, parent: QWidget | None = None, *, start_folder: str = "", mirror: str = "") -> None:
-        from alexnet_gui.core.model.weights import WEIGHTS_SIZE_BYTES, torch_checkpoint_dir
+        from alexnet_gui.core.model.weights import WEIGHTS_SIZE_BYTES
 
         super().__init__(parent)
         self.setWindowTitle(self.tr("AlexNet weights"))
@@ -97,10 +97,15 @@ class WeightsDialog(QDialog):
         self._signals = _DownloadSignals()
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
+        self._size_mb = WEIGHTS_SIZE_BYTES / 1e6
+        self._build_texts(mirror)
+        self._build_buttons()
+        self._lay_out()
 
-        from alexnet_gui.core.model.weights import MIRROR_ENV, cached_weights_path
+    def _build_texts(self, mirror: str) -> None:
+        from alexnet_gui.core.model.weights import MIRROR_ENV, cached_weights_path, torch_checkpoint_dir
 
-        size_mb = WEIGHTS_SIZE_BYTES / 1e6
+        size_mb = self._size_mb
         self.cached = cached_weights_path()
         found = (
             self.tr("Found them in {folder}: use them, or choose another file.").format(folder=self.cached)
@@ -144,6 +149,8 @@ class WeightsDialog(QDialog):
         self.progress.setVisible(False)
         self.progress.setFormat(self.tr("%v of %m MB"))
 
+    def _build_buttons(self) -> None:
+        size_mb = self._size_mb
         self.download_button = QPushButton(
             self.tr("Use the weights found")
             if self.cached
@@ -169,6 +176,7 @@ class WeightsDialog(QDialog):
         self.untrained_button.clicked.connect(self.use_untrained)
         self.cancel_button.clicked.connect(self._on_cancel)
 
+    def _lay_out(self) -> None:
         buttons = QHBoxLayout()
         for b in (self.download_button, self.file_button, self.untrained_button):
             buttons.addWidget(b)
@@ -308,3 +316,15 @@ class WeightsDialog(QDialog):
         if self._thread is not None:
             self._thread.join(timeout=10)
         super().done(result)
+
+
+def ask_for_weights(parent, settings):
+    """Show the weights dialog over `parent` (its mirror remembered, used or not); the (choice, mode) chosen, or
+    None."""
+    dialog = WeightsDialog(parent, start_folder=settings.last_folder, mirror=settings.weights_mirror)
+    dialog.adjustSize()
+    # Over the window's centre, not its corner (where a parented dialog lands without a window manager).
+    dialog.move(parent.frameGeometry().center() - dialog.rect().center())
+    accepted = dialog.exec()
+    settings.weights_mirror = dialog.mirror()
+    return (dialog.choice, dialog.mode) if accepted and dialog.choice is not None else None
