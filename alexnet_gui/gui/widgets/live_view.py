@@ -27,16 +27,15 @@ from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 
-KIND = "live"
 VIDEO_FILTER = QT_TRANSLATE_NOOP("LiveDialog", "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.mpg *.mpeg);;All files (*)")
 
 
 class LiveDialog(QDialog):
     """The live view of one camera or video."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, context) -> None:
+        super().__init__(context.parent)
+        self.context = context  # the app's AppContext: its jobs, the loaded card, add_paths
         self.setWindowTitle(self.tr("Live view"))
         self.source_edit = QLineEdit("0")
         self.source_edit.setToolTip(self.tr("A camera number (0 is the first camera) or a video file"))
@@ -44,7 +43,7 @@ class LiveDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.layer = QComboBox()
         self.layer.addItem(self.tr("no feature maps"), None)
-        card = (window.model_info or {}).get("card")
+        card = context.card()
         for name in (card.layer_names() if card is not None else ()):
             self.layer.addItem(name, name)
         self.layer.setCurrentIndex(max(0, self.layer.findData("relu2")))
@@ -76,6 +75,9 @@ class LiveDialog(QDialog):
         self.step_button.setToolTip(self.tr("While paused: classify one more frame"))
         self.snapshot_button.setToolTip(self.tr("Save the frame shown as a PNG and add it to the main table"))
         self.status = QLabel("")
+        self._lay_out(browse)
+
+    def _lay_out(self, browse) -> None:
         controls = QHBoxLayout()
         for w in (
             QLabel(self.tr("Source")),
@@ -106,9 +108,6 @@ class LiveDialog(QDialog):
         self.fps = 0.0
         self._started = 0.0
         self._capture: dict = {}  # the VideoSource, touched only by jobs on the worker thread
-        worker = window.handle.worker
-        worker.view_ready.connect(self._on_ready)
-        worker.view_failed.connect(self._on_failed)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Video file"), "", self.tr(VIDEO_FILTER))
@@ -136,7 +135,7 @@ class LiveDialog(QDialog):
         for button in (self.pause_button, self.snapshot_button):
             button.setEnabled(True)
         self.status.setText(self.tr("opening {source}…").format(source=source))
-        self.window_.handle.requests.compute_view.emit(KIND, open_job, 0)
+        self._ask(open_job)
         self._ask_frame()
 
     def _ask_frame(self) -> None:
@@ -154,11 +153,17 @@ class LiveDialog(QDialog):
                 return "end"
             return classify_frame(backend, rgb, source.index, layer=layer)
 
-        # compute_view with number 0: never skipped as obsolete (the view asks for one frame at a time anyway)
-        self.window_.handle.requests.compute_view.emit(KIND, frame_job, 0)
+        # No supersede key: the view asks for one frame at a time anyway, and none may be skipped.
+        self._ask(frame_job)
 
-    def _on_ready(self, kind: str, payload) -> None:
-        if kind != KIND or payload in ("opened", None):
+    def _ask(self, job) -> None:
+        """Run `job(backend)` on the inference thread; its answer comes back to this dialog only."""
+        handle = self.context.jobs.submit(lambda run: job(run.backend))
+        handle.done.connect(self._on_ready)
+        handle.failed.connect(self._on_failed)
+
+    def _on_ready(self, payload) -> None:
+        if payload in ("opened", None):
             return
         if payload == "end":
             self.running = False
@@ -174,10 +179,9 @@ class LiveDialog(QDialog):
         if self.running and not self.pause_button.isChecked():
             self._ask_frame()
 
-    def _on_failed(self, kind: str, message: str) -> None:
-        if kind == KIND:
-            self.running = False
-            self.status.setText(message)
+    def _on_failed(self, message: str) -> None:
+        self.running = False
+        self.status.setText(message)
 
     def show_frame(self, frame) -> None:
         """Draw one classified frame."""
@@ -229,7 +233,7 @@ class LiveDialog(QDialog):
         name = os.path.splitext(os.path.basename(self.source_edit.text().strip()))[0] or "camera"
         path = folder / f"{name}-frame{self.last.index:06d}-{int(time.time())}.png"
         save_png(self.last.rgb, path)
-        self.window_.add_paths([str(path)])
+        self.context.add_paths([str(path)])
         self.status.setText(
             self.tr("saved frame {index} as {path} and added it to the table").format(index=self.last.index, path=path)
         )
@@ -245,7 +249,7 @@ class LiveDialog(QDialog):
                 capture.pop("source").close()
             return None
 
-        self.window_.handle.requests.compute_view.emit(KIND, close_job, 0)
+        self._ask(close_job)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.stop()
