@@ -45,6 +45,25 @@ class BackendError(UserError):
     """A backend could not be created or run; the message is one sentence for the user."""
 
 
+class ModelRunError(BackendError):
+    """The model itself failed on a batch (a user's graph fixed to another batch size, or returning another number of
+    classes than it declares): the engine stops with it at the first batch, and gives later batches' images it as
+    their reason."""
+
+
+def checked_scores(scores: np.ndarray, n: int, classes: int) -> np.ndarray:
+    """`scores` when they are (n, classes), else the ModelRunError that says what the model returned instead."""
+    if scores.ndim != 2 or scores.shape[0] != n or scores.shape[1] != classes:
+        from alexnet_gui.core.language import gettext
+
+        raise ModelRunError(
+            gettext("the model returned scores shaped {shape} for {n} images, but it declares {classes} classes").format(
+                shape="x".join(map(str, scores.shape)), n=n, classes=classes
+            )
+        )
+    return scores
+
+
 def check_precision(precision: str, device: str) -> None:
     """Refuse an unknown precision, and fp16 on a device that is explicitly the CPU (fp16 needs CUDA)."""
     if precision not in PRECISIONS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Sequence
 from functools import cache
@@ -16,7 +17,9 @@ from alexnet_gui.core.backends import onnx_cache
 from alexnet_gui.core.backends.base import (
     Backend,
     BackendError,
+    ModelRunError,
     check_precision,
+    checked_scores,
     precision_on,
 )
 from alexnet_gui.core.backends.onnx_files import logits_only_model
@@ -24,8 +27,14 @@ from alexnet_gui.core.language import N_, gettext
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
 from alexnet_gui.core.model.weights import WeightsChoice, bundled_model_info, cache_root, memoised_sha256
+from alexnet_gui.core.wording import counted
 
 log = logging.getLogger("alexnet_gui")
+
+# ONNX Runtime's loggers print their own coloured lines on stderr (a graph's shape conflicts while a session opens,
+# a failing node while it runs); the user gets our one sentence instead. 4: fatal errors only.
+_QUIET = 4
+ort.set_default_logger_severity(_QUIET)
 
 CACHE_ENV = "ALEXNET_GUI_CACHE"
 _CUDA = "CUDAExecutionProvider"
@@ -142,10 +151,26 @@ def cuda_status() -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001
         return False, gettext("the CUDA provider failed to start ({reason})").format(reason=str(exc).splitlines()[0])
     finally:
-        ort.set_default_logger_severity(2)
+        ort.set_default_logger_severity(_QUIET)
     if _CUDA not in session.get_providers():
         return False, gettext("the CUDA provider did not load (no GPU, or CUDA/cuDNN libraries missing)")
     return True, "CUDAExecutionProvider"
+
+
+def _run_failure(exc: Exception, n: int) -> ModelRunError:
+    """ONNX Runtime's run error as one sentence: the operator that failed and its own reason, without the C++ source
+    location ("[ONNXRuntimeError] : 1 : FAIL : Non-zero status code returned while running Reshape node. ... /src/
+    reshape_helper.h:91 ... was false. The input tensor cannot be reshaped ...")."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    node = re.search(r"while running (\w+) node", text)
+    reason = text.split("Status Message:", 1)[-1].strip()
+    reason = re.sub(r"^\S+:\d+ .*? was false\.\s*", "", reason)
+    reason = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", reason)
+    what = gettext("its {op} node failed").format(op=node.group(1)) if node else gettext("it failed")
+    return ModelRunError(
+        gettext("the model cannot run on a batch of {counted}: {what} ({reason})").format(
+            counted=counted(n, "image"), what=what, reason=reason)
+    )
 
 
 def _threads() -> int:
@@ -282,7 +307,7 @@ class OnnxBackend(Backend):
         # The engine decodes on the same cores meanwhile: ORT's default busy-waiting between operators would
         # burn the CPU time those decode threads need (measured: ~10 % more CPU per image on 2 cores).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
+        options.log_severity_level = _QUIET
         try:
             return ort.InferenceSession(str(path), options, providers=self._providers)
         except Exception as exc:  # noqa: BLE001 - ORT raises its own exception types for bad files
@@ -320,14 +345,24 @@ class OnnxBackend(Backend):
             binding = self.session.io_binding()
             binding.bind_cpu_input(self.input_name, x)
             binding.bind_output(self.logits_name)
-            self.session.run_with_iobinding(binding)
-            return binding.copy_outputs_to_cpu()[0]
-        return self.session.run([self.logits_name], {self.input_name: x})[0]
+            self._run(lambda: self.session.run_with_iobinding(binding), len(x))
+            return checked_scores(binding.copy_outputs_to_cpu()[0], len(x), self.card.classes)
+        return checked_scores(self._run(lambda: self.session.run([self.logits_name], {self.input_name: x}), len(x))[0],
+                              len(x), self.card.classes)
+
+    @staticmethod
+    def _run(call, n: int):
+        """`call()`, with a failure of the graph itself (a user's graph that only runs at some batch sizes) as one
+        sentence."""
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - ORT raises its own exception types (Fail, InvalidArgument, ...)
+            raise _run_failure(exc, n) from None
 
     def activations(self, batch: np.ndarray, layers: Sequence[str]) -> dict[str, np.ndarray]:
         session = self._activation_session_for(layers)
         x = np.ascontiguousarray(batch, dtype=np.float32)
-        values = session.run(list(layers), {self.input_name: x})
+        values = self._run(lambda: session.run(list(layers), {self.input_name: x}), len(x))
         return dict(zip(layers, values))
 
     def _activation_session_for(self, layers: Sequence[str]):
@@ -373,8 +408,8 @@ class OnnxBackend(Backend):
             return super().predict_with_activations(batch, layers)
         session = self._activation_session_for(layers)
         x = np.ascontiguousarray(batch, dtype=np.float32)
-        logits, *values = session.run([self.logits_name, *layers], {self.input_name: x})
-        return logits, dict(zip(layers, values))
+        logits, *values = self._run(lambda: session.run([self.logits_name, *layers], {self.input_name: x}), len(x))
+        return checked_scores(logits, len(x), self.card.classes), dict(zip(layers, values))
 
     def close(self) -> None:
         self.session = None

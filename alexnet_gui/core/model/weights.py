@@ -7,6 +7,7 @@ a download from torchvision's URL or the mirror in ALEXNET_GUI_WEIGHTS_URL. torc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import Literal
 
-from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.errors import UserError, describe_os_error
 from alexnet_gui.core.language import N_, gettext
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
@@ -175,14 +176,21 @@ def memoised_sha256(path: str | os.PathLike[str]) -> str:
     if stamp not in index:
         # The file's older stamps can never match again: dropped, so the memo does not grow with every change.
         index = {key: value for key, value in index.items() if not key.startswith(resolved + "|")}
-        index[stamp] = file_sha256(path)
+        try:
+            index[stamp] = file_sha256(path)
+        except OSError as exc:
+            raise WeightsError(
+                gettext("cannot read {path} ({reason})").format(path=path, reason=describe_os_error(exc))
+            ) from None
         tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
         try:
             index_path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(index, indent=1))
             os.replace(tmp, index_path)
         except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only cache: the hash is computed again next time
+            # A read-only cache, or ALEXNET_GUI_CACHE naming a file: the hash is computed again next time.
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     return index[stamp]
 
 

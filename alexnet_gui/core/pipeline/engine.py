@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from alexnet_gui.core.backends.base import Backend
+from alexnet_gui.core.backends.base import Backend, ModelRunError
 from alexnet_gui.core.model.preprocess import Recipe
 from alexnet_gui.core.outputs.results import Prediction, Result
 from alexnet_gui.core.pipeline.decode import decode_crop
-from alexnet_gui.core.pipeline.scores import to_probabilities, top_predictions
+from alexnet_gui.core.pipeline.scores import ranked_or_reason, to_probabilities
 
 if TYPE_CHECKING:
     import numpy as np
@@ -276,10 +276,11 @@ class Engine:
         return (f"{backend.card.card_id} · {backend.name} on {backend.device} {backend.precision} · "
                 f"tta {self.tta}")
 
-    def classify_inputs(self, batch: np.ndarray, paths: Sequence[str] | None = None) -> list[tuple[Prediction, ...]]:
+    def classify_inputs(self, batch: np.ndarray,
+                        paths: Sequence[str] | None = None) -> list[tuple[Prediction, ...] | str]:
         """Run the backend on a stacked (N, 3, S, S) batch, or (N, 10, 3, S, S) ten crops per image whose
-        probabilities are averaged, and return each image's top-k, named by the card's labels. With a unit
-        recorder, the single-crop batch of `paths` also goes to it."""
+        probabilities are averaged, and return each image's top-k, named by the card's labels, or the reason it has
+        none (`scores.NAN_SCORES`). With a unit recorder, the single-crop batch of `paths` also goes to it."""
         backend = self.backend
         if self.unit_recorder is not None and paths is not None and batch.ndim == 4:
             scores, activations = backend.predict_with_activations(batch, self.unit_recorder.layers)
@@ -291,9 +292,9 @@ class Engine:
             probs = average_crop_probs(backend.predict_probabilities(batch.reshape(-1, *batch.shape[2:])))
         else:
             probs = backend.predict_probabilities(batch)
-        return [top_predictions(row, self.top_k, backend.card.labels) for row in probs]
+        return [ranked_or_reason(row, self.top_k, backend.card.labels) for row in probs]
 
-    def classify_tensors(self, inputs: list) -> list[tuple[Prediction, ...]]:
+    def classify_tensors(self, inputs: list) -> list[tuple[Prediction, ...] | str]:
         """Run the torch backend on (3, S, S) tensors already on its device (--decode gpu); return each top-k."""
         import torch
 
@@ -302,7 +303,7 @@ class Engine:
         backend = self.backend
         scores = backend.predict_tensor(torch.stack(inputs))  # type: ignore[attr-defined]
         probs = to_probabilities(scores, backend.card.output)
-        return [top_predictions(row, self.top_k, backend.card.labels) for row in probs]
+        return [ranked_or_reason(row, self.top_k, backend.card.labels) for row in probs]
 
     def _decode_counted(self, path: str) -> object:
         cpu = time.thread_time()
@@ -390,19 +391,26 @@ class Engine:
                     batch = good if on_device or not good else _stack_inputs(good, input_buffer, self.recipe)
                     started = time.perf_counter()
                     self.decode_wait_seconds += started - waited
-                    tops = iter(
-                        (self.classify_tensors(batch) if on_device else  # type: ignore[arg-type]
-                         self.classify_inputs(batch,  # type: ignore[arg-type]
-                                              [p for p, x in decoded if not isinstance(x, str)]))
-                        if good else []
-                    )
+                    try:
+                        tops = iter(
+                            (self.classify_tensors(batch) if on_device else  # type: ignore[arg-type]
+                             self.classify_inputs(batch,  # type: ignore[arg-type]
+                                                  [p for p, x in decoded if not isinstance(x, str)]))
+                            if good else []
+                        )
+                    except ModelRunError as exc:
+                        if done == 0:
+                            raise  # the model cannot run at all: one sentence, before any row
+                        # Rows already written stay; this batch's images say why they have no classes.
+                        tops = iter([str(exc)] * len(good))
                     self.model_seconds += time.perf_counter() - started
                     origin = self.origin()
                     for path, x in decoded:
-                        if not isinstance(x, str):
-                            yield Result(path, None, next(tops), origin)
+                        top = x if isinstance(x, str) else next(tops)
+                        if isinstance(top, str):
+                            yield Result(path, top)
                         else:
-                            yield Result(path, x)
+                            yield Result(path, None, top, origin)
                     done += len(decoded)
                     if on_progress is not None:
                         on_progress(done, total)

@@ -15,9 +15,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import N_
 
+#: The files a folder walk classifies (a file named on its own is always tried): photo and raster formats Pillow
+#: opens, AVIF among them (Pillow 11.2+), so a folder and a named file agree.
 IMAGE_EXTENSIONS: frozenset[str] = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".dib", ".gif", ".tif", ".tiff", ".webp",
-    ".ppm", ".pgm", ".pbm", ".pnm", ".tga", ".ico", ".jp2", ".j2k", ".sgi", ".pcx", ".qoi",
+    ".ppm", ".pgm", ".pbm", ".pnm", ".tga", ".ico", ".jp2", ".j2k", ".sgi", ".pcx", ".qoi", ".avif", ".avifs",
 })
 
 #: Refuse images above this many pixels (Pillow's own bomb limit, 2 x MAX_IMAGE_PIXELS by default),

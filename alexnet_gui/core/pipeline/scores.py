@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from alexnet_gui.core.language import N_
 from alexnet_gui.core.outputs.results import Prediction
 
 if TYPE_CHECKING:
@@ -12,14 +13,30 @@ if TYPE_CHECKING:
     from alexnet_gui.core.model.labels import Labels
 
 
+#: an image's reason when the model's scores for it are not numbers (NaN weights, a recipe dividing by ~0, an
+#: infinite logit): ranking NaNs would name class 0 with probability "nan"
+NAN_SCORES = N_("the model's scores are not numbers (NaN)")
+
+
+def ranked_or_reason(probs: np.ndarray, k: int, labels: Labels | None = None) -> tuple[Prediction, ...] | str:
+    """`top_predictions` of one probability row, or NAN_SCORES when the row holds a NaN."""
+    import numpy as np
+
+    if np.isnan(probs).any():
+        return NAN_SCORES
+    return top_predictions(probs, k, labels)
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax in float64, so tiny probabilities do not round to zero before the top-k."""
     import numpy as np
 
     z = logits.astype(np.float64)
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
+    # An infinite logit makes its row NaN (inf - inf): quietly, since that row is reported as NAN_SCORES.
+    with np.errstate(invalid="ignore"):
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
     return z
 
 

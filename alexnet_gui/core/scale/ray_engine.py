@@ -123,12 +123,16 @@ class _Classifier:
         n = len(batch["idx"])
         index = np.full((n, self.top_k), -1, np.int64)
         prob = np.zeros((n, self.top_k), np.float64)
-        good = np.flatnonzero(np.asarray([e == "" for e in batch["error"]], bool))
+        errors = np.asarray(batch["error"], dtype=object)
+        good = np.flatnonzero(np.asarray([e == "" for e in errors], bool))
         if good.size:
             for row, top in zip(good, self.engine.classify_inputs(batch["input"][good]), strict=True):
+                if isinstance(top, str):  # no classes for this image (NaN scores): its reason, as the local engine
+                    errors[row] = top
+                    continue
                 index[row] = [p.index for p in top]
                 prob[row] = [p.prob for p in top]
-        return {"idx": batch["idx"], "path": batch["path"], "error": batch["error"], "top_index": index,
+        return {"idx": batch["idx"], "path": batch["path"], "error": errors, "top_index": index,
                 "top_prob": prob}
 
 
@@ -143,10 +147,33 @@ def _results(batch: dict[str, np.ndarray], labels: Any, origin: str = "") -> Ite
             yield int(idx), Result(os.fsdecode(path), None, top, origin)
 
 
+#: seconds a cluster's address may take to accept a connection before it is said not to answer: ray.init itself
+#: retries an address where nothing listens for minutes, and does not stop on SIGTERM meanwhile
+PROBE_TIMEOUT_S = 5.0
+
+
+def check_address_answers(address: str | None, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Raise UserError unless something accepts a TCP connection at `address` ("host:port" or "ray://host:port");
+    "auto", "local" and None (found or started by Ray itself) are not probed."""
+    import socket
+
+    if not address or address in ("auto", "local"):
+        return
+    where = address.removeprefix("ray://")
+    host, sep, port = where.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # not host:port: Ray says what it makes of it
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except (OSError, ValueError, OverflowError):
+        raise UserError(gettext("no Ray cluster answers at {address}").format(address=address)) from None
+
+
 def connect(address: str | None = None) -> Any:
     """Connect to the cluster at `address` ("auto", "ray://host:10001", ...), or start a local Ray; return ray."""
     ray = import_ray()
     if not ray.is_initialized():
+        check_address_answers(address)
         try:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
         except ConnectionError as exc:
