@@ -101,6 +101,7 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
         parser.print_help()
         return 2, True
     previous = _stop_on_sigterm()
+    stop_watching = _exit_on_second_signal()
     try:
         return int(args.func(args)), True
     except UserError as exc:
@@ -121,6 +122,7 @@ def _run_command_line(args_list: list[str]) -> tuple[int, bool]:
         print(_('error: {message}').format(message=message), file=sys.stderr)
         return 2, True
     finally:
+        stop_watching()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
@@ -173,6 +175,54 @@ def _stop_on_sigterm():
         return signal.signal(signal.SIGTERM, terminate)
     except ValueError:
         return None
+
+
+def _exit_on_second_signal():
+    """Make a second Ctrl+C or SIGTERM end the process at once, even while the main thread is blocked inside a C
+    library (FFmpeg opening a FIFO, a read that its library retries), where Python's own handlers never get to run:
+    Python writes every caught signal's number to a wakeup file descriptor, which a thread of ours reads. The first
+    signal still stops the command as usual; a second one means the user cannot wait for that. Return what undoes
+    this (a no-op off the main thread)."""
+    import socket
+    import threading
+
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    try:
+        previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not the main thread
+        reader.close()
+        writer.close()
+        return lambda: None
+    stopping = (signal.SIGINT, signal.SIGTERM)
+
+    def watch() -> None:
+        seen = 0
+        while True:
+            try:
+                data = reader.recv(64)
+            except OSError:
+                return
+            if not data:
+                return
+            for number in data:
+                if number not in stopping:
+                    continue
+                seen += 1
+                if seen >= 2:
+                    what = _("terminated") if number == signal.SIGTERM else _("interrupted")
+                    os.write(2, (_("{what} again: stopping at once").format(what=what) + "\n").encode())
+                    os._exit(143 if number == signal.SIGTERM else 130)
+
+    threading.Thread(target=watch, name="second-signal", daemon=True).start()
+
+    def stop() -> None:
+        signal.set_wakeup_fd(previous_fd)
+        writer.close()
+        reader.shutdown(socket.SHUT_RDWR)
+        reader.close()
+
+    return stop
 
 
 def run() -> NoReturn:

@@ -64,8 +64,9 @@ def test_live_command_writes_a_row_per_frame(video, tmp_path, capsys):
     with open(out) as f:
         rows = list(csv.DictReader(f))
     assert [int(r["frame"]) for r in rows] == list(range(8))
-    assert set(rows[0]) == {"frame", "top1_label", "top1_prob", "top2_label", "top2_prob", "top3_label", "top3_prob",
-                            "strongest_channel", "strongest_value"}
+    assert set(rows[0]) == {"frame", "error", "top1_label", "top1_prob", "top2_label", "top2_prob", "top3_label",
+                            "top3_prob", "strongest_channel", "strongest_value"}
+    assert {r["error"] for r in rows} == {""}
     assert 0 <= int(rows[0]["strongest_channel"]) < 256
     assert "8 frames" in capsys.readouterr().err
     assert main(["live", str(video), "--untrained", "--frames", "2", "--out", str(tmp_path / "two.csv")]) == 0

@@ -26,6 +26,19 @@ def scale_factor(text: str) -> int:
     return value
 
 
+#: The largest side a drawn image (a feature visualisation, an example patch) may have: 1024 px is four times
+#: AlexNet's input, while 100,000 would ask numpy for tens of gigabytes before any work.
+MAX_IMAGE_SIDE = 1024
+
+
+def image_side(text: str) -> int:
+    """A side in pixels of an image the app draws, 1..MAX_IMAGE_SIDE."""
+    value = positive_int(text)
+    if value > MAX_IMAGE_SIDE:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_IMAGE_SIDE} pixels, got {value}")
+    return value
+
+
 def top_k_count(text: str) -> int:
     """Classes per image, 1..1000."""
     value = positive_int(text)

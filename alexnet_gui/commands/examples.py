@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.argument_types import positive_int
+from alexnet_gui.commands.argument_types import image_side, positive_int
 from alexnet_gui.commands.model_options import add_model_arguments
 from alexnet_gui.core.language import gettext as _
 
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "fc6 or fc7 (default conv5)")
     p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel (or fc neuron) of that layer")
     p.add_argument("--top", type=_top, default=9, metavar="N", help="how many images (default 9, at most 32)")
-    p.add_argument("--size", type=positive_int, default=96, metavar="PX", help="each patch's side in the PNG (default 96)")
+    p.add_argument("--size", type=image_side, default=96, metavar="PX", help="each patch's side in the PNG (default 96)")
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     p.add_argument("--batch-size", type=positive_int, default=32, metavar="N")
     add_model_arguments(p)

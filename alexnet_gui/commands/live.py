@@ -4,6 +4,7 @@ view, without a window): one CSV row per frame with its top-k, and the frame rat
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -18,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "live", help="classify a camera or a video file frame by frame into a CSV",
         description="Read frames from SOURCE (a camera number, 0 being the first, or a video file), classify each "
         "by the model's card and write frame, top-k labels and probabilities to CSV; with --layer, each frame's "
-        "strongest channel of that layer too (from the same model run). Ctrl+C stops; the rows so far stay. "
-        "Exit status: 0 done, 2 error, 130 interrupted.",
+        "strongest channel of that layer too (from the same model run). A frame that cannot be decoded or classified "
+        "is a row with its reason in the error column. Ctrl+C stops; the rows so far stay. "
+        "Exit status: 0 done, 1 some frames failed, 2 error, 130 interrupted.",
     )
     p.add_argument("source", metavar="SOURCE", help="a camera number or a video file")
     p.add_argument("--out", "-o", required=True, metavar="CSV")
@@ -35,11 +37,11 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.outputs.output_paths import check_output_file
-    from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
-    from alexnet_gui.core.pipeline.live import VideoSource, classify_frame
+    from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter, journal_path
+    from alexnet_gui.core.pipeline.live import VideoSource
 
     video = [args.source] if not args.source.isdigit() else []
-    check_output_file(args.out, inputs=[*video, *model_input_files(args)])
+    check_output_file(args.out, inputs=[*video, *model_input_files(args)], sidecars=[journal_path(args.out)])
     source = VideoSource(args.source)
     backend = open_backend(args)
     if args.layer is not None and args.layer not in backend.card.layer_names():
@@ -51,27 +53,32 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     k = min(args.top_k, backend.card.classes)
-    frames, start = 0, time.perf_counter()
+    frames, failed, start = 0, 0, time.perf_counter()
+    # The rows go to a journal beside --out, renamed into place when the run ends (or is interrupted): a run that
+    # fails before its first row leaves an earlier CSV of that name as it was, not truncated to its header.
+    journal = journal_path(args.out)
     try:
-        with open(args.out, "w", newline="", encoding="utf-8") as f:
+        with open(journal, "w", newline="", encoding="utf-8") as f:
             writer = SpreadsheetCsvWriter(f)  # labels are the model card's text
-            header = ["frame"] + [f"top{i}_{part}" for i in range(1, k + 1) for part in ("label", "prob")]
+            header = ["frame", "error"] + [f"top{i}_{part}" for i in range(1, k + 1) for part in ("label", "prob")]
             writer.writerow(header + (["strongest_channel", "strongest_value"] if args.layer else []))
-            while args.frames is None or frames < args.frames:
-                rgb = source.read()
-                if rgb is None:
-                    break
-                frame = classify_frame(backend, rgb, source.index, layer=args.layer, top_k=k)
-                row = [frame.index] + [v for p in frame.top for v in (p.label, f"{p.prob:.6f}")]
-                if frame.activations is not None:
-                    peaks = frame.activations.reshape(frame.activations.shape[0], -1).max(1)
-                    row += [int(peaks.argmax()), f"{float(peaks.max()):.6g}"]
-                writer.writerow(row)
-                frames += 1
-    except KeyboardInterrupt:
-        print(_("interrupted after {frames} frames").format(frames=frames), file=sys.stderr)
-        raise
+            try:
+                while args.frames is None or frames < args.frames:
+                    rgb = source.read()
+                    if rgb is None:
+                        break
+                    row = _frame_row(backend, source.index, rgb, args.layer, k, first=frames == failed)
+                    writer.writerow(row)
+                    frames += 1
+                    failed += bool(row[1])
+            except KeyboardInterrupt:
+                print(_("interrupted after {frames} frames").format(frames=frames), file=sys.stderr)
+                f.close()
+                os.replace(journal, args.out)
+                raise
+        os.replace(journal, args.out)
     finally:
+        journal.unlink(missing_ok=True)
         source.close()
         backend.close()
         seconds = time.perf_counter() - start
@@ -81,4 +88,31 @@ def run(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
-    return 0
+    if failed:
+        print(_("{failed} of {frames} frames have no classes (see the error column)").format(
+            failed=failed, frames=frames), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _frame_row(backend, index: int, rgb, layer: str | None, k: int, *, first: bool) -> list:
+    """One CSV row: the frame's classes (and the layer's strongest channel), or its reason in the error column.
+    A model that cannot run on the first frame is the run's error; on a later frame, that frame's reason."""
+    from alexnet_gui.core.backends.base import ModelRunError
+    from alexnet_gui.core.pipeline.live import classify_frame
+
+    empty = [""] * (2 * k + (2 if layer else 0))
+    if isinstance(rgb, str):
+        return [index, rgb, *empty]
+    try:
+        frame = classify_frame(backend, rgb, index, layer=layer, top_k=k)
+    except ModelRunError as exc:
+        if first:
+            raise
+        return [index, str(exc), *empty]
+    if frame.error:
+        return [index, frame.error, *empty]
+    row = [frame.index, ""] + [v for p in frame.top for v in (p.label, f"{p.prob:.6f}")]
+    if frame.activations is not None:
+        peaks = frame.activations.reshape(frame.activations.shape[0], -1).max(1)
+        row += [int(peaks.argmax()), f"{float(peaks.max()):.6g}"]
+    return row

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.argument_types import positive_int
+from alexnet_gui.commands.argument_types import image_side, positive_int
 from alexnet_gui.core.language import gettext as _
 
 
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", default="conv5", help="conv1..conv5, relu, norm or pool layers, fc6, fc7, or fc8 (default conv5)")
     p.add_argument("--unit", type=int, required=True, metavar="N", help="the channel (the neuron for fc6 and fc7, the class for fc8)")
     p.add_argument("--steps", type=positive_int, default=256, metavar="N", help="optimisation steps (default 256)")
-    p.add_argument("--size", type=positive_int, default=None, metavar="PX", help="image side (default: the model's input)")
+    p.add_argument("--size", type=image_side, default=None, metavar="PX", help="image side (default: the model's input)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", "-o", required=True, metavar="PNG")
     weights = p.add_mutually_exclusive_group()

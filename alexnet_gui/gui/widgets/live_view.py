@@ -149,6 +149,8 @@ class LiveDialog(QDialog):
             if source is None:
                 return None
             rgb = source.read()
+            while isinstance(rgb, str):  # a frame that cannot be decoded or used: the view shows the next one
+                rgb = source.read()
             if rgb is None:
                 return "end"
             return classify_frame(backend, rgb, source.index, layer=layer)
@@ -203,8 +205,8 @@ class LiveDialog(QDialog):
                 index=frame.index,
                 fps=self.fps,
                 ms=1000 * frame.seconds,
-                label=frame.top[0].label,
-                prob=100 * frame.top[0].prob,
+                label=frame.top[0].label if frame.top else frame.error,
+                prob=100 * frame.top[0].prob if frame.top else float("nan"),
             )
         )
 
