@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "project",
     "export_labels",
     "label_issues",
+    "embeddings",
     "sort",
     "filters",
     "features",

@@ -77,6 +77,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "modification time are skipped, the rest appended",
     )
     add_model_arguments(p)
+    from alexnet_gui.commands.embeddings import add_embed_argument
+
+    add_embed_argument(p)
     scale = p.add_argument_group("scale out")
     scale.add_argument(
         "--engine", choices=("local", "ray"), default="local",
@@ -198,6 +201,9 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
     if on_ray and getattr(args, "decode", "cpu") != "cpu":
         raise UserError(_("--engine ray decodes on the workers' CPUs; leave out --decode gpu or use --engine local"))
     check_precision(getattr(args, "precision", "fp32"), args.device)  # before any weights download
+    from alexnet_gui.commands.embeddings import check_embed_options
+
+    check_embed_options(args)
     if on_ray:
         from alexnet_gui.core.scale.ray_engine import import_ray
 
@@ -276,6 +282,7 @@ def start_locally(
 ) -> StartedSource:
     """Open the model on its own thread while the engine decodes the first batches on the others; the first row is
     waited for here, so a model that fails to load fails now."""
+    from alexnet_gui.commands.embeddings import embedding_recorder_for
     from alexnet_gui.core.model.loading import quick_card
     from alexnet_gui.core.pipeline.engine import Engine
 
@@ -308,6 +315,7 @@ def start_locally(
             tta=args.tta,
             decode=getattr(args, "decode", "cpu"),
             recipe=early.preprocess if early is not None else None,
+            embedding_recorder=embedding_recorder_for(args, pending_backend),
         )
         running = engine.run(paths, cancel=cancel, on_progress=on_progress)
         first = next(running, None)

@@ -22,7 +22,7 @@ from alexnet_gui.core.backends.base import (
     checked_scores,
     precision_on,
 )
-from alexnet_gui.core.backends.onnx_files import logits_only_model
+from alexnet_gui.core.backends.onnx_files import logits_only_model, outputs_model
 from alexnet_gui.core.language import N_, gettext
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
@@ -275,6 +275,8 @@ class OnnxBackend(Backend):
         self.model_path = path
         self._weights = weights
         self.weights_source = weights.source
+        #: sessions on copies of the export with the logits and a few late layers as outputs (`_recording_session`)
+        self._recording_sessions: dict[tuple[str, ...], ort.InferenceSession] = {}
 
     def _scores_output(self, card: ModelCard) -> str:
         names = [o.name for o in self.session.get_outputs()]
@@ -406,11 +408,28 @@ class OnnxBackend(Backend):
                                  layers: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self.precision != "fp32" or self.logits_name not in self._outputs:
             return super().predict_with_activations(batch, layers)
-        session = self._activation_session_for(layers)
+        session = self._recording_session(layers) or self._activation_session_for(layers)
         x = np.ascontiguousarray(batch, dtype=np.float32)
         logits, *values = self._run(lambda: session.run([self.logits_name, *layers], {self.input_name: x}), len(x))
         return checked_scores(logits, len(x), self.card.classes), dict(zip(layers, values))
 
+    def _recording_session(self, layers: Sequence[str]) -> ort.InferenceSession | None:
+        """A session, opened once per layer set and prepacked like the classifying one, on a copy of our export whose
+        outputs are the logits and `layers` (`onnx_files.outputs_model`): for the late layers the embedding index
+        records while classifying (pool5, fc6, fc7). None for other layers, or a user's graph."""
+        key = tuple(layers)
+        if (self._weights.kind == "onnx" or not key or not set(key) <= {"pool5", "fc6", "fc7"}
+                or not set(key) <= set(self.card.unit_layers())):
+            return None
+        if key not in self._recording_sessions:
+            copy = outputs_model(self.model_path, key)
+            if copy == self.model_path:
+                return None
+            self._recording_sessions[key] = self._open_session(copy, copy, self._prepacked)
+            onnx_cache.mark_used([copy])
+        return self._recording_sessions[key]
+
     def close(self) -> None:
         self.session = None
         self._activation_session = None
+        self._recording_sessions = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from alexnet_gui.core.backends import onnx_cache
@@ -37,6 +38,31 @@ def logits_only_model(path: Path) -> Path:
         # The single-file copy that versions before 0.1.1 cached here: 244 MB nobody reads any more.
         path.with_name(f"{path.stem}.logits.onnx").unlink(missing_ok=True)
         return lean
+    except (OSError, ImportError):
+        return path
+
+
+def outputs_model(path: Path, names: Sequence[str]) -> Path:
+    """Return a copy of the export whose outputs are the logits and `names` only (`NAME.with-fc7.onnx`), cached
+    beside it: recording a late layer while classifying then costs what classifying costs, where the full export
+    (every layer an output, no Conv+ReLU fusion) ran 10-15 % slower (benchmarks/embeddings_bench.py). Falls back
+    to `path` when it cannot be written or lacks one of the outputs."""
+    copy = path.with_name(f"{path.stem}.with-{'-'.join(names)}.onnx")
+    try:
+        if saved_copy_is_current(copy, path):
+            return copy
+        import onnx
+
+        model = onnx.load(str(path))
+        wanted = ["logits", *names]
+        by_name = {o.name: o for o in model.graph.output}
+        if any(name not in by_name for name in wanted):
+            return path
+        keep = [by_name[name] for name in wanted]
+        del model.graph.output[:]
+        model.graph.output.extend(keep)
+        save_with_external_data(model, copy)
+        return copy
     except (OSError, ImportError):
         return path
 

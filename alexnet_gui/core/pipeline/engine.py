@@ -171,6 +171,7 @@ class Engine:
         decode: str = "cpu",
         recipe: Recipe | None = None,
         unit_recorder=None,
+        embedding_recorder=None,
         _gpu_decode_on_any_device: bool = False,
     ) -> None:
         from alexnet_gui.core.errors import UserError
@@ -186,6 +187,9 @@ class Engine:
         #: an `analysis.unit_examples.UnitRecorder`: each single-crop batch is run once for its scores and the
         #: recorder's layers together, and the recorder keeps every unit's top images (the app's Unit tab)
         self.unit_recorder = unit_recorder
+        #: an `embeddings.tasks.EmbeddingRecorder`: its layer comes from the same model run as the scores, and each
+        #: image's vector goes to its index with the image's top-k (issue 34)
+        self.embedding_recorder = embedding_recorder
         self.top_k = top_k
         self._batch_size = batch_size
         self.fast_decode = fast_decode
@@ -282,10 +286,17 @@ class Engine:
         probabilities are averaged, and return each image's top-k, named by the card's labels, or the reason it has
         none (`scores.NAN_SCORES`). With a unit recorder, the single-crop batch of `paths` also goes to it."""
         backend = self.backend
-        if self.unit_recorder is not None and paths is not None and batch.ndim == 4:
-            scores, activations = backend.predict_with_activations(batch, self.unit_recorder.layers)
-            self.unit_recorder.record(paths, activations)
+        recorders = [r for r in (self.unit_recorder, self.embedding_recorder) if r is not None]
+        if recorders and paths is not None and batch.ndim == 4:
+            layers = list(dict.fromkeys(name for r in recorders for name in r.layers))
+            scores, activations = backend.predict_with_activations(batch, layers)
+            if self.unit_recorder is not None:
+                self.unit_recorder.record(paths, activations)
             probs = to_probabilities(scores, backend.card.output)
+            tops = [ranked_or_reason(row, self.top_k, backend.card.labels) for row in probs]
+            if self.embedding_recorder is not None:
+                self.embedding_recorder.record(paths, activations, tops)
+            return tops
         elif batch.ndim == 5:
             from alexnet_gui.core.pipeline.tta import average_crop_probs
 

@@ -1,0 +1,86 @@
+"""Near-duplicate groups: images whose cosine distance is at most a threshold, joined transitively (a union-find
+over the close pairs, found block by block: memory grows with the pairs, never with n²)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from alexnet_gui.core.embeddings.search import unit_rows
+from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.language import gettext
+
+#: the threshold when none is given: re-encoded, resized and slightly cropped copies of a photo stay below it
+DEFAULT_THRESHOLD = 0.05
+#: rows per block product: 2048 x n float32 similarities at a time
+BLOCK_ROWS = 2048
+
+
+def check_threshold(threshold: float) -> float:
+    """A cosine distance threshold: from 0 to 2 (the range of 1 - cos), else one sentence."""
+    if not 0.0 <= threshold <= 2.0:  # also refuses nan
+        raise UserError(gettext("the threshold must be a cosine distance from 0 to 2, got {value}").format(
+            value=threshold))
+    return threshold
+
+
+def close_groups(vectors: np.ndarray, threshold: float, *, cancel: threading.Event | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> list[list[int]] | None:
+    """Groups (each of two rows or more, rows ascending) of rows joined by cosine distance ≤ `threshold`; None when
+    cancelled."""
+    check_threshold(threshold)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    x = unit_rows(vectors)
+    n = len(x)
+    # Each image's representative (the lowest row of its group so far): a union-find kept flat, merged block by
+    # block with the block's close pairs, so no Python loop runs over pairs and at most one block's pairs are held.
+    rep = np.arange(n)
+    # cos ≥ 1 - threshold; a hair of slack for float32 rounding, settled in float64 below
+    floor = np.float32(1.0 - threshold - 1e-5)
+    for start in range(0, n, BLOCK_ROWS):
+        if cancel is not None and cancel.is_set():
+            return None
+        end = min(n, start + BLOCK_ROWS)
+        sims = x[start:end] @ x[start:].T  # only pairs (i, j) with j >= i
+        rows, cols = np.nonzero(sims >= floor)
+        del sims
+        i, j = rows + start, cols + start
+        keep = j > i
+        i, j = i[keep], j[keep]
+        exact = 1.0 - np.einsum("ij,ij->i", x[i].astype(np.float64), x[j].astype(np.float64)) <= threshold
+        i, j = i[exact], j[exact]
+        if len(i):
+            edges_from = np.concatenate([np.arange(n), i])
+            edges_to = np.concatenate([rep, j])
+            graph = coo_matrix((np.ones(len(edges_from), np.int8), (edges_from, edges_to)), shape=(n, n))
+            _, component = connected_components(graph, directed=False)
+            lowest = np.full(component.max() + 1, n)
+            np.minimum.at(lowest, component, np.arange(n))
+            rep = lowest[component]
+        if on_progress is not None:
+            on_progress(end, n)
+    groups: dict[int, list[int]] = {}
+    for member, root in enumerate(rep.tolist()):
+        groups.setdefault(root, []).append(member)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def duplicate_rows(paths: Sequence[str], vectors: np.ndarray, threshold: float, **task) -> list[tuple[int, str, float]] | None:
+    """CSV rows (group, path, cosine distance to the group's first member) of every near-duplicate group: members
+    sorted by path, groups numbered from 1 in the order of their first paths. `paths[i]` has `vectors[i]`; None
+    when cancelled."""
+    groups = close_groups(vectors, threshold, **task)
+    if groups is None:
+        return None
+    x = unit_rows(vectors).astype(np.float64)
+    ordered = sorted((sorted(members, key=lambda i: paths[i]) for members in groups), key=lambda m: paths[m[0]])
+    out = []
+    for number, members in enumerate(ordered, 1):
+        first = x[members[0]]
+        for i in members:
+            out.append((number, paths[i], 0.0 if i == members[0] else float(min(2.0, max(0.0, 1.0 - x[i] @ first)))))
+    return out
