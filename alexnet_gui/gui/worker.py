@@ -66,7 +66,7 @@ class LoadedModel:
 
     def as_dict(self) -> dict[str, Any]:
         """The fields by name (what the export's provenance sidecar and the diagnostics read)."""
-        return dataclasses.asdict(self) | {"card": self.card}
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 @dataclass(frozen=True)

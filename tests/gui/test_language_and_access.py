@@ -126,10 +126,10 @@ def every_window(qtbot, window, tmp_path) -> list[QWidget]:
     from alexnet_gui.core.analysis.confusion import ConfusionMatrix
     from alexnet_gui.core.model.labels import Labels
     from alexnet_gui.core.outputs.results import Prediction, Result
+    from alexnet_gui.gui.views import install_views
     from alexnet_gui.gui.widgets.compare_view import CompareDialog
     from alexnet_gui.gui.widgets.confusion_view import ConfusionView
     from alexnet_gui.gui.widgets.diagnostics_dialog import DiagnosticsDialog
-    from alexnet_gui.gui.views import install_views
     from alexnet_gui.gui.widgets.live_view import LiveDialog
     from alexnet_gui.gui.widgets.sort_dialog import SortDialog
     from alexnet_gui.gui.widgets.train_dialog import TrainDialog

@@ -323,8 +323,8 @@ def test_the_unit_tab_shows_a_clicked_channels_top_images_and_its_visualisation(
     features.top_images.click()
     unit = views["unit"]
     assert window.tabs.currentWidget() is unit
-    qtbot.waitUntil(lambda: unit._data is not None and unit._data[0] == "unit-examples", timeout=60000)
-    layer, channel, grid, found, total = unit._data[1]
+    qtbot.waitUntil(lambda: type(unit._data).__name__ == "UnitExamples", timeout=60000)
+    layer, channel, grid, found, total = unit._data
     assert (layer, channel, total) == (features._data[1], features.channel, 5) and len(found) == 5
     assert unit.examples_canvas.array() is grid
     values = [e.value for e in found]
@@ -337,10 +337,10 @@ def test_the_unit_tab_shows_a_clicked_channels_top_images_and_its_visualisation(
 
     unit.steps = 12  # a short optimisation: the mathematics is tested in tests/test_feature_vis.py
     unit.show_unit("conv5", 17, "vis")
-    qtbot.waitUntil(lambda: unit._data[0] == "unit-vis", timeout=120000)
-    layer, channel, image, activation = unit._data[1]
+    qtbot.waitUntil(lambda: type(unit._data).__name__ == "UnitVisualisation", timeout=120000)
+    layer, channel, image, activation = unit._data
     assert (layer, channel) == ("conv5", 17) and image.shape == (224, 224, 3) and activation is not None
     assert unit.status.text().startswith("conv5 unit 17: the image that maximises it (activation ")
     unit.show_unit("conv5", 17, "vis")  # the second time from the cache
-    qtbot.waitUntil(lambda: unit._data[1][3] is None, timeout=60000)
-    assert np.array_equal(unit._data[1][2], image)
+    qtbot.waitUntil(lambda: unit._data.activation is None, timeout=60000)
+    assert np.array_equal(unit._data.image, image)

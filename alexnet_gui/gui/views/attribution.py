@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
@@ -12,6 +14,14 @@ from alexnet_gui.gui.context import AppContext
 from alexnet_gui.gui.views.base import View
 from alexnet_gui.gui.views.gradients import torch_model_for
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+
+
+class Attribution(NamedTuple):
+    """Where the network looks for one image: the method's answer and the input crop it is drawn over."""
+
+    path: str
+    answer: Any  # core.analysis.attribution's answer: kind, values, method, target
+    crop: Any
 
 
 class CamView(View):
@@ -123,7 +133,7 @@ class CamView(View):
             answer = attribute(
                 model, card, x, method, target, layer=unit[0] if unit else None, unit=unit[1] if unit else None
             )
-            return path, answer, denormalise(x[0], card.preprocess)
+            return Attribution(path, answer, denormalise(x[0], card.preprocess))
 
         first_torch = key not in cache and (self.context.controller.loaded is None or self.context.controller.loaded.backend != "torch")
         what = (

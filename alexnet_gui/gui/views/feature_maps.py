@@ -3,12 +3,23 @@ deconvolution, top images and feature visualisation."""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.context import AppContext
 from alexnet_gui.gui.views.base import FEATURE_LAYERS, View
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+
+
+class FeatureMaps(NamedTuple):
+    """One image's activations at one layer, with the model's input crop they came from."""
+
+    path: str
+    layer: str
+    activations: Any  # channels x height x width
+    crop: Any  # the input crop as RGB
 
 
 class FeatureMapsView(View):
@@ -121,7 +132,7 @@ class FeatureMapsView(View):
 
             recipe = backend.card.preprocess
             x = load_input(path, recipe=recipe)[None]
-            return path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0], recipe)
+            return FeatureMaps(path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0], recipe))
 
         self.status.setText(self.tr("computing {layer}…").format(layer=layer))
         if self.canvas.array() is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any, NamedTuple
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
 
@@ -12,6 +13,25 @@ from alexnet_gui.gui.context import AppContext
 from alexnet_gui.gui.views.base import CONV_LAYERS, View
 from alexnet_gui.gui.views.gradients import torch_model_for
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+
+
+class UnitExamples(NamedTuple):
+    """The table's images that activate a unit most, as one grid of the patches it sees."""
+
+    layer: str
+    unit: int
+    grid: Any
+    found: list
+    total: int  # the table's classified images searched
+
+
+class UnitVisualisation(NamedTuple):
+    """The image that maximises a unit; `activation` None when it came from the cache."""
+
+    layer: str
+    unit: int
+    image: Any
+    activation: float | None
 
 
 class UnitView(View):
@@ -129,14 +149,14 @@ class UnitView(View):
                 index = index_for_paths(backend, paths, layer, unit=unit, top=9, cache_dir=cache_root() / "examples")
                 assert index is not None  # cancelled only with a cancel event, which a view job has not
                 found = unit_examples(index, backend.card, layer, unit, top=9)
-                return layer, unit, examples_grid(found), found, len(paths)
+                return UnitExamples(layer, unit, examples_grid(found), found, len(paths))
 
             self.status.setText(
                 self.tr("finding the images of the table that most activate {layer} unit {unit}…").format(
                     layer=layer, unit=unit
                 )
             )
-            self.ask(examples_job, "unit-examples", lambda payload: self.show_payload(("unit-examples", payload)))
+            self.ask(examples_job, "unit-examples")
             return
         weights = self.context.weights
         cache = self._torch_model
@@ -158,24 +178,23 @@ class UnitView(View):
             if cached.is_file():
                 import numpy as np
 
-                return layer, unit, np.asarray(open_rgb(str(cached))), None
+                return UnitVisualisation(layer, unit, np.asarray(open_rgb(str(cached))), None)
             vis = visualise_unit(model, card, layer, unit, steps=steps)
             save_visualisation(vis, cached)
-            return layer, unit, vis.image, vis.activation
+            return UnitVisualisation(layer, unit, vis.image, vis.activation)
 
         self.status.setText(
             self.tr("visualising {layer} unit {unit} ({steps} steps; 256 take about 10 s on two cores)…").format(
                 layer=layer, unit=unit, steps=steps
             )
         )
-        self.ask(vis_job, "unit-vis", lambda payload: self.show_payload(("unit-vis", payload)))
+        self.ask(vis_job, "unit-vis")
 
     def render(self) -> None:
         if self._data is None:
             return
-        kind, payload = self._data
-        if kind == "unit-examples":
-            layer, unit, grid, found, total = payload
+        if isinstance(self._data, UnitExamples):
+            layer, unit, grid, found, total = self._data
             self.examples_canvas.set_array(grid)
             names = ", ".join(os.path.basename(e.path) for e in found[:3])
             self.status.setText(
@@ -185,7 +204,7 @@ class UnitView(View):
                 ).format(layer=layer, unit=unit, found=len(found), total=total, names=names)
             )
         else:
-            layer, unit, image, activation = payload
+            layer, unit, image, activation = self._data
             self.vis_canvas.set_array(image)
             what = (
                 self.tr("activation {value:.4g}").format(value=activation)

@@ -8,6 +8,7 @@ and Cancel button serve these jobs as they serve classification, and each job's 
 from __future__ import annotations
 
 import os
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction
@@ -28,6 +29,23 @@ TOOL_TITLES = {"compare": QT_TRANSLATE_NOOP("ToolsMenu", "comparing backends"),
                "evaluate": QT_TRANSLATE_NOOP("ToolsMenu", "accuracy on a folder"),
                "sort": QT_TRANSLATE_NOOP("ToolsMenu", "sorting into folders")}
 
+
+
+class TenCrops(NamedTuple):
+    path: str
+    answers: Any  # core.pipeline.tta's CropAnswers
+
+
+class Evaluation(NamedTuple):
+    folder: str
+    text: str  # the report
+    matrix: Any  # core.analysis.confusion.ConfusionMatrix
+
+
+class Sorted(NamedTuple):
+    plan: Any  # core.outputs.sort_files' plan
+    move: bool
+    outcome: list
 
 
 class EvaluationDialog(QDialog):
@@ -170,7 +188,7 @@ class ToolsMenu(QObject):
             from alexnet_gui.core.pipeline.images import open_rgb
             from alexnet_gui.core.pipeline.tta import answer_ten_crops
 
-            return path, answer_ten_crops(backend, open_rgb(path))
+            return TenCrops(path, answer_ten_crops(backend, open_rgb(path)))
 
         self._request("ten crops", request, self._show_crops)
 
@@ -214,7 +232,7 @@ class ToolsMenu(QObject):
                 text += "\n\n" + self.tr("ignored sub-folders that name none of the model's classes: {folders}").format(
                     folders=", ".join(found.ignored_folders)
                 )
-            return folder, text, ConfusionMatrix.from_records(evaluation.records, labels)
+            return Evaluation(folder, text, ConfusionMatrix.from_records(evaluation.records, labels))
 
         self._request("evaluate", request, self._show_evaluation)
 
@@ -275,7 +293,7 @@ class ToolsMenu(QObject):
             from alexnet_gui.core.outputs.sort_files import apply_sort
 
             outcome = apply_sort(plan, move=move, on_progress=run.progress, cancel=run.cancel.is_set)
-            return plan, move, outcome
+            return Sorted(plan, move, outcome)
 
         self._request("sort", request, lambda answer: self._show_sorted(*answer))
 

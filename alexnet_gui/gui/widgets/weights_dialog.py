@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 class _DownloadSignals(QObject):
     progress = Signal(int, int)      # done, total (-1 unknown)
-    finished = Signal(object, str)   # path or None, error sentence
 
 
 def download_failure_text(exc) -> str:
@@ -93,10 +92,11 @@ class WeightsDialog(QDialog):
         self.mode = ""  # "cache", "file" or "untrained", for the settings
         self._start_folder = start_folder
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = None  # the download's superqt worker while it runs
+        self._stopped = threading.Event()  # set when the download's thread has let go of the cache
+        self._stopped.set()
         self._signals = _DownloadSignals()
         self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_finished)
         self._size_mb = WEIGHTS_SIZE_BYTES / 1e6
         self._build_texts(mirror)
         self._build_buttons()
@@ -206,7 +206,9 @@ class WeightsDialog(QDialog):
 
     # --- actions ------------------------------------------------------------------------------------------
     def start_download(self) -> None:
-        """Download on a background thread; progress and the outcome come back as signals."""
+        """Download on a pool thread (superqt's thread_worker); progress and the outcome come back as signals."""
+        from superqt.utils import thread_worker
+
         from alexnet_gui.core.model.weights import WeightsChoice, cached_weights_path, download_weights
 
         cached = cached_weights_path()
@@ -223,20 +225,23 @@ class WeightsDialog(QDialog):
 
         url = self.mirror() or None  # None: the environment's mirror, else torchvision's server
 
-        def work() -> None:
-            try:
-                path = download_weights(
-                    url,
-                    progress=lambda done, total: self._signals.progress.emit(done, -1 if total is None else total),
-                    cancel=self._cancel.is_set,
-                )
-            except Exception as exc:  # noqa: BLE001 - shown to the user as one sentence
-                self._signals.finished.emit(None, download_failure_text(exc))
-            else:
-                self._signals.finished.emit(path, "")
+        signals, cancel, stopped = self._signals, self._cancel, self._stopped
 
-        self._thread = threading.Thread(target=work, name="weights-download", daemon=True)
-        self._thread.start()
+        def work():
+            try:
+                return download_weights(
+                    url, progress=lambda done, total: signals.progress.emit(done, -1 if total is None else total),
+                    cancel=cancel.is_set)
+            finally:
+                stopped.set()
+
+        stopped.clear()
+        worker = thread_worker(work, start_thread=False, ignore_errors=True)()
+        # Bound methods, not lambdas: a dialog closed meanwhile is disconnected, not called.
+        worker.returned.connect(self._on_downloaded)
+        worker.errored.connect(self._on_download_failed)
+        self._worker = worker
+        worker.start()
 
     def mirror(self) -> str:
         """The mirror URL typed in (stripped; "" for none)."""
@@ -271,7 +276,7 @@ class WeightsDialog(QDialog):
         self.accept()
 
     def is_downloading(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._worker is not None
 
     # --- signal handlers ------------------------------------------------------------------------------------
     def _on_progress(self, done: int, total: int) -> None:
@@ -285,10 +290,16 @@ class WeightsDialog(QDialog):
         else:
             self._set_status(self.tr("Downloading… {done:.1f} MB").format(done=done / 1e6))
 
+    def _on_downloaded(self, path) -> None:
+        self._on_finished(path, "")
+
+    def _on_download_failed(self, exc: Exception) -> None:
+        self._on_finished(None, download_failure_text(exc))  # one sentence for the user
+
     def _on_finished(self, path, error: str) -> None:
         from alexnet_gui.core.model.weights import WeightsChoice
 
-        self._thread = None
+        self._worker = None
         self._set_busy(False)
         self.progress.setVisible(False)
         if path is None:
@@ -313,8 +324,7 @@ class WeightsDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - Qt's name
         # Closing the dialog mid-download cancels the download, which then leaves nothing in the cache.
         self._cancel.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._stopped.wait(timeout=10)
         super().done(result)
 
 
