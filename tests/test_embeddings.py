@@ -414,3 +414,17 @@ def test_pca_map_is_the_first_two_principal_components(rows, spectrum):
     _u, _s, vt = np.linalg.svd(centred, full_matrices=False)
     for c in range(2):
         np.testing.assert_allclose(np.abs(xy[:, c]), np.abs(centred @ vt[c]), rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a file name that is not UTF-8 is a POSIX matter")
+def test_a_file_name_that_is_not_utf8_is_written_with_its_bytes_escaped(photos, tmp_path, capsys):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copyfile(photos / "chelsea_q60.jpg", os.fsdecode(bytes(folder) + b"/bad\xff.jpg"))
+    out = tmp_path / "sim.csv"
+    common = ["--untrained", "--index", str(tmp_path / "index")]
+    assert main(["similar", str(photos / "chelsea.png"), str(folder), "--out", str(out), *common]) == 0
+    assert [r[:2] for r in read_csv(out)[1:]] == [["1", f"{folder}/bad\\xff.jpg"]]
+    capsys.readouterr()
+    assert main(["similar", str(photos / "chelsea.png"), str(folder), *common]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(f"  {folder}/bad\\xff.jpg")

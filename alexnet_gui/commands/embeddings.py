@@ -220,10 +220,12 @@ def run_similar(args: argparse.Namespace) -> int:
         write_csv(args.out, ["rank", "path", "distance"], rows)
         print(_("wrote {out}: {counted}").format(out=args.out, counted=counted(len(rows), "row")), file=sys.stderr)
     else:
-        width = max((len(escape_controls(p)) for _r, p, _d in rows), default=4)
+        from alexnet_gui.core.outputs.results import csv_text
+
+        # As the CSV writes it (a name that is not UTF-8 with its bytes escaped), safe on a terminal.
         print(f"{'rank':>4}  {'distance':>8}  path")
         for rank, path, distance in rows:
-            print(f"{rank:>4}  {distance:8.6f}  {escape_controls(path):<{width}}".rstrip())
+            print(f"{rank:>4}  {distance:8.6f}  {escape_controls(csv_text(path))}")
     return status
 
 
