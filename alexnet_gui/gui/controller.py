@@ -137,6 +137,10 @@ class AppController(QObject):
         return self.loaded.as_dict() if self.loaded is not None else None
 
     # --- options (written to the settings, sent with each request) ---------------------------------------
+    def remember_model_choice(self, backend: str, device: str, precision: str) -> None:
+        """The backend, device and precision the user chose: the next start loads with them."""
+        self.settings.backend, self.settings.device, self.settings.precision = backend, device, precision
+
     def set_option(self, **changes) -> None:
         """Change classification options for the jobs submitted from now on (a running one keeps its own)."""
         self.options = dataclasses.replace(self.options, **changes)

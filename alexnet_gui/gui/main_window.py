@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
         c.model_loading.connect(self._on_model_loading)
         c.model_loaded.connect(self._on_model_loaded)
         c.model_failed.connect(self._on_model_failed)
-        c.cuda_checked.connect(self._on_cuda_checked)
+        c.cuda_checked.connect(lambda backend, usable, reason: backend == self.current_backend()
+                               and set_cuda_enabled(self, usable, reason))
         c.paths_found.connect(self._on_paths_found)
         c.results_ready.connect(self._on_results)
         c.classify_progress.connect(self._on_progress)
@@ -255,9 +256,7 @@ class MainWindow(QMainWindow):
                 "Top-{k}: classifying %n image(s) again for their extra classes.", "", len(fewer)).format(k=k), 5000)
 
     def _on_model_choice_changed(self) -> None:
-        self.settings.backend = self.current_backend()
-        self.settings.device = self.current_device()
-        self.settings.precision = self.current_precision()
+        self.controller.remember_model_choice(self.current_backend(), self.current_device(), self.current_precision())
         self._rerun_path = self.selected_path()
         self.load_model()
 
@@ -291,10 +290,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.model_info))  # the model that runs, not "loading the model…" for good
         self._rerun_path = None
         QMessageBox.warning(self, self.tr("Model not loaded"), message)
-
-    def _on_cuda_checked(self, backend: str, usable: bool, reason: str) -> None:
-        if backend == self.current_backend():
-            set_cuda_enabled(self, usable, reason)
 
     def _update_model_label(self) -> None:
         self.model_label.setText(model_line(self.model_info, self.controller.last_rate))
