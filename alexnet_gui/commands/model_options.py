@@ -49,7 +49,8 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, default_backend: str
         help="the model's preprocessing: a preset (torchvision, tutorial, caffe, openvino-caffe, keras-tutorial, "
         "alexnet2012) or a JSON recipe (default: the card's, else the model family's own)",
     )
-    group.add_argument("--card", metavar="FILE", help="a model card JSON describing the weights (see the README)")
+    group.add_argument("--card", metavar="FILE",
+                       help="a model card JSON describing the weights (its schema: docs/formats.md)")
 
 
 def add_precision_argument(group) -> None:

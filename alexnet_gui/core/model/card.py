@@ -3,7 +3,7 @@
 Architecture, labels, preprocessing, output kind, batch limit, source and SHA-256 travel together from the
 loader through the backends, the engine, the results, the CSV's provenance, the views and the app; nothing
 downstream assumes 1000 classes, 224 pixels or ImageNet's statistics. A card is written as JSON (schema
-`alexnet-gui.card/1`, documented in the README) beside every export, and read back from such a sidecar.
+`alexnet-gui.card/1`, documented in docs/formats.md) beside every export, and read back from such a sidecar.
 """
 
 from __future__ import annotations
