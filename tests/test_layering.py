@@ -36,3 +36,58 @@ def test_no_qt_import_anywhere_in_core():
     core = Path(alexnet_gui.core.__file__).parent
     offenders = [str(p) for p in core.rglob("*.py") if "PySide6" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def _model_import_graph() -> dict[str, set[str]]:
+    """core.model's modules and the siblings each imports, function-level imports included (ast, not grimp)."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(alexnet_gui.core.__file__).parent / "model"
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in names:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        found = set()
+        for node in ast.walk(tree):
+            modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for module in modules:
+                if module.startswith("alexnet_gui.core.model."):
+                    found.add(module.split(".")[3])
+        graph[name] = found & names
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of the graph as a path (first node repeated at the end), or [] when it has none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return []
+
+
+def test_the_cycle_finder_sees_a_function_level_cycle():
+    assert _cycle({"weights": {"loading"}, "loading": {"weights"}, "card": set()}) == ["loading", "weights", "loading"]
+    assert _cycle({"weights": {"choice"}, "loading": {"weights", "choice"}, "choice": set()}) == []
+
+
+def test_core_model_has_no_import_cycle_function_level_imports_included():
+    graph = _model_import_graph()
+    assert "choice" in graph and graph["choice"] == set()  # the record every module shares is a leaf
+    assert _cycle(graph) == []

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from alexnet_gui.core.model import download as D
 from alexnet_gui.core.model import weights as W
 from alexnet_gui.core.model.checkpoints import load_state_dict
 from tests.fresh_interpreter import imports_after
@@ -158,7 +159,7 @@ def test_a_full_disk_or_read_only_cache_is_one_sentence(server, torch_home, monk
         def __exit__(self, *exc):
             self.f.close()
 
-    monkeypatch.setattr(W.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    monkeypatch.setattr(D.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
     with pytest.raises(W.WeightsError, match=r"^cannot save the weights in .*: the disk is full; nothing was kept$"):
         W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
     assert list(torch_home.iterdir()) == []
@@ -168,7 +169,7 @@ def test_a_full_disk_or_read_only_cache_is_one_sentence(server, torch_home, monk
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(W.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(D.tempfile, "mkstemp", read_only)
     with pytest.raises(W.WeightsError, match=r"the file system is read-only; set TORCH_HOME to a writable folder"):
         W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
 
@@ -264,3 +265,15 @@ def test_a_killed_downloads_part_file_is_removed_by_the_next_download(server, to
     live.write_bytes(b"y")  # written just now: another download still running
     W.download_weights(f"{server}/models/{GOOD_NAME}", **EXPECT)
     assert sorted(p.name for p in torch_home.iterdir()) == sorted([GOOD_NAME, live.name])
+
+
+def test_torchvisions_file_is_a_registry_entry_like_the_named_models(torch_home):
+    entry = W.NAMED_MODELS["torchvision-alexnet"]
+    assert (entry.file_name, entry.sha256, entry.mirror_env) == (W.WEIGHTS_FILENAME, W.HASH_PREFIX, W.MIRROR_ENV)
+    with pytest.raises(W.WeightsError, match=r"^torchvision-alexnet is not downloaded yet \(.*alexnet-owt-7be5be79"):
+        W.resolve_weights("torchvision-alexnet", download=False)
+    torch_home.mkdir(parents=True)
+    (torch_home / "alexnet-owt-4df8aa71.pth").write_bytes(b"older name")  # the name tutorials still load
+    choice = W.resolve_weights("torchvision-alexnet", download=False)
+    assert choice.kind == "pth" and choice.path == torch_home / "alexnet-owt-4df8aa71.pth"
+    assert W.cached_weights_path() == choice.path

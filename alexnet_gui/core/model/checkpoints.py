@@ -14,7 +14,7 @@ import os
 import re
 
 from alexnet_gui.core.language import gettext
-from alexnet_gui.core.model.weights import WeightsError
+from alexnet_gui.core.model.choice import WeightsError
 
 WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "net", "network", "weights")
 _MODULE_PREFIX = re.compile(r"(^|\.)module\.")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import KERNEL_SIZES, Architecture, ArchitectureError
-from alexnet_gui.core.model.weights import WeightsError
+from alexnet_gui.core.model.choice import WeightsError
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ the card's notes, so the summary shows a wrong guess. ONNX graphs get their card
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.model.archs import TORCHVISION_ARCH, Architecture, detect_architecture
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path
+from alexnet_gui.core.model.choice import WeightsChoice, WeightsError
 from alexnet_gui.core.model.labels import (
     IMAGENET_SOURCE,
     NUMBERED_SOURCE,
@@ -34,7 +34,7 @@ from alexnet_gui.core.model.preprocess import (
     Recipe,
     load_recipe,
 )
-from alexnet_gui.core.model.weights import TORCHVISION_FILE_NAMES, WeightsChoice, WeightsError
+from alexnet_gui.core.model.weights import TORCHVISION_FILE_NAMES
 
 #: Each family's own recipe, used when nothing says otherwise (the source of the family's layout).
 FAMILY_RECIPES: dict[str, Recipe] = {
@@ -215,18 +215,3 @@ def open_state_model(choice: WeightsChoice) -> tuple[ModelCard, dict]:
         card = replace(given, architecture=arch_from_card, sha256=sha, source=choice.source)
     return card, state
 
-
-def describe_file_kind(path: str | os.PathLike[str]) -> str:
-    """"pth", "onnx" or "keras" by a model file's name; one WeightsError for anything else."""
-    name = os.fspath(path).lower()
-    if name.endswith((".pth", ".pt", ".pkl", ".pth.tar", ".tar", ".bin", ".ckpt")):
-        return "pth"
-    if name.endswith(".onnx"):
-        return "onnx"
-    if name.endswith((".h5", ".hdf5", ".keras")):
-        return "keras"
-    raise WeightsError(
-        gettext(
-            "{basename} is not a model file this app reads: give a PyTorch file (.pth, .pt, .pkl, .pth.tar), an ONNX model (.onnx) or a Keras model (.h5, .keras)"
-        ).format(basename=os.path.basename(name))
-    )

@@ -1,23 +1,30 @@
-"""Find, download (hash-checked) and safely load AlexNet's ImageNet weights.
+"""Find, download (hash-checked) and safely load AlexNet's ImageNet weights: the registry of models the app can
+fetch by name and the order in which a run's weights are chosen.
 
 Resolution order: an explicit file; the ONNX model a desktop bundle carries; the file torchvision itself caches;
 a download from torchvision's URL or the mirror in ALEXNET_GUI_WEIGHTS_URL. torch is imported only to load a
-.pth or build the untrained network.
+.pth or build the untrained network. The choice record and its errors live in choice.py, the transport in
+download.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Literal
 
-from alexnet_gui.core.errors import UserError, describe_os_error
+# `X as X`: cache_root and DownloadCancelled were defined here before cache_paths.py and choice.py; the GUI, the
+# backends and the tests still import them (and WeightsChoice, WeightsError) from this module.
+from alexnet_gui.core.cache_paths import cache_path
+from alexnet_gui.core.cache_paths import cache_root as cache_root
+from alexnet_gui.core.errors import describe_os_error
 from alexnet_gui.core.language import N_, gettext
+from alexnet_gui.core.model.choice import UNTRAINED, Progress, WeightsChoice, WeightsError, describe_file_kind
+from alexnet_gui.core.model.choice import DownloadCancelled as DownloadCancelled
+from alexnet_gui.core.model.download import fetch_file
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 WEIGHTS_FILENAME = "alexnet-owt-7be5be79.pth"
@@ -28,43 +35,8 @@ MIRROR_ENV = "ALEXNET_GUI_WEIGHTS_URL"
 #: About the size of torchvision's file (its metadata says 233.087 MiB), for the download dialog.
 WEIGHTS_SIZE_BYTES = 244_409_000
 
-#: where the untrained network comes from (marked for translation: the app shows it through gettext())
-UNTRAINED_SOURCE = N_("untrained seeded random network — predictions are meaningless")
 #: what a user can do when the weights cannot be fetched (translated by weights_advice())
 WHAT_TO_DO = N_("check the network connection, set {mirror_env} to a mirror of {file_name}, or pass --weights FILE")
-_CHUNK = 1 << 16
-
-Progress = Callable[[int, "int | None"], None]
-
-
-class WeightsError(UserError):
-    """Weights that cannot be found, downloaded or loaded; the message says what to do (in the command line's
-    words). `problem` names the kind for an interface that says it in its own words: "unreachable" (no network or
-    the host is blocked), "server", "broken", "slow", "hash", "disk", or "" for anything else; `url` is the
-    download's address where there was one."""
-
-    def __init__(self, message: str, *, problem: str = "", url: str = "") -> None:
-        super().__init__(message)
-        self.problem = problem
-        self.url = url
-
-
-class DownloadCancelled(WeightsError):
-    """The user cancelled the download; nothing was left in the cache."""
-
-
-@dataclass(frozen=True)
-class WeightsChoice:
-    """Which weights to run: a PyTorch file, an ONNX model, a Keras file, or the seeded untrained network."""
-
-    kind: Literal["pth", "onnx", "keras", "untrained"]
-    path: Path | None
-    source: str
-
-
-UNTRAINED = WeightsChoice(
-    "untrained", None, UNTRAINED_SOURCE
-)
 
 
 def torch_checkpoint_dir() -> Path:
@@ -76,30 +48,36 @@ def torch_checkpoint_dir() -> Path:
     return Path(os.path.expanduser(torch_home)) / "hub" / "checkpoints"
 
 
-def cached_weights_path() -> Path | None:
-    """Return torchvision's cached AlexNet weights file (either of its names) if it is there."""
-    for name in TORCHVISION_FILE_NAMES:
-        path = torch_checkpoint_dir() / name
-        if path.is_file():
-            return path
-    return None
-
-
 @dataclass(frozen=True)
 class NamedModel:
-    """A model the app can download by name (`--weights NAME`): hash-checked, cached and mirrored like
-    torchvision's file."""
+    """A model the app can download by name (`--weights NAME`): hash-checked, cached and mirrored."""
 
     name: str
     url: str
     file_name: str
+    #: its SHA-256, or the prefix its publisher names (torchvision's file names carry eight hex digits)
     sha256: str
     size: int
     mirror_env: str
     kind: Literal["pth", "onnx"]
     description: str
+    #: older names of the same file that the cache may hold
+    other_file_names: tuple[str, ...] = ()
+
+    def cached(self) -> Path | None:
+        """The file in torchvision's cache under any of its names, if it is there."""
+        for name in (self.file_name, *self.other_file_names):
+            path = torch_checkpoint_dir() / name
+            if path.is_file():
+                return path
+        return None
 
 
+#: torchvision's ImageNet AlexNet (IMAGENET1K_V1), the app's default weights.
+TORCHVISION_ALEXNET = NamedModel(
+    "torchvision-alexnet", WEIGHTS_URL, WEIGHTS_FILENAME, HASH_PREFIX, WEIGHTS_SIZE_BYTES, MIRROR_ENV, "pth",
+    "torchvision AlexNet IMAGENET1K_V1", TORCHVISION_FILE_NAMES[1:],
+)
 #: The ONNX Model Zoo's BVLC AlexNet (Caffe's reference model; published 54.80 % top-1, 78.23 % top-5). Its
 #: SHA-256 is the one its Git LFS pointer in onnx/models carries.
 BVLC_ALEXNET = NamedModel(
@@ -108,7 +86,12 @@ BVLC_ALEXNET = NamedModel(
     "bvlcalexnet-12.onnx", "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945", 243_863_787,
     "ALEXNET_GUI_BVLC_URL", "onnx", "ONNX Model Zoo BVLC AlexNet (Caffe), opset 12",
 )
-NAMED_MODELS: dict[str, NamedModel] = {BVLC_ALEXNET.name: BVLC_ALEXNET}
+NAMED_MODELS: dict[str, NamedModel] = {model.name: model for model in (BVLC_ALEXNET, TORCHVISION_ALEXNET)}
+
+
+def cached_weights_path() -> Path | None:
+    """Return torchvision's cached AlexNet weights file (either of its names) if it is there."""
+    return TORCHVISION_ALEXNET.cached()
 
 
 def weights_advice(mirror_env: str = MIRROR_ENV, file_name: str = WEIGHTS_FILENAME) -> str:
@@ -119,14 +102,14 @@ def weights_advice(mirror_env: str = MIRROR_ENV, file_name: str = WEIGHTS_FILENA
 def named_model_path(named: NamedModel, *, download: bool = True, progress: Progress | None = None,
                      cancel: Callable[[], bool] | None = None) -> Path:
     """The named model's file: from the cache, else downloaded (from its mirror variable's URL when set)."""
-    path = torch_checkpoint_dir() / named.file_name
-    if path.is_file():
+    path = named.cached()
+    if path is not None:
         return path
     if not download:
         raise WeightsError(
             gettext(
                 "{name} is not downloaded yet ({path}); run without --no-download, or set {mirror_env} to a mirror of {file_name}"
-            ).format(name=named.name, path=path, mirror_env=named.mirror_env, file_name=named.file_name)
+            ).format(name=named.name, path=torch_checkpoint_dir() / named.file_name, mirror_env=named.mirror_env, file_name=named.file_name)
         )
     url = os.environ.get(named.mirror_env) or named.url
     return download_weights(
@@ -139,16 +122,6 @@ def named_model_path(named: NamedModel, *, download: bool = True, progress: Prog
     )
 
 
-def cache_root() -> Path:
-    """The app's cache folder: $ALEXNET_GUI_CACHE, else the user cache folder (platformdirs)."""
-    root = os.environ.get("ALEXNET_GUI_CACHE")
-    if not root:
-        import platformdirs
-
-        root = platformdirs.user_cache_dir("alexnet-gui")
-    return Path(root)
-
-
 def memoised_sha256(path: str | os.PathLike[str]) -> str:
     """The file's SHA-256, remembered in the cache by the file's identity (path, size, inode, mtime, ctime) so a
     233 MB file is hashed once."""
@@ -158,7 +131,7 @@ def memoised_sha256(path: str | os.PathLike[str]) -> str:
 
     path = Path(path)
     st = path.stat()
-    index_path = cache_root() / "sha256.json"
+    index_path = cache_path("sha256.json")
     try:
         index = read_json(index_path, MAX_CARD_BYTES)
     except (OSError, ValueError):
@@ -234,27 +207,6 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-#: The longest a weights download may take in all: a server that trickles a byte every few seconds never times out
-#: a single read, so the whole download has a deadline too (244 MB at 140 kB/s still fits).
-DOWNLOAD_DEADLINE_S = 1800.0
-
-
-#: A temporary download file untouched for this long belongs to a download that was killed (SIGKILL, a power cut):
-#: a live one is written every few seconds at worst.
-_ABANDONED_AFTER_S = 3600
-
-
-def _remove_abandoned_parts(folder: Path, name: str) -> None:
-    import time
-
-    for part in folder.glob(f".{glob_escape(name)}.*.part"):
-        try:
-            if time.time() - part.stat().st_mtime > _ABANDONED_AFTER_S:
-                part.unlink()
-        except OSError:
-            pass  # gone meanwhile, or not ours to remove
-
-
 def download_weights(
     url: str | None = None,
     *,
@@ -266,137 +218,23 @@ def download_weights(
     file_name: str | None = None,
     what_to_do: str | None = None,
 ) -> Path:
-    """Download the weights into torchvision's cache and return the path.
+    """Download the weights into torchvision's cache and return the path (download.fetch_file says how).
 
     The expected hash is the weights' own (`HASH_PREFIX`, from torchvision's file name), whatever the URL says: a
     mirror cannot choose what it is trusted for. The file is saved under torchvision's name, so the next run finds
-    it in the cache. It streams into a temporary file beside its final name and is renamed into place only when
-    its SHA-256 matches; a failure, a cancel, SIGTERM (raised as KeyboardInterrupt), a full disk or a mismatch
-    leaves nothing behind. `timeout` bounds each read, `deadline` (default DOWNLOAD_DEADLINE_S) the whole download.
+    it in the cache. The keywords name another file of the registry (see named_model_path).
     """
-    # Imported here: urllib pulls in ssl and http (~15 ms) that every run without a download would pay for.
-    import hashlib
-    import time
-    import urllib.error
-    import urllib.request
-
-    from alexnet_gui.core.errors import describe_os_error
-
-    url = url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL
-    what_to_do = what_to_do or weights_advice()
-    prefix = sha256_prefix or HASH_PREFIX
-    name = file_name or WEIGHTS_FILENAME
-    ends = time.monotonic() + (DOWNLOAD_DEADLINE_S if deadline is None else deadline)
-    folder = torch_checkpoint_dir()
-    _remove_abandoned_parts(folder, name)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise WeightsError(
-            gettext(
-                "cannot save weights in {folder}: {describe_os_error}; set TORCH_HOME to a writable folder, or pass --weights FILE"
-            ).format(folder=folder, describe_os_error=describe_os_error(exc)),
-            problem="disk",
-        ) from None
-    tmp = Path(tmp_name)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https or a user's mirror
-            except urllib.error.HTTPError as exc:
-                raise WeightsError(
-                    gettext("downloading {url} failed (HTTP {code} {reason}); {what_to_do}").format(
-                        url=url, code=exc.code, reason=exc.reason, what_to_do=what_to_do
-                    ),
-                    problem="server",
-                    url=url,
-                ) from None
-            except (urllib.error.URLError, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                raise WeightsError(
-                    gettext("could not download {url} ({reason}); {what_to_do}").format(
-                        url=url, reason=reason, what_to_do=what_to_do
-                    ),
-                    problem="unreachable",
-                    url=url,
-                ) from None
-            with response:
-                length = response.headers.get("Content-Length")
-                total = int(length) if length and length.isdigit() else None
-                done = 0
-                if progress:
-                    progress(0, total)
-                while True:
-                    if cancel and cancel():
-                        raise DownloadCancelled("the weights download was cancelled; nothing was saved")
-                    if time.monotonic() > ends:
-                        raise WeightsError(
-                            gettext(
-                                "the download of {url} was too slow ({done} bytes in {value:.0f} s) and was stopped; {what_to_do}"
-                            ).format(
-                                url=url,
-                                done=done,
-                                value=DOWNLOAD_DEADLINE_S if deadline is None else deadline,
-                                what_to_do=what_to_do,
-                            ),
-                            problem="slow",
-                            url=url,
-                        )
-                    try:
-                        block = response.read1(_CHUNK)
-                    except OSError as exc:
-                        raise WeightsError(
-                            gettext("the download of {url} broke off ({exc}); {what_to_do}").format(
-                                url=url, exc=exc, what_to_do=what_to_do
-                            ),
-                            problem="broken",
-                            url=url,
-                        ) from None
-                    if not block:
-                        break
-                    try:
-                        out.write(block)
-                    except OSError as exc:
-                        raise WeightsError(
-                            gettext(
-                                "cannot save the weights in {folder}: {describe_os_error}; nothing was kept"
-                            ).format(folder=folder, describe_os_error=describe_os_error(exc)),
-                            problem="disk",
-                        ) from None
-                    digest.update(block)
-                    done += len(block)
-                    if progress:
-                        progress(done, total)
-        if total is not None and done != total:
-            raise WeightsError(
-                gettext("the download of {url} ended early ({done} of {total} bytes); {what_to_do}").format(
-                    url=url, done=done, total=total, what_to_do=what_to_do
-                ),
-                problem="broken",
-                url=url,
-            )
-        if not digest.hexdigest().startswith(prefix):
-            raise WeightsError(
-                gettext(
-                    "the file downloaded from {url} does not match its hash {value} and was discarded; {what_to_do}"
-                ).format(url=url, value=prefix[:16], what_to_do=what_to_do),
-                problem="hash",
-                url=url,
-            )
-        final = folder / name
-        os.replace(tmp, final)
-        return final
-    except OSError as exc:  # the file's last block, flushed at close, on a full disk
-        raise WeightsError(
-            gettext("cannot save the weights in {folder}: {describe_os_error}; nothing was kept").format(
-                folder=folder, describe_os_error=describe_os_error(exc)
-            ),
-            problem="disk",
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    return fetch_file(
+        url or os.environ.get(MIRROR_ENV) or WEIGHTS_URL,
+        folder=torch_checkpoint_dir(),
+        name=file_name or WEIGHTS_FILENAME,
+        sha256_prefix=sha256_prefix or HASH_PREFIX,
+        what_to_do=what_to_do or weights_advice(),
+        progress=progress,
+        cancel=cancel,
+        timeout=timeout,
+        deadline=deadline,
+    )
 
 
 def resolve_weights(
@@ -431,8 +269,6 @@ def resolve_weights(
         if not path.is_file():
             hint = f" (or a named model: {', '.join(NAMED_MODELS)})" if os.sep not in os.fspath(weights) else ""
             raise WeightsError(gettext("weights file not found: {path}{hint}").format(path=path, hint=hint))
-        from alexnet_gui.core.model.loading import describe_file_kind
-
         kind = describe_file_kind(path)
         label = {"pth": "file", "onnx": "ONNX model", "keras": "Keras model"}[kind]
         return WeightsChoice(kind, path.resolve(), f"{label} {path}")  # type: ignore[arg-type]
@@ -455,8 +291,6 @@ def resolve_weights(
 def model_file_in_folder(folder: Path, *, prefer: str = "pth") -> Path:
     """The one model file in a model folder (a card, labels and the weights side by side); of a PyTorch file and
     its ONNX export with the same stem (`model.pth`, `model.onnx`), the one of kind `prefer`."""
-    from alexnet_gui.core.model.loading import describe_file_kind
-
     found = []
     for entry in sorted(folder.iterdir()):
         try:
