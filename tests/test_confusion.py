@@ -14,7 +14,8 @@ RECORDS = [("a.jpg", 0, 0), ("b.jpg", 0, 1), ("c.jpg", 1, 1), ("d.jpg", 1, 1), (
 
 def test_counts_cells_and_per_class_accuracy():
     m = ConfusionMatrix.from_records(RECORDS, LABELS)
-    assert m.counts.tolist() == [[1, 2, 0], [0, 2, 0], [0, 1, 0]]
+    assert m.dense([0, 1, 2]).tolist() == [[1, 2, 0], [0, 2, 0], [0, 1, 0]]
+    assert (m.count(0, 1), m.count(1, 0), m.row_total(0), m.row_total(2)) == (2, 0, 3, 1)
     assert m.cells[(0, 1)] == ("b.jpg", "f.jpg")
     assert (m.images, m.correct) == (6, 3)
     assert m.per_class() == [(0, 3, 1), (1, 2, 2), (2, 1, 0)]
@@ -73,3 +74,60 @@ def test_class_names_and_titles_with_dollar_signs_are_drawn_as_written(tmp_path)
     labels = Labels(("cost_$5_to_$10", "x_$", "fox"), None, "test")
     ConfusionMatrix.from_records(RECORDS, labels).render_png(tmp_path / "c.png", title="model $x_$: data")
     assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_ten_thousand_classes_take_memory_for_their_images_not_their_square(tmp_path):
+    import tracemalloc
+
+    from matplotlib.figure import Figure  # imported (and its fonts loaded) before measuring: not the report's cost
+
+    Figure().savefig(tmp_path / "warm.png")
+    k = 10_000
+    labels = Labels(tuple(f"c{i}" for i in range(k)), None, "test")
+    records = [(f"{c}_{n}.jpg", c, c) for c in range(k) for n in range(2)]  # every class twice, right
+    records += [(f"{c}_x.jpg", c, (c + 1) % k) for c in range(k)]  # and once taken for the next class
+    records += [(f"seven_{n}.jpg", 5, 7) for n in range(4)]  # the most confused pair
+    tracemalloc.start()
+    try:
+        m = ConfusionMatrix.from_records(records, labels)
+        built = tracemalloc.get_traced_memory()[1]
+        # A dense 10^4 x 10^4 table of counts alone is 800 MB; the cells of 30,004 images take about 5 MB.
+        assert built < 20_000_000, f"counting took {built / 1e6:.0f} MB"
+        tracemalloc.reset_peak()
+        m.write_csv(tmp_path / "confusion.csv")
+        m.write_per_class_csv(tmp_path / "per_class.csv")
+        written = tracemalloc.get_traced_memory()[1]
+        assert written < 20_000_000, f"writing the CSVs took {written / 1e6:.0f} MB"
+        tracemalloc.reset_peak()
+        m.render_png(tmp_path / "confusion.png", title="10,000 classes")
+        drawn = tracemalloc.get_traced_memory()[1]
+        # matplotlib drawing the 20 x 20 figure takes about 45 MB whatever the class count.
+        assert drawn < 100_000_000, f"drawing confusion.png took {drawn / 1e6:.0f} MB"
+    finally:
+        tracemalloc.stop()
+    with open(tmp_path / "confusion.csv") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["true", "predicted", "count"]
+    assert len(rows) == 1 + 2 * k + 1  # one row per cell that holds images (5 → 7 is the extra one)
+    assert rows[1:4] == [["c0", "c0", "2"], ["c0", "c1", "1"], ["c1", "c1", "2"]]
+    assert ["c5", "c7", "4"] in rows and ["c5", "c6", "1"] in rows and ["c9999", "c0", "1"] in rows
+    assert sum(int(r[2]) for r in rows[1:]) == len(records) == m.images
+    with open(tmp_path / "per_class.csv") as f:
+        per_class = list(csv.reader(f))
+    assert len(per_class) == 1 + k
+    assert per_class[1] == ["c0", "3", "2", "66.67"] and per_class[6] == ["c5", "7", "2", "28.57"]
+    assert m.most_confused(2) == [(5, 7, 4), (0, 1, 1)] and m.shown() == list(range(20))  # the PNG draws 20x20
+    assert (tmp_path / "confusion.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_csv_is_a_table_up_to_a_thousand_classes_present_then_one_row_per_cell(tmp_path):
+    for present in (1000, 1001):
+        labels = Labels(tuple(f"c{i}" for i in range(present)), None, "test")
+        m = ConfusionMatrix.from_records([(f"{c}.jpg", c, c) for c in range(present)], labels)
+        m.write_csv(tmp_path / f"{present}.csv")
+        with open(tmp_path / f"{present}.csv") as f:
+            rows = list(csv.reader(f))
+        if present == 1000:
+            assert len(rows) == 1001 and len(rows[0]) == 1001 and rows[1][:3] == ["c0", "1", "0"]
+        else:
+            assert rows[:2] == [["true", "predicted", "count"], ["c0", "c0", "1"]] and len(rows) == 1002

@@ -53,12 +53,12 @@ def test_training_in_the_app_shows_curves_and_a_matrix_to_click_into(narrow_wind
     view.table.scrollTo(index)
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=view.table.visualRect(index).center())
     assert view.cell == (t, p)
-    assert view.thumbnails.count() == int(finished.matrix.counts[t, p])
-    assert view.model.data(index) == str(int(finished.matrix.counts[t, p]))
+    assert view.thumbnails.count() == finished.matrix.count(t, p)
+    assert view.model.data(index) == str(finished.matrix.count(t, p))
 
     rows_before = window.model.rowCount()
     view.open_button.click()
-    qtbot.waitUntil(lambda: window.model.rowCount() == rows_before + int(finished.matrix.counts[t, p]),
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows_before + finished.matrix.count(t, p),
                     timeout=30_000)
 
     wrong = finished.matrix.misclassified()

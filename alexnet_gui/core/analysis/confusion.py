@@ -4,13 +4,18 @@ accuracy, and its CSV and PNG forms.
 With many classes a full table is unreadable (DIGITS users' complaint about a 1000-class table that "shoots off
 the screen"), so the views and the PNG show the classes present, and past `SHOWN_CLASSES` of them only those of
 the most confused pairs; the CSV always has every class present.
+
+Only the cells that hold images are kept: with 10,000 classes a dense table is 10^8 cells (800 MB of counts) for a
+validation set of a few thousand images, so memory follows the images, not the square of the classes.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -20,52 +25,70 @@ from alexnet_gui.core.outputs.results import SpreadsheetCsvWriter
 
 #: the most classes a matrix view or PNG shows at once
 SHOWN_CLASSES = 20
+#: the most classes present for which confusion.csv is a table; past it a table would be millions of mostly empty
+#: cells (10,000 classes: 10^8), so the CSV lists the cells that hold images, one `true,predicted,count` row each
+TABLE_CLASSES = 1000
 
 
 @dataclass(frozen=True)
 class ConfusionMatrix:
-    """Rows are true classes, columns predicted ones, over the model's classes."""
+    """Rows are true classes, columns predicted ones, over the model's classes; only cells with images are stored."""
 
     labels: Labels
-    counts: np.ndarray
     #: (true, predicted) → the images in that cell, in evaluation order
     cells: dict[tuple[int, int], tuple[str, ...]]
 
     @classmethod
     def from_records(cls, records: Iterable[tuple[str, int, int]], labels: Labels) -> ConfusionMatrix:
         """Build from (path, true class, predicted class) records (`Evaluation.records`)."""
-        k = len(labels)
-        counts = np.zeros((k, k), dtype=np.int64)
         cells: dict[tuple[int, int], list[str]] = {}
         for path, true, predicted in records:
-            counts[true, predicted] += 1
-            cells.setdefault((true, predicted), []).append(path)
-        return cls(labels, counts, {key: tuple(paths) for key, paths in cells.items()})
+            cells.setdefault((int(true), int(predicted)), []).append(path)
+        return cls(labels, {key: tuple(paths) for key, paths in cells.items()})
+
+    def count(self, true: int, predicted: int) -> int:
+        """Images of class `true` predicted as `predicted`."""
+        return len(self.cells.get((true, predicted), ()))
+
+    def row_total(self, true: int) -> int:
+        """Images of class `true`."""
+        return self._rows.get(true, 0)
+
+    @cached_property
+    def _rows(self) -> Counter[int]:
+        rows: Counter[int] = Counter()
+        for (t, _), paths in self.cells.items():
+            rows[t] += len(paths)
+        return rows
+
+    def dense(self, classes: list[int]) -> np.ndarray:
+        """The counts over `classes` only (rows and columns in that order), as a small dense table."""
+        where = {c: i for i, c in enumerate(classes)}
+        table = np.zeros((len(classes), len(classes)), dtype=np.int64)
+        for (t, p), paths in self.cells.items():
+            if t in where and p in where:
+                table[where[t], where[p]] = len(paths)
+        return table
 
     @property
     def images(self) -> int:
         """Images counted."""
-        return int(self.counts.sum())
+        return sum(len(paths) for paths in self.cells.values())
 
     @property
     def correct(self) -> int:
         """Images on the diagonal."""
-        return int(np.trace(self.counts))
+        return sum(len(paths) for (t, p), paths in self.cells.items() if t == p)
 
     def present(self) -> list[int]:
         """Classes with at least one image, as truth or as prediction."""
-        return np.flatnonzero(self.counts.sum(0) + self.counts.sum(1)).tolist()
+        return sorted({c for cell in self.cells for c in cell})
 
     def most_confused(self, n: int = 10) -> list[tuple[int, int, int]]:
         """Up to n (true, predicted, count) off-diagonal cells, largest first (ties in row-major order)."""
-        # Only the cells that hold images are ranked: with 10,000 classes the matrix has 10^8 cells, and ranking all
-        # of them (or listing them as pairs) took gigabytes to find the 20 a view shows.
-        true, predicted = np.nonzero(self.counts)  # row-major order
-        off = true != predicted
-        true, predicted = true[off], predicted[off]
-        values = self.counts[true, predicted]
-        order = np.argsort(-values, kind="stable")[:n]
-        return [(int(true[i]), int(predicted[i]), int(values[i])) for i in order]
+        off = [(t, p, len(paths)) for (t, p), paths in self.cells.items() if t != p]
+        off.sort(key=lambda cell: (-cell[2], cell[0], cell[1]))
+        return off[:n]
 
     def shown(self, limit: int = SHOWN_CLASSES) -> list[int]:
         """The classes a view shows: all present ones up to `limit`, else those of the most confused pairs."""
@@ -73,7 +96,7 @@ class ConfusionMatrix:
         if len(present) <= limit:
             return present
         chosen: list[int] = []
-        for t, p, _ in self.most_confused(len(present) ** 2):
+        for t, p, _ in self.most_confused(len(self.cells)):
             for c in (t, p):
                 if c not in chosen and len(chosen) < limit:
                     chosen.append(c)
@@ -83,22 +106,27 @@ class ConfusionMatrix:
 
     def per_class(self) -> list[tuple[int, int, int]]:
         """(class, images, correct) for every class with images."""
-        rows = self.counts.sum(1)
-        return [(c, int(rows[c]), int(self.counts[c, c])) for c in np.flatnonzero(rows).tolist()]
+        return [(c, n, self.count(c, c)) for c, n in sorted(self._rows.items())]
 
     def misclassified(self) -> list[tuple[str, int, int]]:
         """(path, true, predicted) of every image off the diagonal."""
         return [(path, t, p) for (t, p), paths in sorted(self.cells.items()) if t != p for path in paths]
 
     def write_csv(self, path: str | os.PathLike[str]) -> None:
-        """The matrix over the classes present: a header row of predicted classes, then one row per true class."""
+        """Up to `TABLE_CLASSES` classes present, the matrix over them: a header row of predicted classes, then one
+        row per true class; past that, `true,predicted,count` for each cell that holds images."""
         present = self.present()
-        names = [self.labels.name(c) for c in present]
         with open(path, "w", newline="", encoding="utf-8") as f:
             writer = SpreadsheetCsvWriter(f)  # class names are the user's folder names
+            if len(present) > TABLE_CLASSES:
+                writer.writerow(["true", "predicted", "count"])
+                for (t, p), paths in sorted(self.cells.items()):
+                    writer.writerow([self.labels.name(t), self.labels.name(p), len(paths)])
+                return
+            names = [self.labels.name(c) for c in present]
             writer.writerow(["true \\ predicted", *names])
             for c, name in zip(present, names):
-                writer.writerow([name, *(int(self.counts[c, p]) for p in present)])
+                writer.writerow([name, *(self.count(c, p) for p in present)])
 
     def write_per_class_csv(self, path: str | os.PathLike[str]) -> None:
         """class, images, correct, accuracy (%, 2 decimals)."""
@@ -123,7 +151,7 @@ class ConfusionMatrix:
         from matplotlib.figure import Figure  # the object API: no pyplot state, safe off the main thread
 
         shown = self.shown(limit)
-        sub = self.counts[np.ix_(shown, shown)]
+        sub = self.dense(shown)
         share = sub / np.maximum(sub.sum(1, keepdims=True), 1)
         names = [self.labels.name(c) for c in shown]
         side = max(4.0, 0.45 * len(shown) + 2.5)

@@ -57,8 +57,8 @@ class ConfusionTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         t, p = self.cell(index)
-        count = int(self.matrix.counts[t, p])
-        row_total = int(self.matrix.counts[t].sum())
+        count = self.matrix.count(t, p)
+        row_total = self.matrix.row_total(t)
         share = count / row_total if row_total else 0.0
         if role == Qt.ItemDataRole.DisplayRole:
             return str(count) if count else ""
