@@ -401,6 +401,9 @@ def test_duplicate_groups_are_transitive_across_blocks(monkeypatch):
     rows = duplicates.duplicate_rows(paths, vectors, threshold)
     assert [(g, p) for g, p, _ in rows] == [(1, "a"), (1, "b"), (1, "c"), (2, "d"), (2, "e")]
     assert rows[2][2] == pytest.approx(1 - np.cos(0.2)) and rows[0][2] == 0.0
+    # threshold 0: identical vectors (byte-identical files) still pair, despite float32's rounding
+    same = np.random.default_rng(0).random((2, 4096), dtype=np.float32)[[0, 0, 1]]
+    assert duplicates.close_groups(same, 0.0) == [[0, 1]]
 
 
 @pytest.mark.parametrize("rows, spectrum", [(200, np.linspace(5, 0.1, 30)), (1500, np.geomspace(10, 0.1, 30))])

@@ -14,8 +14,11 @@ from alexnet_gui.core.language import gettext
 
 #: the threshold when none is given: re-encoded, resized and slightly cropped copies of a photo stay below it
 DEFAULT_THRESHOLD = 0.05
-#: rows per block product: 2048 x n float32 similarities at a time
-BLOCK_ROWS = 2048
+#: rows per block product: 1024 x n float32 similarities at a time (and at most as many close pairs, when a loose
+#: threshold joins everything)
+BLOCK_ROWS = 1024
+#: how far below 1 float32 may put the cosine of two identical unit vectors
+FLOAT32_SLACK = 2e-6
 
 
 def check_threshold(threshold: float) -> float:
@@ -39,8 +42,8 @@ def close_groups(vectors: np.ndarray, threshold: float, *, cancel: threading.Eve
     # Each image's representative (the lowest row of its group so far): a union-find kept flat, merged block by
     # block with the block's close pairs, so no Python loop runs over pairs and at most one block's pairs are held.
     rep = np.arange(n)
-    # cos ≥ 1 - threshold; a hair of slack for float32 rounding, settled in float64 below
-    floor = np.float32(1.0 - threshold - 1e-5)
+    # cos ≥ 1 - threshold, less float32's rounding of a 4096-term dot product: identical vectors must pair at 0
+    floor = np.float32(1.0 - threshold - FLOAT32_SLACK)
     for start in range(0, n, BLOCK_ROWS):
         if cancel is not None and cancel.is_set():
             return None
@@ -51,8 +54,6 @@ def close_groups(vectors: np.ndarray, threshold: float, *, cancel: threading.Eve
         i, j = rows + start, cols + start
         keep = j > i
         i, j = i[keep], j[keep]
-        exact = 1.0 - np.einsum("ij,ij->i", x[i].astype(np.float64), x[j].astype(np.float64)) <= threshold
-        i, j = i[exact], j[exact]
         if len(i):
             edges_from = np.concatenate([np.arange(n), i])
             edges_to = np.concatenate([rep, j])
@@ -76,11 +77,10 @@ def duplicate_rows(paths: Sequence[str], vectors: np.ndarray, threshold: float, 
     groups = close_groups(vectors, threshold, **task)
     if groups is None:
         return None
-    x = unit_rows(vectors).astype(np.float64)
     ordered = sorted((sorted(members, key=lambda i: paths[i]) for members in groups), key=lambda m: paths[m[0]])
     out = []
     for number, members in enumerate(ordered, 1):
-        first = x[members[0]]
-        for i in members:
-            out.append((number, paths[i], 0.0 if i == members[0] else float(min(2.0, max(0.0, 1.0 - x[i] @ first)))))
+        x = unit_rows(vectors[members]).astype(np.float64)  # only the group's rows, in float64
+        for k, i in enumerate(members):
+            out.append((number, paths[i], 0.0 if k == 0 else float(min(2.0, max(0.0, 1.0 - x[k] @ x[0])))))
     return out
