@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
     from alexnet_gui.core.analysis.visualize import save_png
+    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.model.weights import cache_root
     from alexnet_gui.core.outputs.output_paths import check_output_file
     from alexnet_gui.core.pipeline.engine import iter_image_paths
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 paths,
                 [args.layer],
                 batch_size=args.batch_size,
-                cache_dir=cache_root() / "examples",
+                cache_dir=cache_path("examples"),
                 on_progress=lambda d, t: bar.update(d - bar.n),
             )
         finally:

@@ -41,14 +41,14 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.commands.progress_bar import progress_bar
     from alexnet_gui.core.analysis.feature_vis import cached_visualisation, save_visualisation, visualise_unit
-    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.outputs.output_paths import check_output_file
 
     check_output_file(args.out, inputs=model_input_files(args))
     backend = open_backend(args)
     card = backend.card
     size = args.size or card.input_size
-    cached = cached_visualisation(cache_root() / "visualizations", card, args.layer, args.unit, args.steps, size,
+    cached = cached_visualisation(cache_path("visualizations"), card, args.layer, args.unit, args.steps, size,
                                   args.seed)
     if cached.is_file():
         shutil.copyfile(cached, args.out)

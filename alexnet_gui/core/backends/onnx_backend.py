@@ -23,10 +23,11 @@ from alexnet_gui.core.backends.base import (
     precision_on,
 )
 from alexnet_gui.core.backends.onnx_files import logits_only_model, outputs_model
+from alexnet_gui.core.cache_paths import cache_path
 from alexnet_gui.core.language import N_, gettext
 from alexnet_gui.core.model.card import ModelCard, read_card, sidecar_path, write_sidecar
 from alexnet_gui.core.model.loading import NO_CHOICES, CardChoices, apply_choices, quick_base_card
-from alexnet_gui.core.model.weights import WeightsChoice, bundled_model_info, cache_root, memoised_sha256
+from alexnet_gui.core.model.weights import WeightsChoice, bundled_model_info, memoised_sha256
 from alexnet_gui.core.wording import counted
 
 log = logging.getLogger("alexnet_gui")
@@ -48,7 +49,7 @@ PROBE_MODEL = (
 
 def onnx_cache_dir() -> Path:
     """The folder holding exported models: $ALEXNET_GUI_CACHE/onnx, else the user cache folder."""
-    return cache_root() / "onnx"
+    return cache_path("onnx")
 
 
 def _weights_key(path: Path) -> str:

@@ -64,9 +64,9 @@ class IndexDamaged(Exception):
 
 def embeddings_root() -> Path:
     """Where the stores live: the app's cache folder ($ALEXNET_GUI_CACHE, else the user cache) /embeddings."""
-    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.cache_paths import cache_path
 
-    return cache_root() / "embeddings"
+    return cache_path("embeddings")
 
 
 def store_key(card_id: str, recipe: dict | None, layer: str) -> str:

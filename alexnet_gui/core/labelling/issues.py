@@ -129,8 +129,8 @@ def model_features(paths: Sequence[str], *, weights: str | None, untrained: bool
     import torch
     from torch import nn
 
+    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.model.archs import build_network
-    from alexnet_gui.core.model.weights import cache_root
     from alexnet_gui.core.pipeline.batches import cache_key
     from alexnet_gui.core.training.features import extract_features
     from alexnet_gui.core.training.job import TrainRequest, open_base
@@ -145,7 +145,7 @@ def model_features(paths: Sequence[str], *, weights: str | None, untrained: bool
     # The same key as the trainer's `--mode head --head last`, so the two share one cache entry.
     key = cache_key({"weights": base.sha256 or base.card_id, "arch": base.architecture.to_dict(),
                      "recipe": base.preprocess.to_dict(), "layer": "fc7"}, list(paths))
-    extraction = extract_features(trunk, list(paths), base.preprocess, folder=cache_root() / "features", key=key,
+    extraction = extract_features(trunk, list(paths), base.preprocess, folder=cache_path("features"), key=key,
                                   device=torch.device("cpu"), workers=workers, cancel=cancel)
     try:
         while True:

@@ -116,7 +116,7 @@ def open_base(request: TrainRequest) -> tuple[ModelCard, dict]:
 def prepare_training(request: TrainRequest, *, cancel: threading.Event | None = None) -> Prepared:
     """Everything before the first epoch; nothing is written unless the data, the model folder and the base
     model are all usable."""
-    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.training.model_dir import CHECKPOINT, prepare_model_dir
     from alexnet_gui.core.training.trainer import Trainer
 
@@ -125,7 +125,7 @@ def prepare_training(request: TrainRequest, *, cancel: threading.Event | None = 
     out = prepare_model_dir(request.out, data, force=request.force, resume=request.resume)
     base_card, base_state = open_base(request)
     trainer = Trainer(base_card, base_state, folders.classes, split, request.settings,
-                      cache_dir=cache_root() / "features", data_root=request.data, checkpoint=out / CHECKPOINT,
+                      cache_dir=cache_path("features"), data_root=request.data, checkpoint=out / CHECKPOINT,
                       resume=request.resume, cancel=cancel)
     return Prepared(request, folders, split, out, base_card, trainer)
 
