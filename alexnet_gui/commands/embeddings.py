@@ -1,4 +1,5 @@
-"""`alexnet-gui similar`, `duplicates` and `map` (issue 34): answers from each image's fc7 vector (or fc6, pool5),
+"""What `alexnet-gui similar`, `duplicates` and `map` share (issue 34; each command's module registers its parser
+from here): answers from each image's fc7 vector (or fc6, pool5),
 read from the embedding index when `classify --embed` or an earlier answer recorded it, computed otherwise; and
 classify's `--embed` option."""
 
@@ -31,8 +32,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_model_arguments(p)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `similar`, `duplicates` and `map` parsers."""
+def register_similar(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `similar` parser."""
     p = subparsers.add_parser(
         "similar", help="list the images of folders nearest to a query image (fc7 by default)",
         description="The K images nearest to QUERY among the images in FOLDERs (recursively), by the distance of "
@@ -49,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(func=run_similar)
 
+
+def register_duplicates(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `duplicates` parser."""
     p = subparsers.add_parser(
         "duplicates", help="group near-duplicate images (re-encoded, resized, cropped copies) into a CSV",
         description="Groups of images whose cosine distance at --layer is at most --threshold, joined "
@@ -61,6 +65,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(func=run_duplicates)
 
+
+def register_map(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `map` parser."""
     p = subparsers.add_parser(
         "map", help="lay a folder's images out in 2-D by their fc7 vectors (CSV, optional PNG)",
         description="A 2-D map of the images: CSV path,x,y,label. PCA by default; umap and tsne need the map "

@@ -230,10 +230,11 @@ class AppController(QObject):
         """Write `results` to a CSV at `path` with its provenance sidecar; raises UserError or OSError."""
         from alexnet_gui.core.outputs.output_paths import check_output_file
         from alexnet_gui.core.outputs.provenance import record_export
-        from alexnet_gui.core.outputs.results import CsvResultWriter
+        from alexnet_gui.core.outputs.results import CsvResultWriter, csv_companions
 
-        # Never over one of the table's images (a name typed in the dialog can be one), nor into a folder.
-        check_output_file(path, inputs=inputs, option="the export")
+        # Never over one of the table's images (a name typed in the dialog can be one), nor into a folder; nor may
+        # its sidecars (the provenance beside it) be one of them, as classify refuses.
+        check_output_file(path, inputs=inputs, option="the export", sidecars=csv_companions(path))
         with CsvResultWriter(path, self.settings.top_k) as writer:
             for result in results:
                 writer.write(result)

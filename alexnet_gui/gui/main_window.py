@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBo
 from alexnet_gui.gui.actions import fill_menu, install_actions, update_enabled
 from alexnet_gui.gui.context import AppContext, Selection
 from alexnet_gui.gui.controller import PREVIEW_CLASSES, AppController, WeightsToRemember, initial_weights
+from alexnet_gui.gui.export_summary import export_message
 from alexnet_gui.gui.results_model import ResultsModel
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.view_menu import ViewMenu
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
         """Classify every row again with the model that runs now (after opening another model)."""
         paths = [row.path for row in self.model.rows()]
         if paths and self.model_info:
-            self.model.requeue(paths)
+            # Not requeued: each row keeps its old result until the new one replaces it, so a cancel loses none.
             self.controller.classify(paths, walk=False)
 
     def cancel(self) -> None:
@@ -407,7 +408,8 @@ class MainWindow(QMainWindow):
         except (UserError, OSError) as exc:
             QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return None
-        self.statusBar().showMessage(self.tr("Wrote %n row(s) to {path}", "", len(results)).format(path=path), 5000)
+        chosen_count = len(rows) if chosen else self.model.total_rows()
+        self.statusBar().showMessage(export_message(path, len(results), chosen_count, chosen is not None), 10000)
         return path
 
     # --- file dialogs ---------------------------------------------------------------------------------------

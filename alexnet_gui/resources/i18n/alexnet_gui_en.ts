@@ -110,6 +110,41 @@
             <numerusform>Wrote %n rows to {path}</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Wrote the %n selected row(s) to {path}</source>
+        <translation>
+            <numerusform>Wrote the %n selected row to {path}</numerusform>
+            <numerusform>Wrote the %n selected rows to {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote all %n row(s) to {path}</source>
+        <translation>
+            <numerusform>Wrote the only row to {path}</numerusform>
+            <numerusform>Wrote all %n rows to {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote {written} of the %n selected row(s) to {path}.</source>
+        <translation>
+            <numerusform>Wrote {written} of the %n selected row to {path}.</numerusform>
+            <numerusform>Wrote {written} of the %n selected rows to {path}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote {written} of %n row(s) to {path}.</source>
+        <translation>
+            <numerusform>Wrote {written} of %n row to {path}.</numerusform>
+            <numerusform>Wrote {written} of %n rows to {path}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) not classified yet were left out: classify them (F5) and export again.</source>
+        <translation>
+            <numerusform>%n row not classified yet was left out: classify it (F5) and export again.</numerusform>
+            <numerusform>%n rows not classified yet were left out: classify them (F5) and export again.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SortDialog</name>

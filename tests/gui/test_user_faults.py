@@ -1,0 +1,88 @@
+"""Issue 32's faults a user met on screen ("What a user meets today", 1-7), each as the user met it.
+
+Each test fails on the window before the control layer's rebuild (6f1f1b8's main_window.py) and passes now.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtWidgets import QMessageBox
+
+from tests.image_fixtures import write_photos
+
+
+def _classify(window, qtbot, tmp_path, n: int = 3) -> list[str]:
+    paths = [str(p) for p in write_photos(tmp_path, n, size=(160, 120), seed=11)]
+    window.add_paths(paths)
+    qtbot.waitUntil(lambda: window.model.rowCount() == n and not window.is_busy()
+                    and all(r.result is not None for r in window.model.rows()), timeout=60000)
+    return paths
+
+
+# --- 1. a refused model ------------------------------------------------------------------------------------------
+def test_after_a_refused_model_where_it_looks_still_explains_with_the_model_that_runs(qtbot, window, tmp_path,
+                                                                                      monkeypatch):
+    from alexnet_gui.gui.views import install_views
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_args: None)
+    views = install_views(window)
+    window.show()
+    _classify(window, qtbot, tmp_path, 1)
+    bad = tmp_path / "not_alexnet.pth"
+    bad.write_bytes(b"not weights")
+    with qtbot.waitSignal(window.controller.model_failed, timeout=60000):
+        window.open_model(str(bad))
+    cam = views["cam"]
+    window.tabs.setCurrentWidget(cam)
+    # The old window took the refused file as its weights: the map failed with that file's error for every image.
+    qtbot.waitUntil(lambda: cam._data is not None or "not_alexnet" in cam.status.text(), timeout=120000)
+    assert cam._data is not None and "not_alexnet" not in cam.status.text()
+
+
+# --- 2. a cancelled re-run, and an export that says what it left out --------------------------------------------
+def test_cancelling_classify_all_again_keeps_every_old_result(qtbot, window, tmp_path):
+    _classify(window, qtbot, tmp_path)
+    before = [r.result for r in window.model.rows()]
+    window.classify_again_action.trigger()
+    window.cancel_action.trigger()  # Esc
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+    assert all(r.result is not None for r in window.model.rows())
+    assert [r.result.path for r in window.model.rows()] == [r.path for r in before]
+    assert [window.model.status_text(r) for r in window.model.rows()] == ["done"] * 3
+    out = tmp_path / "out.csv"
+    assert window.export_csv(str(out))
+    assert window.statusBar().currentMessage() == f"Wrote all 3 rows to {out}"
+
+
+def test_an_export_says_which_rows_it_wrote_and_how_many_it_left_out(qtbot, window, tmp_path):
+    _classify(window, qtbot, tmp_path)
+    queued = tmp_path / "later.jpg"
+    window.model.add_paths([str(queued)])  # shown as queued: not classified yet
+    out = tmp_path / "all.csv"
+    assert window.export_csv(str(out))
+    with open(out, newline="", encoding="utf-8") as f:
+        assert len(list(csv.reader(f))) == 1 + 3
+    assert window.statusBar().currentMessage() == (
+        f"Wrote 3 of 4 rows to {out}. 1 row not classified yet was left out: classify it (F5) and export again.")
+    window.table.selectRow(0)
+    window.table.selectionModel().select(window.model.index(3, 0), window.table.selectionModel().SelectionFlag.Select
+                                         | window.table.selectionModel().SelectionFlag.Rows)
+    assert window.export_csv(str(tmp_path / "chosen.csv"))
+    assert window.statusBar().currentMessage().startswith("Wrote 1 of the 2 selected rows to ")
+    window.table.selectRow(1)  # one row selected is no selection: every row is written, and the line says so
+    assert window.export_csv(str(tmp_path / "one.csv"))
+    assert window.statusBar().currentMessage().startswith(f"Wrote 3 of 4 rows to {tmp_path / 'one.csv'}. ")
+
+
+def test_an_export_is_refused_where_its_provenance_would_overwrite_an_input(qtbot, window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append(text))
+    _classify(window, qtbot, tmp_path, 1)
+    # A CSV whose provenance sidecar is one of the table's images: the export must not write over the image.
+    victim = tmp_path / "victim.csv.provenance.json"
+    victim.write_bytes(b"an image the user queued")
+    window.model.add_paths([str(victim)])
+    assert window.export_csv(str(tmp_path / "victim.csv")) is None
+    assert victim.read_bytes() == b"an image the user queued" and len(shown) == 1
+
