@@ -138,12 +138,18 @@ def _open_desktop_app(args_list: list[str], commands: list[str]) -> tuple[int, b
     """
     import difflib
 
+    from alexnet_gui.gui.app_options import split_app_options
     from alexnet_gui.gui.platform_check import (
         missing_display_reason,
         split_qt_arguments,
     )
 
     qt_args, paths = split_qt_arguments(args_list)
+    try:
+        options, paths = split_app_options(paths)
+    except ValueError as exc:
+        print(_("error: {reason}").format(reason=exc), file=sys.stderr)
+        return 2, True
     for word in paths:
         if os.path.exists(word):
             continue
@@ -161,7 +167,7 @@ def _open_desktop_app(args_list: list[str], commands: list[str]) -> tuple[int, b
         return 2, True
     from alexnet_gui.gui.app import main as gui_main
 
-    return gui_main(paths, qt_args=qt_args), False
+    return gui_main(paths, qt_args=qt_args, options=options), False
 
 
 def _stop_on_sigterm():

@@ -239,3 +239,48 @@ def test_the_project_command_refuses_a_missing_path_and_a_foreign_file(tmp_path,
     assert main(["project", str(foreign)]) == 2
     assert capsys.readouterr().err == f"error: {foreign} is not an alexnet-gui labelling project\n"
     assert foreign.read_text() == "a,b\n"
+
+
+def test_a_snapshot_of_an_open_project_holds_its_committed_labels_and_opens_while_the_original_is_locked(tmp_path):
+    paths = write_images(tmp_path / "images", ["a.png", "b.png"])
+    with open_project(tmp_path / "p.sqlite") as project:
+        project.add_paths([tmp_path / "images"])
+        project.set_label(paths[0], "cat")
+        with pytest.raises(UserError, match="is open in another running alexnet-gui"):
+            open_project(tmp_path / "p.sqlite", readonly=True)
+        copy = project.snapshot(tmp_path / "copy.sqlite")
+        with open_project(copy, readonly=True) as snapshot:
+            assert snapshot.label_of(paths[0]) == ("cat", "human")
+            assert snapshot.counts() == (1, 2)
+
+
+def test_a_label_from_another_thread_never_joins_a_transaction_in_flight(tmp_path):
+    import threading
+
+    paths = write_images(tmp_path / "images", ["a.png", "b.png"])
+    with open_project(tmp_path / "p.sqlite") as project:
+        project.add_paths([tmp_path / "images"])
+        inside, release = threading.Event(), threading.Event()
+
+        def batch() -> None:
+            try:
+                with project._write():  # a batch's transaction, rolled back
+                    project._db.execute("UPDATE images SET stale = 0")
+                    inside.set()
+                    release.wait(10)
+                    raise RuntimeError("the batch failed")
+            except RuntimeError:
+                pass
+
+        worker = threading.Thread(target=batch)
+        worker.start()
+        inside.wait(10)
+        labeller = threading.Thread(target=project.set_label, args=(paths[0], "cat"))
+        labeller.start()
+        # Without the project's lock the label joins the batch's transaction here and returns at once (then is
+        # rolled back with it); with it, the label waits for the batch to end. Either way it passes only if kept.
+        labeller.join(1)
+        release.set()
+        worker.join(10)
+        labeller.join(10)
+        assert project.label_of(paths[0]) == ("cat", "human")  # not rolled back with the batch

@@ -75,6 +75,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("about_action", _t("About alexnet-gui"), "show_about", None, "", "help"),
 )
 
+# The labelling project's actions (issue 33), on `LabellingMenu` (gui/widgets/labelling_menu.py); menus "file",
+# "view" and "tools".
+LABELLING_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("new_project_action", _t("New labelling project…"), "new_project", None,
+               _t("Create a labelling project (one SQLite file) and add images to it"), "file"),
+    ActionSpec("open_project_action", _t("Open labelling project…"), "open_project", None,
+               _t("Open a labelling project: its images, their labels and the model's predictions"), "file"),
+    ActionSpec("export_labels_action", _t("Export labels…"), "export_labels", None,
+               _t("Write the project's labels as CSV, JSON Lines or class folders that training reads"), "file"),
+    ActionSpec("review_action", _t("Review"), "show_review", "Ctrl+R",
+               _t("Label the project's images one by one from the keyboard, least confident first"), "view"),
+    ActionSpec("label_errors_action", _t("Find label errors…"), "find_label_errors", None,
+               _t("Rank the project's labels by how likely each is wrong (cleanlab) and review them"), "tools"),
+    ActionSpec("train_labels_action", _t("Train on my labels…"), "train_on_labels", None,
+               _t("Train a model on the project's labels, then classify the unlabelled rest with it"), "tools"),
+)
+
 TOOLBAR = ("open_images_action", "open_folder_action", "classify_action", "cancel_action", "export_action")
 # Where a menu's separators go: before these actions.
 SEPARATED = {"quit_action", "fast_decode_action"}
@@ -103,6 +120,18 @@ def install_actions(window) -> dict[str, QAction]:
         setattr(window, spec.name, action)
         actions[spec.name] = action
     update_enabled(window, busy=False)
+    return actions
+
+
+def install_owned_actions(owner, window, specs: tuple[ActionSpec, ...]) -> dict[str, QAction]:
+    """Make `specs`' actions on `window`, each connected to `owner.<handler>` and kept as `owner.<name>`."""
+    actions = {}
+    for spec in specs:
+        tip = QCoreApplication.translate("MainWindow", spec.tip) if spec.tip else ""
+        action = make_action(window, QCoreApplication.translate("MainWindow", spec.text),
+                             lambda _checked=False, h=spec.handler: getattr(owner, h)(), spec.shortcut, tip)
+        setattr(owner, spec.name, action)
+        actions[spec.name] = action
     return actions
 
 

@@ -6,8 +6,9 @@ import os
 import sys
 
 
-def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) -> int:
-    """Open the main window with `paths` queued (and Qt's own options, like `-style fusion`); return the exit
+def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None, options=None) -> int:
+    """Open the main window with `paths` queued (and Qt's own options, like `-style fusion`); with
+    `options.project` (`gui.app_options`), on that labelling project with `paths` added to it; return the exit
     status."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -39,11 +40,19 @@ def main(paths: list[str] | None = None, *, qt_args: list[str] | None = None) ->
 
     from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.views import install_views
+    from alexnet_gui.gui.widgets.labelling_menu import install_labelling
 
-    window = MainWindow(settings, paths=list(paths or []))
+    project = options.project if options is not None else None
+    window = MainWindow(settings, paths=None if project else list(paths or []))
     install_views(window)
+    labelling = install_labelling(window)
     if os.environ.get(FIRST_FRAME_ENV):
         quit_after_first_frame(window)
     window.show()
     window.start()
+    if project:
+        # After the model's load was queued: the project's new images are classified once it has loaded.
+        labelling.labelling.open(project, list(paths or []))
+        if options.review:
+            labelling.show_review()
     return app.exec()

@@ -96,16 +96,35 @@ class ResultsModel(QAbstractTableModel):
         self._thumb_signals.loaded.connect(self._on_thumbnail)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        #: columns after the built-in ones (a labelling project's label, source, agreement): `titles()` and
+        #: `cell(path, i)`; None when no project is open
+        self._extra = None
+
+    def set_extra_columns(self, columns) -> None:
+        """Show `columns` (see `_extra`) after the built-in ones; None removes them."""
+        self.beginResetModel()
+        self._extra = columns
+        self.endResetModel()
+
+    def extra_changed(self, paths: list[str]) -> None:
+        """Repaint the extra columns (all rows when `paths` is long)."""
+        if self._extra is None or not self._shown:
+            return
+        rows = [i for i in (self.position_of(p) for p in paths[:50]) if i is not None] if len(paths) <= 50 else []
+        first, last = (min(rows), max(rows)) if rows else (0, len(self._shown) - 1)
+        self.dataChanged.emit(self.index(first, len(COLUMNS)), self.index(last, self.columnCount() - 1))
 
     # --- Qt model API -------------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + (len(self._extra.titles()) if self._extra else 0)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section >= len(COLUMNS):
+                return self._extra.titles()[section - len(COLUMNS)] if self._extra else None
             return self.tr(COLUMNS[section]) if COLUMNS[section] else ""
         return None
 
@@ -117,6 +136,8 @@ class ResultsModel(QAbstractTableModel):
         top = row.result.top[0] if row.result is not None and row.result.top else None
         if role == PATH_ROLE:
             return row.path
+        if col >= len(COLUMNS):
+            return self._extra.cell(row.path, col - len(COLUMNS)) if self._extra and role == Qt.ItemDataRole.DisplayRole else None
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_NAME:
                 return os.path.basename(row.path)

@@ -136,13 +136,18 @@ def every_window(qtbot, window, tmp_path) -> list[QWidget]:
     from alexnet_gui.gui.widgets.weights_dialog import WeightsDialog
 
     install_views(window)
+    from alexnet_gui.gui.widgets.export_labels_dialog import ExportLabelsDialog
+    from alexnet_gui.gui.widgets.labelling_menu import install_labelling
+
+    install_labelling(window).show_review()
     window.model_panel.show()
     results = [Result(str(tmp_path / "a.jpg"), None, (Prediction(1, "goldfish", 0.9),))]
     labels = Labels(("cat", "dog"), None, "test")
     matrix = ConfusionMatrix.from_records([("a.jpg", 0, 0), ("b.jpg", 0, 1), ("c.jpg", 1, 1)], labels)
     dialogs = [WeightsDialog(window), TrainDialog(window.context), LiveDialog(window.context),
                SortDialog(results, window),
-               DiagnosticsDialog(window), CompareDialog([], window), ConfusionView(matrix)]
+               DiagnosticsDialog(window), CompareDialog([], window), ConfusionView(matrix),
+               ExportLabelsDialog(str(tmp_path / "p.sqlite"), window)]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
     return [window, *dialogs]

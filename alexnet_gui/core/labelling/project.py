@@ -178,6 +178,10 @@ class Project:
         self.path = path
         self.readonly = readonly
         self._db = connection
+        # One transaction at a time across threads: the app labels on its GUI thread while its inference thread
+        # records predictions on the same connection, and a label must never join (or be rolled back with) a
+        # batch's transaction.
+        self._lock = threading.RLock()
 
     # --- opening --------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -217,7 +221,18 @@ class Project:
     def _write(self) -> _Transaction:
         if self.readonly:
             raise UserError(gettext("{path} was opened read-only").format(path=self.path))
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._lock)
+
+    def snapshot(self, dest: str | os.PathLike[str]) -> Path:
+        """Copy the project, consistent and committed, to `dest` (SQLite's backup API), for a task that opens a
+        project by its path (an export, label issues, training) while this one holds the lock."""
+        target = sqlite3.connect(os.fspath(dest))
+        try:
+            with self._lock:
+                self._db.backup(target)
+        finally:
+            target.close()
+        return Path(dest)
 
     # --- images ---------------------------------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, folder_labels: bool = False) -> ScanReport:
@@ -448,22 +463,27 @@ class Project:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception); a nested use joins the outer transaction."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self.db = db
+        self.lock = lock
         self.outer = False
 
     def __enter__(self) -> None:
+        self.lock.acquire()
         self.outer = not self.db.in_transaction
         if self.outer:
             self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, exc, tb) -> None:
-        if not self.outer:
-            return
-        if kind is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+        try:
+            if not self.outer:
+                return
+            if kind is None:
+                self.db.execute("COMMIT")
+            else:
+                self.db.execute("ROLLBACK")
+        finally:
+            self.lock.release()
 
 
 def _database_refusal(path: Path, exc: sqlite3.Error) -> UserError:

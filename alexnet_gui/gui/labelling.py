@@ -1,0 +1,208 @@
+"""A labelling project open in the app: the core's SQLite project (`core/labelling/project.py`) held by the GUI.
+
+Labels are written by the core on the GUI thread, synchronously, before the next image is shown: one label is one
+SQLite transaction in WAL mode with a synced commit (a few milliseconds, measured in benchmarks/review_scale.py),
+so a kill right after a key press loses no label. Classifying new and changed images runs on the inference thread
+through the core's task (`classify_into_project`); the project serialises the two threads' transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
+
+from alexnet_gui.core.outputs.results import Prediction, Result
+
+# The table's extra columns (marked for lupdate here, translated where shown).
+COLUMN_TITLES = (QT_TRANSLATE_NOOP("ProjectColumns", "Label"), QT_TRANSLATE_NOOP("ProjectColumns", "Source"),
+                 QT_TRANSLATE_NOOP("ProjectColumns", "Agrees"))
+SOURCE_NAMES = {"human": QT_TRANSLATE_NOOP("ProjectColumns", "human"),
+                "model": QT_TRANSLATE_NOOP("ProjectColumns", "model"),
+                "folder": QT_TRANSLATE_NOOP("ProjectColumns", "folder")}
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What classifying a project's new and changed images answered: how many were recorded."""
+
+    recorded: int
+
+
+def row_result(row) -> Result | None:
+    """The table's Result for a project row's stored prediction (None before the image was classified)."""
+    if not row.top_labels:
+        return None
+    top = tuple(Prediction(i, label, p) for i, label, p in zip(row.top_indices, row.top_labels, row.top_probs))
+    return Result(row.path, None, top, origin="project")
+
+
+class ProjectColumns(QObject):
+    """The results table's extra columns for an open project: label, source, agrees with the model."""
+
+    def __init__(self, labels: dict[str, tuple[str, str, bool | None]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        #: path -> (label, source, agrees), for the labelled images
+        self.labels = labels
+
+    def titles(self) -> list[str]:
+        return [self.tr(t) for t in COLUMN_TITLES]
+
+    def cell(self, path: str, column: int) -> str:
+        found = self.labels.get(path)
+        if found is None:
+            return ""
+        if column == 0:
+            return found[0]
+        if column == 1:
+            return self.tr(SOURCE_NAMES[found[1]])
+        return "" if found[2] is None else (self.tr("yes") if found[2] else self.tr("no"))
+
+
+class LabellingProject(QObject):
+    """The project the app has open (at most one): opening, labels, undo, bulk accept, snapshots for tasks."""
+
+    opened = Signal(object)         # the core Project
+    closed = Signal()
+    labels_changed = Signal(list)   # the paths whose label changed
+    counts_changed = Signal(int, int)  # labelled, total
+
+    def __init__(self, context, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.project = None
+        self.columns: ProjectColumns | None = None
+        self._snapshots = tempfile.TemporaryDirectory(prefix="alexnet-gui-project-")
+
+    # --- opening ------------------------------------------------------------------------------------------
+    def open(self, path: str, paths: list[str] | None = None, *, create: bool = True) -> bool:
+        """Open (or create) the project at `path`, add `paths` to it, show its images in the table and classify
+        the new and changed ones; a refusal of the core is one sentence in a message box. True when opened."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from alexnet_gui.core.errors import UserError
+        from alexnet_gui.core.labelling.project import open_project
+
+        try:
+            project = open_project(path, create=create)
+            try:
+                project.rescan()
+                if paths:
+                    project.add_paths(paths)
+            except BaseException:
+                project.close()
+                raise
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self.context.parent, self.tr("Labelling project not opened"), str(exc))
+            return False
+        self.close()
+        self.project = project
+        self._fill_table()
+        self.opened.emit(project)
+        self._emit_counts()
+        self.classify_pending()
+        return True
+
+    def _fill_table(self) -> None:
+        model = self.context.selection.model
+        rows = self.project.rows(order="i.id")
+        model.add_paths([r.path for r in rows])
+        model.set_results([res for res in (row_result(r) for r in rows) if res is not None])
+        self.columns = ProjectColumns({r.path: (r.label, r.source, r.agrees) for r in rows if r.label is not None},
+                                      self)
+        model.set_extra_columns(self.columns)
+
+    def classify_pending(self):
+        """Classify the images never classified or changed since, on the inference thread (the core's task)."""
+        if self.project is None or not self.project.to_classify():
+            return None
+        from alexnet_gui.core.labelling.classify import classify_into_project, project_engine
+
+        project = self.project
+
+        def task(run):
+            engine = project_engine(run.backend)
+            return Classified(classify_into_project(project, engine, cancel=run.cancel, on_progress=run.progress))
+
+        job = self.context.controller.run_tool(self.tr("classifying the project's images"), task)
+        job.done.connect(lambda _answer: self.refresh_from_project())
+        job.failed.connect(lambda message: self.context.status(message, 10000))
+        return job
+
+    def refresh_from_project(self) -> None:
+        """Show the project's predictions and labels again (after a classification or a bulk change)."""
+        if self.project is None:
+            return
+        rows = self.project.rows(order="i.id")
+        model = self.context.selection.model
+        model.add_paths([r.path for r in rows])
+        model.set_results([res for res in (row_result(r) for r in rows) if res is not None])
+        if self.columns is not None:
+            self.columns.labels = {r.path: (r.label, r.source, r.agrees) for r in rows if r.label is not None}
+        paths = [r.path for r in rows]
+        model.extra_changed(paths)
+        self.labels_changed.emit(paths)
+        self._emit_counts()
+
+    def close(self) -> None:
+        """Release the project file (its labels are all committed already)."""
+        if self.project is None:
+            return
+        self.project.close()
+        self.project = None
+        self.context.selection.model.set_extra_columns(None)
+        self.columns = None
+        self.closed.emit()
+
+    # --- labels -------------------------------------------------------------------------------------------
+    def label(self, path: str, label: str) -> None:
+        """Give `path` its human label, committed before this returns."""
+        self.project.set_label(path, label)
+        self._changed([path])
+
+    def undo(self) -> list[str]:
+        """Undo the last labelling step; the images it changed."""
+        changed = self.project.undo()
+        self._changed(changed)
+        return changed
+
+    def bulk_accept(self, min_prob: float) -> int:
+        """Accept every unlabelled image's model label at or above `min_prob` (one undo step)."""
+        from alexnet_gui.core.labelling.queue import bulk_accept
+
+        count = bulk_accept(self.project, min_prob)
+        if count:
+            self.refresh_from_project()
+        return count
+
+    def _changed(self, paths: list[str]) -> None:
+        if self.columns is not None:
+            for path in paths:
+                found = self.project.rows("i.path = ?", (os.path.abspath(path),))
+                row = found[0] if found else None
+                if row is not None and row.label is not None:
+                    self.columns.labels[row.path] = (row.label, row.source, row.agrees)
+                else:
+                    self.columns.labels.pop(path, None)
+        self.context.selection.model.extra_changed(paths)
+        self.labels_changed.emit(paths)
+        self._emit_counts()
+
+    def _emit_counts(self) -> None:
+        if self.project is not None:
+            self.counts_changed.emit(*self.project.counts())
+
+    def progress_text(self) -> str:
+        """The progress line: "labelled N / total"."""
+        labelled, total = self.project.counts() if self.project is not None else (0, 0)
+        return self.tr("labelled {labelled} / {total}").format(labelled=labelled, total=total)
+
+    # --- tasks that read the project by its path ----------------------------------------------------------
+    def snapshot(self) -> str:
+        """A committed copy of the project (under the app's temporary folder, named as the project) for a core
+        task that opens a project by its path while the app holds this one's lock."""
+        folder = Path(tempfile.mkdtemp(dir=self._snapshots.name))
+        return os.fspath(self.project.snapshot(folder / self.project.path.name))
