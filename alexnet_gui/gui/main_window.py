@@ -12,6 +12,7 @@ from alexnet_gui.gui.actions import fill_menu, install_actions, update_enabled
 from alexnet_gui.gui.context import AppContext, Selection
 from alexnet_gui.gui.controller import PREVIEW_CLASSES, AppController, WeightsToRemember, initial_weights
 from alexnet_gui.gui.export_summary import export_message
+from alexnet_gui.gui.keyboard import install_keyboard
 from alexnet_gui.gui.results_model import ResultsModel
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.view_menu import ViewMenu
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = ToolsMenu(self.context)  # compare backends, 10-crop TTA, accuracy, sort, train, live
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.tools_menu.menu)  # Help stays last
         self.diagnostics_action = install_diagnostics_action(self.context, self.help_menu)
+        self.keyboard = install_keyboard(self)  # Tab leaves the table; Ctrl+PgUp/PgDn, Alt+1..9, F1
         if paths:
             QTimer.singleShot(0, lambda: self.add_paths(paths))
 

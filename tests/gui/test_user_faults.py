@@ -86,3 +86,97 @@ def test_an_export_is_refused_where_its_provenance_would_overwrite_an_input(qtbo
     assert window.export_csv(str(tmp_path / "victim.csv")) is None
     assert victim.read_bytes() == b"an image the user queued" and len(shown) == 1
 
+
+
+# --- 3. keyboard-only use ------------------------------------------------------------------------------------------
+def _active(qtbot, window):
+    from alexnet_gui.gui.views import install_views
+
+    install_views(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10000)
+
+
+def test_tab_and_shift_tab_leave_the_results_table(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    _active(qtbot, window)
+    _classify(window, qtbot, tmp_path, 2)
+    for key, modifier in ((Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)):
+        window.table.setFocus()
+        qtbot.waitUntil(window.table.hasFocus, timeout=5000)
+        QTest.keyClick(window.table, key, modifier)
+        assert not window.table.hasFocus()  # the old table moved its current cell instead
+
+
+def test_the_keyboard_switches_the_right_hand_tabs_from_the_table(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    ctrl, alt = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+    _active(qtbot, window)
+    window.table.setFocus()
+    tabs = window.tabs
+    assert tabs.count() >= 6 and tabs.currentIndex() == 0
+    QTest.keyClick(window.table, Qt.Key.Key_PageDown, ctrl)
+    assert tabs.currentIndex() == 1
+    QTest.keyClick(window.table, Qt.Key.Key_Tab, ctrl)
+    assert tabs.currentIndex() == 2
+    QTest.keyClick(window.table, Qt.Key.Key_PageUp, ctrl)
+    QTest.keyClick(window.table, Qt.Key.Key_PageUp, ctrl)
+    assert tabs.currentIndex() == 0
+    QTest.keyClick(window.table, Qt.Key.Key_PageUp, ctrl)  # round to the last one
+    assert tabs.currentIndex() == tabs.count() - 1
+    QTest.keyClick(window.table, Qt.Key.Key_4, alt)
+    assert tabs.currentIndex() == 3
+    QTest.keyClick(window.table, Qt.Key.Key_1, alt)
+    assert tabs.currentIndex() == 0
+
+
+def test_f1_lists_the_windows_keys_and_esc_or_close_shuts_it(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    _active(qtbot, window)
+    window.table.setFocus()
+    QTest.keyClick(window.table, Qt.Key.Key_F1)
+    dialog = window.keyboard.keys_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    rows = {(dialog.table.item(i, 0).text(), dialog.table.item(i, 1).text()) for i in range(dialog.table.rowCount())}
+    assert {("F5", "Classify queued"), ("Ctrl+E", "Export CSV…"), ("Alt+3", "View 3")} <= rows
+    assert ("Ctrl+PgDown, Ctrl+Tab", "Next view") in rows
+    QTest.keyClick(dialog.table, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    dialog = window.keyboard.show_keys()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
+    assert not dialog.isVisible()
+
+
+def test_the_ten_crops_and_accuracy_windows_close_with_esc_or_their_close_button(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from tests.known_answers import write_colour_image
+
+    (photo,) = _classify(window, qtbot, tmp_path, 1)
+    labelled = tmp_path / "labelled" / "n01440764"
+    labelled.mkdir(parents=True)
+    for i in range(3):
+        write_colour_image(labelled / f"x{i}.png", 10 + i)
+    tools = window.tools_menu
+    for name, start in (("TenCropsDialog", lambda: tools.show_ten_crops(photo)),
+                        ("EvaluationDialog", lambda: tools.evaluate_folder(str(labelled.parent)))):
+        start()
+        qtbot.waitUntil(lambda n=name: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == n, timeout=60000)
+        dialog = tools.dialogs[-1]
+        qtbot.waitUntil(dialog.isVisible, timeout=5000)
+        QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Escape)
+        assert not dialog.isVisible()
+        dialog.show()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()  # the old windows had none
+        assert not dialog.isVisible()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.pipeline.tta import CROP_NAMES, CropAnswers
 from alexnet_gui.core.wording import format_probability
+from alexnet_gui.gui.widgets.keys_dialog import add_close_button
 
 THUMB = 112
 
@@ -76,5 +77,7 @@ class TenCropsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Ten crops — {path}").format(path=path))
         self.view = TenCropsView(self)
-        QVBoxLayout(self).addWidget(self.view)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        self.buttons = add_close_button(self, layout)  # Esc closes it too
         self.view.set_answers(answers)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from alexnet_gui.gui.accessibility import describe
+from alexnet_gui.gui.widgets.keys_dialog import add_close_button
 
 # What the status bar and the progress bar call each tool (marked for lupdate here, translated where shown).
 TOOL_TITLES = {"compare": QT_TRANSLATE_NOOP("ToolsMenu", "comparing backends"),
@@ -71,7 +72,9 @@ class EvaluationDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self.confusion, self.tr("Confusion matrix"))
         tabs.addTab(self.text, self.tr("Report"))
-        QVBoxLayout(self).addWidget(tabs)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        self.buttons = add_close_button(self, layout)  # Esc closes it too
         self.resize(1100, 680)
 
 
@@ -335,6 +338,9 @@ class ToolsMenu(QObject):
     def _show(self, dialog: QDialog) -> None:
         self._keep(dialog)
         dialog.show()
+        # Focused, so that Esc (and Tab) reach the new window rather than the main one behind it.
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _on_failed(self, title: str, message: str) -> None:
         self.context.status(f"{title}: {message}", 10000)
