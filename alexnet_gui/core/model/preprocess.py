@@ -24,6 +24,10 @@ INTERPOLATIONS = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resamp
 CHANNEL_ORDERS = ("RGB", "BGR")
 #: The scales a recipe may divide pixels by: 1 (Caffe's 0..255), 255 (0..1), 127.5 and the like sit well inside.
 MIN_SCALE, MAX_SCALE = 1e-3, 65535.0
+#: The smallest std a recipe may divide by. Real recipes' stds are 0.2 (in 0..1 units) to 60 (in 0..255); even one
+#: grey level at the largest scale (1/65535) is 15 times this bound. Below it a network fed units is fed millions, and
+#: a float32 denormal such as 1e-45 makes every pixel infinite and every score NaN.
+MIN_STD = 1e-6
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class Recipe:
                 raise UserError(f"preprocessing {self.name!r}: {field} must be three numbers (R, G, B)")
         if not all(v > 0 for v in self.std) or not (_number(self.scale) and self.scale > 0):
             raise UserError(f"preprocessing {self.name!r}: std and scale must be positive")
+        if min(self.std) < MIN_STD:
+            raise UserError(f"preprocessing {self.name!r}: std must be at least {MIN_STD:g} (the scaled pixels are "
+                            f"divided by it), not {min(self.std):g}")
         # Pixels are divided by the scale: past these bounds (1e309 reads as infinity) every image becomes the same
         # input, all zeros or all overflow, and every image would score the same.
         if not MIN_SCALE <= self.scale <= MAX_SCALE:

@@ -4,6 +4,8 @@ follows `Prepared.trainer.run()`), then save, export, validate the saved model a
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +115,16 @@ def open_base(request: TrainRequest) -> tuple[ModelCard, dict]:
     return apply_choices(base, CardChoices(None, request.preprocess, request.card), weights.path), state
 
 
+def _missing_folders(path: Path) -> list[Path]:
+    """`path` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    path = path.absolute()
+    while not os.path.lexists(path) and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
 def prepare_training(request: TrainRequest, *, cancel: threading.Event | None = None) -> Prepared:
     """Everything before the first epoch; nothing is written unless the data, the model folder and the base
     model are all usable."""
@@ -122,8 +134,15 @@ def prepare_training(request: TrainRequest, *, cancel: threading.Event | None = 
 
     folders, split = scan_request(request)
     data = [request.data] + ([request.val] if request.val else [])
+    made = _missing_folders(Path(request.out))
     out = prepare_model_dir(request.out, data, force=request.force, resume=request.resume)
-    base_card, base_state = open_base(request)
+    try:
+        base_card, base_state = open_base(request)
+    except BaseException:
+        for folder in made:  # a base model that cannot be opened leaves no empty MODEL_DIR behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     trainer = Trainer(base_card, base_state, folders.classes, split, request.settings,
                       cache_dir=cache_path("features"), data_root=request.data, checkpoint=out / CHECKPOINT,
                       resume=request.resume, cancel=cancel)
