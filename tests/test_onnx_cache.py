@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -85,11 +87,15 @@ def test_a_damaged_weights_hash_index_is_a_memo_made_again(tmp_path, monkeypatch
     onnx_cache_dir().mkdir(parents=True)
     weights_file = tmp_path / "w.pth"
     weights_file.write_bytes(b"x" * 100)
+    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.model.weights import WeightsChoice
 
+    digest = hashlib.sha256(b"x" * 100).hexdigest()
+    memo = cache_path("sha256.json")  # the memo memoised_sha256 reads (models-and-cards.md: not hashes.json)
     for content in ("[]", "null", '{"a": 5}', "{broken"):
-        (onnx_cache_dir() / "hashes.json").write_text(content)
-        assert cached_model_path(WeightsChoice("pth", weights_file, "w")).name.startswith("alexnet-")
+        memo.write_text(content)
+        assert cached_model_path(WeightsChoice("pth", weights_file, "w")).name.startswith(f"alexnet-{digest[:16]}")
+        assert list(json.loads(memo.read_text()).values()) == [digest], content
 
 
 def make_group(folder, key, size, used):
