@@ -43,14 +43,13 @@ ORDERS = ("least-confident", "file order, interleaved", "file order, by folder")
 
 def digit_features(work: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The digits' fc7 features (rows in scikit-learn's index order), their classes and their paths."""
+    from PIL import Image
     from sklearn.datasets import load_digits
 
     from alexnet_gui.core.labelling.issues import model_features
 
     digits = load_digits()
     paths = []
-    from PIL import Image
-
     for i, (img, target) in enumerate(zip(digits.images, digits.target)):
         folder = work / "digits" / str(target)
         folder.mkdir(parents=True, exist_ok=True)
