@@ -207,3 +207,20 @@ def test_the_cores_reports_shown_by_the_app_speak_chinese_and_data_stays_english
     finally:
         language.set_language("en")
     assert card.summary_lines()[0].startswith("model: untrained-seed0 (")
+
+
+def test_an_onnx_cache_that_cannot_be_written_is_refused_in_chinese(tmp_path, monkeypatch):
+    from alexnet_gui.core.backends.base import BackendError
+    from alexnet_gui.core.backends.onnx_backend import ensure_exported
+    from alexnet_gui.core.model.choice import UNTRAINED
+
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "a file" / "cache"))
+    folder = tmp_path / "a file" / "cache" / "onnx"
+    try:
+        language.set_language("zh_CN")
+        with pytest.raises(BackendError) as caught:
+            ensure_exported(UNTRAINED)
+    finally:
+        language.set_language("en")
+    assert str(caught.value) == f"无法在 {folder} 中写入 ONNX 缓存（Not a directory）；请把 ALEXNET_GUI_CACHE 设为可写的文件夹"

@@ -103,8 +103,8 @@ def ensure_exported(weights: WeightsChoice) -> Path:
             onnx_cache.record_file(path)
         except OSError as exc:
             raise BackendError(
-                f"cannot write the ONNX cache in {path.parent} ({exc.strerror or exc}); set {CACHE_ENV} to a "
-                "writable folder"
+                gettext("cannot write the ONNX cache in {folder} ({reason}); set {variable} to a writable folder")
+                .format(folder=path.parent, reason=exc.strerror or exc, variable=CACHE_ENV)
             ) from None
         log.info("prepared the ONNX model in %.1f s", time.perf_counter() - started)
         onnx_cache.evict(path.parent, keep=path.name.split(".")[0].removeprefix("alexnet-"))
