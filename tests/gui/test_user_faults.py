@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.image_fixtures import write_photos
@@ -180,3 +181,102 @@ def test_the_ten_crops_and_accuracy_windows_close_with_esc_or_their_close_button
         dialog.show()
         dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()  # the old windows had none
         assert not dialog.isVisible()
+
+
+# --- 4. views that showed stale state ------------------------------------------------------------------------------
+@pytest.fixture
+def shown_views(qtbot, window):
+    from alexnet_gui.gui.views import install_views
+
+    views = install_views(window)
+    window.show()
+    return views
+
+
+def _show(window, qtbot, view, until):
+    window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(until, timeout=120000)
+
+
+def test_feature_maps_forget_the_clicked_channel_of_another_layer_and_follow_it_to_another_image(
+        qtbot, window, shown_views, tmp_path):
+    import numpy as np
+
+    from alexnet_gui.core.analysis.visualize import overlay
+
+    first, second = _classify(window, qtbot, tmp_path, 2)
+    window.table.selectRow(0)
+    features = shown_views["features"]
+    _show(window, qtbot, features, lambda: features._data is not None and features._data.path == first)
+    x0, y0 = features._layout.origin(3)
+    features._on_click(x0 + 1, y0 + 1)
+    channel = features.channel
+    assert features.deconvolve.isEnabled() and features.large.array() is not None
+    # Another image, the same layer: the same channel, drawn over the new image.
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: features._data.path == second, timeout=60000)
+    _, _, acts, crop = features._data
+    assert features.channel == channel
+    assert np.array_equal(features.large.array(), overlay(crop, acts[channel], alpha=0.6))
+    # Another layer: the old layer's channel is gone, and Deconvolution cannot trace the wrong unit.
+    layer = features._data.layer
+    features.layer.setCurrentIndex((features.layer.currentIndex() + 2) % features.layer.count())
+    qtbot.waitUntil(lambda: features._data.layer != layer, timeout=60000)
+    assert features.channel is None and features.large.array() is None
+    assert not features.deconvolve.isEnabled() and not features.visualise.isEnabled()
+
+
+def test_filters_drop_the_enlarged_kernel_of_another_layer(qtbot, window, shown_views):
+    view = shown_views["filters"]
+    _show(window, qtbot, view, lambda: view.canvas.array() is not None)
+    x, y = view._layout.origin(9)
+    view._on_click(x + 1, y + 1)
+    assert view.large.array() is not None
+    view.layer.setCurrentText("conv2")
+    assert view.large.array() is None  # the old view kept conv1's kernel 9 beside conv2's grid
+    view.layer.setCurrentText("conv1")
+    assert view.large.array() is None
+
+
+def test_the_unit_tab_clears_the_old_units_pictures_while_a_new_one_computes(qtbot, window, shown_views, tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
+    _classify(window, qtbot, tmp_path, 2)
+    unit = shown_views["unit"]
+    window.tabs.setCurrentWidget(unit)
+    unit.show_unit("conv1", 3, "examples")
+    qtbot.waitUntil(lambda: unit._data is not None and unit._data[:2] == ("conv1", 3), timeout=60000)
+    assert unit.examples_canvas.array() is not None
+    unit.show_unit("conv1", 5, "examples")
+    assert unit.examples_canvas.array() is None  # not conv1 unit 3's images under unit 5's name
+    qtbot.waitUntil(lambda: unit._data[:2] == ("conv1", 5), timeout=60000)
+    assert unit.examples_canvas.array() is not None
+
+
+# --- 5. long work with progress and Cancel -------------------------------------------------------------------------
+def test_feature_visualisation_counts_its_steps_in_the_progress_bar_and_esc_stops_it(qtbot, window, shown_views,
+                                                                                    tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    monkeypatch.setenv("ALEXNET_GUI_CACHE", str(tmp_path / "cache"))
+    unit = shown_views["unit"]
+    window.tabs.setCurrentWidget(unit)
+    unit.steps = 200
+    controller = window.controller
+    reports = []
+
+    def press_esc_at_the_third_step(done, total):
+        reports.append((done, total))
+        if done == 3:
+            window.cancel_action.trigger()
+
+    controller.jobs.submitted.connect(lambda job: job.progress.connect(press_esc_at_the_third_step,
+                                                                       Qt.ConnectionType.DirectConnection))
+    with qtbot.waitSignal(controller.job_progress, timeout=120000) as first:
+        unit.show_unit("conv5", 7, "vis")
+        assert window.is_busy() and window.cancel_button.isVisibleTo(window)
+    assert first.args[:3] == ["feature visualisation", 1, 200]
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=120000)
+    assert reports[-1][0] < 200 and unit._data is None and unit.vis_canvas.array() is None
+    assert unit.status.text() == "Feature visualisation of conv5 unit 7 cancelled."
+    assert not list((tmp_path / "cache").rglob("*.png"))  # nothing half-optimised is cached

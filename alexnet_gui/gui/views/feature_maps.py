@@ -139,12 +139,29 @@ class FeatureMapsView(View):
             self.canvas.set_array(None, self.tr("Computing feature maps…"))
         self.ask(job)
 
+    def show_payload(self, payload) -> None:
+        """Draw the new maps; the clicked channel follows to a new image of the same layer, and is forgotten for
+        another layer (its overlay and its Deconvolution would be another unit than the one shown)."""
+        old = self._data
+        super().show_payload(payload)
+        same_layer = old is not None and old.layer == payload.layer
+        if self.channel is not None and same_layer and self.channel < payload.activations.shape[0]:
+            self._show_channel(self.channel)
+        else:
+            self._forget_channel()
+
+    def _forget_channel(self) -> None:
+        self.channel = None
+        for button in (self.deconvolve, self.top_images, self.visualise):
+            button.setEnabled(False)
+        self.large.set_array(None, self.tr("Click a channel"))
+
     def show_error(self, message: str) -> None:
         super().show_error(message)
         # Not the previous image's maps above this one's error.
         self._data = self._layout = None
         self.canvas.set_array(None, self.tr("No feature maps: see below"))
-        self.large.set_array(None, self.tr("Click a channel"))
+        self._forget_channel()
 
     def render(self) -> None:
         from alexnet_gui.core.analysis.visualize import channel_order, colour_bar, feature_grid
@@ -173,15 +190,17 @@ class FeatureMapsView(View):
         return with_colour_bar(self.canvas.array(), *self._range)
 
     def _on_click(self, x: int, y: int) -> None:
-        from alexnet_gui.core.analysis.visualize import overlay
-
         if self._data is None or self._layout is None:
             return
         i = self._layout.index_at(x, y)
-        if i is None:
-            return
+        if i is not None:
+            self._show_channel(int(self._order[i]))
+
+    def _show_channel(self, channel: int) -> None:
+        """Show `channel` of the maps shown, large over their input crop, and offer what leads from it."""
+        from alexnet_gui.core.analysis.visualize import overlay
+
         _, layer, acts, crop = self._data
-        channel = int(self._order[i])
         self.channel = channel
         for button in (self.deconvolve, self.top_images, self.visualise):
             button.setEnabled(True)

@@ -33,6 +33,7 @@ class FiltersView(View):
         super().__init__(context)
         self._weights: dict | None = None
         self._layout = None
+        self._clicked: tuple[str, int] | None = None  # the layer and kernel shown large
         self.layer = QComboBox()
         self.layer.addItems(CONV_LAYERS)
         self.layer.setToolTip(self.tr("Which convolution's kernels to show"))
@@ -106,6 +107,22 @@ class FiltersView(View):
         self.status.setText(
             describe_kernels(self.layer.currentText(), w, groups, self.channel.value() if deep else None)
         )
+        self._show_large()
+
+    def _show_large(self) -> None:
+        """The clicked kernel, large, as the grid now draws it; nothing once the grid shows another layer."""
+        from alexnet_gui.core.analysis.visualize import filter_tiles
+
+        w = self.current_weight()
+        clicked = self._clicked
+        if w is None or clicked is None or clicked[0] != self.layer.currentText() or clicked[1] >= w.shape[0]:
+            self._clicked = None
+            self.large.set_array(None, self.tr("Click a kernel"))
+            return
+        k = clicked[1]
+        deep = w.shape[1] != 3
+        tile = filter_tiles(w[k : k + 1], joint=False, in_channel=self.channel.value() if deep else None)[0]
+        self.large.set_array(tile.repeat(20, 0).repeat(20, 1))
 
     def _on_hover(self, x: int, y: int) -> None:
         w = self.current_weight()
@@ -116,15 +133,12 @@ class FiltersView(View):
         self.canvas.setToolTip(self.filter_text(w, k))
 
     def _on_click(self, x: int, y: int) -> None:
-        from alexnet_gui.core.analysis.visualize import filter_tiles
-
         w = self.current_weight()
         k = self._layout.index_at(x, y) if self._layout else None
         if w is None or k is None:
             return
-        deep = w.shape[1] != 3
-        tile = filter_tiles(w[k : k + 1], joint=False, in_channel=self.channel.value() if deep else None)[0]
-        self.large.set_array(tile.repeat(20, 0).repeat(20, 1))
+        self._clicked = (self.layer.currentText(), k)
+        self._show_large()
         self.status.setText(self.filter_text(w, k))
 
     def filter_text(self, w: np.ndarray, k: int) -> str:

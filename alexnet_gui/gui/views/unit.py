@@ -43,9 +43,13 @@ class UnitView(View):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self._torch_model: dict = {}
-        #: optimisation steps of a feature visualisation (Lucid uses 512; 256 take about 10 s here)
+        #: optimisation steps of a feature visualisation (Lucid uses 512; 256 took 45-98 s on two shared cores)
         self.steps = 256
         self._data = None
+        #: the (layer, unit) each canvas shows, None while it shows none: another unit's pictures are cleared
+        #: when a new unit is asked for, not left beside its name while it computes
+        self._shown: dict[str, tuple[str, int] | None] = {"examples": None, "vis": None}
+        self._vis_job = None  # the running feature visualisation, on the window's progress bar and Cancel
         self.layer = QComboBox()
         self.layer.addItems(CONV_LAYERS)
         self.unit = QSpinBox()
@@ -135,6 +139,7 @@ class UnitView(View):
             self.layer.addItem(layer)
         self.layer.setCurrentText(layer)
         self.unit.setValue(unit)
+        self._clear_other_units(layer, unit)
         if what == "examples":
             paths = [r.path for r in self.context.selection.rows() if r.result is not None and not r.result.error]
             if not paths:
@@ -156,14 +161,29 @@ class UnitView(View):
                     layer=layer, unit=unit
                 )
             )
+            self.examples_canvas.set_array(None, self.tr("Finding the images…"))
             self.ask(examples_job, "unit-examples")
             return
+        self._visualise(layer, unit)
+
+    def _clear_other_units(self, layer: str, unit: int) -> None:
+        for kind, canvas, message in (
+            ("examples", self.examples_canvas, self.tr("Dataset examples: press Top images")),
+            ("vis", self.vis_canvas, self.tr("Feature visualisation: press its button")),
+        ):
+            if self._shown[kind] != (layer, unit):
+                self._shown[kind] = None
+                canvas.set_array(None, message)
+
+    def _visualise(self, layer: str, unit: int) -> None:
+        """Optimise the unit's image as a tool of the window: its progress bar counts the steps, Esc or Cancel
+        stops it."""
         weights = self.context.weights
         cache = self._torch_model
         key = (weights.kind, str(weights.path)) if weights is not None else None
         steps = self.steps
 
-        def vis_job(backend):
+        def vis_job(run):
             from alexnet_gui.core.analysis.feature_vis import (
                 cached_visualisation,
                 save_visualisation,
@@ -172,6 +192,7 @@ class UnitView(View):
             from alexnet_gui.core.model.weights import cache_root
             from alexnet_gui.core.pipeline.images import open_rgb
 
+            backend = run.backend
             card = backend.card
             model = torch_model_for(backend, weights, key, cache, gettext("Feature visualisation"))
             cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size, 0)
@@ -179,22 +200,37 @@ class UnitView(View):
                 import numpy as np
 
                 return UnitVisualisation(layer, unit, np.asarray(open_rgb(str(cached))), None)
-            vis = visualise_unit(model, card, layer, unit, steps=steps)
+            vis = visualise_unit(model, card, layer, unit, steps=steps, cancel=run.cancel, on_progress=run.progress)
+            if vis is None:
+                return None  # cancelled
             save_visualisation(vis, cached)
             return UnitVisualisation(layer, unit, vis.image, vis.activation)
 
         self.status.setText(
-            self.tr("visualising {layer} unit {unit} ({steps} steps; 256 take about 10 s on two cores)…").format(
-                layer=layer, unit=unit, steps=steps
-            )
+            self.tr("visualising {layer} unit {unit}: {steps} steps, counted in the progress bar below; Esc or "
+                    "Cancel stops it…").format(layer=layer, unit=unit, steps=steps)
         )
-        self.ask(vis_job, "unit-vis")
+        self.vis_canvas.set_array(None, self.tr("Visualising…"))
+        if self._vis_job is not None and not self._vis_job.is_finished():
+            self._vis_job.cancel()  # one at a time: the newer unit replaces it
+        self._vis_job = job = self.context.controller.run_tool(self.tr("feature visualisation"), vis_job)
+        job.done.connect(lambda answer: job is self._vis_job and self._on_visualised(layer, unit, answer))
+        job.failed.connect(lambda message: job is self._vis_job and self.show_error(message))
+
+    def _on_visualised(self, layer: str, unit: int, answer) -> None:
+        if answer is None:
+            self.vis_canvas.set_array(None, self.tr("Cancelled"))
+            self.status.setText(self.tr("Feature visualisation of {layer} unit {unit} cancelled.").format(
+                layer=layer, unit=unit))
+            return
+        self.show_payload(answer)
 
     def render(self) -> None:
         if self._data is None:
             return
         if isinstance(self._data, UnitExamples):
             layer, unit, grid, found, total = self._data
+            self._shown["examples"] = (layer, unit)
             self.examples_canvas.set_array(grid)
             names = ", ".join(os.path.basename(e.path) for e in found[:3])
             self.status.setText(
@@ -205,6 +241,7 @@ class UnitView(View):
             )
         else:
             layer, unit, image, activation = self._data
+            self._shown["vis"] = (layer, unit)
             self.vis_canvas.set_array(image)
             what = (
                 self.tr("activation {value:.4g}").format(value=activation)
