@@ -1,5 +1,8 @@
 """Accuracy on a labelled folder, with a backend whose answers are known: exact top-1, top-5, per class, confusions."""
 
+import os
+import signal
+
 import pytest
 
 from alexnet_gui.core.analysis.evaluate import evaluate_results, find_labelled_images, format_evaluation
@@ -105,3 +108,30 @@ def test_a_report_folder_inside_the_evaluated_folder_is_refused_before_any_work(
         "image; choose a folder outside it"
     )
     assert not (labelled / "tabby" / "report").exists() and not (labelled / "confusion.png").exists()
+
+
+class SignallingBackend(ColourCodedBackend):
+    """Sends this process a signal at its second batch: a kill at a known point of the run, with no timing."""
+
+    def __init__(self, signum):
+        super().__init__(ANSWERS)
+        self.signum, self.calls = signum, 0
+
+    def predict(self, batch):
+        self.calls += 1
+        if self.calls == 2:
+            os.kill(os.getpid(), self.signum)
+        return super().predict(batch)
+
+
+@pytest.mark.parametrize("signame, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_stops_evaluate_with_its_own_exit_status(labelled, monkeypatch, capsys, signame, status):
+    from alexnet_gui.cli import main
+    from alexnet_gui.commands import evaluate as evaluate_command
+
+    monkeypatch.setattr(evaluate_command, "choose_weights", lambda args: None)
+    backend = SignallingBackend(getattr(signal, signame))
+    monkeypatch.setattr(evaluate_command, "open_backend", lambda args, weights=None: backend)
+    assert main(["evaluate", str(labelled), "--batch-size", "2"]) == status
+    err = capsys.readouterr().err
+    assert "interrupted after " in err and "; accuracy so far:" in err and "Traceback" not in err

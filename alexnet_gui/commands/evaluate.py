@@ -14,7 +14,7 @@ from alexnet_gui.commands.model_options import (
     choose_weights,
     open_backend,
 )
-from alexnet_gui.core.errors import UserError
+from alexnet_gui.core.errors import UserError, exit_status_for
 from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
 
@@ -112,14 +112,14 @@ def run(args: argparse.Namespace) -> int:
         for result in engine.run(found.paths, cancel=cancel):
             evaluation.add(result, found.truth[result.path])
             bar.update(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (see cli.py): 130 or 143, as classify
         cancel.set()
         bar.close()
         print(
             _("interrupted after {counted}; accuracy so far:").format(counted=counted(bar.n, "image")), file=sys.stderr
         )
         print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
-        return 130
+        return exit_status_for(exc)
     finally:
         bar.close()
         backend.close()
