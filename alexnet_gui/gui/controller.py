@@ -165,18 +165,24 @@ class AppController(QObject):
     def classify(self, paths: list[str], walk: bool) -> Job:
         """Walk (when `walk`) and classify `paths` with the options set now; rows come on `results_ready`."""
         options = self.options
+        was_busy = self.is_busy()
         job = self.jobs.submit(classify(ClassifyRequest(tuple(paths), walk, options)))
         self._track(job, "")
         started = time.perf_counter()
         single = not walk and len(paths) == 1
-        job.partial.connect(lambda piece: self._on_classify_piece(piece, options.fast_decode))
+        found = [0]  # the files a walk found so far: the bar counts them before the first batch ends
+        job.partial.connect(lambda piece: self._on_classify_piece(piece, options.fast_decode, found))
+        if not walk and not was_busy:
+            self.classify_progress.emit(0, len(paths), 0.0)  # the count at once, not after the first batch
         job.done.connect(lambda outcome: self._on_classified(outcome, single, started))
         job.failed.connect(lambda message: self.status.emit(message, 10000))
         return job
 
-    def _on_classify_piece(self, piece: Any, fast: bool) -> None:
+    def _on_classify_piece(self, piece: Any, fast: bool, found: list[int]) -> None:
         if isinstance(piece, PathsFound):
             self.paths_found.emit(piece.paths)
+            found[0] += len(piece.paths)
+            self.classify_progress.emit(0, found[0], 0.0)
         elif isinstance(piece, ClassifiedBatch):
             self.results_ready.emit(piece.results, fast)
             self.classify_progress.emit(piece.done, piece.total, piece.rate)

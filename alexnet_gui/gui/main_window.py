@@ -26,6 +26,7 @@ from alexnet_gui.gui.window_parts import (
     build_status_bar,
     build_toolbar,
     model_line,
+    model_loading_text,
     set_cuda_enabled,
     show_progress,
     tool_progress_text,
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
         self.load_model()
 
     def _on_model_loading(self, what: str) -> None:
-        self.model_label.setText(self.tr("loading model ({what})…").format(what=what))
+        self.model_label.setText(model_loading_text(what, self.controller.loaded is None))
         self.setWindowTitle(self.tr("loading the model…"))  # not the previous weights' name (or UNTRAINED) meanwhile
 
     def _on_model_loaded(self, loaded) -> None:

@@ -201,9 +201,20 @@ def ask_image_paths(parent, folder: str) -> list[str]:
 
 
 def batch_progress_text(done: int, total: int, rate: float) -> str:
+    """The bar's text: the count at once, the speed and time left from the first batch on."""
+    if rate <= 0 and done < total:
+        return tr("{done}/{total} · ETA after the first batch").format(done=done, total=total)
     remaining = (total - done) / rate if rate > 0 else 0
     return tr("{done}/{total} · {rate:.1f} img/s · ETA {remaining:.0f} s").format(
         done=done, total=total, rate=rate, remaining=remaining)
+
+
+def model_loading_text(what: str, first: bool) -> str:
+    """The model line while a model loads; the app's first load says why it can take a while."""
+    if first:
+        return tr("loading model ({what})… a model's first start prepares it once (10-20 s); later starts take a "
+                  "second or two").format(what=what)
+    return tr("loading model ({what})…").format(what=what)
 
 
 def tool_progress_text(label: str, done: int, total: int, seconds: float) -> str:

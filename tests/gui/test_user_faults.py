@@ -280,3 +280,24 @@ def test_feature_visualisation_counts_its_steps_in_the_progress_bar_and_esc_stop
     assert reports[-1][0] < 200 and unit._data is None and unit.vis_canvas.array() is None
     assert unit.status.text() == "Feature visualisation of conv5 unit 7 cancelled."
     assert not list((tmp_path / "cache").rglob("*.png"))  # nothing half-optimised is cached
+
+
+def test_a_batch_shows_its_count_at_once_and_the_first_start_says_it_prepares_the_model(qtbot, settings, tmp_path):
+    from alexnet_gui.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.model_ready, timeout=60000):
+        window.start()
+        assert window.model_label.text() == ("loading model (torch on auto)… a model's first start prepares it once "
+                                             "(10-20 s); later starts take a second or two")
+    _classify(window, qtbot, tmp_path)
+    window.classify_all_again()
+    # Before the first batch ends: the count, and when the time left will show (the old bar was a bare busy bar).
+    assert window.progress_bar.format() == "0/3 · ETA after the first batch" and window.progress_bar.maximum() == 3
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+    window.load_model()
+    assert window.model_label.text() == "loading model (torch on auto)…"  # a model already ran: no first start
+    qtbot.waitUntil(lambda: not window.is_busy() and window.model_label.text() != "loading model (torch on auto)…",
+                    timeout=60000)
+    window.close()
