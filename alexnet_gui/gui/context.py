@@ -44,6 +44,24 @@ class Selection(QObject):
     def rows(self) -> list:
         return self.model.rows()
 
+    def select_paths(self, paths) -> int:
+        """Select the shown rows of `paths` (the first becomes current; none: the selection is cleared); return
+        how many rows are selected."""
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        wanted = set(paths)
+        positions = [i for i in range(self.model.rowCount()) if self.model.row(i).path in wanted]
+        chosen = QItemSelection()
+        last = self.model.columnCount() - 1
+        for i in positions:
+            chosen.select(self.model.index(i, 0), self.model.index(i, last))
+        flags = QItemSelectionModel.SelectionFlag
+        selection = self._table.selectionModel()
+        if positions:
+            selection.setCurrentIndex(self.model.index(positions[0], 0), flags.NoUpdate)
+        selection.select(chosen, flags.ClearAndSelect | flags.Rows)
+        return len(positions)
+
     def row_for(self, path: str | None):
         return self.model.row_for(path)
 

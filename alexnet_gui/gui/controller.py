@@ -88,7 +88,8 @@ class AppController(QObject):
         self.weights = None
         self.loaded: LoadedModel | None = None
         self.options = ClassifyOptions(top_k=max(PREVIEW_CLASSES, settings.top_k), fast_decode=settings.fast_decode,
-                                       record_units=settings.record_units)
+                                       record_units=settings.record_units,
+                                       record_embeddings=settings.record_embeddings)
         self.last_rate = 0.0
         self._running: dict[Job, str] = {}  # tracked jobs (classifications and tools) -> their title
         # Images queued before any model loaded (first start, while choosing weights, after a failed load):
@@ -144,7 +145,7 @@ class AppController(QObject):
     def set_option(self, **changes) -> None:
         """Change classification options for the jobs submitted from now on (a running one keeps its own)."""
         self.options = dataclasses.replace(self.options, **changes)
-        for name in ("fast_decode", "record_units"):
+        for name in ("fast_decode", "record_units", "record_embeddings"):
             if name in changes:
                 setattr(self.settings, name, changes[name])
 

@@ -77,6 +77,15 @@ class Settings:
         self._s.setValue("model/record_units", bool(value))
 
     @property
+    def record_embeddings(self) -> bool:
+        """Keep each image's fc7 vector while classifying (Similar, Map and near-duplicates answer from them)."""
+        return self._get_bool("model/record_embeddings", True)
+
+    @record_embeddings.setter
+    def record_embeddings(self, value: bool) -> None:
+        self._s.setValue("model/record_embeddings", bool(value))
+
+    @property
     def weights_mode(self) -> str:
         """"cache" (torchvision's cache), "file" (weights_file) or "untrained"."""
         return self._get("model/weights_mode", "cache", WEIGHTS_MODES)

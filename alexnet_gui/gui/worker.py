@@ -92,6 +92,8 @@ class ClassifyOptions:
     fast_decode: bool = False
     #: keep every unit's top images while classifying (Model menu), so the Unit tab answers at once
     record_units: bool = True
+    #: keep each image's fc7 vector in the embedding index while classifying (Model menu): Similar, Map, duplicates
+    record_embeddings: bool = True
 
 
 @dataclass(frozen=True)
@@ -188,9 +190,12 @@ def _classify(run: JobRun, paths: list[str], options: ClassifyOptions) -> Classi
     from alexnet_gui.core.pipeline.engine import Engine
 
     backend = run.backend
+    from alexnet_gui.gui.embedding_jobs import embedding_recorder
+
     recorder = _unit_recorder(backend, options)
     engine = Engine(backend, top_k=options.top_k, batch_size=options.batch_size, tta=options.tta,
-                    fast_decode=options.fast_decode, unit_recorder=recorder)
+                    fast_decode=options.fast_decode, unit_recorder=recorder,
+                    embedding_recorder=embedding_recorder(backend, options))
     start = time.perf_counter()
     batch: list = []
     done = classified = 0

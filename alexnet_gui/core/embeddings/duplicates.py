@@ -84,3 +84,26 @@ def duplicate_rows(paths: Sequence[str], vectors: np.ndarray, threshold: float, 
         for k, i in enumerate(members):
             out.append((number, paths[i], 0.0 if k == 0 else float(min(2.0, max(0.0, 1.0 - x[k] @ x[0])))))
     return out
+
+
+def move_aside(paths: Sequence[str], folder: str) -> list[tuple[str, str | None, str]]:
+    """Move each of `paths` into `folder` (made when missing), as (source, where it went, ""), or (source, None, the
+    reason) when it could not move. Never deletes and never overwrites: a name already taken in `folder` gets the
+    next free "name (N).ext" (core.outputs.sort_files' move)."""
+    import os
+
+    from alexnet_gui.core.errors import describe_os_error
+    from alexnet_gui.core.outputs.sort_files import move_without_overwriting
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise UserError(gettext("cannot make the folder {folder}: {reason}").format(
+            folder=folder, reason=describe_os_error(exc))) from None
+    out: list[tuple[str, str | None, str]] = []
+    for path in paths:
+        try:
+            out.append((path, move_without_overwriting(path, os.path.join(folder, os.path.basename(path))), ""))
+        except OSError as exc:
+            out.append((path, None, describe_os_error(exc)))
+    return out

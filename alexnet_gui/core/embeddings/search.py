@@ -91,3 +91,15 @@ def nearest(query: np.ndarray, vectors: np.ndarray, k: int, metric: str = "cosin
             exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
     """`NearestIndex(vectors, metric).query(query, k, exclude)`, for one query."""
     return NearestIndex(vectors, metric).query(query, k, exclude)
+
+
+def shared_units(query: np.ndarray, neighbours: np.ndarray, top: int = 5) -> list[tuple[int, float]]:
+    """The `top` units the query and its neighbours share most, as (unit, score), strongest first: each unit's
+    activation in the query times its mean activation over the neighbours (after the ReLU both are ≥ 0, so a
+    unit scores only when it fires in both). Units scoring 0 are left out."""
+    neighbours = np.asarray(neighbours, dtype=np.float64).reshape(-1, np.asarray(query).size)
+    if not len(neighbours):
+        return []
+    score = np.asarray(query, dtype=np.float64).ravel() * neighbours.mean(axis=0)
+    order = np.lexsort((np.arange(len(score)), -score))[:top]  # ties by unit number: the same answer each time
+    return [(int(u), float(score[u])) for u in order if score[u] > 0]

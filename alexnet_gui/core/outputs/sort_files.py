@@ -213,6 +213,12 @@ def _move_exclusive(source: str, target: str) -> str:
         return candidate
 
 
+def move_without_overwriting(source: str, target: str) -> str:
+    """Move `source` to `target`, or to the next free "name (N).ext" when that is taken: never replaces a file
+    (a hard link claims the name atomically; a copy synced to disk first across file systems). Returns where."""
+    return _move_exclusive(source, target)
+
+
 def _sync_folder(folder: str) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)

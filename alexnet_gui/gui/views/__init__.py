@@ -10,9 +10,12 @@ from alexnet_gui.gui.views.attribution import CamView
 from alexnet_gui.gui.views.base import View
 from alexnet_gui.gui.views.feature_maps import FeatureMapsView
 from alexnet_gui.gui.views.filters import FiltersView
+from alexnet_gui.gui.views.map import MapView
+from alexnet_gui.gui.views.similar import SimilarView
 from alexnet_gui.gui.views.unit import UnitView
 
-__all__ = ["ArchitectureView", "CamView", "FeatureMapsView", "FiltersView", "UnitView", "View", "install_views"]
+__all__ = ["ArchitectureView", "CamView", "FeatureMapsView", "FiltersView", "MapView", "SimilarView", "UnitView", "View",
+           "install_views"]
 
 
 def install_views(window) -> dict[str, View]:
@@ -24,6 +27,8 @@ def install_views(window) -> dict[str, View]:
         "cam": CamView(context),
         "unit": UnitView(context),
         "architecture": ArchitectureView(context),
+        "similar": SimilarView(context),
+        "map": MapView(context),
     }
     for title, kind in (
         (QCoreApplication.translate("install_views", "Filters"), "filters"),
@@ -31,9 +36,14 @@ def install_views(window) -> dict[str, View]:
         (QCoreApplication.translate("install_views", "Where it looks"), "cam"),
         (QCoreApplication.translate("install_views", "Unit"), "unit"),
         (QCoreApplication.translate("install_views", "Architecture"), "architecture"),
+        (QCoreApplication.translate("install_views", "Similar"), "similar"),
+        (QCoreApplication.translate("install_views", "Map"), "map"),
     ):
         window.add_view_tab(views[kind], title)
     window.views = views
+    from alexnet_gui.gui.widgets.embedding_actions import install_embedding_actions
+
+    install_embedding_actions(window)  # Tools > Find near-duplicates…, Model > Keep each image's fc7 vector
     card = context.card()
     if card is not None:  # installed after a model loaded: its layers, as a load would have shown them
         show_model_layers(views, card)
