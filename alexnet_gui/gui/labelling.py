@@ -69,6 +69,7 @@ class LabellingProject(QObject):
     closed = Signal()
     labels_changed = Signal(list)   # the paths whose label changed
     counts_changed = Signal(int, int)  # labelled, total
+    predictions_changed = Signal()  # images were classified (again): the review queue's order may change
 
     def __init__(self, context, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -128,11 +129,11 @@ class LabellingProject(QObject):
             return Classified(classify_into_project(project, engine, cancel=run.cancel, on_progress=run.progress))
 
         job = self.context.controller.run_tool(self.tr("classifying the project's images"), task)
-        job.done.connect(lambda _answer: self.refresh_from_project())
+        job.done.connect(lambda _answer: self.refresh_from_project(classified=True))
         job.failed.connect(lambda message: self.context.status(message, 10000))
         return job
 
-    def refresh_from_project(self) -> None:
+    def refresh_from_project(self, *, classified: bool = False) -> None:
         """Show the project's predictions and labels again (after a classification or a bulk change)."""
         if self.project is None:
             return
@@ -146,6 +147,8 @@ class LabellingProject(QObject):
         model.extra_changed(paths)
         self.labels_changed.emit(paths)
         self._emit_counts()
+        if classified:
+            self.predictions_changed.emit()
 
     def close(self) -> None:
         """Release the project file (its labels are all committed already)."""

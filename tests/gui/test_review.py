@@ -205,7 +205,7 @@ def test_label_errors_open_as_a_review_queue_given_against_suggested(labelling, 
     labelling._show_issues(Issues(issues, {}))
     review = labelling.review
     assert shown(review) == "b.png"
-    assert review.caption.text() == "b.png: given label cat, suggested dog"
+    assert review.caption.text() == "Label issue 1 of 2. b.png: given label cat, suggested dog"
     assert [c[0] for c in review.current().choices[:2]] == ["dog", "cat"]
     qtbot.keyClick(review, Qt.Key.Key_Return)  # Enter: the suggested label
     assert labelling.labelling.project.label_of(paths["b.png"]) == ("dog", "human")
@@ -270,3 +270,16 @@ def test_a_label_survives_a_sigkill_right_after_its_key_press_and_review_starts_
     assert lines == ["focus ReviewView", "pressed"]
     with open_project(file) as project:
         assert project.label_of(paths["c.png"]) == ("cat", "human")  # c's second choice
+
+
+def test_images_classified_after_opening_fill_the_review_queue(labelling, qtbot, tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(3):
+        Image.new("RGB", (32, 32), (80 * i, 40, 200)).save(folder / f"{i}.png")
+    file = tmp_path / "p.sqlite"
+    assert labelling.labelling.open(os.fspath(file), [os.fspath(folder)])  # created, nothing classified yet
+    review = labelling.show_review()
+    qtbot.waitUntil(lambda: review.current() is not None and len(review.current().choices) == 9, timeout=60000)
+    assert review.choices.count() == 9
+    assert labelling.labelling.project.to_classify() == []

@@ -93,6 +93,7 @@ class ReviewView(QWidget):
         labelling.opened.connect(lambda _project: self.reload())
         labelling.closed.connect(self.reload)
         labelling.counts_changed.connect(self._show_counts)
+        labelling.predictions_changed.connect(lambda: None if self.issue_mode else self.reload())
 
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -114,6 +115,10 @@ class ReviewView(QWidget):
         describe(self.caption, self.tr("File"), self.tr("The image's file and, for a label issue, its labels"))
         self.choices = QListWidget()
         self.choices.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys on the view
+        self.choices.setMinimumWidth(220)
+        font = self.choices.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)  # read at a glance, between key presses
+        self.choices.setFont(font)
         self.choices.itemActivated.connect(lambda item: self.choose(self.choices.row(item) + 1))
         describe(self.choices, self.tr("Choices"), self.tr("The numbered labels: press a number to give one"))
         self.search = SearchEdit()
@@ -155,7 +160,7 @@ class ReviewView(QWidget):
         side.addWidget(self.search)
         middle = QHBoxLayout()
         middle.addWidget(self.image, 3)
-        middle.addLayout(side, 1)
+        middle.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(middle, 1)
@@ -202,8 +207,8 @@ class ReviewView(QWidget):
             self.choices.addItem(shown)
         caption = os.path.basename(item.path)
         if item.given is not None:
-            caption = self.tr("{file}: given label {given}, suggested {suggested}").format(
-                file=caption, given=item.given, suggested=item.suggested)
+            caption = self.tr("Label issue {n} of {total}. {file}: given label {given}, suggested {suggested}").format(
+                n=self.position + 1, total=len(self.items), file=caption, given=item.given, suggested=item.suggested)
         self.caption.setText(caption)
         self._show_image(item.path)
 

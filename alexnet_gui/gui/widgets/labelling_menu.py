@@ -227,7 +227,7 @@ class LabellingMenu(QObject):
                                          on_progress=run.progress)
 
         job = self.context.controller.run_tool(self.tr(TITLES["reclassify"]), task)
-        job.done.connect(lambda _n: (self.labelling.refresh_from_project(), self.review.reload()))
+        job.done.connect(lambda _n: self.labelling.refresh_from_project(classified=True))
         job.failed.connect(lambda message: self.context.status(message, 10000))
         return job
 
