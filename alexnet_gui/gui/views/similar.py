@@ -91,7 +91,8 @@ class SimilarView(View):
     def refresh(self) -> None:
         super().refresh()
         query = self.query_path()
-        paths = [r.path for r in self.context.selection.rows()]
+        # The classified rows: their vectors were recorded with their scores (a queued row would cost a model run).
+        paths = [r.path for r in self.context.selection.rows() if r.result is not None and not r.result.error]
         if query is None or not [p for p in paths if p != query]:
             self.status.setText(self.tr("Select a row, or drop an image here, to see the table's images like it."))
             return

@@ -100,9 +100,9 @@ class DuplicatesDialog(QDialog):
         """Group the table's images (the core's `duplicates`, as a tracked job: progress bar and Cancel)."""
         if threshold is not None:
             self.threshold.setValue(threshold)
-        paths = [r.path for r in self.context.selection.rows()]
+        paths = [r.path for r in self.context.selection.rows() if r.result is not None and not r.result.error]
         if len(paths) < 2:
-            self.status.setText(self.tr("Add at least two images to the table first."))
+            self.status.setText(self.tr("Classify at least two images first: the groups come from the table."))
             return None
         self.status.setText(self.tr("Comparing {count} images…").format(count=len(paths)))
         job = self.context.controller.run_tool(self.tr(TITLES["find"]), duplicates_task(paths,
