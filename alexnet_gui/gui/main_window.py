@@ -14,6 +14,7 @@ from alexnet_gui.gui.controller import PREVIEW_CLASSES, AppController, WeightsTo
 from alexnet_gui.gui.export_summary import export_message
 from alexnet_gui.gui.keyboard import install_keyboard
 from alexnet_gui.gui.results_model import ResultsModel
+from alexnet_gui.gui.row_actions import RowActions
 from alexnet_gui.gui.settings import Settings
 from alexnet_gui.gui.view_menu import ViewMenu
 from alexnet_gui.gui.views.predictions import PredictionsView
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.tools_menu.menu)  # Help stays last
         self.diagnostics_action = install_diagnostics_action(self.context, self.help_menu)
         self.keyboard = install_keyboard(self)  # Tab leaves the table; Ctrl+PgUp/PgDn, Alt+1..9, F1
+        self.row_actions = RowActions(self)  # right-click menu, Ctrl+C as CSV, Undo remove
         if paths:
             QTimer.singleShot(0, lambda: self.add_paths(paths))
 
@@ -384,6 +386,7 @@ class MainWindow(QMainWindow):
     def remove_selected(self) -> None:
         rows = self.selected_source_rows()
         if rows:
+            self.row_actions.keep_for_undo(rows)
             self.model.remove_rows(rows)
             if not self.table.selectionModel().currentIndex().isValid():
                 self.predictions.clear()  # the preview must not keep showing a deleted image

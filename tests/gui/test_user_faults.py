@@ -301,3 +301,69 @@ def test_a_batch_shows_its_count_at_once_and_the_first_start_says_it_prepares_th
     qtbot.waitUntil(lambda: not window.is_busy() and window.model_label.text() != "loading model (torch on auto)…",
                     timeout=60000)
     window.close()
+
+
+# --- 7. what users look for: the rows' right-click menu, Ctrl+C, Undo remove --------------------------------------
+def test_the_rows_right_click_menu_opens_shows_and_copies(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    paths = _classify(window, qtbot, tmp_path, 2)
+    window.show()
+    rect = window.table.visualRect(window.model.index(1, 1))
+    menu = window.row_actions.menu_at(rect.center())
+    assert window.selected_path() == paths[1]  # the row right-clicked becomes the current one
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert list(actions)[:4] == ["Open", "Show in folder", "Copy path", "Copy prediction"]
+    actions["Open"].trigger()
+    actions["Show in folder"].trigger()
+    assert opened == [paths[1], str(tmp_path)]
+    actions["Copy path"].trigger()
+    assert QGuiApplication.clipboard().text() == paths[1]
+    from alexnet_gui.core.wording import format_probability
+
+    top = window.model.row(1).result.top[0]
+    actions["Copy prediction"].trigger()
+    assert QGuiApplication.clipboard().text() == f"{top.label}\t{format_probability(top.prob)}"  # as the table
+    assert {"Copy rows as CSV", "Remove selected", "Undo remove"} <= set(actions)
+
+
+def test_ctrl_c_copies_the_selected_rows_as_the_export_writes_them(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    _classify(window, qtbot, tmp_path, 3)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10000)
+    window.table.selectRow(0)
+    window.table.selectionModel().select(window.model.index(2, 0), window.table.selectionModel().SelectionFlag.Select
+                                         | window.table.selectionModel().SelectionFlag.Rows)
+    out = window.export_csv(str(tmp_path / "two.csv"))
+    window.table.setFocus()
+    QGuiApplication.clipboard().setText("")
+    QTest.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    with open(out, newline="", encoding="utf-8") as f:
+        assert QGuiApplication.clipboard().text() == f.read()
+    assert window.statusBar().currentMessage() == "Copied 2 rows as CSV."
+
+
+def test_undo_puts_back_the_removed_rows_with_their_results(qtbot, window, tmp_path):
+    paths = _classify(window, qtbot, tmp_path, 3)
+    results = {r.path: r.result for r in window.model.rows()}
+    assert not window.row_actions.undo_action.isEnabled()
+    select = window.table.selectionModel()
+    # Not selectRow: it reads the keyboard's modifiers, which an earlier test's Ctrl+C may leave held offscreen.
+    select.select(window.model.index(1, 0), select.SelectionFlag.ClearAndSelect | select.SelectionFlag.Rows)
+    window.remove_action.trigger()
+    assert [r.path for r in window.model.rows()] == [paths[0], paths[2]]
+    assert window.row_actions.undo_action.isEnabled()
+    window.row_actions.undo_action.trigger()
+    assert sorted(r.path for r in window.model.rows()) == sorted(paths)
+    assert all(r.result is results[r.path] for r in window.model.rows())
+    assert window.statusBar().currentMessage() == "Put back 1 row." and not window.row_actions.undo_action.isEnabled()
+    edit_menu = [m for m in window.remove_action.associatedObjects() if type(m).__name__ == "QMenu"][0]
+    assert window.row_actions.undo_action in edit_menu.actions()
+    assert window.row_actions.undo_action.shortcut().toString() == "Ctrl+Z"

@@ -145,6 +145,20 @@
             <numerusform>%n rows not classified yet were left out: classify them (F5) and export again.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Copied %n row(s) as CSV.</source>
+        <translation>
+            <numerusform>Copied %n row as CSV.</numerusform>
+            <numerusform>Copied %n rows as CSV.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Put back %n row(s).</source>
+        <translation>
+            <numerusform>Put back %n row.</numerusform>
+            <numerusform>Put back %n rows.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SortDialog</name>
