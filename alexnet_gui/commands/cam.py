@@ -52,31 +52,14 @@ def class_target(text: str) -> str:
     raise argparse.ArgumentTypeError(f"must be top1..top5 or a class index, not {text!r}")
 
 
-def parse_target(text: str, probs) -> int:
-    """Turn top1..top5 or an index (already checked by `class_target`) into a class index of this model."""
-    import numpy as np
-
-    from alexnet_gui.core.errors import UserError
-
-    classes = len(probs)
-    if text.startswith("top"):
-        rank = int(text[3:])
-        if rank > classes:
-            raise UserError(_('the model has {classes} classes: there is no {text}').format(classes=classes, text=text))
-        return int(np.argsort(-probs, kind="stable")[rank - 1])
-    if int(text) >= classes:
-        raise UserError(_("the model's classes are 0..{value}, not {text}").format(value=classes - 1, text=text))
-    return int(text)
-
-
 def run(args: argparse.Namespace) -> int:
     from alexnet_gui.commands.model_options import model_input_files, open_backend
-    from alexnet_gui.core.analysis.attribution_methods import UNIT_METHODS
+    from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS, UNIT_METHODS
     from alexnet_gui.core.analysis.visualize import overlay, save_png
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.model.preprocess import denormalise
     from alexnet_gui.core.outputs.output_paths import check_output_file
     from alexnet_gui.core.pipeline.decode import load_image_input
+    from alexnet_gui.core.tasks.attribution import explain_image
 
     if args.unit is not None and args.method not in UNIT_METHODS:
         raise UserError(_('--unit applies to --method {join} only').format(join=' and '.join(UNIT_METHODS)))
@@ -85,23 +68,17 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.out, inputs=[args.image, *model_input_files(args)])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
     backend = open_backend(args)
-    card = backend.card
-    x = load_image_input(args.image, recipe=card.preprocess)[None]
-    probs = backend.predict_probabilities(x)[0]
-    target = parse_target(args.target, probs)
-    model = backend.model  # type: ignore[attr-defined]  # the torch backend ("torch-model" capability)
-    from alexnet_gui.core.analysis.attribution import attribute
-
-    answer = attribute(model, card, x, args.method, target, layer=args.layer, unit=args.unit)
+    explained = explain_image(backend, args.image, args.method, args.target, layer=args.layer, unit=args.unit)
+    answer = explained.attribution
     if answer.kind == "map":
-        image = overlay(denormalise(x[0], card.preprocess), answer.values, alpha=args.alpha, vmin=0.0, vmax=1.0)
+        image = overlay(explained.seen, answer.values, alpha=args.alpha, vmin=0.0, vmax=1.0)
     else:
         import numpy as np
 
         image = (answer.values * 255).round().astype(np.uint8)
     save_png(image, args.out)
-    what = answer.target if args.unit is not None else f"{answer.target}, p={probs[target]:.4f}"
-    from alexnet_gui.core.analysis.attribution_methods import DESCRIPTIONS
+    probability = explained.probabilities[explained.class_index]
+    what = answer.target if args.unit is not None else f"{answer.target}, p={probability:.4f}"
     print(
         _("wrote {out}: {value} — {what}").format(out=args.out, value=_(DESCRIPTIONS[args.method]), what=what),
         file=sys.stderr,

@@ -30,7 +30,7 @@ from alexnet_gui.core.wording import counted, escape_controls
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
-    from alexnet_gui.core.outputs.resume import ResumePlan
+    from alexnet_gui.core.tasks.classify_to_csv import CsvOutcome, CsvPlan, CsvRequest
 
 T = TypeVar("T")
 
@@ -178,22 +178,20 @@ def describe_balance(engine, cpu_seconds: float, fast_decode: bool) -> str:
     return line
 
 
-@dataclass
-class RunPlan:
-    """What a classify run will do, decided before any model loads: the files left to classify, the rows kept
-    from an earlier run (`--resume`) and every file's stamp."""
+def csv_request(args: argparse.Namespace) -> CsvRequest:
+    """The CSV task's request from the options (the weights once chosen)."""
+    from alexnet_gui.core.tasks.classify_to_csv import CsvRequest
 
-    paths: list[str]
-    resume: ResumePlan
-    stamps: dict
+    return CsvRequest(args.out, args.top_k, tuple(args.paths), args.tta, args.fast_decode, args.resume,
+                      getattr(args, "weights_choice", None))
 
 
-def plan_run(args: argparse.Namespace) -> RunPlan | int:
+def plan_run(args: argparse.Namespace) -> CsvPlan | int:
     """Check the options and the output, find the images, plan the resume; an int is the exit status when there is
     nothing to do."""
     from alexnet_gui.core.backends.base import check_precision
-    from alexnet_gui.core.outputs.resume import ResumePlan, plan_resume, stamps_for
     from alexnet_gui.core.pipeline.engine import iter_image_paths
+    from alexnet_gui.core.tasks.classify_to_csv import plan_csv
 
     on_ray = getattr(args, "engine", "local") == "ray"
     if not on_ray and (getattr(args, "address", None) or getattr(args, "gpus_per_worker", None) is not None):
@@ -214,7 +212,8 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
     from alexnet_gui.core.outputs.results import csv_companions
 
     check_output_file(args.out, inputs=[*paths, *model_input_files(args)], sidecars=csv_companions(args.out))
-    plan = plan_resume(args.out, paths, args.top_k) if args.resume else ResumePlan(todo=paths)
+    planned = plan_csv(csv_request(args), paths)
+    plan = planned.resume
     source = args.out if plan.source in ("", args.out) else f"the interrupted run's journal ({plan.source})"
     if plan.damaged:
         print(
@@ -230,7 +229,7 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
             ),
             file=sys.stderr,
         )
-    if not plan.todo and plan.source == args.out and not plan.damaged:
+    if planned.nothing_to_do(args.out):
         if len(paths) == 1:
             print(_("nothing to do: the image is already in {out}").format(out=args.out), file=sys.stderr)
         else:
@@ -239,26 +238,7 @@ def plan_run(args: argparse.Namespace) -> RunPlan | int:
                 file=sys.stderr,
             )
         return 1 if plan.kept_failures else 0
-    # Size and mtime before classifying: a file changed during the run is classified again on resume.
-    return RunPlan(plan.todo, plan, {**plan.kept_stamps, **stamps_for(plan.todo)})
-
-
-def open_writer(args: argparse.Namespace, plan: RunPlan):
-    """The CSV's journal, holding the rows kept from before; opened before the model loads, so a bad --out fails
-    in a second, not after a model load."""
-    from alexnet_gui.core.outputs.results import CsvResultWriter, csv_text, restore_cell
-
-    writer = CsvResultWriter(args.out, args.top_k, stamps=True)
-    real = {csv_text(p): p for p in plan.resume.kept_stamps}  # a cell names a non-UTF-8 file escaped
-    try:
-        for cells in plan.resume.kept_rows:
-            path = real.get(restore_cell(cells[0]), restore_cell(cells[0]))
-            writer.write_cells(cells, path, plan.resume.kept_stamps.get(path))
-        writer.flush()
-    except BaseException:
-        writer.discard()
-        raise
-    return writer
+    return planned
 
 
 @dataclass
@@ -284,7 +264,7 @@ def start_locally(
     waited for here, so a model that fails to load fails now."""
     from alexnet_gui.commands.embeddings import embedding_recorder_for
     from alexnet_gui.core.model.loading import quick_card
-    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
 
     ready_at: list[float] = []
     switch_interval = sys.getswitchinterval()
@@ -306,14 +286,11 @@ def start_locally(
         # Known without the weights (torchvision's file, a card sidecar): decoding starts with the card's recipe
         # at once; otherwise the engine waits for the loaded model's card.
         early = quick_card(weights, card_choices(args))
-        engine = Engine(
+        options = EngineOptions(top_k=args.top_k, batch_size=args.batch_size, fast_decode=args.fast_decode,
+                                decode_workers=args.workers, tta=args.tta, decode=getattr(args, "decode", "cpu"))
+        engine = engine_for(
             pending_backend,
-            top_k=args.top_k,
-            batch_size=args.batch_size,
-            fast_decode=args.fast_decode,
-            decode_workers=args.workers,
-            tta=args.tta,
-            decode=getattr(args, "decode", "cpu"),
+            options,
             recipe=early.preprocess if early is not None else None,
             embedding_recorder=embedding_recorder_for(args, pending_backend),
         )
@@ -330,33 +307,31 @@ def start_locally(
 
 def run(args: argparse.Namespace) -> int:
     """Classify, stream rows to the CSV, print a summary; return 0, 1 (some files failed) or 130 (interrupted)."""
-    from alexnet_gui.core.outputs.resume import write_record
+    from alexnet_gui.core.tasks.classify_to_csv import commit_kept_rows, open_journal
 
     launched, launched_wall = time.perf_counter(), time.time()
-    planned = plan_run(args)
-    if isinstance(planned, int):
-        return planned
-    plan, kept = planned, planned.resume
-    writer = open_writer(args, plan)
+    plan = plan_run(args)
+    if isinstance(plan, int):
+        return plan
+    kept = plan.resume
+    writer = open_journal(csv_request(args), plan)
     cancel = threading.Event()
     cpu_start = time.process_time()  # the run's CPU from here: model load, decoding, the model, the CSV
 
     def flush_batch(done: int, total: int | None) -> None:
         writer.flush()  # after every batch: a kill loses at most the batch in flight
 
-    def commit_kept_rows(message: str) -> None:
-        """End with the rows kept from before (none, or a killed run's): header, rows, resume record."""
-        writer.commit()
-        write_record(args.out, dict(kept.kept_stamps))
+    def end_with_kept_rows(message: str) -> int:
+        commit_kept_rows(csv_request(args), plan, writer)
         print(message, file=sys.stderr)
+        return 1 if kept.kept_failures else 0
 
     if not plan.paths:  # a killed run's journal held every row: finish what it could not
-        commit_kept_rows(
+        return end_with_kept_rows(
             _("nothing left to classify: wrote the {counted} of the interrupted run to {out}").format(
                 counted=counted(len(kept.kept_rows), "row"), out=args.out
             )
         )
-        return 1 if kept.kept_failures else 0
     try:
         if getattr(args, "engine", "local") == "ray":
             source = start_on_ray(args, plan.paths, flush_batch)
@@ -365,7 +340,7 @@ def run(args: argparse.Namespace) -> int:
             source = start_locally(args, weights, plan.paths, cancel, flush_batch)
     except KeyboardInterrupt as exc:
         # Interrupted before the first row: the CSV still gets its header and any kept rows.
-        commit_kept_rows(
+        end_with_kept_rows(
             _("interrupted before the first image was classified: {out} has {counted}").format(
                 out=args.out, counted=counted(len(kept.kept_rows), "row")
             )
@@ -381,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
 
 def write_rows(
     args: argparse.Namespace,
-    plan: RunPlan,
+    plan: CsvPlan,
     writer,
     source: StartedSource,
     cancel: threading.Event,
@@ -390,74 +365,47 @@ def write_rows(
     launched_wall: float,
     cpu_start: float,
 ) -> int:
-    """Stream the source's rows into the CSV, then commit it with its resume record and provenance, and print the
-    summary; return the exit status."""
+    """Stream the source's rows into the CSV (the core task commits it with its resume record and provenance),
+    and print the summary; return the exit status."""
     # Imported here, once images decode: json and datetime (~5 ms) need not delay the first of them.
     from alexnet_gui.commands.progress_bar import progress_bar  # here: tqdm's import is not on the start-up path
-    from alexnet_gui.core.outputs.provenance import finish_provenance, start_provenance
-    from alexnet_gui.core.outputs.resume import write_record
+    from alexnet_gui.core.tasks.classify_to_csv import write_csv
 
-    kept, backend, start = plan.resume, source.backend, source.ready_at
-    provenance = start_provenance(
-        backend,
-        weights=getattr(args, "weights_choice", None),
-        top_k=args.top_k,
-        tta=args.tta,  # type: ignore[arg-type]
-        fast_decode=args.fast_decode,
-        inputs=list(args.paths),
-        started=launched_wall,
-    )
-    failures = 0
-    done: list[str] = []
-    bar = progress_bar(len(plan.paths), _("classifying"))
-    interruption: BaseException | None = None
-    try:
-        for result in source.results:
-            writer.write(result, plan.stamps.get(result.path))
-            done.append(result.path)
-            failures += not result.ok
-            bar.update(1)
-    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (see cli.py)
-        # Keep every complete row: `classify --resume` can continue from this CSV.
-        interruption = exc
-        cancel.set()
-    except BaseException:
-        bar.close()
-        writer.discard()
-        raise
-    bar.close()
-    writer.commit()
-    write_record(args.out, {p: plan.stamps[p] for p in [*kept.kept_stamps, *done]})
-    finish_provenance(
-        provenance,
-        args.out,
-        interrupted=interruption is not None,
-        counts={
-            "images": len(kept.todo) + kept.skipped,
-            "classified": len(done) - failures,
-            "failed": failures,
-            "kept_from_earlier_run": len(kept.kept_rows),
-            "skipped_unchanged": kept.skipped,
-            "rows": len(kept.kept_rows) + len(done),
-        },
-    )
+    backend, start = source.backend, source.ready_at
+    with progress_bar(len(plan.paths), _("classifying")) as bar:
+        outcome = write_csv(csv_request(args), plan, writer, source.results, backend, started=launched_wall,
+                            stop=cancel, on_progress=lambda done, _total: bar.update(done - bar.n))
     backend.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
-    count = writer.rows_written
-    rate = count / seconds if seconds > 0 else 0.0
+    print_summary(args, outcome, source, seconds, launched=launched, cpu_start=cpu_start)
+    if outcome.interruption is not None:
+        print(
+            _("interrupted: {count} of {counted} written to {out}").format(
+                count=outcome.rows, counted=counted(len(plan.paths), "row"), out=args.out
+            ),
+            file=sys.stderr,
+        )
+    return outcome.exit_status
+
+
+def print_summary(args: argparse.Namespace, outcome: CsvOutcome, source: StartedSource, seconds: float, *,
+                  launched: float, cpu_start: float) -> None:
+    """The run's summary on stderr: rows and rate, where the time went, and the untrained network's warning."""
+    backend, start = source.backend, source.ready_at
+    rate = outcome.rows / seconds if seconds > 0 else 0.0
     print(
         _(
             "{counted}, {failures} failed, {seconds:.1f} s, {rate:.1f} images/s — backend {name}, device {device} ({provider}) → {out}"
         ).format(
-            counted=counted(count, "image"),
-            failures=failures,
+            counted=counted(outcome.rows, "image"),
+            failures=outcome.failed,
             seconds=seconds,
             rate=rate,
-            name=backend.name,
-            device=backend.device,
-            provider=backend.provider,
+            name=backend.name,  # type: ignore[attr-defined]
+            device=backend.device,  # type: ignore[attr-defined]
+            provider=backend.provider,  # type: ignore[attr-defined]
             out=args.out,
-        ),  # type: ignore[attr-defined]
+        ),
         file=sys.stderr,
     )
     print(
@@ -470,12 +418,3 @@ def write_rows(
         print(describe_balance(source.engine, time.process_time() - cpu_start, args.fast_decode), file=sys.stderr)
     if args.untrained:
         print(_(UNTRAINED_WARNING), file=sys.stderr)
-    if interruption is not None:
-        print(
-            _("interrupted: {count} of {counted} written to {out}").format(
-                count=count, counted=counted(len(plan.paths), "row"), out=args.out
-            ),
-            file=sys.stderr,
-        )
-        return exit_status_for(interruption)
-    return 1 if failures or kept.kept_failures else 0

@@ -45,13 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare the two backends image by image; print each comparison and the summary."""
-    from alexnet_gui.core.analysis.compare import (
-        compare_backends,
-        format_comparison,
-        format_summary,
-        summarise_comparisons,
-    )
+    from alexnet_gui.core.analysis.compare import format_comparison, format_summary
     from alexnet_gui.core.pipeline.engine import iter_image_paths
+    from alexnet_gui.core.tasks.compare import backends_to_compare, compare_paths
 
     if args.weights and str(args.weights).lower().endswith(".onnx"):
         raise UserError(_("compare needs a .pth state_dict for --weights: PyTorch cannot run an .onnx model"))
@@ -64,22 +60,16 @@ def run(args: argparse.Namespace) -> int:
     check_precision(args.precision, args.device)  # before a weights download, not after
     weights = choose_weights(args)  # once for both backends (and one warning when untrained)
     backends = []
-    int8 = args.precision == "int8"
     try:
-        # int8: the same ONNX model in fp32 and as its quantised copy; otherwise PyTorch against ONNX Runtime.
-        for name, precision in (("onnx", "fp32"), ("onnx", "int8")) if int8 else (("torch", args.precision),
-                                                                                  ("onnx", args.precision)):
+        for name, precision in backends_to_compare(args.precision):
             args.backend, args.precision = name, precision
             backends.append(open_backend(args, weights))
-        comparisons = []
-        for comparison in compare_backends(backends, paths, top_k=args.top_k, fast_decode=args.fast_decode):
-            comparisons.append(comparison)
-            if not args.quiet:
-                print(format_comparison(comparison, top_k=args.top_k))
+        show = None if args.quiet else lambda comparison: print(format_comparison(comparison, top_k=args.top_k))
+        report = compare_paths(backends, paths, top_k=args.top_k, fast_decode=args.fast_decode, on_comparison=show)
     finally:
         for backend in backends:
             backend.close()
-    summary = summarise_comparisons(comparisons)
+    summary = report.summary
     print(format_summary(summary))
     if args.untrained:
         print(_(UNTRAINED_WARNING), file=sys.stderr)

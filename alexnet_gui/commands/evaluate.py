@@ -46,17 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Find the labelled images, classify them, print the accuracy report."""
-    import threading
-
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.analysis.evaluate import (
-        Evaluation,
-        find_labelled_images,
-        format_evaluation,
-        restrict_to_list,
-    )
+    from alexnet_gui.core.analysis.evaluate import format_evaluation
     from alexnet_gui.core.model.loading import quick_card
-    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions
+    from alexnet_gui.core.tasks.evaluate import evaluate_images, find_images_to_evaluate
 
     if not os.path.isdir(args.folder):
         raise UserError(_('{folder} is not a folder').format(folder=args.folder))
@@ -77,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if card is None:  # the class names come with the model: load it first
         backend = open_backend(args, weights)
         card = backend.card
-    found = find_labelled_images(args.folder, card.labels)
-    if args.files is not None:
-        found = restrict_to_list(found, args.files)
+    found = find_images_to_evaluate(args.folder, card.labels, args.files)
     if found.ignored_folders:
         names = ", ".join(found.ignored_folders[:5]) + (", ..." if len(found.ignored_folders) > 5 else "")
         what = "an ImageNet class" if card.labels.is_imagenet() else "one of the model's classes"
@@ -97,39 +89,26 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     backend = backend or open_backend(args, weights)
-    engine = Engine(
-        backend,
-        top_k=5,
-        batch_size=args.batch_size,
-        fast_decode=args.fast_decode,
-        decode_workers=args.workers,
-        tta=args.tta,
-    )
-    evaluation = Evaluation()
-    cancel = threading.Event()
+    options = EngineOptions(top_k=5, batch_size=args.batch_size, fast_decode=args.fast_decode,
+                            decode_workers=args.workers, tta=args.tta)
     bar = progress_bar(len(found.truth), _("evaluating"))
     try:
-        for result in engine.run(found.paths, cancel=cancel):
-            evaluation.add(result, found.truth[result.path])
-            bar.update(1)
-    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (see cli.py): 130 or 143, as classify
-        cancel.set()
-        bar.close()
-        print(
-            _("interrupted after {counted}; accuracy so far:").format(counted=counted(bar.n, "image")), file=sys.stderr
-        )
-        print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
-        return exit_status_for(exc)
+        report = evaluate_images(backend, found, options=options, on_progress=lambda done, _total: bar.update(done - bar.n))
     finally:
         bar.close()
         backend.close()
+    evaluation = report.evaluation
+    if report.interrupted is not None:
+        print(
+            _("interrupted after {counted}; accuracy so far:").format(counted=counted(report.scored, "image")),
+            file=sys.stderr,
+        )
+        print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
+        return exit_status_for(report.interrupted)  # 130 after Ctrl+C, 143 after SIGTERM, as classify
     print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
     if report_dir is not None:
-        from alexnet_gui.core.analysis.confusion import ConfusionMatrix
-
         report_dir.mkdir(parents=True, exist_ok=True)
-        matrix = ConfusionMatrix.from_records(evaluation.records, backend.card.labels)
-        matrix.write_files(report_dir, title=f"{backend.card.name}: {args.folder}")
+        report.confusion(backend.card.labels).write_files(report_dir, title=f"{backend.card.name}: {args.folder}")
         print(
             _("report: {value}, confusion.png and per_class.csv").format(value=report_dir / "confusion.csv"),
             file=sys.stderr,

@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
     """Index the folder (or read the cached index), pick the unit's top images, save the grid."""
     from alexnet_gui.commands.model_options import model_input_files, open_backend
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.analysis.unit_examples import examples_grid, index_folder, unit_examples
+    from alexnet_gui.core.analysis.unit_examples import examples_grid
     from alexnet_gui.core.analysis.visualize import save_png
-    from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.errors import UserError
     from alexnet_gui.core.outputs.output_paths import check_output_file
     from alexnet_gui.core.pipeline.engine import iter_image_paths
+    from alexnet_gui.core.tasks.unit_examples import check_unit_layer, find_unit_examples
 
     paths = list(iter_image_paths([args.folder]))
     if not paths:
@@ -57,28 +57,13 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.out, inputs=[*paths, *model_input_files(args)])
     backend = open_backend(args)
     try:
-        if args.layer not in backend.card.unit_layers():
-            raise UserError(
-                _("no layer {layer!r} in this model; layers: {join}").format(
-                    layer=args.layer, join=", ".join(backend.card.unit_layers())
-                )
-            )
-        bar = progress_bar(len(paths), _("indexing"))
-        try:
-            index = index_folder(
-                backend,
-                paths,
-                [args.layer],
-                batch_size=args.batch_size,
-                cache_dir=cache_path("examples"),
-                on_progress=lambda d, t: bar.update(d - bar.n),
-            )
-        finally:
-            bar.close()
-        assert index is not None
-        found = unit_examples(index, backend.card, args.layer, args.unit, args.top)
+        check_unit_layer(backend, args.layer)  # before the bar
+        with progress_bar(len(paths), _("indexing")) as bar:
+            report = find_unit_examples(backend, paths, args.layer, args.unit, top=args.top,
+                                        batch_size=args.batch_size, on_progress=lambda d, t: bar.update(d - bar.n))
     finally:
         backend.close()
+    found = report.examples
     save_png(examples_grid(found, size=args.size), args.out)
     print(
         _("wrote {out}: the {n_found} images of {n_paths} that most activate {layer} unit {unit}").format(
@@ -103,6 +88,6 @@ def run(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
-    if index.failed:
-        print(_("could not read {n_failed} images (not indexed)").format(n_failed=len(index.failed)), file=sys.stderr)
-    return 1 if index.failed else 0
+    if report.failed:
+        print(_("could not read {n_failed} images (not indexed)").format(n_failed=len(report.failed)), file=sys.stderr)
+    return 1 if report.failed else 0

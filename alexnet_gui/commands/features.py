@@ -39,15 +39,14 @@ def run(args: argparse.Namespace) -> int:
     from alexnet_gui.core.model.archs import Architecture
     from alexnet_gui.core.outputs.output_paths import check_output_file
     from alexnet_gui.core.pipeline.decode import load_image_input
+    from alexnet_gui.core.tasks.feature_maps import feature_maps
 
     every_layer = Architecture(lrn=True).layer_names()  # the names any AlexNet's layers can have
     feature_layer(args.layer, pre_relu=args.pre_relu, layers=every_layer)  # a misspelt name: before any loading
     check_output_file(args.out, inputs=[args.image, *model_input_files(args)])
     load_image_input(args.image)  # an unreadable image is refused before the model loads
-    backend = open_backend(args)
-    layer = feature_layer(args.layer, pre_relu=args.pre_relu, layers=backend.card.layer_names())
-    x = load_image_input(args.image, recipe=backend.card.preprocess)[None]
-    acts = backend.activations(x, [layer])[layer][0]
+    maps = feature_maps(open_backend(args), args.image, args.layer, pre_relu=args.pre_relu)
+    layer, acts = maps.layer, maps.activations
     order = channel_order(acts, by_mean=args.sort)
     grid, layout, (vmin, vmax) = feature_grid(acts, order=order, scale=max(1, args.scale))
     save_png(with_colour_bar(grid, vmin, vmax), args.out)

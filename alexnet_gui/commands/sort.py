@@ -46,17 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _classify(args: argparse.Namespace, paths: list[str]):
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions
+    from alexnet_gui.core.tasks.classify import classify_paths
 
     backend = open_backend(args)
+    options = EngineOptions(top_k=1, batch_size=args.batch_size, fast_decode=args.fast_decode, tta=args.tta)
     try:
-        engine = Engine(backend, top_k=1, batch_size=args.batch_size, fast_decode=args.fast_decode, tta=args.tta)
         with progress_bar(len(paths), _("classifying")) as bar:
-            results = []
-            for result in engine.run(paths):
-                results.append(result)
-                bar.update(1)
-        return results
+            return classify_paths(backend, paths, options=options, on_progress=lambda d, _t: bar.update(d - bar.n)).results
     finally:
         backend.close()
 
