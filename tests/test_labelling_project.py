@@ -284,3 +284,18 @@ def test_a_label_from_another_thread_never_joins_a_transaction_in_flight(tmp_pat
         worker.join(10)
         labeller.join(10)
         assert project.label_of(paths[0]) == ("cat", "human")  # not rolled back with the batch
+
+
+def test_the_queues_paths_and_the_table_rows_match_the_full_rows(tmp_path):
+    from alexnet_gui.core.labelling.queue import ORDERS, review_paths
+
+    paths = write_images(tmp_path / "images", ["a.png", "b.png", "c.png", "d.png"])
+    with open_project(tmp_path / "p.sqlite") as project:
+        project.add_paths([tmp_path / "images"])
+        project.record_predictions("{}", "made-up", made_up_results(
+            {paths[0]: [0.5, 0.3, 0.2], paths[1]: [0.1, 0.8, 0.1], paths[2]: [0.4, 0.35, 0.25]}), 3, ["cat", "dog", "fox"])
+        project.set_label(paths[1], "dog")
+        for order in ORDERS:
+            assert review_paths(project, order) == [r.path for r in review_queue(project, order)]
+        assert project.table_rows() == [(r.path, r.top_indices[0] if r.top_indices else None, r.model_label,
+                                         r.model_prob, r.label, r.source) for r in project.rows(order="i.id")]

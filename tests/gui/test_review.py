@@ -87,7 +87,7 @@ def test_every_key_labels_skips_undoes_and_searches_committed_before_the_next_im
     project = labelling.labelling.project
     assert shown(review) == "c.png"  # least confident first
     qtbot.keyClick(review, Qt.Key.Key_3)  # c's third choice
-    assert project.label_of(paths["c.png"]) == (review.items[0].choices[2][0], "human")
+    assert project.label_of(paths["c.png"]) == ("dog", "human")
     assert shown(review) == "a.png"
     qtbot.keyClick(review, Qt.Key.Key_Return)  # Enter = 1: a's top-1, cat
     assert project.label_of(paths["a.png"]) == ("cat", "human")
@@ -117,7 +117,7 @@ def test_the_queue_shows_the_chosen_order(labelling, tmp_path):
     seen = {}
     for key in ("least-confident", "entropy", "most-confident", "file"):
         review.order.setCurrentIndex(review.order.findData(key))
-        seen[key] = [os.path.basename(item.path) for item in review.items]
+        seen[key] = [os.path.basename(path) for path in review.paths]
     assert seen == {"least-confident": ["c.png", "a.png", "d.png", "b.png"],
                     "entropy": ["c.png", "a.png", "d.png", "b.png"],
                     "most-confident": ["b.png", "d.png", "a.png", "c.png"],
@@ -136,7 +136,7 @@ def test_bulk_accept_labels_the_sure_images_as_one_undo_step(labelling, qtbot, t
     project = labelling.labelling.project
     assert project.label_of(paths["b.png"]) == ("dog", "model")
     assert project.label_of(paths["d.png"]) == ("owl", "model")
-    assert [os.path.basename(i.path) for i in review.items] == ["c.png", "a.png"]
+    assert [os.path.basename(path) for path in review.paths] == ["c.png", "a.png"]
     qtbot.keyClick(review, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert project.label_of(paths["b.png"]) is None and project.label_of(paths["d.png"]) is None
 
@@ -226,8 +226,8 @@ def test_find_label_errors_runs_the_cores_task_as_a_job(labelling, qtbot, tmp_pa
     with qtbot.waitSignal(job.done, timeout=120000):
         pass
     review = labelling.review
-    assert review.issue_mode and len(review.items) == 12
-    assert {item.given for item in review.items} == {"red", "blue"}
+    assert review.issue_mode and len(review.paths) == 12
+    assert {item.given for item in review.issue_items.values()} == {"red", "blue"}
 
 
 SCRIPT = textwrap.dedent("""

@@ -448,6 +448,24 @@ class Project:
         sql = _ROW_SQL + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
         return [_row(r) for r in self._db.execute(sql, tuple(params))]
 
+    def paths(self, where: str = "", params: Sequence = (), order: str = "i.id") -> list[str]:
+        """The paths of `rows(where, params, order)` alone: a queue of 100,000 images without reading their
+        top-9 lists."""
+        sql = ("SELECT i.path FROM images i LEFT JOIN labels l ON l.image_id = i.id "
+               "LEFT JOIN predictions p ON p.image_id = i.id")
+        sql += (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+        return [r[0] for r in self._db.execute(sql, tuple(params))]
+
+    def table_rows(self) -> list[tuple]:
+        """(path, top-1 index, top-1 label, top-1 probability, label, source) of every image in the order added,
+        the top-1 taken out of the JSON lists by SQLite: a table of 100,000 images reads in a fraction of a
+        second, where `rows()` parses 300,000 JSON lists."""
+        return self._db.execute(
+            "SELECT i.path, json_extract(p.top_indices, '$[0]'), json_extract(p.top_labels, '$[0]'), "
+            "json_extract(p.top_probs, '$[0]'), l.label, l.source FROM images i "
+            "LEFT JOIN labels l ON l.image_id = i.id LEFT JOIN predictions p ON p.image_id = i.id "
+            "ORDER BY i.id").fetchall()
+
     def counts(self) -> tuple[int, int]:
         """(labelled, total) over the images present on disk."""
         labelled = self._db.execute("SELECT COUNT(*) FROM labels l JOIN images i ON i.id = l.image_id "

@@ -30,6 +30,16 @@ def review_queue(project: Project, order: str = DEFAULT_ORDER) -> list[ImageRow]
     return project.rows("l.label IS NULL AND i.missing = 0", order=ORDERS[order])
 
 
+def review_paths(project: Project, order: str = DEFAULT_ORDER) -> list[str]:
+    """The paths of `review_queue(project, order)` alone, for a queue of many images whose rows are read one at a
+    time as they are shown."""
+    if order not in ORDERS:
+        raise UserError(
+            gettext("unknown review order {order!r}; choose {join}").format(order=order, join=", ".join(ORDERS))
+        )
+    return project.paths("l.label IS NULL AND i.missing = 0", order=ORDERS[order])
+
+
 def bulk_accept(project: Project, min_prob: float) -> int:
     """Give every unlabelled image whose model top-1 probability is at least `min_prob` that class as a "model"
     label, in one transaction and one undo step; returns how many."""

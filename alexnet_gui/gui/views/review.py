@@ -86,9 +86,12 @@ class ReviewView(QWidget):
         super().__init__()
         self.context = context
         self.labelling = labelling
-        self.items: list[Item] = []
+        #: the queue's images in order; their Items are read from the project one at a time as they are shown
+        self.paths: list[str] = []
+        #: in label-issue mode, each queued image's Item (given and suggested labels); None otherwise
+        self.issue_items: dict[str, Item] | None = None
+        self._item: Item | None = None
         self.position = 0
-        self.issue_mode = False
         self._build()
         labelling.opened.connect(lambda _project: self.reload())
         labelling.closed.connect(self.reload)
@@ -168,21 +171,27 @@ class ReviewView(QWidget):
         layout.addLayout(bulk)
 
     # --- the queue ----------------------------------------------------------------------------------------
+    @property
+    def issue_mode(self) -> bool:
+        return self.issue_items is not None
+
     def reload(self) -> None:
         """Take the core's review queue again in the chosen order (skipped images come back)."""
-        from alexnet_gui.core.labelling.queue import review_queue
+        from alexnet_gui.core.labelling.queue import review_paths
 
         project = self.labelling.project
-        self.issue_mode = False
-        self.items = prediction_items(review_queue(project, self.order.currentData())) if project else []
+        self.issue_items = None
+        self._item = None  # its predictions may have changed
+        self.paths = review_paths(project, self.order.currentData()) if project else []
         self.position = 0
         self._set_classes()
         self.show_current()
 
     def show_issues(self, issues) -> None:
         """Review the core's label-issue ranking, most likely wrong first."""
-        self.issue_mode = True
-        self.items = issue_items(issues, self.labelling.project)
+        items = issue_items(issues, self.labelling.project)
+        self.issue_items = {item.path: item for item in items}
+        self.paths = [item.path for item in items]
         self.position = 0
         self._set_classes()
         self.show_current()
@@ -192,7 +201,16 @@ class ReviewView(QWidget):
         self.completer.model().setStringList(project.classes() if project is not None else [])
 
     def current(self) -> Item | None:
-        return self.items[self.position] if 0 <= self.position < len(self.items) else None
+        """The image shown, with its choices (read from the project when it comes up)."""
+        if not 0 <= self.position < len(self.paths):
+            return None
+        path = self.paths[self.position]
+        if self.issue_items is not None:
+            return self.issue_items[path]
+        if self._item is None or self._item.path != path:
+            rows = self.labelling.project.rows("i.path = ?", (path,)) if self.labelling.project else []
+            self._item = prediction_items(rows)[0] if rows else Item(path, ())
+        return self._item
 
     def show_current(self) -> None:
         item = self.current()
@@ -208,7 +226,7 @@ class ReviewView(QWidget):
         caption = os.path.basename(item.path)
         if item.given is not None:
             caption = self.tr("Label issue {n} of {total}. {file}: given label {given}, suggested {suggested}").format(
-                n=self.position + 1, total=len(self.items), file=caption, given=item.given, suggested=item.suggested)
+                n=self.position + 1, total=len(self.paths), file=caption, given=item.given, suggested=item.suggested)
         self.caption.setText(caption)
         self._show_image(item.path)
 
@@ -260,12 +278,11 @@ class ReviewView(QWidget):
         if not changed:
             return
         path = changed[0]
-        before = [i for i, item in enumerate(self.items[:self.position]) if item.path == path]
+        before = [i for i, queued in enumerate(self.paths[:self.position]) if queued == path]
         if before:
             self.position = before[-1]
-        elif not any(item.path == path for item in self.items):
-            row = self.labelling.project.rows("i.path = ?", (path,))
-            self.items[self.position:self.position] = prediction_items(row)
+        elif self.issue_items is None and path not in self.paths[self.position:]:
+            self.paths.insert(self.position, path)
         self.show_current()
 
     def assign_search(self, text: str) -> None:
