@@ -367,3 +367,57 @@ def test_undo_puts_back_the_removed_rows_with_their_results(qtbot, window, tmp_p
     edit_menu = [m for m in window.remove_action.associatedObjects() if type(m).__name__ == "QMenu"][0]
     assert window.row_actions.undo_action in edit_menu.actions()
     assert window.row_actions.undo_action.shortcut().toString() == "Ctrl+Z"
+
+
+def _wheel(widget, x: float, y: float, clicks: int) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QWheelEvent(QPointF(x, y), QPointF(widget.mapToGlobal(QPoint(int(x), int(y)))), QPoint(0, 0),
+                        QPoint(0, 120 * clicks), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_views_and_the_preview_zoom_about_the_pointer_pan_and_fit_again(qtbot):
+    import numpy as np
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QImage
+
+    from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
+    from alexnet_gui.gui.widgets.image_preview import ImagePreview
+
+    canvas = ImageCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(200, 200)
+    canvas.set_array(np.zeros((100, 100, 3), np.uint8))
+    assert canvas.picture_rect().getRect() == (0, 0, 200, 200)
+    assert canvas.picture_pixel(QPointF(50, 50)) == (25, 25)
+    _wheel(canvas, 50, 50, 3)  # 1.25 ** 3 about the pointer: the pixel under it stays under it
+    assert canvas.picture_rect().width() == round(200 * 1.25 ** 3)
+    assert canvas.picture_pixel(QPointF(50, 50)) == (25, 25) and canvas.picture_pixel(QPointF(0, 0)) != (0, 0)
+    before = canvas.picture_rect()
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    qtbot.mouseMove(canvas, QPoint(80, 90))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(80, 90))
+    assert canvas.picture_rect().topLeft() - before.topLeft() == QPoint(-20, -10)  # dragged with the pointer
+    canvas.set_array(np.full((100, 100, 3), 9, np.uint8))  # the same picture redrawn keeps its zoom
+    assert canvas.picture_rect() != canvas.rect()
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert canvas.picture_rect().getRect() == (0, 0, 200, 200)
+
+    preview = ImagePreview()
+    qtbot.addWidget(preview)
+    preview.resize(400, 300)
+    image = QImage(400, 300, QImage.Format.Format_RGB888)
+    preview.set_image(image, (400, 300))
+    _wheel(preview, 200, 150, 2)
+    assert preview.image_rect().getRect() == (-112, -84, 625, 469)  # 1.5625x about the centre
+    preview.setFocus()
+    qtbot.keyClick(preview, Qt.Key.Key_0)
+    assert preview.image_rect().getRect() == (0, 0, 400, 300)
+    qtbot.keyClick(preview, Qt.Key.Key_Plus)
+    assert preview.image_rect().width() == 500
+    preview.set_image(image, (400, 300))  # the next image starts fitted
+    assert preview.image_rect().getRect() == (0, 0, 400, 300)

@@ -67,11 +67,19 @@ class ImageCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
         add_save_image_menu(self, self.save_image)
+        from alexnet_gui.gui.widgets.zoom import ZoomPan
+
+        # The wheel zooms, a drag pans, a double-click fits again; + - 0 once clicked (it takes the focus then).
+        self.zoom = ZoomPan(self, lambda: fit_rect(self._pixmap.size(), self.size()))
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     def set_array(self, rgb: np.ndarray | None, message: str = "") -> None:
         """Show this (H, W, 3) uint8 picture, or `message` when None."""
         self._array = None if rgb is None else np.ascontiguousarray(rgb, dtype=np.uint8)
+        old_size = self._pixmap.size()
         self._pixmap = QPixmap() if rgb is None else QPixmap.fromImage(to_qimage(self._array))
+        if self._pixmap.size() != old_size:
+            self.zoom.reset()  # another picture; the same one redrawn (an opacity change) keeps its zoom
         self._message = message
         self.update()
 
@@ -101,7 +109,7 @@ class ImageCanvas(QWidget):
         """Where the picture is drawn inside the widget."""
         if self._pixmap.isNull():
             return QRect()
-        return fit_rect(self._pixmap.size(), self.size())
+        return self.zoom.rect(fit_rect(self._pixmap.size(), self.size()))
 
     def picture_pixel(self, pos) -> tuple[int, int] | None:
         """The picture pixel (x, y) under a widget position, or None outside the picture."""

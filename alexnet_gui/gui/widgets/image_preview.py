@@ -31,14 +31,18 @@ class ImagePreview(QWidget):
         self._message = self.tr("Drop images or folders here")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 150)
-        self.setToolTip(self.tr("The selected image"))
+        self.setToolTip(self.tr("The selected image: the wheel zooms, a drag pans, a double-click fits it again"))
+        from alexnet_gui.gui.widgets.zoom import ZoomPan
+
+        self.zoom = ZoomPan(self, lambda: fit_rect(self._pixmap.size(), self.size()))
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # + - 0 once clicked
 
     def set_image(self, image: QImage | None, full_size: tuple[int, int] | None = None, message: str = "") -> None:
         self._pixmap = QPixmap.fromImage(image) if image is not None and not image.isNull() else QPixmap()
         self._full_size = full_size
         self._message = message
         self._crop = None
-        self.update()
+        self.zoom.reset()  # another image starts fitted
 
     def set_crop_box(self, box: tuple[int, int, int, int] | None) -> None:
         """Outline this (left, top, right, bottom) box, in full-image pixels; None hides it."""
@@ -55,7 +59,7 @@ class ImagePreview(QWidget):
         """Where the image is drawn inside the widget."""
         if self._pixmap.isNull():
             return QRect()
-        return fit_rect(self._pixmap.size(), self.size())
+        return self.zoom.rect(fit_rect(self._pixmap.size(), self.size()))
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
