@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
 
 def project_engine(backend: Backend, **options) -> Engine:
-    """An engine that keeps the top-9 a project records (the other `options` as Engine takes them)."""
-    from alexnet_gui.core.pipeline.engine import Engine
+    """An engine that keeps the top-9 a project records (the other `options` as EngineOptions takes them)."""
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
 
-    return Engine(backend, top_k=min(TOP_K, backend.card.classes), **options)
+    return engine_for(backend, EngineOptions(top_k=min(TOP_K, backend.card.classes), **options))
 
 
 def classify_into_project(

@@ -86,7 +86,7 @@ class _Classifier:
                  tta: str, card: dict, prepack: bool = True) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
         from alexnet_gui.core.model.card import ModelCard
-        from alexnet_gui.core.pipeline.engine import Engine
+        from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
 
         path = self._local_model(model_ref, model_name, model_size, blob_size)
         weights = WeightsChoice(kind="onnx", path=path, source=f"file {model_name}")
@@ -95,8 +95,8 @@ class _Classifier:
         # (up to 1.1e-8 on the untrained network), enough to turn a probability's 6th decimal (0.067335 against
         # 0.067336): the actors pack exactly when the local engine would for the same run, so the CSVs are the same
         # bytes. The batch size and the thread count change no bit (measured).
-        self.engine = Engine(OnnxBackend(weights, device, card=model_card, prepack=prepack), top_k=top_k, tta=tta,
-                             recipe=model_card.preprocess)
+        self.engine = engine_for(OnnxBackend(weights, device, card=model_card, prepack=prepack),
+                                 EngineOptions(top_k=top_k, tta=tta), recipe=model_card.preprocess)
         self.top_k = min(top_k, model_card.classes)
 
     @staticmethod

@@ -156,12 +156,12 @@ def validate_saved(out: Path, val: list[tuple[str, int]], *, backend: str = "tor
     from alexnet_gui.core.analysis.evaluate import evaluate_results
     from alexnet_gui.core.backends import load_backend
     from alexnet_gui.core.model.weights import resolve_weights
-    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
 
     weights = resolve_weights(out / (ONNX_FILE if backend == "onnx" else MODEL_FILE))
     model = load_backend(backend, weights, "auto", prepack=False)
     try:
-        engine = Engine(model, top_k=min(5, model.card.classes))
+        engine = engine_for(model, EngineOptions(top_k=min(5, model.card.classes)))
         return evaluate_results(engine.run([p for p, _ in val], cancel=cancel, on_progress=on_progress), dict(val))
     finally:
         model.close()
