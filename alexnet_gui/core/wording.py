@@ -21,10 +21,13 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 def format_probability(prob: float) -> str:
     """A probability as the table shows it: percent with one decimal, more where that would read 0.0 % (an
-    untrained network's 0.1 % classes, or a confident model's runners-up)."""
+    untrained network's 0.1 % classes, or a confident model's runners-up); below 0.001 % it says so, never in
+    exponent notation (4.43e-06 %)."""
     percent = prob * 100
     if percent >= 1 or percent == 0:
         return f"{percent:.1f} %"
+    if percent < 0.001:
+        return "< 0.001 %"
     return f"{percent:.3g} %"
 
 

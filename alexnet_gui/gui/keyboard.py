@@ -5,7 +5,7 @@ Its actions are a table like `actions.ACTIONS`, connected to a `Keyboard` that h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QTabWidget
 
@@ -68,7 +68,27 @@ class Keyboard(QObject):
         return self.keys_dialog
 
 
+class EscClears(QObject):
+    """Esc in a line edit clears its text (the filter box), before the window's Esc (Cancel) sees it; an empty box
+    lets Esc go on to cancel a batch."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and event.key() == Qt.Key.Key_Escape \
+                and watched.text():
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()  # the key press comes here instead of triggering the shortcut
+                return False
+            watched.clear()
+            return True
+        return False
+
+
 def install_keyboard(window) -> Keyboard:
-    """Make the results table let Tab go and give `window` its tab-switching keys and F1."""
+    """Make the results table let Tab go, the filter box clear on Esc, and give `window` its tab-switching keys
+    and F1."""
     window.table.setTabKeyNavigation(False)  # Tab and Shift+Tab move between controls, as everywhere else
-    return Keyboard(window, window.tabs, window.help_menu)
+    keyboard = Keyboard(window, window.tabs, window.help_menu)
+    keyboard.esc_clears = EscClears(keyboard)
+    window.filter_edit.installEventFilter(keyboard.esc_clears)
+    return keyboard

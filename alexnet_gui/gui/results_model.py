@@ -179,7 +179,7 @@ class ResultsModel(QAbstractTableModel):
 
     # --- filter and order ---------------------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
-        """Show only rows whose top-1 label contains `text` (any case); empty shows every row."""
+        """Show only rows whose top-1 label or file name contains `text` (any case); empty shows every row."""
         needle = text.strip().lower()
         if needle != self._needle:
             self._needle = needle
@@ -192,7 +192,8 @@ class ResultsModel(QAbstractTableModel):
         if not self._needle:
             return True
         top = row.result.top[0] if row.result is not None and row.result.top else None
-        return top is not None and self._needle in top.label.lower()
+        return (top is not None and self._needle in top.label.lower()) or \
+            self._needle in os.path.basename(row.path).lower()
 
     def _ordered(self) -> list[Row]:
         rows = self.session.rows()

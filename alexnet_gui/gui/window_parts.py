@@ -36,10 +36,10 @@ DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("MainWindow", "Auto"), "cpu": "CPU", 
 def build_results_panel(window, model) -> QWidget:
     """The filter box over the results table (kept as `window.filter_edit` and `window.table`)."""
     window.filter_edit = edit = QLineEdit()
-    edit.setPlaceholderText(tr("Filter by label…"))
+    edit.setPlaceholderText(tr("Filter by label or file name…"))
     edit.setClearButtonEnabled(True)
-    describe(edit, tr("Filter by label"))
-    edit.setToolTip(tr("Show only rows whose top-1 label contains this text"))
+    describe(edit, tr("Filter by label or file name"))
+    edit.setToolTip(tr("Show only rows whose top-1 label or file name contains this text; Esc clears it"))
     edit.textChanged.connect(model.set_filter)
     window.table = table = ResultsTable(edit.text)
     # The hint over an empty table names the filter's text: repaint it as the text changes.

@@ -398,7 +398,7 @@ def test_the_empty_table_says_to_drop_images_and_an_empty_filter_result_says_why
     qtbot.waitUntil(lambda: window.model.rowCount() == 1 and not window.is_busy(), timeout=60000)
     assert window.table.hint() == ""
     window.filter_edit.setText("no such label")
-    assert window.table.hint() == "No top-1 label contains “no such label”"
+    assert window.table.hint() == "No top-1 label or file name contains “no such label”"
     window.filter_edit.clear()
     assert window.table.hint() == ""
 

@@ -421,3 +421,39 @@ def test_the_views_and_the_preview_zoom_about_the_pointer_pan_and_fit_again(qtbo
     assert preview.image_rect().width() == 500
     preview.set_image(image, (400, 300))  # the next image starts fitted
     assert preview.image_rect().getRect() == (0, 0, 400, 300)
+
+
+# --- 6. the smaller ones -------------------------------------------------------------------------------------------
+def test_the_filter_matches_file_names_too_and_esc_clears_it(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    paths = _classify(window, qtbot, tmp_path, 3)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10000)
+    window.filter_edit.setFocus()
+    QTest.keyClicks(window.filter_edit, "PHOTO_001")  # a file name, in another case
+    assert [window.model.row(i).path for i in range(window.model.rowCount())] == [paths[1]]
+    QTest.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    assert window.filter_edit.text() == "" and window.model.rowCount() == 3
+
+
+def test_small_probabilities_keep_their_percent_sign_and_never_read_in_exponents():
+    from alexnet_gui.core.wording import format_probability
+
+    assert format_probability(4.43e-08) == "< 0.001 %"  # was "4.43e-06 %"
+    assert format_probability(4.43e-06) == "< 0.001 %"
+    assert format_probability(0.0000123) == "0.00123 %" and format_probability(0.5) == "50.0 %"
+    for exponent in range(1, 30):
+        text = format_probability(10.0 ** -exponent)
+        assert text.endswith(" %") and "e" not in text
+
+
+def test_the_architecture_table_cannot_be_edited(qtbot, window):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from alexnet_gui.gui.views import install_views
+
+    view = install_views(window)["architecture"]
+    assert view.table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers

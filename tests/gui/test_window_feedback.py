@@ -98,7 +98,7 @@ def test_the_empty_filter_hint_names_the_text_typed_last(qtbot, window, tmp_path
     try:
         for text in ("q", "qx", "qxy"):
             window.filter_edit.setText(text)
-            qtbot.waitUntil(lambda text=text: bool(painted) and painted[-1] == f"No top-1 label contains “{text}”")
+            qtbot.waitUntil(lambda text=text: bool(painted) and painted[-1] == f"No top-1 label or file name contains “{text}”")
     finally:
         type(window.table).paintEvent = real_paint
 

@@ -21,6 +21,8 @@ class ArchitectureView(View):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.table = QTableView()
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)  # what the model is, not a form
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(self.tr("Computed from the loaded model's architecture with one input of its size"))

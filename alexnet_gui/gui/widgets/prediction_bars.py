@@ -47,7 +47,9 @@ class PredictionBars(QWidget):
             return
         fm = painter.fontMetrics()
         width = self.width()
-        pct_w = fm.horizontalAdvance("100.0 %") + 8
+        # As wide as the widest value shown ("0.00123 %" is wider than "100.0 %"): no value loses its "%".
+        pct_w = max(fm.horizontalAdvance(t) for t in ["100.0 %", *(format_probability(p.prob) for p in
+                                                                   self._predictions)]) + 8
         label_w = min(int(width * 0.45), max(fm.horizontalAdvance(f"{p.label} ({p.index})") for p in self._predictions) + 12)
         bar_w = max(10, width - label_w - pct_w - 8)
         for i, p in enumerate(self._predictions):

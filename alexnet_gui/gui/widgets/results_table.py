@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QTableView
 
 # Marked for lupdate here, translated in hint() (a string reaching tr() through a variable is never extracted).
 EMPTY_HINT = QT_TRANSLATE_NOOP("ResultsTable", "Drop images or folders here\n(or File > Open images…, Open folder…)")
-NO_MATCH_HINT = QT_TRANSLATE_NOOP("ResultsTable", "No top-1 label contains “{text}”")
+NO_MATCH_HINT = QT_TRANSLATE_NOOP("ResultsTable", "No top-1 label or file name contains “{text}”")
 DROP_HINT = QT_TRANSLATE_NOOP("ResultsTable", "Drop to classify these images")
 
 
