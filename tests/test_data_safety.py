@@ -341,3 +341,15 @@ def test_the_summary_counts_the_time_before_the_model_was_ready(images, tmp_path
     use_backend(monkeypatch, ColourCodedBackend(ANSWERS))
     assert main(["classify", str(images), "--out", str(tmp_path / "out.csv")]) == 0
     assert re.search(r"\n\d+\.\d s in all, of which \d+\.\d s before the model was ready\n", capsys.readouterr().err)
+
+
+def test_an_onnx_export_honours_the_umask_like_the_files_beside_it(tmp_path, untrained_weights):
+    """A trained model's model.onnx was written 0600 (mkstemp's mode) beside 0644 model.pt and reports (issue 32)."""
+    from alexnet_gui.core.backends.onnx_export import export_onnx
+
+    old = os.umask(0o022)
+    try:
+        export_onnx(untrained_weights, tmp_path / "model.onnx", verify=False)
+    finally:
+        os.umask(old)
+    assert oct((tmp_path / "model.onnx").stat().st_mode & 0o777) == "0o644"

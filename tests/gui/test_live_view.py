@@ -61,4 +61,7 @@ def test_a_source_that_cannot_be_opened_is_one_sentence(window, qtbot, tmp_path)
     dialog.start_button.click()
     qtbot.waitUntil(lambda: "cannot open video" in dialog.status.text(), timeout=60000)
     assert not dialog.running
+    # Nothing to pause or snapshot: the buttons say so (issue 32 fault 6: they stayed enabled).
+    assert not dialog.pause_button.isEnabled() and not dialog.snapshot_button.isEnabled()
+    assert not dialog.step_button.isEnabled()
     dialog.close()

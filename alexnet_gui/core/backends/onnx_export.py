@@ -105,7 +105,12 @@ def export_onnx(weights: WeightsChoice, out: str | os.PathLike[str], *, verify: 
     if not folder.is_dir():
         raise BackendError(f"cannot write {out}: folder {folder} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    os.close(fd)
+    try:
+        from alexnet_gui.core.outputs.output_paths import honour_umask
+
+        honour_umask(fd)  # as readable as the model.pt and reports beside it, not mkstemp's 0600
+    finally:
+        os.close(fd)
     tmp = Path(tmp_name)
     try:
         size = card.input_size

@@ -183,6 +183,10 @@ class LiveDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self.running = False
+        # Nothing to pause, step or snapshot once the source failed (a camera that cannot be opened among them).
+        for button in (self.pause_button, self.step_button):
+            button.setEnabled(False)
+        self.snapshot_button.setEnabled(self.frames_shown > 0)
         self.status.setText(message)
 
     def show_frame(self, frame) -> None:
