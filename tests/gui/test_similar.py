@@ -100,3 +100,25 @@ def test_an_image_dropped_on_the_tab_is_the_query(qtbot, similar_window, tmp_pat
         pass
     assert view._data.query == str(outside)
     assert os.path.basename(view.neighbours()[0][0]).startswith("astronaut")
+
+
+def test_recording_follows_the_model_menus_setting(qtbot, window, tmp_path):
+    from alexnet_gui.gui.views import install_views
+    from tests.image_fixtures import write_photos
+
+    install_views(window)
+    assert window.embedding_actions.record_action.isChecked()  # on by default
+    window.embedding_actions.record_action.trigger()  # off
+    assert window.settings.record_embeddings is False
+    off = [str(p) for p in write_photos(tmp_path / "off", 2, size=(160, 120), seed=3416)]
+    window.add_paths(off)
+    qtbot.waitUntil(lambda: not window.is_busy() and window.model.rowCount() == 2
+                    and all(r.result is not None for r in window.model.rows()), timeout=60000)
+    window.embedding_actions.record_action.trigger()  # on again: from the next batch on
+    on = [str(p) for p in write_photos(tmp_path / "on", 2, size=(160, 120), seed=3417)]
+    window.add_paths(on)
+    qtbot.waitUntil(lambda: not window.is_busy() and window.model.rowCount() == 4
+                    and all(r.result is not None for r in window.model.rows()), timeout=60000)
+    index = app_index(window)
+    assert index.rows(index.hashes(off)) == {}
+    assert len(index.rows(index.hashes(on))) == 2
