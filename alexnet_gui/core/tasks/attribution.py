@@ -33,6 +33,10 @@ class GradientModels:
             self._model, self._key = build(), key
         return self._model
 
+    def holds(self, key: object) -> bool:
+        """Whether the model for `key` is built already (a view says "loading PyTorch" only when it is not)."""
+        return self._model is not None and key == self._key
+
     def clear(self) -> None:
         self._key = self._model = None
 

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.tasks.attribution import GradientModels
 from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.context import AppContext
 from alexnet_gui.gui.views.base import View
-from alexnet_gui.gui.views.gradients import torch_model_for
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
 
 
@@ -35,7 +35,7 @@ class CamView(View):
 
         super().__init__(context)
         self._data = None
-        self._torch_model = {}
+        self._torch_model = GradientModels()
         #: (layer, unit) when a unit is explained instead of a class (set from the feature maps)
         self.unit: tuple[str, int] | None = None
         self.method = QComboBox()
@@ -128,14 +128,16 @@ class CamView(View):
             from alexnet_gui.core.pipeline.decode import load_input
 
             card = backend.card
-            model = torch_model_for(backend, weights, key, cache, title)
+            from alexnet_gui.core.tasks.attribution import gradient_model
+
+            model = gradient_model(backend, weights, what=title, models=cache, key=key)
             x = load_input(path, recipe=card.preprocess)[None]
             answer = attribute(
                 model, card, x, method, target, layer=unit[0] if unit else None, unit=unit[1] if unit else None
             )
             return Attribution(path, answer, denormalise(x[0], card.preprocess))
 
-        first_torch = key not in cache and (self.context.controller.loaded is None or self.context.controller.loaded.backend != "torch")
+        first_torch = not cache.holds(key) and (self.context.controller.loaded is None or self.context.controller.loaded.backend != "torch")
         what = (
             self.tr("{method} of {layer} unit {unit}").format(method=title, layer=unit[0], unit=unit[1])
             if unit

@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
 
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.tasks.attribution import GradientModels
 from alexnet_gui.gui.accessibility import describe
 from alexnet_gui.gui.context import AppContext
 from alexnet_gui.gui.views.base import CONV_LAYERS, View
-from alexnet_gui.gui.views.gradients import torch_model_for
 from alexnet_gui.gui.widgets.image_canvas import ImageCanvas
 
 
@@ -42,7 +42,7 @@ class UnitView(View):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
-        self._torch_model: dict = {}
+        self._torch_model = GradientModels()
         #: optimisation steps of a feature visualisation (Lucid uses 512; 256 took 45-98 s on two shared cores)
         self.steps = 256
         self._data = None
@@ -147,13 +147,11 @@ class UnitView(View):
                 return
 
             def examples_job(backend):
-                from alexnet_gui.core.analysis.unit_examples import examples_grid, index_for_paths, unit_examples
-                from alexnet_gui.core.model.weights import cache_root
+                from alexnet_gui.core.analysis.unit_examples import examples_grid
+                from alexnet_gui.core.tasks.unit_examples import find_unit_examples
 
                 # What was recorded while classifying answers at once; only rows it lacks are run again.
-                index = index_for_paths(backend, paths, layer, unit=unit, top=9, cache_dir=cache_root() / "examples")
-                assert index is not None  # cancelled only with a cancel event, which a view job has not
-                found = unit_examples(index, backend.card, layer, unit, top=9)
+                found = find_unit_examples(backend, paths, layer, unit, top=9, recorded=True).examples
                 return UnitExamples(layer, unit, examples_grid(found), found, len(paths))
 
             self.status.setText(
@@ -189,13 +187,14 @@ class UnitView(View):
                 save_visualisation,
                 visualise_unit,
             )
-            from alexnet_gui.core.model.weights import cache_root
+            from alexnet_gui.core.cache_paths import cache_path
             from alexnet_gui.core.pipeline.images import open_rgb
+            from alexnet_gui.core.tasks.attribution import gradient_model
 
             backend = run.backend
             card = backend.card
-            model = torch_model_for(backend, weights, key, cache, gettext("Feature visualisation"))
-            cached = cached_visualisation(cache_root() / "visualizations", card, layer, unit, steps, card.input_size, 0)
+            model = gradient_model(backend, weights, what=gettext("Feature visualisation"), models=cache, key=key)
+            cached = cached_visualisation(cache_path("visualizations"), card, layer, unit, steps, card.input_size, 0)
             if cached.is_file():
                 import numpy as np
 
