@@ -135,3 +135,38 @@ def test_a_signal_stops_evaluate_with_its_own_exit_status(labelled, monkeypatch,
     assert main(["evaluate", str(labelled), "--batch-size", "2"]) == status
     err = capsys.readouterr().err
     assert "interrupted after " in err and "; accuracy so far:" in err and "Traceback" not in err
+
+
+def test_a_model_of_five_classes_or_fewer_gets_no_top_5_figure():
+    """Issue 32: the app showed top-5 accuracy for a 3-class model (always 100 %, saying nothing)."""
+    from alexnet_gui.core.analysis.evaluate import Evaluation
+    from alexnet_gui.core.model.labels import Labels
+    from alexnet_gui.core.outputs.results import Prediction, Result
+
+    three = Labels(("daisy", "roses", "tulips"))
+    top = (Prediction(1, "roses", 0.5), Prediction(0, "daisy", 0.3), Prediction(2, "tulips", 0.2))
+    evaluation = Evaluation()
+    evaluation.add(Result("a.jpg", None, top), 1)
+    evaluation.add(Result("b.jpg", None, top), 2)
+    text = format_evaluation(evaluation, labels=three)
+    assert "top-5" not in text and "top-1 accuracy: 50.000% (1/2)" in text
+    assert "    top-1  images  class\n     0.0%       1     2 tulips\n   100.0%       1     1 roses" in text
+    six = Labels(tuple(f"class {i}" for i in range(6)))
+    assert "top-5 accuracy: " in format_evaluation(Evaluation(), labels=six)
+
+
+def test_accuracy_on_the_folder_a_model_was_trained_on_says_so(tmp_path, torch_backend):
+    import dataclasses
+
+    from alexnet_gui.core.analysis.evaluate import trained_on_warning
+
+    data = tmp_path / "flowers"
+    (data / "daisy").mkdir(parents=True)
+    card = dataclasses.replace(torch_backend.card, training={"data": str(data)})
+    sentence = ("these images include the ones the model was trained on ({data}): the accuracy below overstates how "
+                "it does on images it has not seen")
+    assert trained_on_warning(card, data) == sentence.format(data=data)
+    assert trained_on_warning(card, data / "daisy") == sentence.format(data=data)  # a class folder of it
+    assert trained_on_warning(card, tmp_path) == sentence.format(data=data)  # a folder around it
+    assert trained_on_warning(card, tmp_path / "elsewhere") is None
+    assert trained_on_warning(torch_backend.card, data) is None  # no training record: nothing to say

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Find the labelled images, classify them, print the accuracy report."""
     from alexnet_gui.commands.progress_bar import progress_bar
-    from alexnet_gui.core.analysis.evaluate import format_evaluation
+    from alexnet_gui.core.analysis.evaluate import format_evaluation, trained_on_warning
     from alexnet_gui.core.model.loading import quick_card
     from alexnet_gui.core.pipeline.engine_options import EngineOptions
     from alexnet_gui.core.tasks.evaluate import evaluate_images, find_images_to_evaluate
@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         )
         print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
         return exit_status_for(report.interrupted)  # 130 after Ctrl+C, 143 after SIGTERM, as classify
+    trained_on = trained_on_warning(backend.card, args.folder)
+    if trained_on:
+        print(_("note: {sentence}").format(sentence=trained_on), file=sys.stderr)
     print(format_evaluation(evaluation, confused=args.confused, labels=backend.card.labels))
     if report_dir is not None:
         report_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.errors import UserError
@@ -175,6 +176,22 @@ def evaluate_results(results: Iterable[Result], truth: dict[str, int]) -> Evalua
     return evaluation
 
 
+def trained_on_warning(card, folder: str | os.PathLike[str]) -> str | None:
+    """One sentence when `folder` holds images the card's model was trained on (its training record names that
+    folder, one inside it, or one around it): accuracy there overstates accuracy on new images. None otherwise."""
+    data = (card.training or {}).get("data") if card is not None else None
+    if not data:
+        return None
+    try:
+        asked, trained = Path(folder).resolve(), Path(data).resolve()
+    except OSError:
+        return None
+    if asked != trained and trained not in asked.parents and asked not in trained.parents:
+        return None
+    return gettext("these images include the ones the model was trained on ({data}): the accuracy below overstates "
+                   "how it does on images it has not seen").format(data=data)
+
+
 def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Labels | None = None) -> str:
     """Return the report the command line prints and the app shows: totals, per-class table, confused pairs,
     classes named by `labels` (the model's; ImageNet's when None)."""
@@ -188,6 +205,8 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
     def synset(index: int) -> str:
         return labels.synsets[index] if labels.synsets else f"{index:>4}"
 
+    # With five classes or fewer every image is in its top five: a top-5 figure (always 100 %) says nothing.
+    top5 = len(labels) > 5
     lines = [
         gettext("images: {images} classified, {n_failed} could not be read").format(
             images=evaluation.images, n_failed=len(evaluation.failed)
@@ -195,20 +214,20 @@ def format_evaluation(evaluation: Evaluation, *, confused: int = 10, labels: Lab
         gettext("top-1 accuracy: {value:.3f}% ({top1}/{images})").format(
             value=100 * evaluation.top1_accuracy, top1=evaluation.top1, images=evaluation.images
         ),
-        gettext("top-5 accuracy: {value:.3f}% ({top5}/{images})").format(
-            value=100 * evaluation.top5_accuracy, top5=evaluation.top5, images=evaluation.images
-        ),
-        "",
-        gettext("per class (worst top-1 first):"),
-        gettext("  {top1:>7}  {top5:>7}  {images:>6}  class").format(
-            top1="top-1", top5="top-5", images=gettext("images")
-        ),
     ]
+    if top5:
+        lines.append(gettext("top-5 accuracy: {value:.3f}% ({top5}/{images})").format(
+            value=100 * evaluation.top5_accuracy, top5=evaluation.top5, images=evaluation.images
+        ))
+    lines += ["", gettext("per class (worst top-1 first):"), (
+        gettext("  {top1:>7}  {top5:>7}  {images:>6}  class").format(
+            top1="top-1", top5="top-5", images=gettext("images")) if top5 else
+        gettext("  {top1:>7}  {images:>6}  class").format(top1="top-1", images=gettext("images")))]
     worst_first = sorted(evaluation.per_class.items(), key=lambda kv: (kv[1].top1_accuracy, kv[0]))
     for index, score in worst_first:
         lines.append(
-            f"  {100 * score.top1_accuracy:6.1f}%  {100 * score.top5_accuracy:6.1f}%  {score.images:6d}  "
-            f"{synset(index)} {category(index)}"
+            f"  {100 * score.top1_accuracy:6.1f}%  " + (f"{100 * score.top5_accuracy:6.1f}%  " if top5 else "")
+            + f"{score.images:6d}  {synset(index)} {category(index)}"
         )
     pairs = evaluation.most_confused(confused)
     if pairs:
