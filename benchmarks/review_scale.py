@@ -5,9 +5,10 @@ to open it, and how long a key press in review mode blocks the GUI thread, measu
 
 1. Makes N distinct 8x8 PNGs (written with zlib directly: a few seconds) and a project of them with made-up top-9
    predictions (the core's `record_predictions`, as a classification would leave it), outside the clock.
-2. Open, in a process of its own (offscreen): the app's window and model first, then the clock runs over
-   `LabellingProject.open` (the core's open and re-scan of every file, the table's rows, the Label/Source/Agrees
-   columns) and the review queue shown; prints each part.
+2. Open, in a process of its own (offscreen): the app's window first, then the clock runs over
+   `LabellingProject.open` (the core's open and re-scan of every file, the table's first rows, the
+   Label/Source/Agrees columns) and the review queue shown; then until the table holds every image (it fills in
+   the background, TABLE_CHUNK rows per turn of the event loop).
 3. Keys, under a real X server: `alexnet-gui --project P --review`, shared/tools/x11_ping_probe.py pinging the
    window every 20 ms, then xdotool presses 1-9 / Enter / Space / Ctrl+Z (--keys of them, 50 ms apart); prints the
    longest ping round trip while keys were pressed (the GUI thread's longest block) and the labels the project
@@ -95,7 +96,12 @@ t1 = time.perf_counter()
 menu.show_review()
 app.processEvents()
 t2 = time.perf_counter()
-print(f"open {t1 - t0:.3f} review {t2 - t1:.3f} total {t2 - t0:.3f} rows {window.model.total_rows()}")
+shown = window.model.total_rows()
+while not menu.labelling.table_filled():
+    app.processEvents()
+t3 = time.perf_counter()
+print(f"open {t1 - t0:.3f} s, review shown {t2 - t0:.3f} s ({shown} rows in the table then), "
+      f"table full {t3 - t0:.3f} s ({window.model.total_rows()} rows)")
 menu.labelling.close()
 os._exit(0)
 """

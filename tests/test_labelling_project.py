@@ -298,4 +298,5 @@ def test_the_queues_paths_and_the_table_rows_match_the_full_rows(tmp_path):
         for order in ORDERS:
             assert review_paths(project, order) == [r.path for r in review_queue(project, order)]
         assert project.table_rows() == [(r.path, r.top_indices[0] if r.top_indices else None, r.model_label,
-                                         r.model_prob, r.label, r.source) for r in project.rows(order="i.id")]
+                                         r.model_prob, r.label, r.source, "made-up" if r.top_labels else None)
+                                        for r in project.rows(order="i.id")]

@@ -63,7 +63,7 @@ def shown(review) -> str:
     return os.path.basename(review.current().path) if review.current() else ""
 
 
-def test_a_project_shows_its_images_labels_and_progress_in_the_table(labelling, window, tmp_path):
+def test_a_project_shows_its_images_labels_and_progress_in_the_table(labelling, window, qtbot, tmp_path):
     file, paths = make_project(tmp_path)
     assert labelling.labelling.open(os.fspath(file))
     model = window.model
@@ -76,7 +76,7 @@ def test_a_project_shows_its_images_labels_and_progress_in_the_table(labelling, 
     cells = [[model.index(r, c).data() for c in range(model.columnCount() - 3, model.columnCount())]
              for r in (row_a, row_b)]
     assert cells == [["cat", "human", "yes"], ["yak", "human", "no"]]
-    assert labelling.progress.text() == "labelled 2 / 4"
+    qtbot.waitUntil(lambda: labelling.progress.text() == "labelled 2 / 4")
     assert model.index(row_a, 2).data() == "cat"  # the stored prediction's top-1
 
 
@@ -107,7 +107,7 @@ def test_every_key_labels_skips_undoes_and_searches_committed_before_the_next_im
     qtbot.keyClick(review.search, Qt.Key.Key_Return)
     assert project.label_of(paths["d.png"]) == ("Zebu", "human")
     assert "Zebu" in project.user_classes()
-    assert labelling.progress.text() == "labelled 3 / 4"
+    qtbot.waitUntil(lambda: labelling.progress.text() == "labelled 3 / 4")
 
 
 def test_the_queue_shows_the_chosen_order(labelling, tmp_path):
@@ -283,3 +283,23 @@ def test_images_classified_after_opening_fill_the_review_queue(labelling, qtbot,
     qtbot.waitUntil(lambda: review.current() is not None and len(review.current().choices) == 9, timeout=60000)
     assert review.choices.count() == 9
     assert labelling.labelling.project.to_classify() == []
+
+
+@pytest.mark.parametrize("words, sentence", [
+    (["--project"], "error: --project needs a FILE (a labelling project, created when it does not exist)"),
+    (["--project", "--review"], "error: --project needs a FILE (a labelling project, created when it does not exist)"),
+    (["--review"], "error: --review needs --project FILE (the labelling project to review)"),
+])
+def test_the_apps_project_options_without_their_file_are_one_sentence_and_exit_2(words, sentence, capsys):
+    from alexnet_gui.cli import main
+
+    assert main(words) == 2
+    assert capsys.readouterr().err.strip() == sentence
+
+
+def test_the_project_option_takes_its_file_out_of_the_paths():
+    from alexnet_gui.gui.app_options import AppOptions, split_app_options
+
+    assert split_app_options(["--project", "new.sqlite", "--review", "photos"]) == (
+        AppOptions("new.sqlite", True), ["photos"])
+    assert split_app_options(["--project=p.sqlite", "a", "b"]) == (AppOptions("p.sqlite", False), ["a", "b"])

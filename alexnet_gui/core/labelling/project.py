@@ -457,14 +457,14 @@ class Project:
         return [r[0] for r in self._db.execute(sql, tuple(params))]
 
     def table_rows(self) -> list[tuple]:
-        """(path, top-1 index, top-1 label, top-1 probability, label, source) of every image in the order added,
-        the top-1 taken out of the JSON lists by SQLite: a table of 100,000 images reads in a fraction of a
-        second, where `rows()` parses 300,000 JSON lists."""
+        """(path, top-1 index, top-1 label, top-1 probability, label, source, the predicting card's id) of every
+        image in the order added, the top-1 taken out of the JSON lists by SQLite: a table of 100,000 images reads
+        in a fraction of a second, where `rows()` parses 300,000 JSON lists."""
         return self._db.execute(
             "SELECT i.path, json_extract(p.top_indices, '$[0]'), json_extract(p.top_labels, '$[0]'), "
-            "json_extract(p.top_probs, '$[0]'), l.label, l.source FROM images i "
+            "json_extract(p.top_probs, '$[0]'), l.label, l.source, c.card_id FROM images i "
             "LEFT JOIN labels l ON l.image_id = i.id LEFT JOIN predictions p ON p.image_id = i.id "
-            "ORDER BY i.id").fetchall()
+            "LEFT JOIN cards c ON c.id = p.card ORDER BY i.id").fetchall()
 
     def counts(self) -> tuple[int, int]:
         """(labelled, total) over the images present on disk."""
