@@ -303,3 +303,35 @@ def test_the_project_option_takes_its_file_out_of_the_paths():
     assert split_app_options(["--project", "new.sqlite", "--review", "photos"]) == (
         AppOptions("new.sqlite", True), ["photos"])
     assert split_app_options(["--project=p.sqlite", "a", "b"]) == (AppOptions("p.sqlite", False), ["a", "b"])
+
+
+def test_train_on_my_labels_opens_the_training_dialog_on_the_projects_labels_in_head_mode(labelling, tmp_path):
+    file, paths = make_project(tmp_path)
+    labelling.labelling.open(os.fspath(file))
+    labelling.labelling.label(os.fspath(paths["a.png"]), "cat")
+    labelling.labelling.label(os.fspath(paths["b.png"]), "dog")
+    labelling.labelling.label(os.fspath(paths["c.png"]), "dog")
+    labelling.labelling.label(os.fspath(paths["d.png"]), "cat")
+    dialog = labelling.train_on_labels()
+    try:
+        assert dialog.mode.currentData() == "head"
+        assert dialog.out_edit.text() == os.fspath(tmp_path / "p-model")
+        data = dialog.data_edit.text()
+        assert Path(data).name == "p.sqlite" and Path(data) != file  # the committed copy, not the locked file
+        classes = {dialog.classes.item(r, 0).text(): dialog.classes.item(r, 1).text()
+                   for r in range(dialog.classes.rowCount())}
+        assert classes == {"cat": "2", "dog": "2"}, dialog.summary.text()
+    finally:
+        dialog.close()
+
+
+def test_the_unlabelled_rest_is_classified_again_with_the_model_that_runs(labelling, window, qtbot, tmp_path):
+    file, paths = make_project(tmp_path)
+    labelling.labelling.open(os.fspath(file))
+    labelling.labelling.label(os.fspath(paths["a.png"]), "cat")
+    job = labelling.reclassify_unlabelled()
+    with qtbot.waitSignal(job.done, timeout=60000):
+        pass
+    cards = {Path(r[0]).name: r[6] for r in labelling.labelling.project.table_rows()}
+    card = window.model_info.card.card_id
+    assert cards == {"a.png": "made-up", "b.png": card, "c.png": card, "d.png": card}
