@@ -55,6 +55,7 @@ def build_results_panel(window, model) -> QWidget:
     table.verticalHeader().setDefaultSectionSize(THUMB_SIZE + 4)
     table.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
     _size_columns(table.horizontalHeader(), model)
+    table.wide_columns = {COL_NAME: 170, COL_LABEL: 170}  # shared out in a narrow window (fit_columns)
     table.setToolTip(tr("Queued and classified images; click a header to sort, Delete removes rows"))
     panel = QWidget()
     layout = QVBoxLayout(panel)

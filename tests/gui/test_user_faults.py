@@ -457,3 +457,32 @@ def test_the_architecture_table_cannot_be_edited(qtbot, window):
 
     view = install_views(window)["architecture"]
     assert view.table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+
+
+def test_training_without_a_model_folder_asks_for_one_in_the_forms_words(qtbot, window, tmp_path):
+    from alexnet_gui.gui.widgets.train_dialog import TrainDialog
+
+    dialog = TrainDialog(window.context)
+    qtbot.addWidget(dialog)
+    dialog.data_edit.setText(str(tmp_path))
+    dialog.out_edit.setText("  ")
+    dialog.start()
+    assert dialog.worker is None
+    assert dialog.status.text() == "Choose the model folder: where the trained model is saved."  # not "--out …"
+
+
+def test_at_800x600_every_column_of_the_table_shows(qtbot, window, tmp_path):
+    from alexnet_gui.gui.results_model import COL_LABEL, COL_NAME, COL_PROB, COL_STATUS
+
+    _classify(window, qtbot, tmp_path, 1)
+    window.resize(800, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    table = window.table
+    header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: table.viewport().width() < 500, timeout=5000)
+    for column in (COL_NAME, COL_LABEL, COL_PROB, COL_STATUS):  # each starts inside what the table shows
+        assert header.sectionViewportPosition(column) + 20 < table.viewport().width(), column
+    assert header.sectionSize(COL_NAME) >= 60 and header.sectionSize(COL_LABEL) >= 60
+    window.resize(1280, 760)
+    qtbot.waitUntil(lambda: header.sectionSize(COL_NAME) == 170, timeout=5000)  # room again: the full widths

@@ -19,6 +19,38 @@ class ResultsTable(QTableView):
         super().__init__()
         self._filter_text = filter_text
         self._drop_highlight = False
+        #: the File and Top-1 label columns' widths when there is room; narrower tables share what room they have
+        self.wide_columns: dict[int, int] = {}
+        self._fitting = False
+        self._user_sized = False
+
+    def setModel(self, model) -> None:  # noqa: N802
+        super().setModel(model)
+        self.horizontalHeader().sectionResized.connect(self._on_section_resized)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column in self.wide_columns:
+            self._user_sized = True  # the user's widths stay as they made them
+
+    def fit_columns(self) -> None:
+        """Shrink the File and Top-1 label columns together so that every column shows in a narrow table (at
+        800x600 only the File column did); a table with room gets their full widths."""
+        if not self.wide_columns or self._user_sized:
+            return
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count() - 1) if c not in self.wide_columns)
+        room = self.viewport().width() - others - header.minimumSectionSize()  # the last column stretches
+        share = max(60, room // len(self.wide_columns))
+        self._fitting = True
+        try:
+            for column, wide in self.wide_columns.items():
+                header.resizeSection(column, min(wide, share))
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def set_drop_highlight(self, on: bool) -> None:
         """Outline the table (and say what a drop does) while files are dragged over the window."""

@@ -345,6 +345,11 @@ class TrainDialog(QDialog):
 
         if self.worker is not None:
             return
+        if not self.out_edit.text().strip():
+            # The form's words, not the command line's ("--out needs a folder name").
+            self.status.setText(self.tr("Choose the model folder: where the trained model is saved."))
+            self.out_edit.setFocus()
+            return
         self.cancel_event = threading.Event()
         self.last_error = ""
         self.start_button.setEnabled(False)
