@@ -109,11 +109,11 @@ def test_provenance_records_the_precision_that_ran():
 
     class Half:
         name, device, provider, weights_source, precision = "torch", "cuda", "torch (cuda:0)", "untrained", "fp16"
-        card, calibration = untrained_card(), ""
+        card, calibration, quantisation = untrained_card(), "", ""
 
     class Full:
         name, device, provider, weights_source, precision = "onnx", "cpu", "CPUExecutionProvider", "untrained", "fp32"
-        card, calibration = untrained_card(), ""
+        card, calibration, quantisation = untrained_card(), "", ""
 
     assert start_provenance(Half(), top_k=5).to_json()["precision"] == "fp16"
     assert start_provenance(Full(), top_k=5).to_json()["precision"] == "fp32"
