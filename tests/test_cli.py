@@ -211,3 +211,25 @@ def test_classify_reaches_its_first_decode_without_hashing_or_json(tmp_path):
     )
     imported, _ = imports_after(code, ("hashlib", "json", "alexnet_gui.core.outputs.provenance"))
     assert imported == []
+
+
+def test_the_core_notices_go_to_the_stderr_of_the_moment_not_the_first_commands():
+    """A second command in the same process (the app, the tests) may have replaced sys.stderr and closed the old one:
+    a notice then went to the closed stream and logging printed its own traceback instead of the notice."""
+    import io
+    import logging
+    import sys
+
+    from alexnet_gui.commands.model_options import report_core_notices
+
+    first, second = io.StringIO(), io.StringIO()
+    saved = sys.stderr
+    try:
+        sys.stderr = first
+        report_core_notices()
+        first.close()
+        sys.stderr = second
+        logging.getLogger("alexnet_gui").info("preparing the model once")
+    finally:
+        sys.stderr = saved
+    assert second.getvalue() == "preparing the model once\n"

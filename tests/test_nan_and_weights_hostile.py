@@ -78,6 +78,8 @@ def test_classify_with_a_std_of_1e_45_is_one_sentence_before_any_row(photos, tmp
                  "--preprocess", str(tmp_path / "r.json"), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
+    # The recipe file is read before the model starts loading: no "waiting for the model to finish loading" first.
+    assert "waiting for the model" not in err
     assert [line for line in err.splitlines() if line.startswith("error:")] == [
         "error: preprocessing 'mine': std must be at least 1e-06 (the scaled pixels are divided by it), not 1e-45"]
     assert not out.exists()

@@ -263,8 +263,12 @@ def start_locally(
     """Open the model on its own thread while the engine decodes the first batches on the others; the first row is
     waited for here, so a model that fails to load fails now."""
     from alexnet_gui.commands.embeddings import embedding_recorder_for
-    from alexnet_gui.core.model.loading import quick_card
+    from alexnet_gui.core.model.loading import check_choices, quick_card
     from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
+
+    # The user's card, labels and recipe files are read here, before the model loads on its own thread: a refused
+    # file is then one sentence, not a wait for the load to end first ("waiting for the model to finish loading").
+    check_choices(card_choices(args))
 
     ready_at: list[float] = []
     switch_interval = sys.getswitchinterval()

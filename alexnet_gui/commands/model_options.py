@@ -140,7 +140,19 @@ def report_core_notices() -> None:
 
     logger = logging.getLogger("alexnet_gui")
     if not any(getattr(h, "alexnet_gui_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+
+        class CurrentStderr(logging.StreamHandler):
+            # sys.stderr as it is when a notice comes, not as it was when the first command ran: a later command in
+            # the same process (the app, a test's capture) may have replaced it, and the old one may be closed.
+            @property  # type: ignore[override]
+            def stream(self):
+                return sys.stderr
+
+            @stream.setter
+            def stream(self, _value) -> None:
+                pass
+
+        handler = CurrentStderr()
         handler.setFormatter(logging.Formatter("%(message)s"))
         handler.alexnet_gui_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

@@ -99,6 +99,17 @@ def card_for_state(path: Path, shapes: dict, sha256: str, fmt: str = "pth",
                       f"labels: {default_labels(arch.classes).source}"))
 
 
+def check_choices(choices: CardChoices) -> None:
+    """Read the user's card, labels and recipe files once, so that a file refused is refused before any model
+    loads (the loader reads them again: they are small, and capped by `small_files`)."""
+    if choices.card:
+        read_card(choices.card)
+    if choices.labels:
+        read_labels_file(choices.labels)
+    if choices.preprocess:
+        load_recipe(choices.preprocess)
+
+
 def apply_choices(card: ModelCard, choices: CardChoices, weights_path: Path | None) -> ModelCard:
     """The card after the user's --card, --labels and --preprocess, and a labels file beside the weights."""
     if choices.card:
