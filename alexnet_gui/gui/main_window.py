@@ -341,9 +341,10 @@ class MainWindow(QMainWindow):
 
     def _on_paths_found(self, paths: list) -> None:
         was_empty = self.model.rowCount() == 0
-        self.model.add_paths(paths)
+        added = self.model.add_paths(paths)
         if was_empty and self.model.rowCount():
             self.table.selectRow(0)
+        self.row_actions.reveal_added(added)
 
     def _on_results(self, results: list, fast: bool) -> None:
         self.model.set_results(results, fast_decode=fast)

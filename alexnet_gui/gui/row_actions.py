@@ -97,6 +97,28 @@ class RowActions(QObject):
         self.copy_text(rows_as_csv(results, self.window.settings.top_k))
         self.window.statusBar().showMessage(tr("Copied %n row(s) as CSV.", "", len(results)), 5000)
 
+    # --- rows added to a sorted or filtered table ------------------------------------------------------------
+    def reveal_added(self, paths: list[str]) -> None:
+        """Rows just added land by the table's sort, or hide behind its filter: scroll to the first and say where
+        they went, rather than leave them off-screen without a word."""
+        sorted_by = self.table.horizontalHeader().sortIndicatorSection()
+        sorted_view = 0 <= sorted_by < self.model.columnCount()
+        if not paths or not (sorted_view or self.model.filter_text()):
+            return
+        wanted = set(paths)
+        positions = [i for i in range(self.model.rowCount()) if self.model.row(i).path in wanted]
+        if len(positions) < len(paths):
+            self.window.statusBar().showMessage(tr(
+                "%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.", "",
+                len(paths) - len(positions)).format(text=self.model.filter_text()), 10000)
+        if sorted_view and positions:
+            self.table.scrollTo(self.model.index(positions[0], 1))
+            if len(positions) == len(paths):
+                column = self.model.headerData(sorted_by, Qt.Orientation.Horizontal) or ""
+                self.window.statusBar().showMessage(tr(
+                    "%n image(s) added in the table's order (sorted by {column}); scrolled to the first.", "",
+                    len(paths)).format(column=column), 10000)
+
     # --- undo remove ----------------------------------------------------------------------------------------
     def keep_for_undo(self, positions: list[int]) -> None:
         """Keep the rows at these view positions (about to be removed) for Undo remove."""

@@ -486,3 +486,34 @@ def test_at_800x600_every_column_of_the_table_shows(qtbot, window, tmp_path):
     assert header.sectionSize(COL_NAME) >= 60 and header.sectionSize(COL_LABEL) >= 60
     window.resize(1280, 760)
     qtbot.waitUntil(lambda: header.sectionSize(COL_NAME) == 170, timeout=5000)  # room again: the full widths
+
+
+def test_a_drop_into_a_sorted_or_filtered_table_is_shown_or_explained(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from tests.gui.test_main_window import drop
+
+    write_photos(tmp_path / "many", 30, size=(64, 48))
+    window.add_paths([str(tmp_path / "many")])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 30 and not window.is_busy(), timeout=120000)
+    window.show()
+    qtbot.waitExposed(window)
+    window.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # by file name, z to a
+    window.table.scrollToTop()
+    (late,) = write_photos(tmp_path / "late", 1, size=(64, 48))
+    (tmp_path / "late" / late.name).rename(tmp_path / "late" / "aaa.jpg")
+    drop(window, [tmp_path / "late" / "aaa.jpg"])
+    qtbot.waitUntil(lambda: window.model.total_rows() == 31, timeout=60000)
+    assert window.statusBar().currentMessage() == (
+        "1 image added in the table's order (sorted by File); scrolled to the first.")
+    position = window.model.position_of(str(tmp_path / "late" / "aaa.jpg"))
+    assert position == 30 and window.table.viewport().rect().intersects(
+        window.table.visualRect(window.model.index(position, 1)))  # the old table left it below the fold
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+    window.filter_edit.setText("no such label")
+    (hidden,) = write_photos(tmp_path / "hidden", 1, size=(64, 48), seed=4)
+    drop(window, [hidden])
+    qtbot.waitUntil(lambda: window.model.total_rows() == 32, timeout=60000)
+    assert window.statusBar().currentMessage() == (
+        "1 added image hidden by the filter “no such label”: Esc in the filter box shows every row.")
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)

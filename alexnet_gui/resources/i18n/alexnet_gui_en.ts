@@ -159,6 +159,20 @@
             <numerusform>Put back %n rows.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.</source>
+        <translation>
+            <numerusform>%n added image hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
+            <numerusform>%n added images hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) added in the table's order (sorted by {column}); scrolled to the first.</source>
+        <translation>
+            <numerusform>%n image added in the table's order (sorted by {column}); scrolled to the first.</numerusform>
+            <numerusform>%n images added in the table's order (sorted by {column}); scrolled to the first.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SortDialog</name>
