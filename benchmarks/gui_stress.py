@@ -41,13 +41,13 @@ def main() -> int:
 
     sys.excepthook = record
     try:
+        from alexnet_gui.gui.widgets.insight_views import install_views
         from PIL import Image
         from PySide6.QtCore import QSettings, Qt, QTimer
         from PySide6.QtWidgets import QApplication
 
         from alexnet_gui.gui.main_window import MainWindow
         from alexnet_gui.gui.settings import Settings
-        from alexnet_gui.gui.widgets.insight_views import install_views
 
         folder = home / "images"
         folder.mkdir()

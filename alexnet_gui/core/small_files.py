@@ -81,6 +81,7 @@ def loads(text: str | bytes) -> Any:
     pending: list[tuple[Any, int]] = [(data, 1)]
     while pending:
         value, depth = pending.pop()
+        children: Any
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

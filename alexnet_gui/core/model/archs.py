@@ -80,10 +80,10 @@ class Architecture:
                         name=name, what=what, low=low, high=high, value=value[0] if length == 1 else value
                     )
                 )
-        for name, value in (("lrn", self.lrn), ("avgpool", self.avgpool)):
-            if not isinstance(value, bool):
+        for name, flag in (("lrn", self.lrn), ("avgpool", self.avgpool)):
+            if not isinstance(flag, bool):
                 raise ArchitectureError(
-                    gettext("architecture {name} must be true or false, not {value!r}").format(name=name, value=value)
+                    gettext("architecture {name} must be true or false, not {value!r}").format(name=name, value=flag)
                 )
         in_channels = 3
         for i, (out, groups) in enumerate(zip(self.conv, self.groups), start=1):

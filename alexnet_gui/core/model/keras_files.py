@@ -190,7 +190,7 @@ def _padding(value: object, path: str) -> tuple[int, int, int, int]:
             gettext("{path}: ZeroPadding2D's padding must be ((top, bottom), (left, right)) of whole numbers, not "
                     "{value}").format(path=path, value=_short(value))
         )
-    (top, bottom), (left, right) = value  # type: ignore[misc]
+    (top, bottom), (left, right) = value
     return left, right, top, bottom
 
 

@@ -235,7 +235,7 @@ def _sync_folder(folder: str) -> None:
 def _remove_abandoned_copies(folder: str | os.PathLike[str]) -> list[str]:
     """Remove the temporary copies a killed sort left in `folder` (those no running sort holds locked); return
     their paths. Their sources were not touched, so sorting them again finishes the work."""
-    removed = []
+    removed: list[str] = []
     try:
         names = [name for name in os.listdir(folder) if _COPY_NAME.fullmatch(name)]
     except OSError:
