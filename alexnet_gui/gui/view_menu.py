@@ -74,6 +74,11 @@ class ViewMenu(QObject):
             note += " / " + chosen.format(language=LANGUAGE_NAMES[language])
         other.deleteLater()
         self._window.statusBar().showMessage(note, 15000)
+        from alexnet_gui.gui.widgets.restart_box import offer_restart
+
+        if getattr(self, "restart_box", None) is not None:
+            self.restart_box.close()  # a later choice replaces the earlier offer
+        self.restart_box = offer_restart(self._window, note)
 
     def set_theme(self, name: str) -> None:
         """Switch to a theme now (View > Theme) and remember it."""

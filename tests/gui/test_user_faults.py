@@ -517,3 +517,25 @@ def test_a_drop_into_a_sorted_or_filtered_table_is_shown_or_explained(qtbot, win
     assert window.statusBar().currentMessage() == (
         "1 added image hidden by the filter “no such label”: Esc in the filter box shows every row.")
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=60000)
+
+
+def test_a_language_change_offers_to_restart_and_restarts_the_same_command(qtbot, window, monkeypatch):
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    started = []
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setattr(QProcess, "startDetached", lambda program, arguments: started.append((program, arguments))
+                        or (True, 1))
+    window.show()
+    window.language_actions["zh_CN"].trigger()
+    box = window.view_menu.restart_box
+    qtbot.waitUntil(box.isVisible, timeout=5000)
+    assert box.windowTitle() == "Restart alexnet-gui?" and "from the next start" in box.text()
+    buttons = {b.text(): b for b in box.buttons()}
+    assert set(buttons) == {"Restart now", "Later"} and box.defaultButton() is buttons["Later"]
+    buttons["Restart now"].click()
+    assert not window.isVisible()
+    assert started == [(sys.executable, sys.orig_argv[1:])]
+    window.language_actions["system"].trigger()
