@@ -83,9 +83,8 @@ class MapView(View):
 
     def _build_controls(self) -> None:
         self.method = QComboBox()
-        self.method.addItem("PCA", "pca")
-        self.method.addItem("UMAP", "umap")
-        self.method.addItem("t-SNE", "tsne")
+        for text, method in ((self.tr("PCA"), "pca"), (self.tr("UMAP"), "umap"), (self.tr("t-SNE"), "tsne")):
+            self.method.addItem(text, method)
         describe(self.method, self.tr("Projection"),
                  self.tr("How the vectors are laid out in 2-D (UMAP and t-SNE need the map extra)"))
         self.method.currentIndexChanged.connect(lambda _i: self.draw())
