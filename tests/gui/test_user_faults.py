@@ -539,3 +539,31 @@ def test_a_language_change_offers_to_restart_and_restarts_the_same_command(qtbot
     assert not window.isVisible()
     assert started == [(sys.executable, sys.orig_argv[1:])]
     window.language_actions["system"].trigger()
+
+
+# --- 7. Grad-CAM for any class ---------------------------------------------------------------------------------------
+def test_where_it_looks_explains_any_class_by_name_or_number(qtbot, window, shown_views, tmp_path, torch_backend):
+    import numpy as np
+
+    from alexnet_gui.core.analysis.gradcam import alexnet_cam_layer, grad_cam
+    from alexnet_gui.core.pipeline.decode import load_input
+
+    (path,) = _classify(window, qtbot, tmp_path, 1)
+    window.table.selectRow(0)
+    cam = shown_views["cam"]
+    _show(window, qtbot, cam, lambda: cam._data is not None and cam._data[0] == path)
+    top5 = [p.index for p in window.model.row(0).result.top[:5]]
+    wanted = next(i for i in (817, 1, 2, 3, 4, 5, 6) if i not in top5)  # a class outside the top five
+    name = torch_backend.card.labels.name(wanted)
+    for typed in (name.upper(), str(wanted), f"{name} ({wanted})"):
+        cam.any_class.setText(typed)
+        cam.any_class.returnPressed.emit()
+        qtbot.waitUntil(lambda: cam._data[1].target.startswith(f"class {wanted} "), timeout=60000)
+        assert cam.target.currentData() == wanted and cam.any_class.text() == ""
+    model = torch_backend.model
+    expected = grad_cam(model, alexnet_cam_layer(model), load_input(path)[None], wanted)
+    assert np.abs(cam._data[1].values - expected).max() <= 1e-5
+    assert cam.any_class.completer().model().rowCount() == 1000
+    cam.any_class.setText("no such class")
+    cam.any_class.returnPressed.emit()
+    assert cam.status.text() == "The model has no class “no such class”." and cam.any_class.text() == "no such class"

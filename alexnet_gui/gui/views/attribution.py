@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout
 
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.tasks.attribution import GradientModels
@@ -47,6 +47,13 @@ class CamView(View):
         self.target = QComboBox()
         self.target.setToolTip(self.tr("Which of the top-5 classes to explain"))
         describe(self.target, self.tr("Class"))
+        # Any class of the model, by name or number: the list holds only the top five.
+        self.any_class = QLineEdit()
+        self.any_class.setPlaceholderText(self.tr("any class…"))
+        self.any_class.setToolTip(self.tr("Type any class's name or number and press Enter to explain it"))
+        describe(self.any_class, self.tr("Any class"))
+        self.any_class.returnPressed.connect(self._on_any_class)
+        self._completer_card = None
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
@@ -65,6 +72,7 @@ class CamView(View):
             self.method,
             QLabel(self.tr("Class")),
             self.target,
+            self.any_class,
             QLabel(self.tr("Opacity")),
             self.opacity,
         ):
@@ -96,8 +104,60 @@ class CamView(View):
         self.unit = None  # a class chosen: explain it, not the unit
         self.refresh(keep_target=True)
 
+    def class_named(self, text: str) -> int | None:
+        """The model's class that `text` names: its number, its name or WordNet id, or a completion ("name (7)")."""
+        import re
+
+        card = self.context.card()
+        if card is None or not text.strip():
+            return None
+        text = text.strip()
+        completion = re.fullmatch(r".*\((\d+)\)", text)
+        number = completion.group(1) if completion else text if text.isdigit() else None
+        if number is not None:
+            return int(number) if int(number) < card.classes else None
+        return card.labels.index_from_folder_name(text)
+
+    def explain_class(self, text: str) -> bool:
+        """Explain the class `text` names (see `class_named`) for the selected image; False when it names none."""
+        from alexnet_gui.core.errors import UserError
+
+        try:
+            index = self.class_named(text)
+        except UserError as exc:  # a name two classes share
+            self.status.setText(str(exc))
+            return False
+        if index is None:
+            self.status.setText(self.tr("The model has no class “{text}”.").format(text=text.strip()))
+            return False
+        found = self.target.findData(index)
+        if found < 0:
+            self.target.addItem(f"{self.context.card().labels.name(index)} ({index})", index)
+            found = self.target.count() - 1
+        self.target.setCurrentIndex(found)
+        self._on_target()
+        return True
+
+    def _on_any_class(self) -> None:
+        if self.explain_class(self.any_class.text()):
+            self.any_class.clear()
+
+    def _fit_completer(self) -> None:
+        """Complete the any-class box with the loaded model's classes ("name (index)")."""
+        from PySide6.QtWidgets import QCompleter
+
+        card = self.context.card()
+        if card is None or card is self._completer_card:
+            return
+        self._completer_card = card
+        completer = QCompleter([f"{name} ({i})" for i, name in enumerate(card.labels.names)], self.any_class)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.any_class.setCompleter(completer)
+
     def refresh(self, keep_target: bool = False) -> None:
         super().refresh()
+        self._fit_completer()
         path = self.context.selection.path()
         row = self.context.selection.row_for(path)
         if row is None or row.result is None or row.result.error:
