@@ -20,7 +20,7 @@ def dialog(qtbot, window, tmp_path):
     paths = classify_folder(window, qtbot, tmp_path / "photos")
     shown = window.embedding_actions.duplicates.show()
     qtbot.addWidget(shown)
-    with qtbot.waitSignal(shown.find(0.012).done, timeout=60000):
+    with qtbot.waitSignal(shown.find_groups(0.012).done, timeout=60000):
         pass
     return window, shown, paths
 

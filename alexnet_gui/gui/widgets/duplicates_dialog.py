@@ -52,7 +52,7 @@ class DuplicatesDialog(QDialog):
                          "resized or slightly cropped are usually below 0.05)"))
         self.find_button = describe(QPushButton(self.tr("Find")), self.tr("Find"),
                                     self.tr("Group the table's images whose distance is at most the threshold"))
-        self.find_button.clicked.connect(lambda: self.find())
+        self.find_button.clicked.connect(lambda: self.find_groups())
         self.remove_button = describe(QPushButton(self.tr("Remove the others from the table")),
                                       self.tr("Remove the others from the table"),
                                       self.tr("Keep the chosen image of each group in the table; the files stay"))
@@ -98,7 +98,7 @@ class DuplicatesDialog(QDialog):
             button.setEnabled(bool(self.groups))
 
     # --- finding ----------------------------------------------------------------------------------------------
-    def find(self, threshold: float | None = None):
+    def find_groups(self, threshold: float | None = None):
         """Group the table's images (the core's `duplicates`, as a tracked job: progress bar and Cancel)."""
         if threshold is not None:
             self.threshold.setValue(threshold)
