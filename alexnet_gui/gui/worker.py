@@ -187,15 +187,15 @@ def _walk(run: JobRun, roots) -> list[str]:
 
 def _classify(run: JobRun, paths: list[str], options: ClassifyOptions) -> ClassifyOutcome:
     from alexnet_gui.core.errors import UserError
-    from alexnet_gui.core.pipeline.engine import Engine
+    from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
 
     backend = run.backend
     from alexnet_gui.gui.embedding_jobs import embedding_recorder
 
     recorder = _unit_recorder(backend, options)
-    engine = Engine(backend, top_k=options.top_k, batch_size=options.batch_size, tta=options.tta,
-                    fast_decode=options.fast_decode, unit_recorder=recorder,
-                    embedding_recorder=embedding_recorder(backend, options))
+    engine = engine_for(backend, EngineOptions(top_k=options.top_k, batch_size=options.batch_size, tta=options.tta,
+                                               fast_decode=options.fast_decode),
+                        unit_recorder=recorder, embedding_recorder=embedding_recorder(backend, options))
     start = time.perf_counter()
     batch: list = []
     done = classified = 0
@@ -231,9 +231,9 @@ def _unit_recorder(backend, options: ClassifyOptions):
             "activations" not in backend.capabilities:
         return None
     from alexnet_gui.core.analysis.unit_examples import UnitRecorder
-    from alexnet_gui.core.model.weights import cache_root
+    from alexnet_gui.core.cache_paths import cache_path
 
-    return UnitRecorder(backend.card, cache_root() / "examples")
+    return UnitRecorder(backend.card, cache_path("examples"))
 
 
 def _save_recorder(recorder) -> None:

@@ -197,16 +197,42 @@ def test_accuracy_on_a_folder_shows_progress_and_cancel_keeps_a_partial_report(q
     with qtbot.waitSignal(controller.job_progress, timeout=60000) as first:
         tools.evaluate_folder(str(labelled.parent))
         assert window.is_busy() and window.cancel_button.isVisibleTo(window) and window.progress_bar.isVisibleTo(window)
-    assert first.args[:3] == ["accuracy on a folder", 32, 40]
+    # core.tasks.evaluate counts image by image; the engine checks Cancel between batches, so the first batch ends.
+    assert first.args[:3] == ["accuracy on a folder", 1, 40]
     qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "EvaluationDialog",
                     timeout=60000)
     controller.jobs.submitted.disconnect(on_submitted)
     text = tools.dialogs[-1].text.toPlainText()
     assert text.startswith(
         "cancelled after 32 of 40 images: the figures below cover those only\n\nimages: 32 classified")
-    assert reports == [("evaluate", 32, 40)]
+    assert reports == [("evaluate", done, 40) for done in range(1, 33)]
     assert not window.is_busy() and not window.cancel_button.isVisibleTo(window)
     assert window.progress_bar.format().startswith("accuracy on a folder: 32/40 · ETA ")
+
+
+def test_accuracy_on_a_folder_honours_fast_jpeg_decoding(qtbot, window, tmp_path, monkeypatch):
+    # The app's evaluate once built its own engine and dropped Model > Fast JPEG decoding; it now runs
+    # core.tasks.evaluate with the app's options, as the command line's --fast-decode does.
+    from alexnet_gui.core.pipeline import engine as engine_module
+
+    built = []
+    init = engine_module.Engine.__init__
+
+    def recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        built.append((self.fast_decode, self.top_k))
+
+    monkeypatch.setattr(engine_module.Engine, "__init__", recording_init)
+    labelled = tmp_path / "labelled" / "n01440764"
+    labelled.mkdir(parents=True)
+    write_colour_image(labelled / "x.jpg", 10, size=(640, 480))
+    tools = window.tools_menu
+    window.controller.set_fast_decode(True)
+    tools.evaluate_folder(str(labelled.parent))
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "EvaluationDialog",
+                    timeout=60000)
+    assert built == [(True, 5)]  # fast decoding, and evaluate's top five whatever the table shows
+    assert "1 classified, 0 could not be read" in tools.dialogs[-1].text.toPlainText()
 
 
 def test_a_tool_that_fails_hides_the_progress_bar_and_says_why(qtbot, window, tmp_path):

@@ -125,14 +125,14 @@ class FeatureMapsView(View):
         if not path:
             return
         layer = self.layer_name()
+        chosen, pre_relu = self.layer.currentText(), self.pre_relu.isChecked()
 
         def job(backend):
-            from alexnet_gui.core.model.preprocess import denormalise
-            from alexnet_gui.core.pipeline.decode import load_input
+            from alexnet_gui.core.tasks.feature_maps import feature_maps
 
-            recipe = backend.card.preprocess
-            x = load_input(path, recipe=recipe)[None]
-            return FeatureMaps(path, layer, backend.activations(x, [layer])[layer][0], denormalise(x[0], recipe))
+            # An unreadable image is one UserError naming the file: the status line shows that sentence.
+            report = feature_maps(backend, path, chosen, pre_relu=pre_relu)
+            return FeatureMaps(path, report.layer, report.activations, report.seen)
 
         self.status.setText(self.tr("computing {layer}…").format(layer=layer))
         if self.canvas.array() is None:

@@ -230,11 +230,11 @@ class LiveDialog(QDialog):
     def snapshot(self) -> str | None:
         """Save the frame shown as a PNG (in the cache's snapshots folder) and add it to the main table."""
         from alexnet_gui.core.analysis.visualize import save_png
-        from alexnet_gui.core.model.weights import cache_root
+        from alexnet_gui.core.cache_paths import cache_path
 
         if self.last is None:
             return None
-        folder = cache_root() / "snapshots"
+        folder = cache_path("snapshots")
         folder.mkdir(parents=True, exist_ok=True)
         name = os.path.splitext(os.path.basename(self.source_edit.text().strip()))[0] or "camera"
         path = folder / f"{name}-frame{self.last.index:06d}-{int(time.time())}.png"

@@ -7,6 +7,7 @@ and Cancel button serve these jobs as they serve classification, and each job's 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any, NamedTuple
 
@@ -157,8 +158,8 @@ class ToolsMenu(QObject):
         weights = self.context.weights
 
         def request(backend, run):
-            from alexnet_gui.core.analysis.compare import compare_backends
             from alexnet_gui.core.backends import load_backend
+            from alexnet_gui.core.tasks.compare import compare_paths
 
             # The same device and precision as the loaded backend: a comparison of backends, not of precisions.
             other = load_backend(
@@ -170,11 +171,7 @@ class ToolsMenu(QObject):
             )
             try:
                 pair = [backend, other] if backend.name == "torch" else [other, backend]
-                compared = []
-                for comparison in compare_backends(pair, paths, cancel=run.cancel):
-                    compared.append(comparison)
-                    run.progress(len(compared), len(paths))
-                return compared
+                return compare_paths(pair, paths, cancel=run.cancel, on_progress=run.progress).comparisons
             finally:
                 other.close()
 
@@ -202,32 +199,27 @@ class ToolsMenu(QObject):
                                                       self.tr("Folder with class-named sub-folders"))
             if not folder:
                 return
-        options = self.context.controller.options
-        tta, batch_size = options.tta, options.batch_size
+        from alexnet_gui.core.tasks.evaluate import EVALUATE_OPTIONS
+
+        chosen = self.context.controller.options  # the app's options, but evaluate's top five
+        options = dataclasses.replace(EVALUATE_OPTIONS, batch_size=chosen.batch_size, fast_decode=chosen.fast_decode,
+                                      tta=chosen.tta)
 
         def request(backend, run):
-            from alexnet_gui.core.analysis.confusion import ConfusionMatrix
-            from alexnet_gui.core.analysis.evaluate import (
-                evaluate_results,
-                find_labelled_images,
-                format_evaluation,
-            )
-            from alexnet_gui.core.pipeline.engine import Engine
+            from alexnet_gui.core.analysis.evaluate import format_evaluation
+            from alexnet_gui.core.tasks.evaluate import evaluate_folder as evaluate
 
             labels = backend.card.labels
-            found = find_labelled_images(folder, labels)
-            engine = Engine(backend, top_k=5, batch_size=batch_size, tta=tta)
-            results = engine.run(found.paths, cancel=run.cancel, on_progress=run.progress)
-            evaluation = evaluate_results(results, found.truth)
-            text = format_evaluation(evaluation, labels=labels)
-            scored = evaluation.images + len(evaluation.failed)
-            if run.cancel.is_set() and scored < len(found.paths):
+            report = evaluate(backend, folder, options=options, cancel=run.cancel, on_progress=run.progress)
+            found = report.found
+            text = format_evaluation(report.evaluation, labels=labels)
+            if report.cancelled:
                 text = (
                     self.tr(
                         "cancelled after {scored} of %n image(s): the figures below cover those only",
                         "",
                         len(found.paths),
-                    ).format(scored=scored)
+                    ).format(scored=report.scored)
                     + "\n\n"
                     + text
                 )
@@ -235,7 +227,7 @@ class ToolsMenu(QObject):
                 text += "\n\n" + self.tr("ignored sub-folders that name none of the model's classes: {folders}").format(
                     folders=", ".join(found.ignored_folders)
                 )
-            return Evaluation(folder, text, ConfusionMatrix.from_records(evaluation.records, labels))
+            return Evaluation(folder, text, report.confusion(labels))
 
         self._request("evaluate", request, self._show_evaluation)
 
