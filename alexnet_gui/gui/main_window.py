@@ -13,6 +13,7 @@ from alexnet_gui.gui.context import AppContext, Selection
 from alexnet_gui.gui.controller import PREVIEW_CLASSES, AppController, WeightsToRemember, initial_weights
 from alexnet_gui.gui.export_summary import export_message
 from alexnet_gui.gui.keyboard import install_keyboard
+from alexnet_gui.gui.recent_folders import RecentFolders
 from alexnet_gui.gui.results_model import ResultsModel
 from alexnet_gui.gui.row_actions import RowActions
 from alexnet_gui.gui.settings import Settings
@@ -68,8 +69,8 @@ class MainWindow(QMainWindow):
         self.tools_menu = ToolsMenu(self.context)  # compare backends, 10-crop TTA, accuracy, sort, train, live
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.tools_menu.menu)  # Help stays last
         self.diagnostics_action = install_diagnostics_action(self.context, self.help_menu)
-        self.keyboard = install_keyboard(self)  # Tab leaves the table; Ctrl+PgUp/PgDn, Alt+1..9, F1
-        self.row_actions = RowActions(self)  # right-click menu, Ctrl+C as CSV, Undo remove
+        # Tab leaves the table, Ctrl+PgUp/PgDn, Alt+1..9, F1; the rows' menu, Ctrl+C, Undo; Recent folders, session
+        self.keyboard, self.row_actions, self.recent = install_keyboard(self), RowActions(self), RecentFolders(self)
         if paths:
             QTimer.singleShot(0, lambda: self.add_paths(paths))
 
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return
-        self.settings.last_folder = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0])
+        self.recent.remember(paths)  # the file dialogs' folder, Recent folders, this session
         if self.is_busy():
             names = ", ".join(os.path.basename(p.rstrip(os.sep)) or p for p in paths[:3])
             text = (self.tr("Added {names} and %n more: classified after the current batch.", "", len(paths) - 3)
@@ -320,10 +321,10 @@ class MainWindow(QMainWindow):
             self.controller.classify(queued, walk=False)
 
     def classify_all_again(self) -> None:
-        """Classify every row again with the model that runs now (after opening another model)."""
+        """Classify every row again with the model that runs now (after opening another model); each row keeps its
+        old result until the new one replaces it, so a cancel loses none."""
         paths = [row.path for row in self.model.rows()]
         if paths and self.model_info:
-            # Not requeued: each row keeps its old result until the new one replaces it, so a cancel loses none.
             self.controller.classify(paths, walk=False)
 
     def cancel(self) -> None:

@@ -125,6 +125,31 @@ class Settings:
         recent = [path] + [p for p in self.recent_models if p != path]
         self._s.setValue("model/recent", recent[:RECENT_MODELS])
 
+    def _paths(self, key: str) -> list[str]:
+        value = self._s.value(key, [])
+        if isinstance(value, str):  # QSettings gives a one-item list back as its item
+            value = [value]
+        return [str(v) for v in value or [] if isinstance(v, str)]
+
+    @property
+    def recent_folders(self) -> list[str]:
+        """Folders of images opened (File > Open folder…, dropped, named at start), newest first."""
+        return self._paths("ui/recent_folders")[:RECENT_MODELS]
+
+    def remember_folder(self, path: str) -> None:
+        """Put a folder at the top of the recent folders."""
+        recent = [path] + [p for p in self.recent_folders if p != path]
+        self._s.setValue("ui/recent_folders", recent[:RECENT_MODELS])
+
+    @property
+    def session_paths(self) -> list[str]:
+        """The files and folders the latest session queued (File > Reopen last session queues them again)."""
+        return self._paths("session/paths")
+
+    @session_paths.setter
+    def session_paths(self, paths: list[str]) -> None:
+        self._s.setValue("session/paths", list(paths))
+
     @property
     def top_k(self) -> int:
         try:

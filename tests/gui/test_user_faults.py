@@ -567,3 +567,32 @@ def test_where_it_looks_explains_any_class_by_name_or_number(qtbot, window, show
     cam.any_class.setText("no such class")
     cam.any_class.returnPressed.emit()
     assert cam.status.text() == "The model has no class “no such class”." and cam.any_class.text() == "no such class"
+
+
+# --- 7. recent folders and the last session ------------------------------------------------------------------------
+def test_recent_folders_and_the_last_session_come_back_at_the_next_start(qtbot, window, settings, tmp_path):
+    from alexnet_gui.gui.main_window import MainWindow
+
+    folder = tmp_path / "album"
+    write_photos(folder, 2, size=(64, 48))
+    (single,) = write_photos(tmp_path / "loose", 1, size=(64, 48), seed=2)
+    assert not window.recent.reopen_action.isEnabled()  # a first start has no last session
+    window.add_paths([str(folder)])
+    window.add_paths([str(single)])
+    qtbot.waitUntil(lambda: window.model.total_rows() == 3 and not window.is_busy(), timeout=60000)
+    window.close()
+
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.model_ready, timeout=60000):
+        again.start()
+    assert again.recent.reopen_action.isEnabled()
+    assert again.recent.reopen_action.text() == "Reopen last session (2 items)"
+    again.recent.reopen_action.trigger()
+    qtbot.waitUntil(lambda: again.model.total_rows() == 3 and not again.is_busy(), timeout=60000)
+    again.recent.fill_menu()
+    assert [a.text() for a in again.recent.menu.actions()] == [str(folder)]
+    again.model.clear()
+    again.recent.menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: again.model.total_rows() == 2 and not again.is_busy(), timeout=60000)
+    again.close()

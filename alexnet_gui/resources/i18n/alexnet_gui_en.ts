@@ -160,6 +160,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Reopen last session (%n item(s))</source>
+        <translation>
+            <numerusform>Reopen last session (%n item)</numerusform>
+            <numerusform>Reopen last session (%n items)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.</source>
         <translation>
             <numerusform>%n added image hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
