@@ -3,6 +3,7 @@ views draw with, chosen from the palette in use so that error text, plot curves 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -67,6 +68,11 @@ def apply_theme(app: QApplication, name: str) -> None:
         app.setStyleSheet(HIGH_CONTRAST_SHEET if name == "high-contrast" else "")
         app.setPalette(theme_palette(name))
         app.setStyle("Fusion")
+    # Leaving the high-contrast style sheet, some widgets (the model card's dock, most runs) kept its black
+    # palette: every widget without a palette of its own takes the application's again.
+    for widget in app.allWidgets():
+        if not widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+            widget.setPalette(QPalette())
 
 
 def is_dark(palette: QPalette) -> bool:

@@ -596,3 +596,23 @@ def test_recent_folders_and_the_last_session_come_back_at_the_next_start(qtbot, 
     again.recent.menu.actions()[0].trigger()
     qtbot.waitUntil(lambda: again.model.total_rows() == 2 and not again.is_busy(), timeout=60000)
     again.close()
+
+
+# --- 6. the theme --------------------------------------------------------------------------------------------------
+def test_leaving_high_contrast_for_light_recolours_the_model_card(qtbot, window, qapp):
+    from PySide6.QtGui import QPalette
+
+    window.model_panel.show()
+    window.show()
+    text = window.model_panel.text
+    try:
+        for _ in range(4):  # the old window kept the card black in most runs: several switches catch it
+            window.set_theme("high-contrast")
+            qapp.processEvents()
+            assert text.palette().color(QPalette.ColorRole.Base).name() == "#000000"
+            window.set_theme("light")
+            qapp.processEvents()
+            assert text.palette().color(QPalette.ColorRole.Base).name() == "#ffffff"
+            assert window.model_panel.palette().color(QPalette.ColorRole.Window).name() == "#efefef"
+    finally:
+        window.set_theme("system")
