@@ -616,3 +616,23 @@ def test_leaving_high_contrast_for_light_recolours_the_model_card(qtbot, window,
             assert window.model_panel.palette().color(QPalette.ColorRole.Window).name() == "#efefef"
     finally:
         window.set_theme("system")
+
+
+def test_accuracy_on_the_training_folder_says_the_model_was_trained_on_it(qtbot, window, tmp_path):
+    import dataclasses
+
+    from tests.known_answers import write_colour_image
+
+    labelled = tmp_path / "labelled"
+    (labelled / "n01440764").mkdir(parents=True)
+    for i in range(2):
+        write_colour_image(labelled / "n01440764" / f"x{i}.png", 10 + i)
+    backend = window.handle.worker.backend  # as if the model loaded had been trained on this folder
+    backend.card = dataclasses.replace(backend.card, training={"data": str(labelled)})
+    tools = window.tools_menu
+    tools.evaluate_folder(str(labelled))
+    qtbot.waitUntil(lambda: bool(tools.dialogs) and type(tools.dialogs[-1]).__name__ == "EvaluationDialog",
+                    timeout=60000)
+    assert tools.dialogs[-1].text.toPlainText().startswith(
+        f"these images include the ones the model was trained on ({labelled}): the accuracy below overstates how "
+        "it does on images it has not seen\n\nimages: 2 classified")

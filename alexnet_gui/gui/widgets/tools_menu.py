@@ -206,13 +206,16 @@ class ToolsMenu(QObject):
                                       tta=chosen.tta)
 
         def request(backend, run):
-            from alexnet_gui.core.analysis.evaluate import format_evaluation
+            from alexnet_gui.core.analysis.evaluate import format_evaluation, trained_on_warning
             from alexnet_gui.core.tasks.evaluate import evaluate_folder as evaluate
 
             labels = backend.card.labels
             report = evaluate(backend, folder, options=options, cancel=run.cancel, on_progress=run.progress)
             found = report.found
             text = format_evaluation(report.evaluation, labels=labels)
+            trained_on = trained_on_warning(backend.card, folder)  # 100 % on the training images says little
+            if trained_on:
+                text = trained_on + "\n\n" + text
             if report.cancelled:
                 text = (
                     self.tr(
