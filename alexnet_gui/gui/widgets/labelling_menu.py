@@ -52,6 +52,13 @@ class LabellingMenu(QObject):
         self.labelling.counts_changed.connect(self._show_counts)
         self.labelling.opened.connect(lambda project: self._on_opened(project))
         self.train_dialog = None
+        # Closed cleanly on quitting (after the window stopped the inference thread): SQLite folds the log back
+        # into the file. Every label was committed already; this only tidies.
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.labelling.close)
 
     def _place_actions(self, window) -> None:
         menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions() if a.menu() is not None}
