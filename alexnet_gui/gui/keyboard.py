@@ -88,6 +88,9 @@ def install_keyboard(window) -> Keyboard:
     """Make the results table let Tab go, the filter box clear on Esc, and give `window` its tab-switching keys
     and F1."""
     window.table.setTabKeyNavigation(False)  # Tab and Shift+Tab move between controls, as everywhere else
+    # The arrows move through the rows from the start: the focus went to the toolbar's Backend box, where Down
+    # switched the model to PyTorch and loaded it again.
+    window.table.setFocus()
     keyboard = Keyboard(window, window.tabs, window.help_menu)
     keyboard.esc_clears = EscClears(keyboard)
     window.filter_edit.installEventFilter(keyboard.esc_clears)

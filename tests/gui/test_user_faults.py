@@ -636,3 +636,17 @@ def test_accuracy_on_the_training_folder_says_the_model_was_trained_on_it(qtbot,
     assert tools.dialogs[-1].text.toPlainText().startswith(
         f"these images include the ones the model was trained on ({labelled}): the accuracy below overstates how "
         "it does on images it has not seen\n\nimages: 2 classified")
+
+
+def test_the_window_opens_with_the_focus_in_the_table_so_the_arrows_move_through_rows(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    paths = _classify(window, qtbot, tmp_path, 3)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10000)
+    assert window.focusWidget() is window.table
+    backend = window.current_backend()
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Down)
+    assert window.selected_path() == paths[1] and window.current_backend() == backend  # not another backend
