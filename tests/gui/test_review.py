@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import os
+import select
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -231,6 +233,7 @@ def test_find_label_errors_runs_the_cores_task_as_a_job(labelling, qtbot, tmp_pa
 
 
 SCRIPT = textwrap.dedent("""
+    import os
     import sys
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
@@ -249,8 +252,21 @@ SCRIPT = textwrap.dedent("""
         print("pressed", flush=True)
 
     QTimer.singleShot(0, press)
+    QTimer.singleShot(120_000, lambda: os._exit(3))  # a review that never shows an image ends the app, not the run
     app.main([], options=AppOptions(sys.argv[1], True))
 """)
+
+
+def _lines(proc: subprocess.Popen, count: int, timeout: float) -> list[str]:
+    """The child's first `count` lines of stdout, fewer if it ends or `timeout` seconds pass first."""
+    # os.read on the pipe itself: a buffered readline could hold the second line where select cannot see it.
+    data, deadline = b"", time.monotonic() + timeout
+    while data.count(b"\n") < count and select.select([proc.stdout], [], [], max(0, deadline - time.monotonic()))[0]:
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        data += chunk
+    return [line.strip() for line in data.decode().splitlines()[:count]]
 
 
 def test_a_label_survives_a_sigkill_right_after_its_key_press_and_review_starts_with_the_focus(tmp_path):
@@ -259,15 +275,16 @@ def test_a_label_survives_a_sigkill_right_after_its_key_press_and_review_starts_
     config.mkdir(parents=True)
     (config / "alexnet-gui.conf").write_text("[model]\nweights_mode=untrained\nbackend=torch\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    with subprocess.Popen([sys.executable, "-c", SCRIPT, os.fspath(file)], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+    err = tmp_path / "stderr.txt"  # a file, not a pipe: Qt's warnings cannot fill it and stall the app
+    with open(err, "wb") as err_file, subprocess.Popen([sys.executable, "-c", SCRIPT, os.fspath(file)], cwd=ROOT,
+                                                       env=env, stdout=subprocess.PIPE, stderr=err_file) as proc:
         try:
-            lines = [proc.stdout.readline().strip(), proc.stdout.readline().strip()]
+            lines = _lines(proc, 2, timeout=150)
             proc.send_signal(signal.SIGKILL)  # right after the key press: no clean close
         finally:
             proc.kill()
+    assert lines == ["focus ReviewView", "pressed"], f"exit {proc.returncode}; stderr:\n{err.read_text()}"
     assert proc.returncode == -signal.SIGKILL
-    assert lines == ["focus ReviewView", "pressed"]
     with open_project(file) as project:
         assert project.label_of(paths["c.png"]) == ("cat", "human")  # c's second choice
 
