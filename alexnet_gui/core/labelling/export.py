@@ -22,6 +22,7 @@ from pathlib import Path
 from alexnet_gui.core.errors import UserError, describe_os_error
 from alexnet_gui.core.labelling.project import ImageRow, Project, cancel_check, open_project
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.outputs.results import path_from_cell
 
 FORMATS = ("csv", "jsonl", "imagefolder")
 CSV_COLUMNS = ("path", "label", "source", "model_label", "model_prob", "agrees", "labelled_at")
@@ -126,7 +127,7 @@ def _check_imagefolder_out(out: Path, project: Project) -> None:
         raise UserError(gettext("{out} exists and is not empty: choose a new folder for the export").format(out=out))
     resolved = out.resolve()
     for source in project.sources():
-        root = Path(source).resolve()
+        root = Path(path_from_cell(source)).resolve()
         if root.is_dir() and (resolved == root or root in resolved.parents):
             raise UserError(
                 gettext("--out {out} is inside {root}, a folder of the project's images: choose a folder outside it").format(
@@ -206,7 +207,7 @@ def _export_folders(project: Project, out: Path, *, link: bool, split: float | N
     _check_imagefolder_out(out, project)
     chosen = chosen_labels(project, min_prob)
     report = ExportReport(out)
-    report.missing = [row.path for row, _ in chosen if row.missing or not os.path.isfile(row.path)]
+    report.missing = [row.path for row, _ in chosen if row.missing or not os.path.isfile(path_from_cell(row.path))]
     gone = set(report.missing)
     chosen = [(row, label) for row, label in chosen if row.path not in gone]
     if not chosen:
@@ -216,7 +217,7 @@ def _export_folders(project: Project, out: Path, *, link: bool, split: float | N
     labels = sorted(names)
     by_label: dict[str, list[str]] = {label: [] for label in labels}
     for row, label in chosen:
-        by_label[label].append(row.path)
+        by_label[label].append(path_from_cell(row.path))  # the file's own name, to copy
     if split is not None:
         folders = ClassFolders(str(project.path), tuple(labels), tuple(tuple(by_label[lb]) for lb in labels))
         parts = split_stratified(folders, split, seed)

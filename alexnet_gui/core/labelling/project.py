@@ -9,6 +9,9 @@ One writer: a project is opened with SQLite's EXCLUSIVE locking mode and its wri
 app (or command) opening the same file is refused in one sentence instead of both writing; the operating system
 releases the lock when the holder dies, however it dies.
 
+Paths are stored as classify's CSV cells hold them (`csv_text`): a file name that is not UTF-8 has its bytes
+escaped, `\\xff\\xfe.png` (SQLite's text is UTF-8); `path_from_cell` finds the file again where it is read.
+
 Schema (version 1, `PRAGMA user_version`; `PRAGMA application_id` marks the file as ours):
 - images(id, path UNIQUE, size, mtime_ns, missing, stale, added_at): stale = needs (re-)classification
 - sources(path, added_at): the files and folders the user added (an export must not write inside them)
@@ -35,6 +38,7 @@ from urllib.parse import quote
 
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.outputs.results import csv_text, path_from_cell
 
 #: "ALNL" in the database header: tells our projects from any other SQLite file
 APPLICATION_ID = 0x414C4E4C
@@ -248,7 +252,7 @@ class Project:
         roots = [os.path.abspath(os.fspath(p)) for p in paths]
         with self._write():
             for root in roots:
-                self._db.execute("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)", (root, stamp))
+                self._db.execute("INSERT OR IGNORE INTO sources(path, added_at) VALUES (?, ?)", (csv_text(root), stamp))
                 for found in iter_image_paths([root]):
                     path = os.path.abspath(found)
                     try:
@@ -259,7 +263,8 @@ class Project:
                     if not os.path.isfile(path):
                         unreadable.append(path)
                         continue
-                    kind = self._upsert(path, st.st_size, st.st_mtime_ns, stamp)
+                    stored = csv_text(path)
+                    kind = self._upsert(stored, st.st_size, st.st_mtime_ns, stamp)
                     added += kind == "added"
                     changed += kind == "changed"
                     returned += kind == "returned"
@@ -268,7 +273,8 @@ class Project:
                         if len(parts) > 1:
                             self._db.execute(
                                 "INSERT OR IGNORE INTO labels(image_id, label, source, labelled_at) "
-                                "SELECT id, ?, 'folder', ? FROM images WHERE path = ?", (parts[0], stamp, path))
+                                "SELECT id, ?, 'folder', ? FROM images WHERE path = ?",
+                                (csv_text(parts[0]), stamp, stored))
         return ScanReport(added, changed, 0, returned, tuple(unreadable))
 
     def _upsert(self, path: str, size: int, mtime_ns: int, stamp: str) -> str:
@@ -295,7 +301,7 @@ class Project:
             for image_id, path, size, mtime_ns, was_missing in self._db.execute(
                     "SELECT id, path, size, mtime_ns, missing FROM images").fetchall():
                 try:
-                    st = os.stat(path)
+                    st = os.stat(path_from_cell(path))
                 except OSError:
                     if not was_missing:
                         self._db.execute("UPDATE images SET missing = 1 WHERE id = ?", (image_id,))
@@ -315,8 +321,9 @@ class Project:
         return [r[0] for r in self._db.execute("SELECT path FROM sources ORDER BY path")]
 
     def to_classify(self) -> list[str]:
-        """Images (present on disk) never classified or changed since, in the order they were added."""
-        return [r[0] for r in self._db.execute("SELECT path FROM images WHERE stale = 1 AND missing = 0 ORDER BY id")]
+        """Images (present on disk) never classified or changed since, in the order they were added, named as
+        the file system names them (ready to open)."""
+        return [path_from_cell(r[0]) for r in self._db.execute("SELECT path FROM images WHERE stale = 1 AND missing = 0 ORDER BY id")]
 
     # --- predictions ----------------------------------------------------------------------------------------
     def record_predictions(self, card_json: str, card_id: str, results: Iterable, classes: int,
@@ -334,7 +341,7 @@ class Project:
                 self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('model_labels', ?)",
                                  (json.dumps(list(model_labels), ensure_ascii=False),))
             for result in results:
-                row = self._db.execute("SELECT id FROM images WHERE path = ?", (os.path.abspath(result.path),)).fetchone()
+                row = self._db.execute("SELECT id FROM images WHERE path = ?", (csv_text(os.path.abspath(result.path)),)).fetchone()
                 if row is None:
                     continue
                 if result.error is not None:
@@ -359,7 +366,8 @@ class Project:
 
     # --- labels ---------------------------------------------------------------------------------------------
     def _image_id(self, path: str | os.PathLike[str]) -> int:
-        row = self._db.execute("SELECT id FROM images WHERE path = ?", (os.path.abspath(os.fspath(path)),)).fetchone()
+        row = self._db.execute("SELECT id FROM images WHERE path = ?",
+                               (csv_text(os.path.abspath(os.fspath(path))),)).fetchone()
         if row is None:
             raise UserError(gettext("{path} is not in the project").format(path=path))
         return row[0]

@@ -7,6 +7,7 @@ import os
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.labelling.project import open_project
 from alexnet_gui.core.language import gettext
+from alexnet_gui.core.outputs.results import path_from_cell
 from alexnet_gui.core.training.folders import ClassFolders
 
 
@@ -16,8 +17,8 @@ def project_class_folders(path: str | os.PathLike[str], min_prob: float | None =
     from alexnet_gui.core.labelling.export import chosen_labels
 
     with open_project(path, readonly=True) as project:
-        chosen = [(row.path, label) for row, label in chosen_labels(project, min_prob)
-                  if not row.missing and os.path.isfile(row.path)]
+        found = [(path_from_cell(row.path), label) for row, label in chosen_labels(project, min_prob) if not row.missing]
+        chosen = [(path, label) for path, label in found if os.path.isfile(path)]
     if not chosen:
         raise UserError(gettext("{path} has no labelled images to train on").format(path=path))
     classes = sorted({label for _, label in chosen})

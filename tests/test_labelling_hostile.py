@@ -1,0 +1,47 @@
+"""Issue 33's reviewer findings on the labelling project: hostile file names, unreadable images, a failed commit,
+an interrupted export, and the app's project switching (core/labelling/*, commands/project.py)."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from alexnet_gui.cli import main
+from alexnet_gui.core.labelling.project import open_project
+from tests.test_labelling_project import write_images
+
+NOT_UTF8 = os.fsdecode(b"\xff\xfe.png")  # what os.listdir gives for it: the bytes as surrogates
+MODEL = ["--untrained", "--backend", "torch", "--device", "cpu"]
+
+
+# --- 4: a file whose name is not UTF-8 ---------------------------------------------------------------------------
+
+def test_a_file_named_in_no_encoding_is_added_classified_labelled_and_exported_escaped(tmp_path, capsys):
+    images = tmp_path / "imgs"
+    write_images(images, ["a.png", NOT_UTF8])
+    project = tmp_path / "p.sqlite"
+    assert main(["project", str(project), str(images), "--no-classify"]) == 0
+    assert capsys.readouterr().out == "labelled 0/2\n"
+    assert main(["project", str(project), *MODEL]) == 0  # the engine opens the file by its real name
+    capsys.readouterr()
+    escaped = f"{images}/\\xff\\xfe.png"
+    with open_project(project) as p:
+        assert p.to_classify() == []
+        assert [r.path for r in p.rows(order="i.id")] == [f"{images}/a.png", escaped]
+        assert all(len(r.top_probs) == 9 for r in p.rows())
+        p.set_label(escaped, "cat")
+        p.set_label(images / NOT_UTF8, "cat")  # the file's own name finds the same row
+        p.set_label(images / "a.png", "dog")
+        assert p.label_of(escaped) == ("cat", "human")
+    out = tmp_path / "labels.csv"
+    assert main(["export-labels", str(project), "--format", "csv", "--out", str(out)]) == 0
+    rows = list(csv.reader(out.read_bytes().decode("utf-8").splitlines()))
+    assert sorted((r[0], r[1]) for r in rows[1:]) == [(escaped, "cat"), (f"{images}/a.png", "dog")]
+    folders = tmp_path / "folders"
+    assert main(["export-labels", str(project), "--format", "imagefolder", "--out", str(folders)]) == 0
+    assert (folders / "cat" / NOT_UTF8).read_bytes() == (images / NOT_UTF8).read_bytes()
+    os.rename(images / NOT_UTF8, tmp_path / "elsewhere.png")
+    with open_project(project) as p:  # a rescan finds it gone and back by its real name
+        assert p.rescan().missing == 1
+        os.rename(tmp_path / "elsewhere.png", images / NOT_UTF8)
+        assert p.rescan().returned == 1
