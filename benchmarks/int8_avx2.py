@@ -32,40 +32,14 @@ sys.path.insert(0, str(HERE.parent))
 from bench import machine  # noqa: E402
 from corpus import make_corpus  # noqa: E402
 
+from tests.int8_copies import full_range_copy  # noqa: E402
+
 RUN = ("import sys, numpy as np, onnxruntime as ort\n"
        "o = ort.SessionOptions(); o.intra_op_num_threads = 2\n"
        "s = ort.InferenceSession(sys.argv[1], o, providers=['CPUExecutionProvider'])\n"
        "x = np.load(sys.argv[2])\n"
        "np.save(sys.argv[3], np.concatenate([s.run(['logits'], {'input': x[i:i + 16]})[0]"
        " for i in range(0, len(x), 16)]))\n")
-
-
-def full_range_copy(lean: Path, recipe, out: Path) -> Path:
-    """The int8 copy as the app made it before issue 35: the same settings with 8-bit weights."""
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-
-    from alexnet_gui.core.backends.onnx_int8 import calibration_images, scores_layer, store_gemm_weights_kn
-    from alexnet_gui.core.pipeline.decode import decode_input
-
-    images = [decode_input(p, False, recipe=recipe) for p in calibration_images(None)[0]]
-
-    class Images(CalibrationDataReader):
-        def __init__(self) -> None:
-            self._next = iter(images)
-
-        def get_next(self):
-            x = next(self._next, None)
-            return None if x is None else {"input": np.ascontiguousarray(x[None], dtype=np.float32)}
-
-    import onnx
-
-    quantize_static(str(lean), str(out) + ".tmp", Images(), quant_format=QuantFormat.QOperator, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, reduce_range=False,
-                    nodes_to_exclude=scores_layer(lean))
-    model = onnx.load(str(out) + ".tmp")
-    store_gemm_weights_kn(model)
-    onnx.save(model, str(out))
-    return out
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
