@@ -45,3 +45,27 @@ def test_a_file_named_in_no_encoding_is_added_classified_labelled_and_exported_e
         assert p.rescan().missing == 1
         os.rename(tmp_path / "elsewhere.png", images / NOT_UTF8)
         assert p.rescan().returned == 1
+
+
+# --- 5: images that cannot be read ---------------------------------------------------------------------------------
+
+def test_the_project_command_exits_1_on_unreadable_images_and_tries_them_again_next_run(tmp_path, capsys):
+    images = tmp_path / "imgs"
+    write_images(images, ["a.png", "b.png"])
+    (images / "bad.jpg").write_bytes(b"not a jpeg")
+    project = tmp_path / "p.sqlite"
+    assert main(["project", str(project), str(images), *MODEL]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "labelled 0/3\n"
+    assert captured.err.endswith("1 image could not be read (their reasons are in the project)\n")
+    with open_project(project) as p:
+        assert p.to_classify() == [str(images / "bad.jpg")]  # kept to classify: the next run tries it again
+        (error,) = [r[0] for r in p._db.execute("SELECT error FROM predictions WHERE error IS NOT NULL")]
+        assert error
+    (images / "bad.jpg").unlink()
+    write_images(images, ["bad.jpg"])  # now a real image, under the same name
+    assert main(["project", str(project), *MODEL]) == 0
+    assert capsys.readouterr().out == "labelled 0/3\n"
+    with open_project(project) as p:
+        assert p.to_classify() == []
+        assert all(len(r.top_probs) == 9 for r in p.rows())

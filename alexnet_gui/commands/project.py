@@ -9,6 +9,7 @@ import sys
 
 from alexnet_gui.commands.model_options import add_model_arguments
 from alexnet_gui.core.language import gettext as _
+from alexnet_gui.core.wording import counted
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "images missing (their labels are kept), classify the images that are new or changed since, and print "
         "labelled/total. The desktop app's review mode labels them; export-labels, label-issues and train read "
         "the project. Exit status: 0 done, 2 error (a file that is not a project, a newer one, read-only, or open "
-        "in another running app), 130 interrupted (the batches done are kept).",
+        "in another running app), 1 some images could not be read (their reasons are in the project; the next run "
+        "tries them again), 130 interrupted (the batches done are kept).",
     )
     p.add_argument("file", metavar="FILE", help="the project file (.sqlite)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="images or folders to add")
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if scan.missing:
             print(_("{missing} images are missing (their labels are kept)").format(missing=scan.missing),
                   file=sys.stderr)
+        failed = 0
         todo = project.to_classify()
         if todo and not args.no_classify:
             backend = open_backend(args, images=len(todo))
@@ -59,11 +62,16 @@ def run(args: argparse.Namespace) -> int:
                 engine = project_engine(backend)
                 bar = progress_bar(len(todo), _("classifying"), unit="img")
                 try:
-                    classify_into_project(project, engine, todo, on_progress=lambda done, total: bar.update(done - bar.n))
+                    failed = classify_into_project(
+                        project, engine, todo, on_progress=lambda done, total: bar.update(done - bar.n)).failed
                 finally:
                     bar.close()
             finally:
                 backend.close()
         labelled, total = project.counts()
         print(_("labelled {labelled}/{total}").format(labelled=labelled, total=total))
+    if failed:
+        print(_("{counted} could not be read (their reasons are in the project)").format(
+            counted=counted(failed, "image")), file=sys.stderr)
+        return 1
     return 0

@@ -164,7 +164,8 @@ class LabellingProject(QObject):
 
         def task(run):
             engine = project_engine(run.backend)
-            return Classified(classify_into_project(project, engine, cancel=run.cancel, on_progress=run.progress))
+            return Classified(classify_into_project(project, engine, cancel=run.cancel,
+                                                    on_progress=run.progress).recorded)
 
         job = self.context.controller.run_tool(self.tr("classifying the project's images"), task)
         job.done.connect(lambda _answer: self.refresh_from_project(classified=True))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from alexnet_gui.core.labelling.project import TOP_K, Project, cancel_check
+from alexnet_gui.core.outputs.results import path_from_cell
 
 if TYPE_CHECKING:
     from alexnet_gui.core.backends.base import Backend
@@ -20,6 +22,15 @@ def project_engine(backend: Backend, **options) -> Engine:
     return engine_for(backend, EngineOptions(top_k=min(TOP_K, backend.card.classes), **options))
 
 
+@dataclass(frozen=True)
+class ProjectClassification:
+    """What classifying a project's images did: how many were recorded, and how many of those could not be read
+    (their reasons are in the project; they are tried again on the next run)."""
+
+    recorded: int = 0
+    failed: int = 0
+
+
 def classify_into_project(
     project: Project,
     engine: Engine,
@@ -27,24 +38,26 @@ def classify_into_project(
     *,
     cancel: Callable[[], bool] | threading.Event | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> int:
+) -> ProjectClassification:
     """Run `engine` over `paths` (default: the project's images never classified or changed since) and record
     each batch's predictions in one transaction as it comes, so a kill loses at most the batch in flight.
-    Returns how many images were recorded; stops within a batch once `cancel` says so."""
+    Returns how many images were recorded and how many failed; stops within a batch once `cancel` says so."""
     cancelled = cancel_check(cancel)
-    todo = list(project.to_classify() if paths is None else paths)
+    # The project's own paths hold escapes for names that are not UTF-8: the engine opens the file itself.
+    todo = project.to_classify() if paths is None else [path_from_cell(p) for p in paths]
     if not todo:
-        return 0
+        return ProjectClassification()
     stop = threading.Event()
     card = engine.backend.card
     card_json, labels = card.to_json(), list(card.labels.names)
     batch: list = []
-    recorded = 0
+    recorded = failed = 0
 
     def flush() -> None:
-        nonlocal recorded
+        nonlocal recorded, failed
         if batch:
             recorded += project.record_predictions(card_json, card.card_id, batch, card.classes, labels)
+            failed += sum(result.error is not None for result in batch)
             batch.clear()
 
     for result in engine.run(todo, cancel=stop):
@@ -58,4 +71,4 @@ def classify_into_project(
     flush()
     if on_progress is not None:
         on_progress(recorded, len(todo))
-    return recorded
+    return ProjectClassification(recorded, failed)

@@ -329,7 +329,8 @@ class Project:
     def record_predictions(self, card_json: str, card_id: str, results: Iterable, classes: int,
                            model_labels: Sequence[str] | None = None) -> int:
         """Store a batch of the engine's Results made by the card `card_json` (one transaction); a file that
-        failed keeps its reason. Returns how many were stored."""
+        failed keeps its reason and stays to classify, so the next run tries it again. Returns how many were
+        stored."""
         digest = hashlib.sha256(card_json.encode()).hexdigest()
         stamp = now()
         stored = 0
@@ -355,7 +356,8 @@ class Project:
                 self._db.execute(
                     "INSERT OR REPLACE INTO predictions(image_id, card, top_indices, top_labels, top_probs, margin, "
                     "entropy, error, predicted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (row[0], card, *values, stamp))
-                self._db.execute("UPDATE images SET stale = 0 WHERE id = ?", (row[0],))
+                if result.error is None:
+                    self._db.execute("UPDATE images SET stale = 0 WHERE id = ?", (row[0],))
                 stored += 1
         return stored
 
