@@ -406,6 +406,52 @@ def test_duplicate_groups_are_transitive_across_blocks(monkeypatch):
     assert duplicates.close_groups(same, 0.0) == [[0, 1]]
 
 
+def reference_groups(vectors, threshold):
+    """Every pair compared at once (an n x n matrix) and scipy's connected components: what close_groups'
+    blocked union-find must equal."""
+    from scipy.sparse.csgraph import connected_components
+
+    from alexnet_gui.core.embeddings.duplicates import FLOAT32_SLACK
+    from alexnet_gui.core.embeddings.search import unit_rows
+
+    x = unit_rows(vectors)
+    close = (x @ x.T).astype(np.float64) >= 1.0 - threshold - FLOAT32_SLACK
+    _, component = connected_components(close, directed=False)
+    groups = {}
+    for row, c in enumerate(component.tolist()):
+        groups.setdefault(c, []).append(row)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+@pytest.mark.parametrize("block", [1, 4, 7, 1024])
+def test_duplicate_groups_equal_every_pair_compared(monkeypatch, block):
+    """The groups are the same whichever pairs the blocked search skips (pairs already in one group) or stops
+    before (everything already one group): one big group, chains that join late, a mostly-one-group folder."""
+    from alexnet_gui.core.embeddings import duplicates
+
+    monkeypatch.setattr(duplicates, "BLOCK_ROWS", block)
+    rng = np.random.default_rng(34)
+    # Clusters far apart (random directions in 64-d) of members close to their centre, in shuffled order, so
+    # groups meet in later blocks; a chain of angles whose ends are only joined through the middle.
+    centres = rng.standard_normal((5, 64))
+    members = centres[rng.integers(0, 5, 40)] + 0.01 * rng.standard_normal((40, 64))
+    angles = np.array([0.0, 0.3, 0.1, 0.2, 0.4])  # neighbours 0.1 apart, the ends 0.4
+    chain = np.zeros((5, 64))
+    chain[:, 0], chain[:, 1] = np.cos(angles), np.sin(angles)
+    singles = rng.standard_normal((6, 64))
+    mixed = np.concatenate([members, chain, singles])[rng.permutation(51)].astype(np.float32)
+    one = (centres[0] + 0.01 * rng.standard_normal((30, 64))).astype(np.float32)
+    mostly = one.copy()
+    mostly[[3, 17]] = singles[:2]
+    threshold = float(1 - np.cos(0.15))
+    for vectors in (mixed, one, mostly):
+        expected = sorted(reference_groups(vectors, threshold))
+        assert duplicates.close_groups(vectors, threshold) == expected
+    assert sorted(map(len, duplicates.close_groups(mixed, threshold)))[-1] > 5  # the clusters did form
+    assert duplicates.close_groups(one, threshold) == [list(range(30))]
+    assert duplicates.close_groups(mostly, threshold) == [[i for i in range(30) if i not in (3, 17)]]
+
+
 @pytest.mark.parametrize("rows, spectrum", [(200, np.linspace(5, 0.1, 30)), (1500, np.geomspace(10, 0.1, 30))])
 def test_pca_map_is_the_first_two_principal_components(rows, spectrum):
     from alexnet_gui.core.embeddings import layout

@@ -40,30 +40,34 @@ def close_groups(vectors: np.ndarray, threshold: float, *, cancel: threading.Eve
     x = unit_rows(vectors)
     n = len(x)
     # Each image's representative (the lowest row of its group so far): a union-find kept flat, merged block by
-    # block with the block's close pairs, so no Python loop runs over pairs and at most one block's pairs are held.
+    # block, so no Python loop runs over pairs. A pair whose two rows already share a representative adds nothing,
+    # so it is dropped before it is ever listed: a folder that is mostly one group (the most pairs there can be)
+    # lists only the pairs that join groups, and once every row is in one group the rest need not be compared.
     rep = np.arange(n)
     # cos ≥ 1 - threshold, less float32's rounding of a 4096-term dot product: identical vectors must pair at 0
     floor = np.float32(1.0 - threshold - FLOAT32_SLACK)
     for start in range(0, n, BLOCK_ROWS):
         if cancel is not None and cancel.is_set():
             return None
+        if n and rep.max() == 0:  # one group already: no pair can change it
+            break
         end = min(n, start + BLOCK_ROWS)
-        sims = x[start:end] @ x[start:].T  # only pairs (i, j) with j >= i
-        rows, cols = np.nonzero(sims >= floor)
-        del sims
-        i, j = rows + start, cols + start
-        keep = j > i
-        i, j = i[keep], j[keep]
-        if len(i):
-            edges_from = np.concatenate([np.arange(n), i])
-            edges_to = np.concatenate([rep, j])
-            graph = coo_matrix((np.ones(len(edges_from), np.int8), (edges_from, edges_to)), shape=(n, n))
+        close = x[start:end] @ x[start:].T >= floor  # only pairs (i, j) with j >= i
+        close &= rep[start:end, None] != rep[None, start:]
+        a, b = np.nonzero(close)
+        del close
+        if len(a):
+            # int32 ones: a pair of groups joined many times sums (an int8 could wrap to 0 and lose the edge)
+            graph = coo_matrix((np.ones(len(a), np.int32), (rep[a + start], rep[b + start])), shape=(n, n))
             _, component = connected_components(graph, directed=False)
+            # A group's new representative: the lowest row among the groups this block joined to it.
             lowest = np.full(component.max() + 1, n)
             np.minimum.at(lowest, component, np.arange(n))
-            rep = lowest[component]
+            rep = lowest[component[rep]]
         if on_progress is not None:
             on_progress(end, n)
+    if on_progress is not None and n and rep.max() == 0:
+        on_progress(n, n)
     groups: dict[int, list[int]] = {}
     for member, root in enumerate(rep.tolist()):
         groups.setdefault(root, []).append(member)
