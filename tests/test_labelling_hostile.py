@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
+
+import pytest
 
 from alexnet_gui.cli import main
+from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.labelling.project import open_project
 from tests.test_labelling_project import write_images
 
@@ -69,3 +73,40 @@ def test_the_project_command_exits_1_on_unreadable_images_and_tries_them_again_n
     with open_project(project) as p:
         assert p.to_classify() == []
         assert all(len(r.top_probs) == 9 for r in p.rows())
+
+
+# --- 7: a COMMIT that fails --------------------------------------------------------------------------------------
+
+class _CommitFails:
+    """The project's connection, whose next COMMIT fails as a full disk makes it fail."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.fail_next = True
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT" and self.fail_next:
+            self.fail_next = False
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+def test_a_failed_commit_is_one_sentence_and_the_next_label_is_saved(tmp_path):
+    paths = write_images(tmp_path / "imgs", ["a.png", "b.png"])
+    file = tmp_path / "p.sqlite"
+    with open_project(file) as project:
+        project.add_paths([tmp_path / "imgs"])
+        real = project._db
+        project._db = _CommitFails(real)
+        with pytest.raises(UserError) as refused:
+            project.set_label(paths[0], "cat")
+        assert str(refused.value) == f"cannot save the label to {file}: database or disk is full"
+        assert not real.in_transaction  # rolled back: the next label does not join it
+        project.set_label(paths[1], "dog")
+        project._db = real
+    with open_project(file) as project:
+        assert project.label_of(paths[0]) is None
+        assert project.label_of(paths[1]) == ("dog", "human")

@@ -222,10 +222,12 @@ class Project:
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # --- transactions ---------------------------------------------------------------------------------------
-    def _write(self) -> _Transaction:
+    def _write(self, *, label: bool = False) -> _Transaction:
         if self.readonly:
             raise UserError(gettext("{path} was opened read-only").format(path=self.path))
-        return _Transaction(self._db, self._lock)
+        failed = (gettext("cannot save the label to {path}: {reason}") if label
+                  else gettext("cannot save to {path}: {reason}"))
+        return _Transaction(self._db, self._lock, lambda reason: failed.format(path=self.path, reason=reason))
 
     def snapshot(self, dest: str | os.PathLike[str]) -> Path:
         """Copy the project, consistent and committed, to `dest` (SQLite's backup API), for a task that opens a
@@ -384,7 +386,7 @@ class Project:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
         stamp = now()
         count = 0
-        with self._write():
+        with self._write(label=True):
             step = self._next_step()
             for path, label in items:
                 label = label.strip()
@@ -411,13 +413,13 @@ class Project:
 
     def clear_label(self, path: str | os.PathLike[str]) -> None:
         """Remove an image's label (undoable)."""
-        with self._write():
+        with self._write(label=True):
             self._log_and_set(self._next_step(), self._image_id(path), None, None, now())
 
     def undo(self) -> list[str]:
         """Undo the last labelling step (one key press, or one bulk accept): each image gets back the label it had
         before. Returns the images it changed ([] when there is nothing to undo)."""
-        with self._write():
+        with self._write(label=True):
             step = self._db.execute("SELECT MAX(step) FROM label_log").fetchone()[0]
             if step is None:
                 return []
@@ -489,11 +491,13 @@ class Project:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception); a nested use joins the outer transaction."""
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception); a nested use joins the outer transaction. A COMMIT
+    that fails (disk full, I/O error) is rolled back and raised as the UserError sentence `failed(reason)`."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, failed: Callable[[str], str]) -> None:
         self.db = db
         self.lock = lock
+        self.failed = failed
         self.outer = False
 
     def __enter__(self) -> None:
@@ -506,10 +510,20 @@ class _Transaction:
         try:
             if not self.outer:
                 return
-            if kind is None:
-                self.db.execute("COMMIT")
-            else:
+            if kind is not None:
                 self.db.execute("ROLLBACK")
+                return
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # Left open, the transaction would be joined by every later write, none of them ever committed:
+                # labels that look saved and are not on disk.
+                if self.db.in_transaction:
+                    try:
+                        self.db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite rolled it back itself
+                raise UserError(self.failed(str(exc))) from None
         finally:
             self.lock.release()
 
