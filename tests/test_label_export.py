@@ -76,7 +76,7 @@ def test_imagefolder_copies_the_human_labels_into_safe_class_folders_the_trainer
     assert folders.classes == ("big_dog", "cat")
     # Two files named a.png in one class: the second gets a new name, nothing is overwritten.
     assert [sorted(os.path.basename(f) for f in files) for files in folders.images] == [["=c.png"],
-                                                                                        ["a-2.png", "a.png"]]
+                                                                                        ["a (1).png", "a.png"]]
     assert json.loads((out / "labels.json").read_text())["folders"] == {"big_dog": "big/dog", "cat": "cat"}
     assert {p: digest(p) for p in (a, b, c, d)} == before  # the sources untouched
     assert digest(out / "big_dog" / "=c.png") == before[c]

@@ -110,3 +110,27 @@ def test_a_failed_commit_is_one_sentence_and_the_next_label_is_saved(tmp_path):
     with open_project(file) as project:
         assert project.label_of(paths[0]) is None
         assert project.label_of(paths[1]) == ("dog", "human")
+
+
+# --- 8: an imagefolder export interrupted mid-copy -----------------------------------------------------------------
+
+def test_an_imagefolder_export_that_fails_mid_copy_leaves_no_truncated_image_under_its_name(tmp_path, monkeypatch,
+                                                                                           capsys):
+    import errno
+    import shutil
+
+    paths = write_images(tmp_path / "imgs", ["a.png"])
+    file = tmp_path / "p.sqlite"
+    with open_project(file) as project:
+        project.add_paths([tmp_path / "imgs"])
+        project.set_label(paths[0], "cat")
+
+    def disk_full(fsrc, fdst, length=0):
+        fdst.write(fsrc.read(10))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_full)
+    out = tmp_path / "export"
+    assert main(["export-labels", str(file), "--format", "imagefolder", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"error: cannot write {out}: the disk is full\n"
+    assert sorted(p.name for p in (out / "cat").iterdir()) == []  # no 10-byte a.png, no temporary copy

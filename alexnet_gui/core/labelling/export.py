@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -137,19 +136,19 @@ def _check_imagefolder_out(out: Path, project: Project) -> None:
 
 
 def _place(src: str, folder: Path, link: bool) -> Path:
-    """Copy (or hard-link) `src` into `folder` under its own name, or a numbered one when that is taken;
-    never over an existing file."""
-    stem, suffix = os.path.splitext(os.path.basename(src))
-    n = 1
+    """Copy (or hard-link) `src` into `folder` under its own name, or a numbered "name (N).ext" when that is
+    taken; never over an existing file, and never a truncated copy under a real name."""
+    from alexnet_gui.core.outputs.sort_files import copy_without_overwriting
+
+    name = os.path.basename(src)
+    if not link:
+        return Path(copy_without_overwriting(src, os.fspath(folder / name)))
+    stem, suffix = os.path.splitext(name)
+    n = 0  # numbered as the copies are: "name (1).ext", "name (2).ext", ...
     while True:
-        target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        target = folder / (name if n == 0 else f"{stem} ({n}){suffix}")
         try:
-            if link:
-                os.link(src, target)
-            else:
-                with open(src, "rb") as fin, open(target, "xb") as fout:
-                    shutil.copyfileobj(fin, fout, 1 << 20)
-                shutil.copystat(src, target)
+            os.link(src, target)  # whole or not at all
             return target
         except FileExistsError:
             n += 1

@@ -219,6 +219,13 @@ def move_without_overwriting(source: str, target: str) -> str:
     return _move_exclusive(source, target)
 
 
+def copy_without_overwriting(source: str, target: str) -> str:
+    """Copy `source` to `target`, or to the next free "name (N).ext" when that is taken: never replaces a file,
+    and a full disk or a kill never leaves a truncated copy under a real name (the bytes are synced to disk under a
+    temporary name first). Returns where."""
+    return _copy_exclusive(source, target)
+
+
 def _sync_folder(folder: str) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
