@@ -82,7 +82,7 @@ def torch_cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 def test_similar_finds_the_copies_with_torchvisions_cosine_distances(photos, reference_fc7, tmp_path, capsys):
     query = tmp_path / "query.png"
-    shutil.copyfile(photos / "chelsea.png", query)  # outside the folder; its identical copy inside is left out
+    shutil.copyfile(photos / "chelsea.png", query)  # outside the folder; its identical copy inside is listed
     out = tmp_path / "sim.csv"
     assert main(["similar", str(query), str(photos), "-k", "4", "--out", str(out), "--untrained",
                  "--index", str(tmp_path / "index")]) == 0
@@ -90,8 +90,8 @@ def test_similar_finds_the_copies_with_torchvisions_cosine_distances(photos, ref
     assert rows[0] == ["rank", "path", "distance"]
     assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
     names = [Path(r[1]).name for r in rows[1:]]
-    assert "chelsea.png" not in names  # the query's own content
-    assert sorted(names[:3]) == ["chelsea_crop.png", "chelsea_q60.jpg", "chelsea_small.png"]
+    assert names[0] == "chelsea.png" and rows[1][2] == "0.000000"  # the query's byte-identical copy
+    assert sorted(names[1:]) == ["chelsea_crop.png", "chelsea_q60.jpg", "chelsea_small.png"]
     q = reference_fc7(query)
     for _rank, path, cell in rows[1:]:
         assert cell == f"{float(cell):.6f}"
@@ -110,6 +110,25 @@ def test_similar_finds_the_copies_with_torchvisions_cosine_distances(photos, ref
     first = table[1].split()
     assert first[0] == "1" and float(first[1]) == pytest.approx(
         float(np.linalg.norm(q - reference_fc7(first[2]))), rel=2e-3)
+
+
+def test_similar_leaves_out_the_query_however_spelled_and_lists_its_copies(photos, tmp_path, monkeypatch, capsys):
+    """Issue 34: the query is not its own neighbour; a user looking for copies of an image must see them."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for name in ("chelsea.png", "chelsea_q60.jpg", "coffee.png"):
+        shutil.copyfile(photos / name, folder / name)
+    shutil.copyfile(photos / "chelsea.png", folder / "twin.png")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "sim.csv"
+    # The query relative, the folder (so its images) absolute: the same file.
+    assert main(["similar", os.path.join("folder", "chelsea.png"), str(folder), "-k", "6", "--out", str(out),
+                 "--untrained", "--index", str(tmp_path / "index")]) == 0
+    rows = read_csv(out)[1:]
+    assert [Path(r[1]).name for r in rows][0] == "twin.png" and rows[0][2] == "0.000000"
+    assert sorted(Path(r[1]).name for r in rows) == ["chelsea_q60.jpg", "coffee.png", "twin.png"]
+    # the query once (not again under its other spelling) and the 3 others; twin.png shares its model run
+    assert "4 images: 0 from the embedding index, 4 computed (fc7)" in capsys.readouterr().err
 
 
 def test_duplicates_groups_the_copies_and_not_the_distinct_photos(photos, tmp_path):

@@ -37,7 +37,8 @@ def register_similar(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "similar", help="list the images of folders nearest to a query image (fc7 by default)",
         description="The K images nearest to QUERY among the images in FOLDERs (recursively), by the distance of "
-        "their vectors at --layer. QUERY may lie outside them; images with its own content are left out. Vectors "
+        "their vectors at --layer. QUERY may lie outside them; its own file is left out, its identical copies are "
+        "listed (distance 0). Vectors "
         "classify --embed recorded are reused. Exit status: 0, 1 some images could not be read, 2 usage error.",
     )
     p.add_argument("query", metavar="QUERY", help="the image to compare with")

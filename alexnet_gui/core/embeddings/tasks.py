@@ -153,11 +153,15 @@ def similar(query: str, paths: Sequence[str], index: EmbeddingIndex, open_backen
             cancel: threading.Event | None = None,
             on_progress: Progress | None = None) -> tuple[list[tuple[int, str, float]], Embedded] | None:
     """The `k` images of `paths` nearest to `query` (a file that may lie outside them) as (rank, path, distance),
-    nearest first; images with the query's own content are left out. Also returns what was embedded."""
+    nearest first. The query's own file is left out, however it is spelled; its byte-identical copies are not (at
+    distance 0 they are what a search for copies is after). Also returns what was embedded."""
+    import os
+
     from alexnet_gui.core.embeddings.search import check_metric, nearest
 
     check_metric(metric)
-    everything = [query, *[p for p in paths if p != query]]
+    itself = os.path.realpath(query)
+    everything = [query, *[p for p in paths if os.path.realpath(p) != itself]]
     done = embed(everything, index, open_backend, engine_options=engine_options, cancel=cancel,
                  on_progress=on_progress)
     if done is None:
@@ -165,10 +169,12 @@ def similar(query: str, paths: Sequence[str], index: EmbeddingIndex, open_backen
     if not done.paths or done.paths[0] != query:
         reason = next((why for p, why in done.failed if p == query), gettext("it has no vector"))
         raise UserError(gettext("the query {query} cannot be used: {reason}").format(query=query, reason=reason))
-    query_hash = done.hashes[0]
     others = done.paths[1:]
-    same = np.array([h == query_hash for h in done.hashes[1:]], bool)
-    found = nearest(done.vectors[0], done.vectors[1:], k, metric, exclude=same)
+    # Byte-identical copies share the query's vector: their distance is 0 exactly, where euclidean's float32
+    # products would leave ~1e-4 (and could rank a near copy above an exact one).
+    same = np.array([h == done.hashes[0] for h in done.hashes[1:]], bool)
+    copies = [(int(i), 0.0) for i in np.flatnonzero(same)][:k]
+    found = copies + nearest(done.vectors[0], done.vectors[1:], k - len(copies), metric, exclude=same)
     return [(rank, others[i], d) for rank, (i, d) in enumerate(found, 1)], done
 
 
