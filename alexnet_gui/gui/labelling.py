@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,12 @@ class LabellingProject(QObject):
         self.columns: ProjectColumns | None = None
         self._snapshots = tempfile.TemporaryDirectory(prefix="alexnet-gui-project-")
         self._filling: tuple[list, int] | None = None  # the table's rows still to add, and from where
+        # The open project's jobs on the inference thread hold `_in_use` while they run and stop once `_closing`
+        # is set: closing waits for the one in flight (a batch at most) instead of closing the connection under it.
+        self._in_use = threading.Lock()
+        self._closing = threading.Event()
+        self._classifying = None  # the job classifying the open project's images
+        self._classify_again = False  # images were added while it ran
         # The progress line's counts are two COUNTs over every image (30 ms at 100,000): asked once after a run
         # of key presses, not at each.
         self._counts_timer = QTimer(self)
@@ -105,6 +112,8 @@ class LabellingProject(QObject):
         from alexnet_gui.core.errors import UserError
         from alexnet_gui.core.labelling.project import open_project
 
+        if self.project is not None and Path(path).resolve() == self.project.path.resolve():
+            return self._reopen(paths)  # the lock is ours: opening it again would refuse it as "locked"
         try:
             project = open_project(path, create=create)
             try:
@@ -119,11 +128,51 @@ class LabellingProject(QObject):
             return False
         self.close()
         self.project = project
+        self._closing = threading.Event()
         self._fill_table()
         self.opened.emit(project)
         self._emit_counts()
         self.classify_pending()
         return True
+
+    def _reopen(self, paths: list[str] | None) -> bool:
+        """The open project chosen again: re-scan it, add `paths`, classify what is new."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from alexnet_gui.core.errors import UserError
+
+        try:
+            self.project.rescan()
+            if paths:
+                self.project.add_paths(paths)
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self.context.parent, self.tr("Labelling project not opened"), str(exc))
+            return False
+        self.refresh_from_project(classified=True)
+        self.classify_pending()
+        return True
+
+    def project_task(self, work):
+        """`work(run, project)` as a task for the inference thread that closing the project waits for: its
+        `run.cancel()` is true once the project is closing, and it is skipped when that happened before it
+        started."""
+        project, closing, in_use = self.project, self._closing, self._in_use
+
+        class _Run:
+            def __init__(self, run) -> None:
+                self._run = run
+                self.cancel = lambda: run.cancel.is_set() or closing.is_set()
+
+            def __getattr__(self, name):
+                return getattr(self._run, name)
+
+        def task(run):
+            with in_use:
+                if closing.is_set():
+                    return None
+                return work(_Run(run), project)
+
+        return task
 
     def _fill_table(self) -> None:
         rows = self.project.table_rows()
@@ -160,17 +209,28 @@ class LabellingProject(QObject):
             return None
         from alexnet_gui.core.labelling.classify import classify_into_project, project_engine
 
+        if self._classifying is not None and not self._classifying.is_finished():
+            self._classify_again = True  # the images added meanwhile, once this one is done
+            return self._classifying
         project = self.project
 
-        def task(run):
+        def work(run, project):
             engine = project_engine(run.backend)
             return Classified(classify_into_project(project, engine, cancel=run.cancel,
                                                     on_progress=run.progress).recorded)
 
-        job = self.context.controller.run_tool(self.tr("classifying the project's images"), task)
-        job.done.connect(lambda _answer: self.refresh_from_project(classified=True))
+        job = self.context.controller.run_tool(self.tr("classifying the project's images"), self.project_task(work))
+        self._classifying, self._classify_again = job, False
+        job.done.connect(lambda _answer: self._classified(project))
         job.failed.connect(lambda message: self.context.status(message, 10000))
         return job
+
+    def _classified(self, project) -> None:
+        if self.project is not project:  # closed (or another opened) meanwhile
+            return
+        self.refresh_from_project(classified=True)
+        if self._classify_again:
+            self.classify_pending()
 
     def refresh_from_project(self, *, classified: bool = False) -> None:
         """Show the project's predictions and labels again (after a classification or a bulk change)."""
@@ -193,8 +253,11 @@ class LabellingProject(QObject):
         """Release the project file (its labels are all committed already)."""
         if self.project is None:
             return
-        self.project.close()
+        self._closing.set()
+        with self._in_use:  # the job in flight ends its batch and stops
+            self.project.close()
         self.project = None
+        self._classifying = None
         self._filling = None
         self.context.selection.model.set_extra_columns(None)
         self.columns = None

@@ -189,8 +189,10 @@ class Project:
 
     # --- opening --------------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Release the file (a clean close folds the log back into the database)."""
-        self._db.close()
+        """Release the file (a clean close folds the log back into the database); waits for a transaction in
+        flight on another thread."""
+        with self._lock:
+            self._db.close()
 
     def __enter__(self) -> Project:
         return self

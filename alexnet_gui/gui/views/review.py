@@ -261,7 +261,13 @@ class ReviewView(QWidget):
         item = self.current()
         if item is None or not label.strip():
             return
-        self.labelling.label(item.path, label.strip())
+        from alexnet_gui.core.errors import UserError
+
+        try:
+            self.labelling.label(item.path, label.strip())
+        except UserError as exc:  # not saved (a full disk): the image stays, to be labelled again
+            self.labelling.context.status(str(exc), 10000)
+            return
         self.position += 1
         self.show_current()
 

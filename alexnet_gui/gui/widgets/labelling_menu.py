@@ -229,11 +229,11 @@ class LabellingMenu(QObject):
         project = self.labelling.project
         paths = [row.path for row in review_queue(project, "file")]
 
-        def task(run):
+        def work(run, project):
             return classify_into_project(project, project_engine(run.backend), paths, cancel=run.cancel,
                                          on_progress=run.progress)
 
-        job = self.context.controller.run_tool(self.tr(TITLES["reclassify"]), task)
+        job = self.context.controller.run_tool(self.tr(TITLES["reclassify"]), self.labelling.project_task(work))
         job.done.connect(lambda _n: self.labelling.refresh_from_project(classified=True))
         job.failed.connect(lambda message: self.context.status(message, 10000))
         return job
