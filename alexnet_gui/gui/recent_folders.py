@@ -8,8 +8,6 @@ import os
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
-from alexnet_gui.gui.translation import window_text as tr
-
 #: the most files and folders a session remembers (a drop of 10,000 files is remembered by its first ones)
 SESSION_PATHS = 200
 
@@ -25,15 +23,15 @@ class RecentFolders(QObject):
         self._session: list[str] = []  # this session's, written to the settings as they come
         menus = [m for m in window.open_folder_action.associatedObjects() if isinstance(m, QMenu)]
         file_menu = menus[0] if menus else None
-        self.menu = QMenu(tr("Recent folders"), window)
+        self.menu = QMenu(self.tr("Recent folders"), window)
         self.menu.aboutToShow.connect(self.fill_menu)
-        self.reopen_action = window.addAction(tr("Reopen last session"))
-        self.reopen_action.setToolTip(tr("Queue again the files and folders the last session queued"))
+        self.reopen_action = window.addAction(self.tr("Reopen last session"))
+        self.reopen_action.setToolTip(self.tr("Queue again the files and folders the last session queued"))
         self.reopen_action.setStatusTip(self.reopen_action.toolTip())
         self.reopen_action.triggered.connect(self.reopen)
         self.reopen_action.setEnabled(bool(self.previous))
         if self.previous:
-            self.reopen_action.setText(tr("Reopen last session (%n item(s))", "", len(self.previous)))
+            self.reopen_action.setText(self.tr("Reopen last session (%n item(s))", "", len(self.previous)))
         if file_menu is not None:
             after = window.export_action
             file_menu.insertMenu(after, self.menu)
@@ -55,7 +53,7 @@ class RecentFolders(QObject):
         self.menu.clear()
         folders = [f for f in self.settings.recent_folders if os.path.isdir(f)]
         if not folders:
-            self.menu.addAction(tr("(none yet)")).setEnabled(False)
+            self.menu.addAction(self.tr("(none yet)")).setEnabled(False)
         for folder in folders:
             self.menu.addAction(folder, lambda f=folder: self.window.add_paths([f]))
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QMenu
 from alexnet_gui.core.outputs.results import csv_header, result_row
 from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.actions import make_action
-from alexnet_gui.gui.translation import window_text as tr
 
 
 def rows_as_csv(results: list, top_k: int) -> str:
@@ -38,14 +37,14 @@ class RowActions(QObject):
         self.table.customContextMenuRequested.connect(lambda pos: self.menu_at(pos).exec(
             self.table.viewport().mapToGlobal(pos)))
         # On the table only: Ctrl+C and Ctrl+Z in the filter box stay the box's own.
-        self.copy_action = QAction(tr("Copy rows as CSV"), self.table)
+        self.copy_action = QAction(self.tr("Copy rows as CSV"), self.table)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.copy_action.setToolTip(tr("Copy the selected rows as CSV, the columns Export CSV writes (Ctrl+C)"))
+        self.copy_action.setToolTip(self.tr("Copy the selected rows as CSV, the columns Export CSV writes (Ctrl+C)"))
         self.copy_action.triggered.connect(self.copy_rows)
         self.table.addAction(self.copy_action)
-        self.undo_action = make_action(window, tr("Undo remove"), self.undo_remove, QKeySequence.StandardKey.Undo,
-                                       tr("Put back the rows the last Remove took away, with their results (Ctrl+Z)"))
+        self.undo_action = make_action(window, self.tr("Undo remove"), self.undo_remove, QKeySequence.StandardKey.Undo,
+                                       self.tr("Put back the rows the last Remove took away, with their results (Ctrl+Z)"))
         self.undo_action.setEnabled(False)
         menus = [m for m in window.remove_action.associatedObjects() if isinstance(m, QMenu)]
         if menus:
@@ -65,10 +64,10 @@ class RowActions(QObject):
         path = row.path if row is not None else None
         top = row.result.top[0] if row is not None and row.result is not None and row.result.top else None
         for text, slot, enabled in (
-            (tr("Open"), lambda: self.open_path(path), path is not None),
-            (tr("Show in folder"), lambda: self.open_path(os.path.dirname(path)), path is not None),
-            (tr("Copy path"), lambda: self.copy_text(path), path is not None),
-            (tr("Copy prediction"), lambda: self.copy_text(f"{top.label}\t{format_probability(top.prob)}"),
+            (self.tr("Open"), lambda: self.open_path(path), path is not None),
+            (self.tr("Show in folder"), lambda: self.open_path(os.path.dirname(path)), path is not None),
+            (self.tr("Copy path"), lambda: self.copy_text(path), path is not None),
+            (self.tr("Copy prediction"), lambda: self.copy_text(f"{top.label}\t{format_probability(top.prob)}"),
              top is not None),
         ):
             action = menu.addAction(text, slot)
@@ -92,10 +91,10 @@ class RowActions(QObject):
         positions = self.window.selection.source_rows()
         results = self.model.results(positions) if positions else []
         if not results:
-            self.window.statusBar().showMessage(tr("No classified row is selected: nothing copied."), 5000)
+            self.window.statusBar().showMessage(self.tr("No classified row is selected: nothing copied."), 5000)
             return
         self.copy_text(rows_as_csv(results, self.window.settings.top_k))
-        self.window.statusBar().showMessage(tr("Copied %n row(s) as CSV.", "", len(results)), 5000)
+        self.window.statusBar().showMessage(self.tr("Copied %n row(s) as CSV.", "", len(results)), 5000)
 
     # --- rows added to a sorted or filtered table ------------------------------------------------------------
     def reveal_added(self, paths: list[str]) -> None:
@@ -108,14 +107,14 @@ class RowActions(QObject):
         wanted = set(paths)
         positions = [i for i in range(self.model.rowCount()) if self.model.row(i).path in wanted]
         if len(positions) < len(paths):
-            self.window.statusBar().showMessage(tr(
+            self.window.statusBar().showMessage(self.tr(
                 "%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.", "",
                 len(paths) - len(positions)).format(text=self.model.filter_text()), 10000)
         if sorted_view and positions:
             self.table.scrollTo(self.model.index(positions[0], 1))
             if len(positions) == len(paths):
                 column = self.model.headerData(sorted_by, Qt.Orientation.Horizontal) or ""
-                self.window.statusBar().showMessage(tr(
+                self.window.statusBar().showMessage(self.tr(
                     "%n image(s) added in the table's order (sorted by {column}); scrolled to the first.", "",
                     len(paths)).format(column=column), 10000)
 
@@ -138,4 +137,4 @@ class RowActions(QObject):
             if results:
                 self.model.set_results(results, fast_decode=fast)
         self.undo_action.setEnabled(bool(self._removed))
-        self.window.statusBar().showMessage(tr("Put back %n row(s).", "", len(rows)), 5000)
+        self.window.statusBar().showMessage(self.tr("Put back %n row(s).", "", len(rows)), 5000)

@@ -3,6 +3,7 @@ date), with a Close button; Esc closes it too."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +34,7 @@ def add_close_button(dialog: QDialog, layout) -> QDialogButtonBox:
     """Put a Close button at the foot of `layout`: it does what Esc does (QDialog's reject)."""
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     box.rejected.connect(dialog.reject)
-    describe_buttons(box, {QDialogButtonBox.StandardButton.Close: dialog.tr("Close this window (Esc)")})
+    describe_buttons(box, {QDialogButtonBox.StandardButton.Close: QCoreApplication.translate("KeysDialog", "Close this window (Esc)")})
     layout.addWidget(box)
     return box
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QMessageBox
 
 from alexnet_gui.gui.accessibility import describe
-from alexnet_gui.gui.translation import window_text as tr
 
 
 def restart_command() -> tuple[str, list[str]]:
@@ -26,16 +25,23 @@ def restart_app(window) -> bool:
     return bool(started[0] if isinstance(started, tuple) else started)
 
 
+class RestartBox(QMessageBox):
+    """Restart now or Later, for `note`'s change; shown without blocking (`open`)."""
+
+    def __init__(self, window, note: str) -> None:
+        super().__init__(QMessageBox.Icon.Question, "", "", QMessageBox.StandardButton.NoButton, window)
+        self.setWindowTitle(self.tr("Restart alexnet-gui?"))
+        self.setText(note + "\n\n" + self.tr("Restart now? The table's rows are not kept; open them again after."))
+        restart = self.addButton(self.tr("Restart now"), QMessageBox.ButtonRole.AcceptRole)
+        later = self.addButton(self.tr("Later"), QMessageBox.ButtonRole.RejectRole)
+        describe(restart, self.tr("Restart now"), self.tr("Close alexnet-gui and start it again in the chosen language"))
+        describe(later, self.tr("Later"), self.tr("Keep working; the language changes at the next start"))
+        self.setDefaultButton(later)
+        self.buttonClicked.connect(lambda button: button is restart and restart_app(window))
+
+
 def offer_restart(window, note: str) -> QMessageBox:
     """Ask, without blocking, whether to restart now for `note`'s change; Restart now does `restart_app`."""
-    box = QMessageBox(QMessageBox.Icon.Question, tr("Restart alexnet-gui?"),
-                      note + "\n\n" + tr("Restart now? The table's rows are not kept; open them again after."),
-                      QMessageBox.StandardButton.NoButton, window)
-    restart = box.addButton(tr("Restart now"), QMessageBox.ButtonRole.AcceptRole)
-    later = box.addButton(tr("Later"), QMessageBox.ButtonRole.RejectRole)
-    describe(restart, tr("Restart now"), tr("Close alexnet-gui and start it again in the chosen language"))
-    describe(later, tr("Later"), tr("Keep working; the language changes at the next start"))
-    box.setDefaultButton(later)
-    box.buttonClicked.connect(lambda button: button is restart and restart_app(window))
+    box = RestartBox(window, note)
     box.open()
     return box
