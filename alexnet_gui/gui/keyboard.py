@@ -5,7 +5,7 @@ Its actions are a table like `actions.ACTIONS`, connected to a `Keyboard` that h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QTabWidget
 
@@ -13,7 +13,9 @@ from alexnet_gui.gui.actions import ActionSpec, make_action
 
 
 def _t(text: str) -> str:
-    return QT_TRANSLATE_NOOP("MainWindow", text)
+    """Mark `text` for lupdate, which reads _t as QT_TR_NOOP (packaging/update_translations.py): the empty context,
+    the one the actions are translated from where they are made."""
+    return text
 
 
 KEYBOARD_ACTIONS: tuple[ActionSpec, ...] = (
@@ -35,14 +37,15 @@ class Keyboard(QObject):
         super().__init__(window)
         self.window, self.tabs = window, tabs
         for spec in KEYBOARD_ACTIONS:
-            tip = QCoreApplication.translate("MainWindow", spec.tip)
-            action = make_action(window, QCoreApplication.translate("MainWindow", spec.text),
+            tip = QCoreApplication.translate("", spec.tip)
+            action = make_action(window, QCoreApplication.translate("", spec.text),
                                  getattr(self, spec.handler), spec.shortcut, tip)
             action.setShortcuts([action.shortcut(), *map(QKeySequence, EXTRA_SHORTCUTS.get(spec.name, ()))])
             setattr(self, spec.name, action)
             if spec.menu == "help" and help_menu is not None:
                 help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)
-        self.tab_actions = [make_action(window, QCoreApplication.translate("MainWindow", "View {n}").format(n=n),
+        # One text for the nine: the keys dialog lists them on one line.
+        self.tab_actions = [make_action(window, QCoreApplication.translate("MainWindow", "The view at that place"),
                                         lambda _checked=False, i=n - 1: self.show_tab(i), f"Alt+{n}")
                             for n in range(1, 10)]
 

@@ -148,7 +148,8 @@ def test_f1_lists_the_windows_keys_and_esc_or_close_shuts_it(qtbot, window):
     dialog = window.keyboard.keys_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     rows = {(dialog.table.item(i, 0).text(), dialog.table.item(i, 1).text()) for i in range(dialog.table.rowCount())}
-    assert {("F5", "Classify queued"), ("Ctrl+E", "Export CSV…"), ("Alt+3", "View 3")} <= rows
+    assert {("F5", "Classify queued"), ("Ctrl+E", "Export CSV…")} <= rows
+    assert (", ".join(f"Alt+{n}" for n in range(1, 10)), "The view at that place") in rows
     assert ("Ctrl+PgDown, Ctrl+Tab", "Next view") in rows
     QTest.keyClick(dialog.table, Qt.Key.Key_Escape)
     assert not dialog.isVisible()

@@ -21,13 +21,14 @@ from alexnet_gui.gui.accessibility import describe, describe_buttons
 
 
 def window_keys(window: QWidget) -> list[tuple[str, str]]:
-    """(keys, what they do) for each of `window`'s actions that has a shortcut, in the order they were made."""
-    rows = []
+    """(keys, what they do) for each of `window`'s actions that has a shortcut, in the order they were made;
+    actions of one text (Alt+1 … Alt+9) share a line."""
+    keys_of: dict[str, list[str]] = {}
     for action in window.actions():
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
         if keys and action.text():
-            rows.append((", ".join(keys), action.text().replace("&", "")))
-    return rows
+            keys_of.setdefault(action.text().replace("&", ""), []).extend(keys)
+    return [(", ".join(keys), text) for text, keys in keys_of.items()]
 
 
 def add_close_button(dialog: QDialog, layout) -> QDialogButtonBox:
