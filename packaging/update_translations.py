@@ -37,7 +37,9 @@ def gui_sources() -> list[str]:
 def lupdate_command(language: str, ts: Path) -> list[str]:
     """pyside6-lupdate merging the app's tr() strings into `ts` (English keeps only the plural forms)."""
     extra = ["-pluralonly"] if language == "en" else []
-    return [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", *extra, *gui_sources(), "-ts", str(ts)]
+    # The action tables mark their texts with _t (lupdate reads no string passed on to QT_TRANSLATE_NOOP).
+    return [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", "-tr-function-alias", "QT_TR_NOOP+=_t",
+            *extra, *gui_sources(), "-ts", str(ts)]
 
 
 def extract_messages():

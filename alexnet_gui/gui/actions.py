@@ -2,14 +2,14 @@
 
 `install_actions(window)` makes each `QAction` (kept as `window.<name>`), connects it to `window.<handler>`, and
 puts it in its menu (and the toolbar's, `TOOLBAR`); `update_enabled(window, busy)` applies the table's enabled-when column.
-Texts are marked for lupdate in the "MainWindow" context and translated where the action is made.
+Texts are marked for lupdate (`_t`, in the empty context) and translated where the action is made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
 SK = QKeySequence.StandardKey
@@ -30,7 +30,9 @@ class ActionSpec:
 
 
 def _t(text: str) -> str:
-    return QT_TRANSLATE_NOOP("MainWindow", text)
+    """Mark `text` for lupdate, which reads _t as QT_TR_NOOP (packaging/update_translations.py): the empty context,
+    the one the actions are translated from where they are made."""
+    return text
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -113,8 +115,8 @@ def install_actions(window) -> dict[str, QAction]:
     """Make the table's actions on `window` (as `window.<name>`) and return them by name."""
     actions = {}
     for spec in ACTIONS:
-        text = QCoreApplication.translate("MainWindow", spec.text)
-        tip = QCoreApplication.translate("MainWindow", spec.tip) if spec.tip else ""
+        text = QCoreApplication.translate("", spec.text)
+        tip = QCoreApplication.translate("", spec.tip) if spec.tip else ""
         action = make_action(window, text, getattr(window, spec.handler), spec.shortcut, tip)
         action.setCheckable(spec.checkable)
         setattr(window, spec.name, action)
@@ -127,8 +129,8 @@ def install_owned_actions(owner, window, specs: tuple[ActionSpec, ...]) -> dict[
     """Make `specs`' actions on `window`, each connected to `owner.<handler>` and kept as `owner.<name>`."""
     actions = {}
     for spec in specs:
-        tip = QCoreApplication.translate("MainWindow", spec.tip) if spec.tip else ""
-        action = make_action(window, QCoreApplication.translate("MainWindow", spec.text),
+        tip = QCoreApplication.translate("", spec.tip) if spec.tip else ""
+        action = make_action(window, QCoreApplication.translate("", spec.text),
                              lambda _checked=False, h=spec.handler: getattr(owner, h)(), spec.shortcut, tip)
         setattr(owner, spec.name, action)
         actions[spec.name] = action

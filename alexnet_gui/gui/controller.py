@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 
 from alexnet_gui.gui.jobs import Job, JobRun, JobRunner
 from alexnet_gui.gui.settings import Settings
-from alexnet_gui.gui.translation import window_text
 from alexnet_gui.gui.worker import (
     ClassifiedBatch,
     ClassifyOptions,
@@ -65,8 +64,6 @@ def initial_weights(settings: Settings):
 
 class AppController(QObject):
     """Owns the inference thread's jobs, the model's life cycle and the settings the app writes."""
-
-    tr = staticmethod(window_text)  # catalogued under MainWindow, where these strings were first shown
 
     model_loading = Signal(str)          # what is being loaded
     model_loaded = Signal(object)        # LoadedModel

@@ -43,6 +43,6 @@ def install_translations(app: QCoreApplication, choice: str | None = None) -> st
 
 
 def window_text(source: str, disambiguation: str | None = None, n: int = -1) -> str:
-    """`source` in the interface's language, from the "MainWindow" context: the strings the main window showed
-    itself before its parts moved to modules of their own are catalogued there."""
-    return QCoreApplication.translate("MainWindow", source, disambiguation, n)
+    """`source` in the interface's language, from the empty context: lupdate catalogues a plain tr() call (one
+    that is not self.tr) there, so a module that imports this as `tr` finds its strings."""
+    return QCoreApplication.translate("", source, disambiguation, n)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 from PySide6.QtGui import QAction, QActionGroup
-
-from alexnet_gui.gui.translation import window_text
 
 # Marked for lupdate here: set_language_choice shows it in the current language and in the chosen one.
 LANGUAGE_NOTE = QT_TRANSLATE_NOOP("MainWindow", "The interface speaks {language} from the next start of alexnet-gui; "
@@ -14,8 +12,6 @@ LANGUAGE_NOTE = QT_TRANSLATE_NOOP("MainWindow", "The interface speaks {language}
 
 class ViewMenu(QObject):
     """The View menu of one window: language and theme, both remembered."""
-
-    tr = staticmethod(window_text)  # catalogued under MainWindow, where these strings were first shown
 
     def __init__(self, window, settings) -> None:
         super().__init__(window)
@@ -67,7 +63,7 @@ class ViewMenu(QObject):
         self.language_actions[choice].setChecked(True)
         if language == current_language():
             return
-        note = self.tr(LANGUAGE_NOTE).format(language=LANGUAGE_NAMES[language])
+        note = QCoreApplication.translate("MainWindow", LANGUAGE_NOTE).format(language=LANGUAGE_NAMES[language])
         other = QTranslator(self)
         if other.load(str(catalogue_path(language))):
             chosen = other.translate("MainWindow", LANGUAGE_NOTE) or LANGUAGE_NOTE

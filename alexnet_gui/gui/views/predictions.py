@@ -8,15 +8,12 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from alexnet_gui.core.language import gettext
 from alexnet_gui.core.wording import format_probability
 from alexnet_gui.gui.accessibility import describe
-from alexnet_gui.gui.translation import window_text
 from alexnet_gui.gui.widgets.image_preview import ImagePreview, load_preview
 from alexnet_gui.gui.widgets.prediction_bars import PredictionBars
 
 
 class PredictionsView(QWidget):
     """The first tab: what the model says about the current row."""
-
-    tr = staticmethod(window_text)  # catalogued under MainWindow, where these strings were first shown
 
     def __init__(self) -> None:
         super().__init__()

@@ -61,12 +61,67 @@
     </message>
 </context>
 <context>
+    <name>ExportSummary</name>
+    <message numerus="yes">
+        <source>Wrote the %n selected row(s) to {path}</source>
+        <translation>
+            <numerusform>Wrote the %n selected row to {path}</numerusform>
+            <numerusform>Wrote the %n selected rows to {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote all %n row(s) to {path}</source>
+        <translation>
+            <numerusform>Wrote the only row to {path}</numerusform>
+            <numerusform>Wrote all %n rows to {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote {written} of the %n selected row(s) to {path}.</source>
+        <translation>
+            <numerusform>Wrote {written} of the %n selected row to {path}.</numerusform>
+            <numerusform>Wrote {written} of the %n selected rows to {path}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote {written} of %n row(s) to {path}.</source>
+        <translation>
+            <numerusform>Wrote {written} of %n row to {path}.</numerusform>
+            <numerusform>Wrote {written} of %n rows to {path}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) not classified yet were left out: classify them (F5) and export again.</source>
+        <translation>
+            <numerusform>%n row not classified yet was left out: classify it (F5) and export again.</numerusform>
+            <numerusform>%n rows not classified yet were left out: classify them (F5) and export again.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>FeatureMapsView</name>
     <message numerus="yes">
         <source>{layer}: %n channel(s) of {h}x{w} — {path}</source>
         <translation>
             <numerusform>{layer}: %n channel of {h}x{w} — {path}</numerusform>
             <numerusform>{layer}: %n channels of {h}x{w} — {path}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LabellingMenu</name>
+    <message numerus="yes">
+        <source>Exported %n image(s) to {out}</source>
+        <translation>
+            <numerusform>Exported %n image to {out}</numerusform>
+            <numerusform>Exported %n images to {out}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n label(s) are probably wrong; the most likely first.</source>
+        <translation>
+            <numerusform>%n label is probably wrong; the most likely first.</numerusform>
+            <numerusform>%n labels are probably wrong; the most likely first.</numerusform>
         </translation>
     </message>
 </context>
@@ -103,11 +158,55 @@
             <numerusform>Added {names} and %n more: classified after the current batch.</numerusform>
         </translation>
     </message>
+</context>
+<context>
+    <name>RecentFolders</name>
     <message numerus="yes">
-        <source>Wrote %n row(s) to {path}</source>
+        <source>Reopen last session (%n item(s))</source>
         <translation>
-            <numerusform>Wrote %n row to {path}</numerusform>
-            <numerusform>Wrote %n rows to {path}</numerusform>
+            <numerusform>Reopen last session (%n item)</numerusform>
+            <numerusform>Reopen last session (%n items)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message numerus="yes">
+        <source>Accepted %n model label(s).</source>
+        <translation>
+            <numerusform>Accepted %n model label.</numerusform>
+            <numerusform>Accepted %n model labels.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RowActions</name>
+    <message numerus="yes">
+        <source>%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.</source>
+        <translation>
+            <numerusform>%n added image hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
+            <numerusform>%n added images hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) added in the table&apos;s order (sorted by {column}); scrolled to the first.</source>
+        <translation>
+            <numerusform>%n image added in the table&apos;s order (sorted by {column}); scrolled to the first.</numerusform>
+            <numerusform>%n images added in the table&apos;s order (sorted by {column}); scrolled to the first.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n row(s) as CSV.</source>
+        <translation>
+            <numerusform>Copied %n row as CSV.</numerusform>
+            <numerusform>Copied %n rows as CSV.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Put back %n row(s).</source>
+        <translation>
+            <numerusform>Put back %n row.</numerusform>
+            <numerusform>Put back %n rows.</numerusform>
         </translation>
     </message>
 </context>
@@ -173,85 +272,6 @@
         <translation>
             <numerusform>%n image outside any class folder are not used.</numerusform>
             <numerusform>%n images outside any class folder are not used.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ExportSummary</name>
-    <message numerus="yes">
-        <source>Wrote the %n selected row(s) to {path}</source>
-        <translation>
-            <numerusform>Wrote the %n selected row to {path}</numerusform>
-            <numerusform>Wrote the %n selected rows to {path}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Wrote all %n row(s) to {path}</source>
-        <translation>
-            <numerusform>Wrote the only row to {path}</numerusform>
-            <numerusform>Wrote all %n rows to {path}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Wrote {written} of the %n selected row(s) to {path}.</source>
-        <translation>
-            <numerusform>Wrote {written} of the %n selected row to {path}.</numerusform>
-            <numerusform>Wrote {written} of the %n selected rows to {path}.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Wrote {written} of %n row(s) to {path}.</source>
-        <translation>
-            <numerusform>Wrote {written} of %n row to {path}.</numerusform>
-            <numerusform>Wrote {written} of %n rows to {path}.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n row(s) not classified yet were left out: classify them (F5) and export again.</source>
-        <translation>
-            <numerusform>%n row not classified yet was left out: classify it (F5) and export again.</numerusform>
-            <numerusform>%n rows not classified yet were left out: classify them (F5) and export again.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>RecentFolders</name>
-    <message numerus="yes">
-        <source>Reopen last session (%n item(s))</source>
-        <translation>
-            <numerusform>Reopen last session (%n item)</numerusform>
-            <numerusform>Reopen last session (%n items)</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>RowActions</name>
-    <message numerus="yes">
-        <source>%n added image(s) hidden by the filter “{text}”: Esc in the filter box shows every row.</source>
-        <translation>
-            <numerusform>%n added image hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
-            <numerusform>%n added images hidden by the filter “{text}”: Esc in the filter box shows every row.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n image(s) added in the table&apos;s order (sorted by {column}); scrolled to the first.</source>
-        <translation>
-            <numerusform>%n image added in the table&apos;s order (sorted by {column}); scrolled to the first.</numerusform>
-            <numerusform>%n images added in the table&apos;s order (sorted by {column}); scrolled to the first.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Copied %n row(s) as CSV.</source>
-        <translation>
-            <numerusform>Copied %n row as CSV.</numerusform>
-            <numerusform>Copied %n rows as CSV.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Put back %n row(s).</source>
-        <translation>
-            <numerusform>Put back %n row.</numerusform>
-            <numerusform>Put back %n rows.</numerusform>
         </translation>
     </message>
 </context>
