@@ -61,3 +61,11 @@ def number_between(low: float, high: float, what: str = "a number") -> Callable[
         return value
 
     return parse
+
+
+def open_fraction(text: str) -> float:
+    """The type of a share held out (`--val-split`, `--split`): a number strictly between 0 and 1."""
+    value = number_between(0.0, 1.0, "a fraction like 0.2")(text)
+    if value in (0.0, 1.0):
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {value:g}")
+    return value

@@ -6,15 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.argument_types import number_between
+from alexnet_gui.commands.argument_types import number_between, open_fraction
 from alexnet_gui.core.language import gettext as _
-
-
-def _split(text: str) -> float:
-    value = number_between(0.0, 1.0, "a fraction like 0.2")(text)
-    if value in (0.0, 1.0):
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {value:g}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "jsonl", "imagefolder"), required=True, dest="fmt")
     p.add_argument("--out", required=True, metavar="OUT", help="the file (csv, jsonl) or new folder (imagefolder)")
     p.add_argument("--link", action="store_true", help="imagefolder: hard-link instead of copying")
-    p.add_argument("--split", type=_split, default=None, metavar="F",
+    p.add_argument("--split", type=open_fraction, default=None, metavar="F",
                    help="imagefolder: hold out this share of each class in OUT/val (stratified, seeded)")
     p.add_argument("--seed", type=int, default=0, help="seed of --split (default: 0)")
     p.add_argument("--min-prob", type=number_between(0.0, 1.0, "a probability"), default=None, metavar="P",

@@ -5,17 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alexnet_gui.commands.argument_types import number_between, positive_int
+from alexnet_gui.commands.argument_types import number_between, open_fraction, positive_int
 from alexnet_gui.core.errors import UserError
 from alexnet_gui.core.language import gettext as _
 from alexnet_gui.core.wording import counted
-
-
-def _fraction(text: str) -> float:
-    value = number_between(0.0, 1.0, "a fraction like 0.2")(text)
-    if value in (0.0, 1.0):
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {value:g}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="the model folder to write (must not exist)")
     val = p.add_mutually_exclusive_group()
     val.add_argument("--val", metavar="FOLDER", help="validation images, in the same layout")
-    val.add_argument("--val-split", type=_fraction, default=0.2, metavar="F",
+    val.add_argument("--val-split", type=open_fraction, default=0.2, metavar="F",
                      help="hold out this share of each class for validation (default: 0.2)")
     p.add_argument("--mode", choices=("head", "finetune", "full"), default="head",
                    help="head: frozen conv layers, cached features, only the classifier trains (default); "
