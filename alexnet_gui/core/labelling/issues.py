@@ -131,8 +131,7 @@ def model_features(paths: Sequence[str], *, weights: str | None, untrained: bool
 
     from alexnet_gui.core.cache_paths import cache_path
     from alexnet_gui.core.model.archs import build_network
-    from alexnet_gui.core.pipeline.batches import cache_key
-    from alexnet_gui.core.training.features import extract_features
+    from alexnet_gui.core.training.features import extract_features, feature_key, run_extraction
     from alexnet_gui.core.training.job import TrainRequest, open_base
     from alexnet_gui.core.training.trainer import TrainSettings
 
@@ -142,22 +141,11 @@ def model_features(paths: Sequence[str], *, weights: str | None, untrained: bool
     network = build_network(base.architecture)
     network.load_state_dict(state)
     trunk = nn.Sequential(network.features, network.avgpool, nn.Flatten(1), network.classifier[:6]).eval()
-    # The same key as the trainer's `--mode head --head last`, so the two share one cache entry.
-    key = cache_key({"weights": base.sha256 or base.card_id, "arch": base.architecture.to_dict(),
-                     "recipe": base.preprocess.to_dict(), "layer": "fc7"}, list(paths))
-    extraction = extract_features(trunk, list(paths), base.preprocess, folder=cache_path("features"), key=key,
-                                  device=torch.device("cpu"), workers=workers, cancel=cancel)
-    try:
-        while True:
-            try:
-                done, total = next(extraction)
-            except StopIteration as stop:
-                found = stop.value
-                break
-            if on_progress is not None:
-                on_progress(done, total)
-    finally:
-        extraction.close()
+    # The trainer's key (`--mode head --head last`): the same paths in the same order share one cache entry.
+    key = feature_key(base, "fc7", list(paths))
+    found = run_extraction(extract_features(trunk, list(paths), base.preprocess, folder=cache_path("features"),
+                                            key=key, device=torch.device("cpu"), workers=workers, cancel=cancel),
+                           on_progress)
     if found is None:
         return None
     reader = found.reader()

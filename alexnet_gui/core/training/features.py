@@ -92,6 +92,32 @@ def cached_features(folder: Path, key: str) -> FeatureSet | None:
     return feature_set
 
 
+def feature_key(card, layer: str, paths: Sequence[str]) -> str:
+    """The cache key of `layer`'s features of `paths` under `card` (its weights, architecture and recipe): one
+    definition for every user of the cache (`train --mode head`, `label-issues`), so the same request never misses."""
+    from alexnet_gui.core.pipeline.batches import cache_key
+
+    return cache_key({"weights": card.sha256 or card.card_id,
+                      "arch": card.architecture.to_dict() if card.architecture else None,
+                      "recipe": card.preprocess.to_dict(), "layer": layer}, list(paths))
+
+
+def run_extraction(extraction: Generator[tuple[int, int], None, FeatureSet | None],
+                   on_progress=None) -> FeatureSet | None:
+    """Drive `extract_features` to its end, reporting (done, total) to `on_progress`; closed on the way out, so an
+    interrupted extraction's half-written file goes at once, not at garbage collection."""
+    try:
+        while True:
+            try:
+                done, total = next(extraction)
+            except StopIteration as stop:
+                return stop.value
+            if on_progress is not None:
+                on_progress(done, total)
+    finally:
+        extraction.close()
+
+
 def extract_features(
     trunk: torch.nn.Module,
     paths: Sequence[str],

@@ -334,14 +334,11 @@ class Trainer:
             self.model.eval().cpu()
 
     def _feature_source(self, train_items, val_items):
-        from alexnet_gui.core.pipeline.batches import cache_key
-        from alexnet_gui.core.training.features import extract_features
+        from alexnet_gui.core.training.features import extract_features, feature_key
 
         paths = [p for p, _ in train_items] + [p for p, _ in val_items]
         layer = "fc7" if self.settings.head == "last" else "pool5"
-        key = cache_key({"weights": self.base_card.sha256 or self.base_card.card_id,
-                         "arch": self.base_card.architecture.to_dict() if self.base_card.architecture else None,
-                         "recipe": self.base_card.preprocess.to_dict(), "layer": layer}, paths)
+        key = feature_key(self.base_card, layer, paths)
         trunk = self._trunk().to(self.device)
         extraction = extract_features(trunk, paths, self.base_card.preprocess, folder=self.cache_dir, key=key,
                                       device=self.device, batch_size=64, workers=self.settings.workers,
