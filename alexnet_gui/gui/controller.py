@@ -97,6 +97,9 @@ class AppController(QObject):
     def load(self, request: LoadRequest, remember: WeightsToRemember | None = None) -> Job:
         """Load a model on the inference thread; its weights become the app's (and `remember` is written to the
         settings) only when it has loaded."""
+        if self.is_busy():
+            # The inference thread owns the model: a load (or its refusal) waits for the batch that runs.
+            self.status.emit(self.tr("The model loads once the running work ends; Esc stops it now."), 15000)
         job = self.jobs.submit(load_model(request))
         self.model_loading.emit(f"{request.backend} on {request.device}")
         self.last_rate = 0.0  # the last batch's speed belongs to the model being replaced

@@ -651,3 +651,18 @@ def test_the_window_opens_with_the_focus_in_the_table_so_the_arrows_move_through
     backend = window.current_backend()
     QTest.keyClick(window.focusWidget(), Qt.Key.Key_Down)
     assert window.selected_path() == paths[1] and window.current_backend() == backend  # not another backend
+
+
+def test_a_model_opened_during_a_batch_says_it_waits_for_the_batch(qtbot, window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append(title))
+    write_photos(tmp_path / "many", 40, size=(160, 120))
+    window.add_paths([str(tmp_path / "many")])
+    assert window.is_busy()
+    bad = tmp_path / "not_alexnet.pth"
+    bad.write_bytes(b"not weights")
+    window.open_model(str(bad))
+    # The old window said nothing for the 21-32 s the refusal waited behind the batch.
+    assert window.statusBar().currentMessage() == "The model loads once the running work ends; Esc stops it now."
+    qtbot.waitUntil(lambda: shown == ["Model not loaded"], timeout=120000)
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=120000)
