@@ -78,3 +78,30 @@ def test_move_takes_the_others_aside_without_deleting_or_overwriting(qtbot, dial
             assert Path(path).read_bytes() == data
     assert _names(r.path for r in window.model.rows()) == ["astronaut.png", "chelsea.png", "coffee.png"]
     assert shown.status.text() == f"Moved 9 images to {aside}."
+
+
+def test_thousands_of_near_duplicates_are_laid_out_a_slice_at_a_time(qtbot, window):
+    """A loose threshold groups thousands of images: the dialog lays them out FILL_SLICE per turn of the event loop
+    (all at once froze the window for 0.9 s with 10,000), and keeping one works before its image is shown."""
+    from PySide6.QtWidgets import QToolButton
+
+    from alexnet_gui.gui.embedding_jobs import DuplicateGroups
+    from alexnet_gui.gui.views import install_views
+    from alexnet_gui.gui.widgets.duplicates_dialog import FILL_SLICE
+
+    install_views(window)
+    shown = window.embedding_actions.duplicates.show()
+    qtbot.addWidget(shown)
+    big = [(f"/photos/{i:04d}.jpg", i / 10_000) for i in range(1_000)]
+    pair = [("/photos/a.jpg", 0.0), ("/photos/b.jpg", 0.01)]
+    shown.show_groups(DuplicateGroups(0.05, [big, pair], {}, 1_002))
+    assert len(shown.body.findChildren(QToolButton)) == FILL_SLICE  # the rest on later turns
+    assert shown.status.text().startswith("2 groups of near-duplicates among 1002 images (threshold 0.05)")
+    shown.keep(0, 999)
+    shown.keep(1, 1)
+    assert shown.kept() == ["/photos/0999.jpg", "/photos/b.jpg"]
+    qtbot.waitUntil(lambda: len(shown.body.findChildren(QToolButton)) == 1_002, timeout=60000)
+    assert shown._choices[0].checkedId() == 999 and shown._choices[1].checkedId() == 1
+    assert len(shown.others()) == 1_000 and "/photos/0999.jpg" not in shown.others()
+    shown._choices[0].button(3).click()
+    assert shown.kept()[0] == "/photos/0003.jpg"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -28,6 +28,10 @@ from alexnet_gui.gui.embedding_jobs import THUMB_SIDE, DuplicateGroups, duplicat
 from alexnet_gui.gui.views.similar import thumbnail_icon
 from alexnet_gui.gui.widgets.keys_dialog import add_close_button
 
+#: images added to the groups per turn of the event loop: thousands of near-duplicates (a loose threshold) are laid
+#: out over many short turns (10,000 at once froze the window for 0.9 s, benchmarks/embeddings_gui_block.py)
+FILL_SLICE = 150
+
 TITLES = {"find": QT_TRANSLATE_NOOP("DuplicatesDialog", "finding near-duplicates"),
           "move": QT_TRANSLATE_NOOP("DuplicatesDialog", "moving near-duplicates")}
 
@@ -41,6 +45,11 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle(self.tr("Near-duplicates"))
         self.groups: list[list[tuple[str, float]]] = []
         self._choices: list[QButtonGroup] = []
+        self._kept: list[int] = []  # the member kept of each group, also for groups not laid out yet
+        self._filling = None
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.timeout.connect(self._fill_some)
         self.last_job = None
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(0.0, 2.0)
@@ -128,48 +137,71 @@ class DuplicatesDialog(QDialog):
 
     def _fill(self, groups: list, thumbs: dict) -> None:
         self.groups = groups
+        self._kept = [0] * len(groups)
         while self.body_layout.count():
             item = self.body_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self._choices = [self._add_group(number, members, thumbs) for number, members in enumerate(groups, 1)]
-        self.body_layout.addStretch(1)
+        self._choices = []
+        self._filling = self._lay_out_groups(groups, thumbs)
+        self._fill_some()  # the first slice now: a few groups are shown at once, as before
         self._enable_actions()
 
-    def _add_group(self, number: int, members: list[tuple[str, float]], thumbs: dict) -> QButtonGroup:
-        box = QGroupBox(self.tr("Group {number}").format(number=number))
-        row = QHBoxLayout(box)
-        choice = QButtonGroup(box)
-        for k, (path, distance) in enumerate(members):
-            button = QToolButton()
-            button.setCheckable(True)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.setIcon(thumbnail_icon(thumbs.get(path)))
-            button.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
-            button.setText(f"{os.path.basename(path)}\n{distance:.4f}")
-            button.setToolTip(path)
-            describe(button, os.path.basename(path),
-                     self.tr("Keep this image of group {number} (cosine distance {distance:.4f} to its first "
-                             "image)").format(number=number, distance=distance))
-            choice.addButton(button, k)
-            row.addWidget(button)
-        choice.button(0).setChecked(True)
-        row.addStretch(1)
-        self.body_layout.addWidget(box)
-        return choice
+    def _fill_some(self) -> None:
+        """Lay out the next FILL_SLICE images, and the rest on a later turn of the event loop."""
+        if self._filling is not None and next(self._filling, False):
+            self._fill_timer.start(0)
+        else:
+            self._filling = None
+
+    def _lay_out_groups(self, groups: list, thumbs: dict):
+        """Add each group's box and images, yielding True after every FILL_SLICE images."""
+        added = 0
+        for number, members in enumerate(groups, 1):
+            box = QGroupBox(self.tr("Group {number}").format(number=number))
+            row = QHBoxLayout(box)
+            choice = QButtonGroup(box)
+            choice.idClicked.connect(lambda k, group=number - 1: self._kept.__setitem__(group, k))
+            self._choices.append(choice)
+            self.body_layout.addWidget(box)
+            for k, (path, distance) in enumerate(members):
+                row.addWidget(self._member_button(choice, number, k, path, distance, thumbs.get(path)))
+                added += 1
+                if added % FILL_SLICE == 0:
+                    yield True
+            row.addStretch(1)
+        self.body_layout.addStretch(1)
+
+    def _member_button(self, choice: QButtonGroup, number: int, k: int, path: str, distance: float,
+                       thumb) -> QToolButton:
+        button = QToolButton()
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        button.setIcon(thumbnail_icon(thumb))
+        button.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
+        button.setText(f"{os.path.basename(path)}\n{distance:.4f}")
+        button.setToolTip(path)
+        describe(button, os.path.basename(path),
+                 self.tr("Keep this image of group {number} (cosine distance {distance:.4f} to its first "
+                         "image)").format(number=number, distance=distance))
+        choice.addButton(button, k)
+        button.setChecked(k == self._kept[number - 1])
+        return button
 
     # --- choosing and acting ----------------------------------------------------------------------------------
     def keep(self, group: int, member: int) -> None:
         """Choose which image of a group (numbered from 0) to keep."""
-        self._choices[group].button(member).setChecked(True)
+        self._kept[group] = member
+        button = self._choices[group].button(member) if group < len(self._choices) else None
+        if button is not None:  # else it is checked when it is laid out
+            button.setChecked(True)
 
     def kept(self) -> list[str]:
-        return [members[choice.checkedId()][0] for members, choice in zip(self.groups, self._choices)]
+        return [members[k][0] for members, k in zip(self.groups, self._kept)]
 
     def others(self) -> list[str]:
         """Every grouped image but the one kept of its group."""
-        return [p for members, choice in zip(self.groups, self._choices)
-                for k, (p, _d) in enumerate(members) if k != choice.checkedId()]
+        return [p for members, kept in zip(self.groups, self._kept) for k, (p, _d) in enumerate(members) if k != kept]
 
     def remove_others(self) -> int:
         """Remove the others' rows from the table (their files stay where they are); return how many."""
