@@ -80,28 +80,34 @@ def test_move_takes_the_others_aside_without_deleting_or_overwriting(qtbot, dial
     assert shown.status.text() == f"Moved 9 images to {aside}."
 
 
-def test_thousands_of_near_duplicates_are_laid_out_a_slice_at_a_time(qtbot, window):
-    """A loose threshold groups thousands of images: the dialog lays them out FILL_SLICE per turn of the event loop
-    (all at once froze the window for 0.9 s with 10,000), and keeping one works before its image is shown."""
-    from PySide6.QtWidgets import QToolButton
+def test_thousands_of_near_duplicates_show_a_bounded_number_of_images(qtbot, window):
+    """A loose threshold groups thousands of images: the dialog shows SHOWN_PER_GROUP of a group and counts the
+    rest (10,000 buttons froze the window for 0.9 s), lays out many groups a slice per turn of the event loop, and
+    keeping an image works before (or without) its button."""
+    from PySide6.QtWidgets import QLabel, QToolButton
 
     from alexnet_gui.gui.embedding_jobs import DuplicateGroups
     from alexnet_gui.gui.views import install_views
-    from alexnet_gui.gui.widgets.duplicates_dialog import FILL_SLICE
+    from alexnet_gui.gui.widgets.duplicates_dialog import FILL_SLICE, SHOWN_PER_GROUP
 
     install_views(window)
     shown = window.embedding_actions.duplicates.show()
     qtbot.addWidget(shown)
     big = [(f"/photos/{i:04d}.jpg", i / 10_000) for i in range(1_000)]
-    pair = [("/photos/a.jpg", 0.0), ("/photos/b.jpg", 0.01)]
-    shown.show_groups(DuplicateGroups(0.05, [big, pair], {}, 1_002))
-    assert len(shown.body.findChildren(QToolButton)) == FILL_SLICE  # the rest on later turns
-    assert shown.status.text().startswith("2 groups of near-duplicates among 1002 images (threshold 0.05)")
-    shown.keep(0, 999)
-    shown.keep(1, 1)
-    assert shown.kept() == ["/photos/0999.jpg", "/photos/b.jpg"]
-    qtbot.waitUntil(lambda: len(shown.body.findChildren(QToolButton)) == 1_002, timeout=60000)
-    assert shown._choices[0].checkedId() == 999 and shown._choices[1].checkedId() == 1
-    assert len(shown.others()) == 1_000 and "/photos/0999.jpg" not in shown.others()
+    pairs = [[(f"/photos/p{g}a.jpg", 0.0), (f"/photos/p{g}b.jpg", 0.01)] for g in range(200)]
+    shown.show_groups(DuplicateGroups(0.05, [big, *pairs], {}, 1_400))
+    assert SHOWN_PER_GROUP < FILL_SLICE
+    # the big group's shown images, then pairs up to the slice; the rest on later turns
+    assert len(shown.body.findChildren(QToolButton)) == SHOWN_PER_GROUP + 2 * ((FILL_SLICE - SHOWN_PER_GROUP) // 2)
+    assert shown.status.text().startswith("201 groups of near-duplicates among 1400 images (threshold 0.05)")
+    assert f"and {1_000 - SHOWN_PER_GROUP} more images of this group, not shown" in [
+        label.text() for label in shown.body.findChildren(QLabel)]
+    shown.keep(0, 999)  # not shown: kept all the same
+    shown.keep(150, 1)  # not laid out yet
+    assert shown.kept()[0] == "/photos/0999.jpg" and shown.kept()[150] == "/photos/p149b.jpg"
+    qtbot.waitUntil(lambda: len(shown.body.findChildren(QToolButton)) == SHOWN_PER_GROUP + 400, timeout=60000)
+    assert shown._choices[0].checkedId() == -1 and shown._choices[150].checkedId() == 1
+    others = shown.others()
+    assert len(others) == 999 + 200 and "/photos/0999.jpg" not in others and "/photos/0000.jpg" in others
     shown._choices[0].button(3).click()
-    assert shown.kept()[0] == "/photos/0003.jpg"
+    assert shown.kept()[0] == "/photos/0003.jpg" and shown._choices[0].checkedId() == 3

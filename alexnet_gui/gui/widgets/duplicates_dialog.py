@@ -28,8 +28,11 @@ from alexnet_gui.gui.embedding_jobs import THUMB_SIDE, DuplicateGroups, duplicat
 from alexnet_gui.gui.views.similar import thumbnail_icon
 from alexnet_gui.gui.widgets.keys_dialog import add_close_button
 
-#: images added to the groups per turn of the event loop: thousands of near-duplicates (a loose threshold) are laid
-#: out over many short turns (10,000 at once froze the window for 0.9 s, benchmarks/embeddings_gui_block.py)
+#: images shown of one group: a loose threshold can make one group of thousands (10,000 buttons froze the window for
+#: 0.9 s, and adding them a slice at a time to one row for 6 s: benchmarks/embeddings_gui_block.py); the rest of a
+#: group is counted, not shown, and is among "the others" like the shown ones
+SHOWN_PER_GROUP = 100
+#: images laid out per turn of the event loop (whole groups): thousands of small groups are shown in short turns
 FILL_SLICE = 150
 
 TITLES = {"find": QT_TRANSLATE_NOOP("DuplicatesDialog", "finding near-duplicates"),
@@ -155,7 +158,8 @@ class DuplicatesDialog(QDialog):
             self._filling = None
 
     def _lay_out_groups(self, groups: list, thumbs: dict):
-        """Add each group's box and images, yielding True after every FILL_SLICE images."""
+        """Add each group's box and its first SHOWN_PER_GROUP images, yielding True once FILL_SLICE images were
+        added since the last turn."""
         added = 0
         for number, members in enumerate(groups, 1):
             box = QGroupBox(self.tr("Group {number}").format(number=number))
@@ -163,13 +167,18 @@ class DuplicatesDialog(QDialog):
             choice = QButtonGroup(box)
             choice.idClicked.connect(lambda k, group=number - 1: self._kept.__setitem__(group, k))
             self._choices.append(choice)
-            self.body_layout.addWidget(box)
-            for k, (path, distance) in enumerate(members):
+            for k, (path, distance) in enumerate(members[:SHOWN_PER_GROUP]):
                 row.addWidget(self._member_button(choice, number, k, path, distance, thumbs.get(path)))
-                added += 1
-                if added % FILL_SLICE == 0:
-                    yield True
+            if len(members) > SHOWN_PER_GROUP:
+                more = self.tr("and {count} more images of this group, not shown").format(
+                    count=len(members) - SHOWN_PER_GROUP)
+                row.addWidget(describe(QLabel(more), more, more))
             row.addStretch(1)
+            self.body_layout.addWidget(box)
+            added += min(len(members), SHOWN_PER_GROUP)
+            if added >= FILL_SLICE:
+                added = 0
+                yield True
         self.body_layout.addStretch(1)
 
     def _member_button(self, choice: QButtonGroup, number: int, k: int, path: str, distance: float,
@@ -192,9 +201,15 @@ class DuplicatesDialog(QDialog):
     def keep(self, group: int, member: int) -> None:
         """Choose which image of a group (numbered from 0) to keep."""
         self._kept[group] = member
-        button = self._choices[group].button(member) if group < len(self._choices) else None
-        if button is not None:  # else it is checked when it is laid out
-            button.setChecked(True)
+        if group >= len(self._choices):
+            return  # checked when it is laid out
+        choice = self._choices[group]
+        if choice.button(member) is not None:
+            choice.button(member).setChecked(True)
+        elif choice.checkedButton() is not None:  # a member not shown: no shown one looks kept
+            choice.setExclusive(False)
+            choice.checkedButton().setChecked(False)
+            choice.setExclusive(True)
 
     def kept(self) -> list[str]:
         return [members[k][0] for members, k in zip(self.groups, self._kept)]
