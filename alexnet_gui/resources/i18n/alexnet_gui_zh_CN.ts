@@ -697,7 +697,7 @@
     <name>DuplicatesDialog</name>
     <message>
         <source>finding near-duplicates</source>
-        <extracomment>images added to the groups per turn of the event loop: thousands of near-duplicates (a loose threshold) are laid out over many short turns (10,000 at once froze the window for 0.9 s, benchmarks/embeddings_gui_block.py)</extracomment>
+        <extracomment>images shown of one group: a loose threshold can make one group of thousands (10,000 buttons froze the window for 0.9 s, and adding them a slice at a time to one row for 6 s: benchmarks/embeddings_gui_block.py); the rest of a group is counted, not shown, and is among &quot;the others&quot; like the shown ones images laid out per turn of the event loop (whole groups): thousands of small groups are shown in short turns</extracomment>
         <translation>正在查找近似重复图像</translation>
     </message>
     <message>
@@ -775,6 +775,10 @@
     <message>
         <source>Group {number}</source>
         <translation>第 {number} 组</translation>
+    </message>
+    <message>
+        <source>and {count} more images of this group, not shown</source>
+        <translation>此组另有 {count} 张图像未显示</translation>
     </message>
     <message>
         <source>Keep this image of group {number} (cosine distance {distance:.4f} to its first image)</source>
