@@ -3,7 +3,7 @@ device, the status bar with the model line, progress and Cancel, and the words o
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -101,7 +101,7 @@ def build_toolbar(window, settings) -> None:
     tb.addWidget(QLabel(tr(" Device ")))
     window.device_combo = device = QComboBox()
     for key, label in DEVICE_LABELS.items():
-        device.addItem(tr(label), key)
+        device.addItem(QCoreApplication.translate("MainWindow", label), key)  # the context it is marked in
     device.setToolTip(tr("Auto uses CUDA when the backend can, otherwise the CPU"))
     set_cuda_enabled(window, False, "checking whether CUDA is usable…")
     chosen = settings.device

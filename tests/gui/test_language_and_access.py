@@ -173,6 +173,19 @@ def test_every_string_the_chinese_interface_shows_is_translated(qtbot, chinese, 
     window.close()
 
 
+def test_the_device_box_says_auto_in_chinese(qtbot, chinese, settings):
+    """The toolbar's Device box offers 自动, not "Auto" (its label was marked under MainWindow and looked up in the
+    empty context; the walk above lets "auto" pass as a name, so it missed it). Seen in main_window_zh_CN.png."""
+    from alexnet_gui.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    combo = window.device_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["自动", "CPU", "CUDA"]
+    assert combo.itemData(0) == "auto"
+    window.close()
+
+
 def test_the_walk_finds_an_untranslated_string(qtbot, chinese):
     """The walk above fails for the right reason: a widget with an English text is reported."""
     from PySide6.QtWidgets import QPushButton
