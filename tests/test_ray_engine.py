@@ -277,3 +277,43 @@ def test_a_node_without_the_drivers_files_gets_a_single_file_copy_once(onnx_back
     assert local.stat().st_mtime_ns == mtime  # the next actor on this node reuses the copy
     # On a node that shares the driver's files, the lean model (weights beside it) is used where it is.
     assert _Classifier._local_model(["ref"], str(lean), lean.stat().st_size, len(blob)) == lean
+
+
+@pytest.mark.slow
+def test_classify_embed_on_ray_records_the_local_runs_vectors_and_similar_computes_none(ray_cluster, tmp_path,
+                                                                                       capsys):
+    import shutil
+    import sqlite3
+
+    from alexnet_gui.core.embeddings.index import open_index
+
+    photos = write_photos(tmp_path / "photos", 4, size=(200, 150), seed=5)
+    shutil.copyfile(photos[0], tmp_path / "photos" / "copy.jpg")  # the same bytes: one key, one row
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")  # a row with its reason, and no vector
+    indexes = {}
+    for engine in ("local", "ray"):
+        indexes[engine] = tmp_path / f"index-{engine}"
+        argv = ["classify", str(tmp_path / "photos"), str(bad), "--out", str(tmp_path / f"{engine}.csv"), *OPTIONS,
+                "--engine", engine, "--embed", "--index", str(indexes[engine])]
+        assert main([*argv, "--workers", "1"] if engine == "ray" else argv) == 1  # 1: bad.jpg failed
+    assert (tmp_path / "ray.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+    capsys.readouterr()
+
+    def keys(folder):
+        with sqlite3.connect(folder / "fc7" / "keys.sqlite") as db:
+            return sorted(db.execute("SELECT hash, row, label FROM keys"))
+
+    assert len(keys(indexes["ray"])) == 4 and keys(indexes["ray"]) == keys(indexes["local"])  # hashes, rows, labels
+    card = untrained_card()
+    stores = {engine: open_index(card.card_id, "fc7", folder=folder) for engine, folder in indexes.items()}
+    local, on_ray = (stores[engine].vectors(range(4)) for engine in ("local", "ray"))
+    for store in stores.values():
+        store.close()
+    assert on_ray.shape == (4, 4096) and on_ray.any() and (on_ray >= 0).all()  # fc7 after its ReLU
+    np.testing.assert_allclose(on_ray, local, rtol=2**-10, atol=1e-7)  # float16's rounding at most
+
+    # The vectors Ray recorded answer `similar` alone: no model run.
+    assert main(["similar", str(photos[1]), str(tmp_path / "photos"), "--untrained", "--device", "cpu",
+                 "--index", str(indexes["ray"])]) == 0
+    assert "5 images: 5 from the embedding index, 0 computed (fc7)" in capsys.readouterr().err

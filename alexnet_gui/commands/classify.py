@@ -252,9 +252,18 @@ class StartedSource:
 
 
 def start_on_ray(args: argparse.Namespace, paths: list[str], on_progress) -> StartedSource:
-    """Hand the rows to Ray Data (core/scale/ray_engine.py)."""
+    """Hand the rows to Ray Data (core/scale/ray_engine.py); with --embed, this process records the vectors the
+    actors send back."""
+    from alexnet_gui.commands.embeddings import embedding_recorder_for
+
     backend = _open_ray(args)
-    return StartedSource(backend.run(paths, on_progress=on_progress), backend, time.perf_counter())
+    loaded: Future = Future()
+    loaded.set_result(backend)
+    recorder = embedding_recorder_for(args, loaded)
+    if recorder is not None:
+        recorder.index  # noqa: B018 - opened now: a layer the model lacks is one sentence before any image
+    results = backend.run(paths, on_progress=on_progress, embedding_recorder=recorder)
+    return StartedSource(results, backend, time.perf_counter())
 
 
 def start_locally(

@@ -106,8 +106,10 @@ def check_embed_options(args: argparse.Namespace) -> None:
             raise UserError(_("--index applies to --embed only"))
         return
     check_layer(layer)
-    if getattr(args, "engine", "local") == "ray":
-        raise UserError(_("--embed records with --engine local only; the Ray engine does not record embeddings"))
+    if getattr(args, "engine", "local") == "ray" and getattr(args, "precision", "fp32") == "int8":
+        from alexnet_gui.core.scale.ray_engine import EMBED_FP32_ONLY
+
+        raise UserError(_(EMBED_FP32_ONLY))
     if getattr(args, "tta", "none") != "none":
         raise UserError(_("--embed records the single centre crop; leave out --tta 10crop"))
     if getattr(args, "decode", "cpu") != "cpu":

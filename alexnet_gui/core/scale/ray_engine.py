@@ -19,11 +19,13 @@ from typing import Any
 import numpy as np
 
 from alexnet_gui.core.errors import UserError
-from alexnet_gui.core.language import gettext
+from alexnet_gui.core.language import N_, gettext
 from alexnet_gui.core.model.weights import WeightsChoice
 from alexnet_gui.core.outputs.results import Prediction, Result
 
 INSTALL_HINT = "install the ray extra: pip install 'alexnet-gui[ray]'"
+#: the actors' fp16 and int8 copies have no float32 layer to record (a local run reads it from the full export)
+EMBED_FP32_ONLY = N_("--embed with --engine ray records with --precision fp32 only")
 # Tests only: a worker that finds this file deletes it and dies, once, to prove Ray retries without losing rows.
 CRASH_ONCE_ENV = "ALEXNET_GUI_RAY_CRASH_ONCE"
 
@@ -79,11 +81,28 @@ def _crash_once_if_asked() -> None:
         os._exit(1)  # a hard worker death, as an out-of-memory kill or a lost node would be
 
 
+class _LayerCapture:
+    """What an actor's engine records into in place of an index: each batch's vectors at `layer`, from the same
+    model run as its scores (`Engine.classify_inputs`), for the driver to write."""
+
+    def __init__(self, layer: str) -> None:
+        self.layers = (layer,)
+        self.vectors: np.ndarray | None = None
+
+    def record(self, paths: Sequence[str], activations: dict[str, np.ndarray], tops: Sequence) -> None:
+        from alexnet_gui.core.embeddings.tasks import embedding_vectors
+
+        # float16, as the index stores them (float32 to float16 rounds the same here as in EmbeddingIndex.add):
+        # half the bytes to send back
+        self.vectors = embedding_vectors(activations[self.layers[0]]).astype("<f2")
+
+
 class _Classifier:
-    """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays."""
+    """Ray Data actor: loads the ONNX model once, then turns decoded batches into top-k index/probability arrays
+    (and, with `layer`, each image's vector at that layer as float16 bytes)."""
 
     def __init__(self, model_ref: Any, model_name: str, model_size: int, blob_size: int, device: str, top_k: int,
-                 tta: str, card: dict, prepack: bool = True) -> None:
+                 tta: str, card: dict, prepack: bool = True, layer: str | None = None) -> None:
         from alexnet_gui.core.backends.onnx_backend import OnnxBackend
         from alexnet_gui.core.model.card import ModelCard
         from alexnet_gui.core.pipeline.engine_options import EngineOptions, engine_for
@@ -95,8 +114,12 @@ class _Classifier:
         # (up to 1.1e-8 on the untrained network), enough to turn a probability's 6th decimal (0.067335 against
         # 0.067336): the actors pack exactly when the local engine would for the same run, so the CSVs are the same
         # bytes. The batch size and the thread count change no bit (measured).
+        # With a layer, the model is the export's copy whose outputs are the logits and that layer, the graph a
+        # local --embed run classifies and records with: the engine gets both from the same run.
+        self.capture = _LayerCapture(layer) if layer is not None else None
         self.engine = engine_for(OnnxBackend(weights, device, card=model_card, prepack=prepack),
-                                 EngineOptions(top_k=top_k, tta=tta), recipe=model_card.preprocess)
+                                 EngineOptions(top_k=top_k, tta=tta), recipe=model_card.preprocess,
+                                 embedding_recorder=self.capture)
         self.top_k = min(top_k, model_card.classes)
 
     @staticmethod
@@ -125,15 +148,25 @@ class _Classifier:
         prob = np.zeros((n, self.top_k), np.float64)
         errors = np.asarray(batch["error"], dtype=object)
         good = np.flatnonzero(np.asarray([e == "" for e in errors], bool))
+        vectors = np.full(n, b"", dtype=object)
         if good.size:
-            for row, top in zip(good, self.engine.classify_inputs(batch["input"][good]), strict=True):
+            paths = None
+            if self.capture is not None:
+                self.capture.vectors = None
+                paths = [os.fsdecode(batch["path"][row]) for row in good]
+            for row, top in zip(good, self.engine.classify_inputs(batch["input"][good], paths), strict=True):
                 if isinstance(top, str):  # no classes for this image (NaN scores): its reason, as the local engine
                     errors[row] = top
                     continue
                 index[row] = [p.index for p in top]
                 prob[row] = [p.prob for p in top]
-        return {"idx": batch["idx"], "path": batch["path"], "error": errors, "top_index": index,
-                "top_prob": prob}
+            if self.capture is not None and self.capture.vectors is not None:
+                for row, vector in zip(good, self.capture.vectors, strict=True):
+                    vectors[row] = vector.tobytes()
+        out = {"idx": batch["idx"], "path": batch["path"], "error": errors, "top_index": index, "top_prob": prob}
+        if self.capture is not None:
+            out["embedding"] = vectors  # bytes, empty for an image without a vector: any layer's width fits
+        return out
 
 
 def _results(batch: dict[str, np.ndarray], labels: Any, origin: str = "") -> Iterator[tuple[int, Result]]:
@@ -219,18 +252,20 @@ def _ship_model(ray: Any, model: Path) -> tuple[Any, int]:
     return _shipped[key]
 
 
-def actor_model(weights: WeightsChoice, precision: str, recipe: Any = None, calibrate: str | None = None) -> Path:
+def actor_model(weights: WeightsChoice, precision: str, recipe: Any = None, calibrate: str | None = None,
+                layer: str | None = None) -> Path:
     """The .onnx file the classifier actors run: the driver's export (our own exports as their faster logits-only
-    copy), its fp16 copy when `precision` is "fp16" (CUDA actors; float32 inputs and outputs either way), or its
-    int8 copy calibrated on `calibrate` (or the built-in set) by `recipe` when "int8" (CPU actors). Made once,
-    here, the same cached copy the local engine uses: the actors need no onnx package and never calibrate."""
+    copy, or with `layer` the copy whose outputs are the logits and that layer), its fp16 copy when `precision` is
+    "fp16" (CUDA actors; float32 inputs and outputs either way), or its int8 copy calibrated on `calibrate` (or the
+    built-in set) by `recipe` when "int8" (CPU actors). Made once, here, the same cached copy the local engine
+    uses: the actors need no onnx package and never calibrate."""
     from alexnet_gui.core.backends.onnx_backend import ensure_exported
-    from alexnet_gui.core.backends.onnx_files import logits_only_model
+    from alexnet_gui.core.backends.onnx_files import logits_only_model, outputs_model
 
     _check_own_export(weights, precision)
     model = ensure_exported(weights)
     if weights.kind != "onnx":
-        model = logits_only_model(model)
+        model = outputs_model(model, (layer,)) if layer is not None else logits_only_model(model)
     if precision == "fp16":
         from alexnet_gui.core.backends.onnx_fp16 import fp16_model
 
@@ -292,8 +327,12 @@ def run_on_ray(
     gpus_per_worker: float | None = None,
     calibrate: str | None = None,
     on_progress: Callable[[int, int | None], None] | None = None,
+    embedding_recorder: Any = None,
 ) -> Iterator[Result]:
     """Yield one Result per path, in input order, computed by Ray Data on the cluster at `address`.
+
+    With `embedding_recorder` (an `EmbeddingRecorder`, fp32 only) the actors also return each image's vector at its
+    layer from the same model run, and this driver, the index's only writer, records them in input order.
 
     `gpus_per_worker` None asks for one GPU per actor when the cluster has GPUs and `device` is not "cpu".
     `precision` "fp16" runs the actors' model in half precision when they have GPUs, fp32 otherwise (refused with
@@ -313,13 +352,16 @@ def run_on_ray(
 
         check_ten_crop_recipe(card.preprocess)
     check_precision(precision, device)
+    layer = embedding_recorder.layers[0] if embedding_recorder is not None else None
+    if layer is not None and precision != "fp32":
+        raise UserError(gettext(EMBED_FP32_ONLY))
     ray = connect(address)
     if precision == "int8":  # ONNX Runtime's int8 kernels are the CPU's
         gpus_per_worker, device = 0.0, "cpu"
     gpus_per_worker, actor_device = _placement(ray, device, gpus_per_worker)
     # Export once, here: the actors only ever see an .onnx file.
     model = actor_model(weights, precision_on(precision, "cuda" if actor_device == "cuda" else "cpu"),
-                        card.preprocess, calibrate)
+                        card.preprocess, calibrate, layer)
     workers = workers or default_workers(ray, gpus_per_worker)
     if batch_size is None:
         from alexnet_gui.core.pipeline.engine import DEFAULT_BATCH_SIZE
@@ -347,24 +389,40 @@ def run_on_ray(
         # The reference travels inside a list so that Ray hands the actor the reference, not 230 MB it may not need.
         fn_constructor_kwargs={"model_ref": [model_ref], "model_name": str(model), "model_size": model.stat().st_size,
                                "blob_size": blob_size, "device": actor_device, "top_k": top_k, "tta": tta,
-                               "card": card.to_dict(), "prepack": prepack_pays_off(total)},
+                               "card": card.to_dict(), "prepack": prepack_pays_off(total), "layer": layer},
         compute=ray.data.ActorPoolStrategy(size=workers),
         # Ray Data's own defaults restart a dead actor and retry its batch (max_restarts/max_task_retries -1).
         batch_size=batch_size, batch_format="numpy", num_gpus=gpus_per_worker or None,
     )
-    # Ray Data streams blocks as they finish; hold early ones back so the caller sees input order.
-    waiting: dict[int, Result] = {}
+    # Ray Data streams blocks as they finish; hold early ones back so the caller sees input order (and the index
+    # gets its rows in the order a local run gives them).
+    waiting: dict[int, tuple[Result, bytes]] = {}
     expected = 0
     for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-        for idx, result in _results(batch, card.labels, f"{card.card_id} · onnx on Ray actors · tta {tta}"):
-            waiting[idx] = result
-        while expected in waiting:
-            yield waiting.pop(expected)
+        vectors = batch["embedding"] if layer is not None else np.full(len(batch["idx"]), b"", dtype=object)
+        results = _results(batch, card.labels, f"{card.card_id} · onnx on Ray actors · tta {tta}")
+        for (idx, result), vector in zip(results, vectors, strict=True):
+            waiting[idx] = (result, vector)
+        released = []
+        while expected + len(released) in waiting:
+            released.append(waiting.pop(expected + len(released)))
+        if layer is not None:
+            _record(embedding_recorder, layer, released)
+        for result, _vector in released:
+            yield result
             expected += 1
             if on_progress is not None:
                 on_progress(expected, total)
     if expected != total:
         raise RuntimeError(f"Ray returned {expected} of {total} results")
+
+
+def _record(recorder: Any, layer: str, released: list[tuple[Result, bytes]]) -> None:
+    """Hand the vectors of the rows that have classes to the recorder: it hashes the files here and appends."""
+    kept = [(result, vector) for result, vector in released if result.ok and len(vector)]
+    if kept:
+        vectors = np.stack([np.frombuffer(vector, "<f2") for _result, vector in kept])
+        recorder.record([result.path for result, _v in kept], {layer: vectors}, [result.top for result, _v in kept])
 
 
 class RayClassifier:
@@ -428,14 +486,17 @@ class RayClassifier:
 
         logging.getLogger("ray.data").setLevel(logging.ERROR)
 
-    def run(self, paths: Sequence[str], *, on_progress: Callable[[int, int | None], None] | None = None
-            ) -> Iterator[Result]:
-        """Yield one Result per path in input order (see `run_on_ray`)."""
+    def run(self, paths: Sequence[str], *, on_progress: Callable[[int, int | None], None] | None = None,
+            embedding_recorder: Any = None) -> Iterator[Result]:
+        """Yield one Result per path in input order (see `run_on_ray`), recording vectors with
+        `embedding_recorder`."""
+        if embedding_recorder is not None and self.precision != "fp32":
+            raise UserError(gettext(EMBED_FP32_ONLY))  # now, not once the caller reads the first row
         return run_on_ray(
             paths, self.weights, card=self.card, device=self.requested_device, precision=self.precision,
             address=self.address, calibrate=self.calibrate,
             workers=self.workers, gpus_per_worker=self.gpus_per_worker, on_progress=on_progress,
-            **self.engine_options,
+            embedding_recorder=embedding_recorder, **self.engine_options,
         )
 
     def close(self) -> None:
