@@ -408,6 +408,63 @@ def test_nearest_by_cosine_and_euclidean_leaves_out_the_excluded():
     assert euclid == [(0, 0.0), (2, 1.0)]
 
 
+
+def brute_force(vectors, query, k, metric, exclude=None):
+    """Every distance in float64 at once, nearest first, ties by row: what NearestIndex must answer exactly."""
+    x, q = np.asarray(vectors, np.float64), np.asarray(query, np.float64)
+    if metric == "cosine":
+        norms = np.linalg.norm(x, axis=1) * np.linalg.norm(q)
+        d = np.clip(1.0 - np.divide(x @ q, norms, out=np.zeros(len(x)), where=norms > 0), 0.0, 2.0)
+    else:
+        d = np.linalg.norm(x - q, axis=1)
+    if exclude is not None:
+        d[exclude] = np.inf
+    order = np.lexsort((np.arange(len(d)), d))[:min(k, int(np.isfinite(d).sum()))]
+    return order.tolist(), d[order]
+
+
+@pytest.mark.parametrize("half", [False, True])
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_nearest_equals_a_float64_brute_force_through_the_float16_or_float32_scores(half, metric):
+    from alexnet_gui.core.embeddings.search import NearestIndex
+
+    rng = np.random.default_rng(7)
+    vectors = np.maximum(rng.standard_normal((600, 4096), dtype=np.float32), 0) * rng.uniform(0.1, 30, (600, 1))
+    vectors[5] = 0  # a zero row
+    vectors[7] = vectors[3]  # an exact tie: the lower row first
+    vectors[9] = vectors[3] * 2  # the same direction: a cosine tie
+    vectors[11] = vectors[3] + rng.uniform(0, 1e-3, 4096).astype(np.float32)  # below float16's resolution
+    index = NearestIndex(vectors, metric, half=half)
+    queries = [vectors[3], vectors[100] * 0.7 + vectors[200] * 0.3, rng.standard_normal(4096), np.zeros(4096)]
+    exclude = np.zeros(600, bool)
+    exclude[[1, 2, 200]] = True
+    for q in queries:
+        for k in (1, 6, 50):
+            for ex in (None, exclude):
+                rows, d = brute_force(vectors, q, k, metric, ex)
+                found = index.query(q, k, exclude=ex)
+                assert [i for i, _ in found] == rows
+                np.testing.assert_allclose([x for _, x in found], d, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("half", [False, True])
+def test_nearest_orders_near_ties_float32_cannot_tell_apart(half):
+    """Rows a few 1e-9 apart in cosine (float64 input): float16 and float32 scores see one value; the exact re-score
+    orders them as float64 does, not by row."""
+    from alexnet_gui.core.embeddings.search import NearestIndex
+
+    rng = np.random.default_rng(3)
+    base = rng.uniform(0.5, 1.0, 4096)
+    vectors = np.tile(base, (40, 1))
+    steps = rng.permutation(40)
+    vectors[:, 0] += steps * 1e-6  # each step moves the cosine with `base` by ~1e-9
+    vectors = np.vstack([vectors, rng.uniform(0, 1, (30, 4096))])
+    rows, d = brute_force(vectors, base, 10, "cosine")
+    assert rows == np.argsort(steps)[:10].tolist()  # the reference itself is not row order
+    found = NearestIndex(vectors, half=half).query(base, 10)
+    assert [i for i, _ in found] == rows
+    np.testing.assert_allclose([x for _, x in found], d, rtol=0, atol=1e-15)
+
 def test_duplicate_groups_are_transitive_across_blocks(monkeypatch):
     from alexnet_gui.core.embeddings import duplicates
 
