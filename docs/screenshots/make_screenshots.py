@@ -61,16 +61,16 @@ def all_classified(window, count: int) -> bool:
     return window.model.rowCount() == count and not window.is_busy()
 
 
-def open_classified_window(app, settings, folders: list[Path], labelling: bool = False):
-    """A main window with its views, at the screenshots' size, once it has classified every image of `folders`."""
+def open_classified_window(app, settings, folders: list[Path]):
+    """A main window with its views and labelling menus (as `gui.app.main` builds it), at the screenshots' size,
+    once it has classified every image of `folders`."""
     from alexnet_gui.gui.main_window import MainWindow
     from alexnet_gui.gui.views import install_views
     from alexnet_gui.gui.widgets.labelling_menu import install_labelling
 
     window = MainWindow(settings)
     install_views(window)
-    if labelling:
-        install_labelling(window)
+    install_labelling(window)
     window.resize(1400, 860)
     window.move(0, 0)
     window.show()
@@ -334,7 +334,7 @@ def open_project_window(app, settings, file: Path, folders: list[Path], folder_l
 
     with open_project(file) as project:
         project.add_paths(folders, folder_labels=folder_labels)
-    window = open_classified_window(app, settings, [], labelling=True)
+    window = open_classified_window(app, settings, [])
     window.labelling.labelling.open(str(file))
     count = sum(1 for f in folders for p in f.rglob("*") if p.is_file())
     wait_for(app, lambda: window.labelling.labelling.table_filled() and all_classified(window, count)
