@@ -129,6 +129,21 @@ def test_the_queue_shows_the_chosen_order(labelling, tmp_path):
     assert [review.choices.item(k).text() for k in (0, 1)] == ["1. fox  40.0 %", "2. cat  6.7 %"]
 
 
+def test_the_choices_list_is_as_wide_as_its_longest_choice(labelling, tmp_path):
+    """A long class name with its probability was cut off behind a horizontal scroll bar at a fixed 220 px."""
+    from dataclasses import replace
+
+    file, _paths = make_project(tmp_path)
+    labelling.labelling.open(os.fspath(file))
+    review = labelling.show_review()
+    item = review.current()
+    review._item = replace(item, choices=(("red-backed sandpiper, dunlin, Erolia alpina, a long name", 0.00102),))
+    review.show_current()
+    needed = review.choices.sizeHintForColumn(0)
+    assert needed > 220
+    assert review.choices.minimumWidth() >= needed + 2 * review.choices.frameWidth()
+
+
 def test_bulk_accept_labels_the_sure_images_as_one_undo_step(labelling, qtbot, tmp_path):
     file, paths = make_project(tmp_path)
     labelling.labelling.open(os.fspath(file))
