@@ -6,6 +6,7 @@ docs/embeddings.md: at the sizes a desktop folder has, exact search answers with
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -81,6 +82,8 @@ class NearestIndex:
                                                       self.vectors[start:end], dtype=np.float64))
         self.half = n >= HALF_ROWS if half is None else half
         self.error = _cosine_error(dim, self.half)
+        #: the unit rows the first pass scores: a torch float16 tensor, or a numpy float32 array below HALF_ROWS
+        self.rows: Any
         if self.half:
             import torch  # ~1 s to import: only for indexes large enough to gain from float16
 

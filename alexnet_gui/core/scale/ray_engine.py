@@ -403,7 +403,7 @@ def run_on_ray(
         results = _results(batch, card.labels, f"{card.card_id} · onnx on Ray actors · tta {tta}")
         for (idx, result), vector in zip(results, vectors, strict=True):
             waiting[idx] = (result, vector)
-        released = []
+        released: list[tuple[Any, Any]] = []
         while expected + len(released) in waiting:
             released.append(waiting.pop(expected + len(released)))
         if layer is not None:
