@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from gui_responsiveness import PROBE, cpu_ticks, worst_ms, xdotool  # noqa: E402
+from gui_responsiveness import PROBE, wait_until_idle, worst_ms, xdotool  # noqa: E402
 
 
 def write_images(folder: Path, count: int) -> None:
@@ -58,21 +58,6 @@ def write_images(folder: Path, count: int) -> None:
             colour = tuple(int(v) for v in rng.integers(0, 256, 3))
             (draw.ellipse if rng.random() < 0.5 else draw.rectangle)([x, y, x + w, y + h], fill=colour)
         image.save(folder / f"{i:05d}.jpg", quality=85)
-
-
-def wait_until_idle(pid: int, timeout: float, quiet_s: float = 2.0) -> float:
-    """Until the app has used under 5 % of a core for `quiet_s`; the seconds it took."""
-    start = time.monotonic()
-    tick = os.sysconf("SC_CLK_TCK")
-    quiet, last = 0, cpu_ticks(pid)
-    while time.monotonic() - start < timeout:
-        time.sleep(0.5)
-        now = cpu_ticks(pid)
-        quiet = quiet + 1 if now - last <= tick * 0.5 * 0.05 else 0
-        last = now
-        if quiet * 0.5 >= quiet_s:
-            return time.monotonic() - start - quiet_s
-    raise TimeoutError("the app did not become idle")
 
 
 def main() -> int:

@@ -46,18 +46,18 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def wait_until_idle(pid: int, timeout: float) -> None:
-    """Until the app has used under 5 % of a core for two seconds (its folder is classified)."""
-    end = time.monotonic() + timeout
-    quiet = 0
-    last = cpu_ticks(pid)
-    while time.monotonic() < end:
+def wait_until_idle(pid: int, timeout: float, quiet_s: float = 2.0) -> float:
+    """Until the app has used under 5 % of a core for `quiet_s` seconds (its folder is classified); the seconds it
+    was busy before that."""
+    start = time.monotonic()
+    quiet, last = 0, cpu_ticks(pid)
+    while time.monotonic() - start < timeout:
         time.sleep(0.5)
         now = cpu_ticks(pid)
         quiet = quiet + 1 if now - last <= os.sysconf("SC_CLK_TCK") * 0.5 * 0.05 else 0
         last = now
-        if quiet >= 4:
-            return
+        if quiet * 0.5 >= quiet_s:
+            return time.monotonic() - start - quiet_s
     raise TimeoutError("the app did not become idle")
 
 

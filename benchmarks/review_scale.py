@@ -30,7 +30,10 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE = ROOT.parent / "shared" / "tools" / "x11_ping_probe.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from gui_responsiveness import PROBE, wait_until_idle, worst_ms, xdotool  # noqa: E402
+
 LABELS = tuple(f"class {i}" for i in range(1000))
 
 
@@ -125,39 +128,6 @@ def commit_time(home: Path) -> float:
             project.set_label(folder / f"{i}.png", "cat")
             times.append((time.perf_counter() - t0) * 1000)
     return sorted(times)[len(times) // 2]
-
-
-def cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-def wait_until_idle(pid: int, timeout: float) -> None:
-    """Until the app has used under 5 % of a core for two seconds."""
-    end = time.monotonic() + timeout
-    quiet, last = 0, cpu_ticks(pid)
-    while time.monotonic() < end:
-        time.sleep(0.5)
-        now = cpu_ticks(pid)
-        quiet = quiet + 1 if now - last <= os.sysconf("SC_CLK_TCK") * 0.5 * 0.05 else 0
-        last = now
-        if quiet >= 4:
-            return
-    raise TimeoutError("the app did not become idle")
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(["xdotool", *args], check=True, capture_output=True, text=True).stdout.strip()
-
-
-def worst_ms(log: Path, start: float, end: float) -> tuple[float, int]:
-    worst, count = 0.0, 0
-    for line in log.read_text().splitlines():
-        parts = line.split()
-        sent, ms = float(parts[0]), float(parts[1])
-        if start - ms / 1000 <= sent <= end:
-            worst, count = max(worst, ms), count + 1
-    return worst, count
 
 
 def press_keys(home: Path, file: Path, keys: int) -> None:
